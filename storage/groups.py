@@ -1,0 +1,69 @@
+"""Groups, and who is in them in which role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.insert import insert_new
+from storage.models import Group, Membership, Participant
+
+
+async def create_group(s: AsyncSession, name: str) -> Group:
+    group = Group(name=name)
+    s.add(group)
+    await s.flush()
+    return group
+
+
+async def get_group_by_name(s: AsyncSession, name: str) -> Group | None:
+    return await s.scalar(select(Group).where(Group.name == name))
+
+
+async def add_member(
+    s: AsyncSession, group: Group, participant: Participant, role: str = "member"
+) -> Membership:
+    """Give ``participant`` ``role`` in ``group``; the existing membership if they have it."""
+    key = {"group_id": group.id, "participant_id": participant.id, "role": role}
+    added = await insert_new(s, Membership, unique_on=list(key), **key)
+    if added is not None:
+        return added
+    existing = await s.scalar(select(Membership).filter_by(**key))
+    assert existing is not None
+    return existing
+
+
+async def groups_of(s: AsyncSession, participant_id: int) -> list[Group]:
+    rows = await s.scalars(
+        select(Group)
+        .where(
+            Group.id.in_(
+                select(Membership.group_id).where(Membership.participant_id == participant_id)
+            )
+        )
+        .order_by(Group.name)
+    )
+    return list(rows)
+
+
+async def people_with_role(
+    s: AsyncSession, group_ids: Sequence[int], roles: Sequence[str]
+) -> list[Participant]:
+    """Active participants holding any of ``roles`` in any of ``group_ids``, each once."""
+    if not group_ids or not roles:
+        return []
+    rows = await s.scalars(
+        select(Participant)
+        .where(
+            Participant.status == "active",
+            Participant.id.in_(
+                select(Membership.participant_id).where(
+                    Membership.group_id.in_(group_ids), Membership.role.in_(roles)
+                )
+            ),
+        )
+        .order_by(Participant.id)
+    )
+    return list(rows)

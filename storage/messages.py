@@ -1,0 +1,303 @@
+"""Every message in and out; the outbox is the ``queued`` rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.clock import utcnow
+from storage.insert import insert_new
+from storage.models import Message
+
+
+async def record_inbound(
+    s: AsyncSession,
+    *,
+    participant_id: int | None,
+    channel: str,
+    address: str,
+    body: str | None,
+    media: Sequence[Any],
+    provider_id: str | None = None,
+    at: datetime | None = None,
+) -> Message | None:
+    """Keep a message that came in; None if the provider already delivered this one.
+
+    A provider's id (Twilio's MessageSid, a Telegram update) makes a message
+    unique, so a webhook delivered twice is handled once.
+    """
+    now = at or utcnow()
+    values: dict[str, Any] = {
+        "participant_id": participant_id,
+        "direction": "in",
+        "channel": channel,
+        "address": address,
+        "body": body,
+        "media": list(media),
+        "options": [],
+        "provider_id": provider_id,
+        "status": "received",
+        "idempotency_key": f"in:{channel}:{provider_id}" if provider_id else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if provider_id is None:
+        message = Message(**values)
+        s.add(message)
+        await s.flush()
+        return message
+    return await insert_new(s, Message, unique_on=("idempotency_key",), **values)
+
+
+async def queue_outbound(
+    s: AsyncSession,
+    *,
+    participant_id: int | None,
+    session_id: int | None,
+    channel: str,
+    address: str,
+    body: str | None,
+    options: Sequence[str],
+    idempotency_key: str | None,
+    at: datetime | None = None,
+) -> Message | None:
+    """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken."""
+    now = at or utcnow()
+    values: dict[str, Any] = {
+        "participant_id": participant_id,
+        "session_id": session_id,
+        "direction": "out",
+        "channel": channel,
+        "address": address,
+        "body": body,
+        "options": list(options),
+        "media": [],
+        "status": "queued",
+        "idempotency_key": idempotency_key,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if idempotency_key is None:
+        message = Message(**values)
+        s.add(message)
+        await s.flush()
+        return message
+    return await insert_new(s, Message, unique_on=("idempotency_key",), **values)
+
+
+async def queued_for(
+    s: AsyncSession, channel: str, *, limit: int = 100, now: datetime | None = None
+) -> list[Message]:
+    """Messages to send on ``channel`` now, oldest first."""
+    now = now or utcnow()
+    rows = await s.scalars(
+        select(Message)
+        .where(
+            Message.status == "queued",
+            Message.channel == channel,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        .order_by(Message.created_at, Message.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def mark_sent(
+    s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime
+) -> None:
+    s.add(message)
+    message.status = "sent"
+    message.provider_id = provider_id or message.provider_id
+    message.sent_at = at
+    message.updated_at = at
+    message.attempts += 1
+    message.error = None
+    message.next_attempt_at = None
+    await s.flush()
+
+
+async def mark_failed(
+    s: AsyncSession,
+    message: Message,
+    *,
+    error: str,
+    retry_at: datetime | None = None,
+    at: datetime | None = None,
+) -> None:
+    """A send failed: ``failed`` for good, or back in the queue from ``retry_at``."""
+    s.add(message)
+    message.attempts += 1
+    message.error = error
+    message.status = "queued" if retry_at is not None else "failed"
+    message.next_attempt_at = retry_at
+    message.updated_at = at or utcnow()
+    await s.flush()
+
+
+async def messages_of(s: AsyncSession, participant_id: int) -> list[Message]:
+    """Everything to and from a participant, in order."""
+    rows = await s.scalars(
+        select(Message).where(Message.participant_id == participant_id).order_by(Message.id)
+    )
+    return list(rows)
+
+
+# --- the outbox sender ----------------------------------------------------------------
+
+PENDING = ("queued", "sending")  # still to be sent
+WAITING = (*PENDING, "held")  # not sent, and not given up on
+
+
+async def claim(
+    s: AsyncSession,
+    channel: str,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+) -> list[Message]:
+    """Take messages that are due on ``channel`` for sending, marking them ``sending``.
+
+    Due means queued with no wait left, or ``sending`` whose lease ran out (the
+    process sending it died). Only the oldest pending message for each address
+    is due, so each person gets their messages in order, even with several
+    senders. On PostgreSQL, rows another sender holds are skipped, not waited for.
+    """
+    earlier = aliased(Message)
+    blocked = exists().where(
+        earlier.direction == "out",
+        earlier.channel == Message.channel,
+        earlier.address == Message.address,
+        earlier.status.in_(PENDING),
+        earlier.id < Message.id,
+    )
+    stmt = (
+        select(Message)
+        .where(
+            Message.direction == "out",
+            Message.channel == channel,
+            Message.status.in_(PENDING),
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ~blocked,
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Message)
+    rows = list(await s.scalars(stmt))
+    for message in rows:
+        message.status = "sending"
+        message.next_attempt_at = lease_until
+        message.updated_at = now
+    await s.flush()
+    return rows
+
+
+async def get(s: AsyncSession, message_id: int) -> Message | None:
+    return await s.get(Message, message_id)
+
+
+async def release(s: AsyncSession, message_ids: Sequence[int], *, at: datetime) -> int:
+    """Put messages that were being sent back in the queue, untouched (at shutdown)."""
+    if not message_ids:
+        return 0
+    result = await s.execute(
+        update(Message)
+        .where(Message.id.in_(message_ids), Message.status == "sending")
+        .values(status="queued", next_attempt_at=None, updated_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def retry_later(
+    s: AsyncSession, message: Message, *, error: str, retry_at: datetime, at: datetime,
+    count_attempt: bool = True,
+) -> None:
+    """Back in the queue from ``retry_at``; a rate limit does not count as an attempt."""
+    message.status = "queued"
+    message.error = error
+    message.next_attempt_at = retry_at
+    message.updated_at = at
+    if count_attempt:
+        message.attempts += 1
+    await s.flush()
+
+
+async def set_delivery(
+    s: AsyncSession, channel: str, provider_id: str, status: str, *, error: str | None, at: datetime
+) -> Message | None:
+    """A provider's delivery report for a message it accepted earlier."""
+    message = (
+        await s.scalars(
+            select(Message).where(
+                Message.direction == "out",
+                Message.channel == channel,
+                Message.provider_id == provider_id,
+            )
+        )
+    ).first()
+    if message is None:
+        return None
+    # Reports can arrive out of order: "sent" after "delivered" changes nothing.
+    if not (message.status in ("delivered", "failed") and status == "sent"):
+        message.status = status
+        message.error = error or message.error
+        message.updated_at = at
+        await s.flush()
+    return message
+
+
+async def cancel_pending(s: AsyncSession, participant_id: int, *, reason: str, at: datetime) -> int:
+    """Fail every message still waiting to go to a participant (they sent STOP)."""
+    result = await s.execute(
+        update(Message)
+        .where(
+            Message.participant_id == participant_id,
+            Message.direction == "out",
+            Message.status.in_(WAITING),
+        )
+        .values(status="failed", error=reason, next_attempt_at=None, updated_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def count_since(
+    s: AsyncSession, *, direction: str, channel: str, address: str, since: datetime,
+    statuses: Sequence[str] | None = None,
+) -> int:
+    """Messages to or from one address since a time (cost guard, robot detection)."""
+    stmt = select(func.count()).select_from(Message).where(
+        Message.direction == direction,
+        Message.channel == channel,
+        Message.address == address,
+        Message.created_at >= since if direction == "in" else Message.sent_at >= since,
+    )
+    if statuses is not None:
+        stmt = stmt.where(Message.status.in_(statuses))
+    return int(await s.scalar(stmt) or 0)
+
+
+async def outbox_depth(s: AsyncSession) -> dict[tuple[str, str], int]:
+    """Pending outbound messages by (channel, status)."""
+    rows = await s.execute(
+        select(Message.channel, Message.status, func.count())
+        .where(Message.direction == "out", Message.status.in_(PENDING))
+        .group_by(Message.channel, Message.status)
+    )
+    return {(channel, status): int(n) for channel, status, n in rows}
+
+
+async def oldest_pending(s: AsyncSession) -> datetime | None:
+    """When the oldest message still waiting to be sent was queued."""
+    return await s.scalar(
+        select(func.min(Message.created_at)).where(
+            Message.direction == "out", Message.status.in_(PENDING)
+        )
+    )

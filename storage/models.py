@@ -1,0 +1,275 @@
+"""The tables, as SQLAlchemy declarative models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.clock import utcnow
+from storage.types import UTCDateTime, json_type
+
+PARTICIPANT_STATUSES = ("active", "opted_out", "erased")
+CHANNELS = ("sms", "telegram", "console")
+ADDRESS_STATUSES = ("ok", "unreachable", "opted_out")
+ROLES = ("member", "coordinator", "safeguarding")
+SESSION_STATUSES = ("active", "completed", "expired", "stopped", "interrupted", "errored")
+RESULT_STATUSES = ("answered", "skipped", "no_answer")
+DIRECTIONS = ("in", "out")
+MESSAGE_STATUSES = ("received", "queued", "sending", "sent", "delivered", "failed", "held")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def one_of(column: str, values: Sequence[str]) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values``; named after the column."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(default=utcnow, server_default=func.current_timestamp())
+
+
+def _updated() -> Mapped[datetime]:
+    return mapped_column(default=utcnow, onupdate=utcnow, server_default=func.current_timestamp())
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (one_of("status", PARTICIPANT_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="Europe/London", server_default="Europe/London"
+    )
+    contact_start: Mapped[time] = mapped_column(
+        Time(), default=time(8, 0), server_default=text("'08:00:00'")
+    )
+    contact_end: Mapped[time] = mapped_column(
+        Time(), default=time(21, 0), server_default=text("'21:00:00'")
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    consent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id} {self.status}>"
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+    __table_args__ = (
+        UniqueConstraint("channel", "address"),
+        one_of("channel", CHANNELS),
+        one_of("status", ADDRESS_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    created_at: Mapped[datetime] = _created()
+
+    def __repr__(self) -> str:
+        return f"<Address {self.id} {self.channel} of participant {self.participant_id}>"
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created()
+
+    def __repr__(self) -> str:
+        return f"<Group {self.id} {self.name!r}>"
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("group_id", "participant_id", "role"),
+        one_of("role", ROLES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="member", server_default="member")
+    created_at: Mapped[datetime] = _created()
+
+
+class FlowDefinition(Base):
+    """The exact source of a flow as a session started it."""
+
+    __tablename__ = "flow_definitions"
+    __table_args__ = (UniqueConstraint("flow_id", "hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()
+
+    def __repr__(self) -> str:
+        return f"<FlowDefinition {self.id} {self.flow_id} v{self.version}>"
+
+
+class FlowSession(Base):
+    __tablename__ = "flow_sessions"
+    __table_args__ = (
+        one_of("status", SESSION_STATUSES),
+        Index("ix_flow_sessions_participant_id_status", "participant_id", "status"),
+        # The database's own guard for "at most one active session per participant".
+        Index(
+            "uq_flow_sessions_one_active",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("flow_definitions.id"), index=True)
+    flow_id: Mapped[str] = mapped_column(String(100))
+    flow_version: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    started_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    expires_at: Mapped[datetime | None]
+    timeout_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<FlowSession {self.id} {self.flow_id} {self.status} at {self.step}>"
+
+
+class Result(Base):
+    __tablename__ = "results"
+    __table_args__ = (one_of("status", RESULT_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("flow_sessions.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    flow_id: Mapped[str] = mapped_column(String(100))
+    step: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(json_type(none_as_null=True), nullable=True)
+    raw: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = _created()
+
+    def __repr__(self) -> str:
+        return f"<Result {self.id} {self.flow_id}.{self.key} {self.status}>"
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        one_of("direction", DIRECTIONS),
+        one_of("status", MESSAGE_STATUSES),
+        Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_messages_channel_address_status", "channel", "address", "status"),
+        Index("ix_messages_channel_provider_id", "channel", "provider_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("flow_sessions.id", ondelete="SET NULL")
+    )
+    direction: Mapped[str] = mapped_column(String(3))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(json_type(), default=list)
+    media: Mapped[list[Any]] = mapped_column(json_type(), default=list)
+    provider_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.direction} {self.channel} {self.status}>"
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = _created()
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(100), index=True)
+    participant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.kind}>"
+
+
+class Invite(Base):
+    """A code a coordinator gives someone, to link a new chat to them (``/start CODE``)."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Invite {self.id} for {self.participant_id}>"

@@ -1,0 +1,144 @@
+"""Participants and the addresses they are reached at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import utcnow
+from storage.messages import WAITING
+from storage.models import Address, FlowSession, Message, Participant, Result
+
+SETTABLE = frozenset({"name", "language", "timezone", "contact_start", "contact_end"})
+
+
+async def find_by_address(s: AsyncSession, channel: str, address: str) -> Participant | None:
+    return await s.scalar(
+        select(Participant)
+        .join(Address, Address.participant_id == Participant.id)
+        .where(Address.channel == channel, Address.address == address)
+    )
+
+
+async def create(
+    s: AsyncSession,
+    *,
+    channel: str,
+    address: str,
+    language: str = "en",
+    name: str | None = None,
+) -> Participant:
+    """A new participant reached at ``(channel, address)``; IntegrityError if that is taken."""
+    participant = Participant(name=name, language=language)
+    s.add(participant)
+    await s.flush()
+    s.add(Address(participant_id=participant.id, channel=channel, address=address))
+    await s.flush()
+    return participant
+
+
+async def get(s: AsyncSession, participant_id: int) -> Participant | None:
+    return await s.get(Participant, participant_id)
+
+
+async def addresses_of(s: AsyncSession, participant_id: int) -> list[Address]:
+    rows = await s.scalars(
+        select(Address).where(Address.participant_id == participant_id).order_by(Address.id)
+    )
+    return list(rows)
+
+
+async def set_fields(s: AsyncSession, participant: Participant, **fields: Any) -> None:
+    """Change any of name, language, timezone, contact_start and contact_end."""
+    unknown = set(fields) - SETTABLE
+    if unknown:
+        raise ValueError(f"cannot set participant fields {sorted(unknown)}")
+    s.add(participant)
+    for field, value in fields.items():
+        setattr(participant, field, value)
+    participant.updated_at = utcnow()
+    await s.flush()
+
+
+async def record_consent(s: AsyncSession, participant: Participant, at: datetime) -> None:
+    s.add(participant)
+    participant.consent_at = at
+    participant.updated_at = at
+    await s.flush()
+
+
+async def opt_out(s: AsyncSession, participant: Participant) -> None:
+    """No more messages to any of their addresses."""
+    await _set_status(s, participant, "opted_out", "opted_out")
+
+
+async def opt_in(s: AsyncSession, participant: Participant) -> None:
+    await _set_status(s, participant, "active", "ok")
+
+
+async def erase_personal_data(s: AsyncSession, participant: Participant) -> None:
+    """Forget what someone told us, keeping only what honours an opt-out.
+
+    The name, consent, results, message bodies and media, and flow state go;
+    the row, its status and its addresses stay. Messages still waiting to be
+    sent to them are cancelled, as their text is gone.
+    """
+    now = utcnow()
+    s.add(participant)
+    pid = participant.id
+    participant.name = None
+    participant.consent_at = None
+    participant.updated_at = now
+    await s.flush()
+    await s.execute(delete(Result).where(Result.participant_id == pid))
+    await s.execute(
+        update(Message)
+        .where(Message.participant_id == pid, Message.direction == "out")
+        .where(Message.status.in_(WAITING))
+        .values(status="failed", error="cancelled: personal data erased", updated_at=now)
+    )
+    await s.execute(
+        update(Message)
+        .where(Message.participant_id == pid)
+        .values(body=None, media=[], updated_at=now)
+    )
+    await s.execute(
+        update(FlowSession)
+        .where(FlowSession.participant_id == pid)
+        .values(state={}, updated_at=now)
+    )
+    await s.flush()
+
+
+async def _set_status(
+    s: AsyncSession, participant: Participant, status: str, address_status: str
+) -> None:
+    now = utcnow()
+    s.add(participant)
+    participant.status = status
+    participant.updated_at = now
+    await s.flush()
+    await s.execute(
+        update(Address)
+        .where(Address.participant_id == participant.id)
+        .values(status=address_status)
+    )
+
+
+async def set_address_status(s: AsyncSession, channel: str, address: str, status: str) -> bool:
+    """Mark one address ``ok``, ``unreachable`` or ``opted_out``; False if it is unknown."""
+    result = await s.execute(
+        update(Address).where(Address.channel == channel, Address.address == address)
+        .values(status=status)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def address_status(s: AsyncSession, channel: str, address: str) -> str | None:
+    """``ok``, ``unreachable`` or ``opted_out``; None for an address no one has."""
+    return await s.scalar(
+        select(Address.status).where(Address.channel == channel, Address.address == address)
+    )

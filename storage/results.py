@@ -1,0 +1,47 @@
+"""Answers kept from flows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import FlowSession, Result
+
+
+async def add_result(
+    s: AsyncSession,
+    *,
+    session: FlowSession,
+    step: str,
+    key: str,
+    value: Any,
+    raw: str | None,
+    status: str,
+    at: datetime | None = None,
+) -> Result:
+    """Keep one answer; ``value`` must already be JSON-able (None is stored as NULL)."""
+    result = Result(
+        session_id=session.id,
+        participant_id=session.participant_id,
+        flow_id=session.flow_id,
+        step=step,
+        key=key,
+        value=value,
+        raw=raw,
+        status=status,
+        created_at=at or utcnow(),
+    )
+    s.add(result)
+    await s.flush()
+    return result
+
+
+async def results_of(s: AsyncSession, session_id: int) -> list[Result]:
+    rows = await s.scalars(
+        select(Result).where(Result.session_id == session_id).order_by(Result.id)
+    )
+    return list(rows)

@@ -1,0 +1,107 @@
+"""Flow sessions: where each participant is in a flow, and what it has kept so far."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from storage.clock import utcnow
+from storage.models import FlowDefinition, FlowSession
+
+
+async def _active(s: AsyncSession, participant_id: int) -> list[FlowSession]:
+    """The participant's active sessions (one, or none), newest first and locked."""
+    stmt = (
+        select(FlowSession)
+        .where(FlowSession.participant_id == participant_id, FlowSession.status == "active")
+        .order_by(FlowSession.id.desc())
+    )
+    if s.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return list(await s.scalars(stmt))
+
+
+async def active_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The participant's one active session, locked for this transaction."""
+    found = await _active(s, participant_id)
+    return found[0] if found else None
+
+
+async def start_session(
+    s: AsyncSession,
+    *,
+    participant_id: int,
+    definition: FlowDefinition,
+    step: str | None,
+    state: dict[str, Any],
+    expires_at: datetime | None,
+    timeout_at: datetime | None,
+    now: datetime | None = None,
+) -> FlowSession:
+    """A new active session; any session still active for them is marked interrupted."""
+    now = now or utcnow()
+    await end_active_sessions(s, participant_id, "interrupted", now=now)
+    session = FlowSession(
+        participant_id=participant_id,
+        definition_id=definition.id,
+        flow_id=definition.flow_id,
+        flow_version=definition.version,
+        step=step,
+        state=state,
+        status="active",
+        started_at=now,
+        updated_at=now,
+        expires_at=expires_at,
+        timeout_at=timeout_at,
+    )
+    s.add(session)
+    await s.flush()
+    return session
+
+
+async def save_session(
+    s: AsyncSession,
+    session: FlowSession,
+    *,
+    step: str | None,
+    state: dict[str, Any],
+    status: str,
+    timeout_at: datetime | None,
+    now: datetime | None = None,
+) -> None:
+    s.add(session)
+    session.step = step
+    session.state = state
+    flag_modified(session, "state")  # saved even if the caller changed the same dict in place
+    session.status = status
+    session.timeout_at = timeout_at
+    session.updated_at = now or utcnow()
+    await s.flush()
+
+
+async def end_active_sessions(
+    s: AsyncSession, participant_id: int, status: str, *, now: datetime | None = None
+) -> int:
+    """Give every active session of the participant ``status``; how many there were."""
+    now = now or utcnow()
+    ended = await _active(s, participant_id)
+    for session in ended:
+        session.status = status
+        session.timeout_at = None
+        session.updated_at = now
+    await s.flush()
+    return len(ended)
+
+
+async def last_session(s: AsyncSession, participant_id: int, flow_id: str) -> FlowSession | None:
+    """The participant's most recent session of ``flow_id``, whatever its status."""
+    return await s.scalar(
+        select(FlowSession)
+        .where(FlowSession.participant_id == participant_id, FlowSession.flow_id == flow_id)
+        .order_by(FlowSession.id.desc())
+        .limit(1)
+    )
