@@ -1,0 +1,277 @@
+"""The flow file format: pydantic models for the YAML in ``flows/``.
+
+``SPEC`` is the format version. A file names the format it was written for in
+its ``spec`` field; older formats are migrated on load by ``migrate``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+SPEC = 1
+END = "end"
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "cy")
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: object) -> timedelta:
+    """``90s``, ``30m``, ``24h``, ``2d``, ``1w`` (or a number of seconds)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str) and (m := _DURATION.match(value)):
+        return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    raise ValueError("a duration looks like 90s, 30m, 24h, 2d or 1w")
+
+
+def _duration_text(value: timedelta) -> str:
+    return f"{int(value.total_seconds())}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(_duration_text, return_type=str),
+]
+
+# A text is a Jinja2 template, or a map of language code to template.
+Text = str | dict[str, str]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Model):
+    """One answer to a choice question."""
+
+    value: Identifier
+    label: Text
+    aliases: list[str] = Field(default_factory=list)
+
+
+AnswerType = Literal["text", "yesno", "number", "choice", "date", "money", "media"]
+
+
+class Expect(_Model):
+    """What kind of answer a question wants."""
+
+    type: AnswerType = "text"
+    min: Decimal | None = None
+    max: Decimal | None = None
+    integer: bool = False
+    options: list[Option] = Field(default_factory=list)
+    skip: bool = False
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Expect:
+        if self.type == "choice" and len(self.options) < 2:
+            raise ValueError("a choice needs at least 2 options")
+        if self.type != "choice" and self.options:
+            raise ValueError("options belong to a choice")
+        if (self.min is not None or self.max is not None or self.integer) and self.type not in (
+            "number",
+            "money",
+        ):
+            raise ValueError("min, max and integer belong to a number or money")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is more than max")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError("two options have the same value")
+        return self
+
+
+class Timeout(_Model):
+    """One gentle nudge when a question has waited ``after`` without an answer."""
+
+    after: Duration
+    nudge: Text
+
+
+class Branch(_Model):
+    """``goto`` a step when ``if`` (a Jinja2 expression) is true, or always without it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    when: str | None = Field(default=None, alias="if")
+    goto: str
+
+
+# --- actions (``do:``) --------------------------------------------------------
+
+
+class SetAction(_Model):
+    """Save participant fields: each value is a Jinja2 expression."""
+
+    set: dict[Literal["name", "language", "timezone", "contact_start", "contact_end"], str]
+
+
+class SaveAction(_Model):
+    """Save results computed by Jinja2 expressions (``amount: results.miles * 0.45``)."""
+
+    save: dict[Identifier, str]
+
+
+class NotifyAction(_Model):
+    """Tell the people who look after the group (a template ``text``)."""
+
+    notify: Literal["coordinators", "safeguarding"]
+    text: Text
+    reason: str = "flow"
+
+
+class StartAction(_Model):
+    """End this flow and start another."""
+
+    start: str
+
+
+class EndAction(_Model):
+    """End this flow now."""
+
+    end: Literal[True]
+
+
+class ConsentAction(_Model):
+    """Record the participant's answer to the consent question."""
+
+    consent: Literal["given", "refused"]
+
+
+_ACTION_KEYS = ("set", "save", "notify", "start", "end", "consent")
+
+
+def _action_tag(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        for key in _ACTION_KEYS:
+            if key in type(value).model_fields:
+                return key
+        return None
+    if isinstance(value, dict):
+        found = [key for key in _ACTION_KEYS if key in value]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+Action = Annotated[
+    Annotated[SetAction, Tag("set")]
+    | Annotated[SaveAction, Tag("save")]
+    | Annotated[NotifyAction, Tag("notify")]
+    | Annotated[StartAction, Tag("start")]
+    | Annotated[EndAction, Tag("end")]
+    | Annotated[ConsentAction, Tag("consent")],
+    Discriminator(
+        _action_tag,
+        custom_error_type="action",
+        custom_error_message="an action is one of: " + ", ".join(_ACTION_KEYS),
+    ),
+]
+
+
+class Step(_Model):
+    """One step: say something, maybe ask and wait, run actions, then go on."""
+
+    id: Identifier
+    say: Text | None = None
+    ask: Text | None = None
+    expect: Expect | None = None
+    save_as: Identifier | None = None
+    retry: Text | None = None
+    max_retries: int | None = Field(default=None, ge=0, le=5)
+    no_answer: Text | None = None
+    timeout: Timeout | None = None
+    do: list[Action] = Field(default_factory=list)
+    next: str | list[Branch] | None = None
+
+    @model_validator(mode="after")
+    def _asks_to_wait(self) -> Step:
+        if self.ask is None:
+            for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"{field} belongs to a step that asks")
+        if self.say is None and self.ask is None and not self.do and self.next is None:
+            raise ValueError("a step needs say, ask, do or next")
+        return self
+
+    @property
+    def answer(self) -> Expect:
+        return self.expect or Expect()
+
+
+class Flow(_Model):
+    """A whole flow file."""
+
+    spec: int = SPEC
+    flow: Identifier
+    title: Text
+    version: int = Field(ge=1)
+    languages: list[str] = Field(default_factory=lambda: [DEFAULT_LANGUAGE])
+    keywords: list[str] = Field(default_factory=list)
+    expires_after: Duration | None = None
+    max_retries: int = Field(default=2, ge=0, le=5)
+    steps: list[Step] = Field(min_length=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; copro speaks {', '.join(LANGUAGES)}")
+        if DEFAULT_LANGUAGE not in value:
+            raise ValueError("every flow needs English (en), the fallback language")
+        return value
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def after(self, step_id: str) -> str:
+        """The step that follows ``step_id`` in file order, or ``end``."""
+        ids = [s.id for s in self.steps]
+        index = ids.index(step_id)
+        return ids[index + 1] if index + 1 < len(ids) else END
+
+
+class SpecError(ValueError):
+    pass
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a flow file written for an older format up to ``SPEC``."""
+    spec = data.get("spec", SPEC)
+    if not isinstance(spec, int) or spec < 1:
+        raise SpecError(f"spec must be a whole number from 1 to {SPEC}")
+    if spec > SPEC:
+        raise SpecError(f"spec {spec} is newer than this copro understands (up to {SPEC})")
+    # spec 1 is the first format: nothing to migrate yet.
+    return data
+
+
+def text_for(text: Text, language: str) -> str:
+    """The template for ``language``, falling back to English."""
+    if isinstance(text, str):
+        return text
+    return text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
