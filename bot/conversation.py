@@ -1,0 +1,498 @@
+"""The host around the engine: inbound messages in, outbox rows out, one transaction each.
+
+For every message: find or create the participant, honour STOP/START/HELP,
+resume their flow (or start one), and apply the engine's events to storage
+together with the outbound messages they cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event as orm_event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keywords, texts
+from bot.answers import normalise
+from bot.config import Config
+from bot.definition import Flow, Text, text_for
+from bot.engine import Context, Engine, Outcome, Session
+from bot.events import (
+    Event,
+    FlowEnded,
+    Notify,
+    Problem,
+    RecordConsent,
+    Reply,
+    Resume,
+    SaveResult,
+    SendText,
+    SetField,
+    StartFlow,
+    Waiting,
+)
+from bot.library import Library, parse_flow
+from bot.logs import mask
+from bot.templates import TemplateProblem, Templates
+from bot.values import from_json, to_json
+from storage import audit, groups, invites, messages, participants, results, sessions
+from storage import flows as stored_flows
+from storage.clock import utcnow
+from storage.db import Database
+from storage.models import FlowDefinition, FlowSession, Participant
+
+log = logging.getLogger(__name__)
+
+# A flow may start another; this many in a row is a mistake in the flows.
+MAX_CHAINED_FLOWS = 5
+
+
+@dataclass
+class _Reply:
+    """Where the answers of one transaction go, and how many there were."""
+
+    channel: str
+    address: str
+    key: str
+    count: int = 0
+    queued: list[int] = field(default_factory=list)
+
+
+class Conversations:
+    """Runs every participant's conversation; the only caller of the engine."""
+
+    def __init__(
+        self,
+        db: Database,
+        library: Library,
+        config: Config,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.library = library
+        self.config = config
+        self.clock = clock
+        self.templates = Templates(config.safeguarding.risk_words)
+        self.engine = Engine(self.templates)
+        self.settings: Mapping[str, Any] = {
+            "group_name": config.group.name,
+            "coordinator": config.group.coordinator,
+            "mileage_rate": config.expenses.mileage_rate,
+        }
+        self._definitions: dict[str, int] = {}
+        self._parsed: dict[int, Flow] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Called once a transaction that queued messages has committed (wakes the sender).
+        self.on_queued: Callable[[], None] | None = None
+
+    async def register_flows(self) -> None:
+        """Store each flow's source, so a session can keep the version it started with."""
+        async with self.db.transaction() as s:
+            for flow_id, file in self.library.files.items():
+                row = await stored_flows.register_definition(
+                    s, flow_id, file.flow.version, file.source
+                )
+                self._definitions[flow_id] = row.id
+                self._parsed[row.id] = file.flow
+
+    # --- entry points ------------------------------------------------------------
+
+    async def receive(
+        self,
+        channel: str,
+        address: str,
+        text: str,
+        media: Sequence[str] = (),
+        provider_id: str | None = None,
+    ) -> int:
+        """Handle one inbound message; returns the participant's id."""
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            is_new = person is None
+            if person is None:
+                person = await participants.create(
+                    s, channel=channel, address=address, language=self.config.language
+                )
+            command = keywords.command(text)
+            if person.status != "active" and command != "start":
+                log.info("ignored a message from opted-out %s", mask(address))
+                return person.id
+            inbound = await messages.record_inbound(
+                s,
+                participant_id=person.id,
+                channel=channel,
+                address=address,
+                body=text,
+                media=list(media),
+                provider_id=provider_id,
+            )
+            if inbound is None:
+                log.info("%s message %s from %s came twice; handled once",
+                         channel, provider_id, mask(address))
+                return person.id
+            reply = _Reply(channel, address, f"in:{inbound.id}")
+            await self._dispatch(s, person, reply, command, text, tuple(media), is_new)
+            return person.id
+
+    async def link(self, channel: str, address: str, code: str) -> int | None:
+        """Someone opens a chat with a coordinator's invite code: attach it to them.
+
+        Returns the participant's id, or None (and a polite answer) if the code
+        cannot be used; the caller then treats the chat as someone new.
+        """
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await invites.redeem(s, code, channel=channel, address=address,
+                                          at=self.clock())
+            if person is None:
+                return None
+            await audit.record(s, kind="linked", actor="participant", participant_id=person.id,
+                               details={"channel": channel})
+            if person.status != "active":
+                await participants.opt_in(s, person)
+            reply = _Reply(channel, address, f"link:{channel}:{address}:{invites.tidy(code)}")
+            if person.consent_at is None:
+                await sessions.end_active_sessions(s, person.id, "interrupted")
+                await self._start(s, person, self.config.flows.welcome, reply)
+            else:
+                await self._say(s, person, reply, texts.LINKED)
+            return person.id
+
+    async def refuse_invite(self, channel: str, address: str) -> None:
+        """Tell someone their invite code did not work (they may still be new)."""
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            if person is None:
+                person = await participants.create(
+                    s, channel=channel, address=address, language=self.config.language
+                )
+            reply = _Reply(channel, address, f"badcode:{channel}:{address}:{self.clock():%s}")
+            await self._say(s, person, reply, texts.BAD_INVITE)
+
+    async def greet(self, channel: str, address: str) -> int:
+        """Someone new opens a conversation (``copro chat``): start the welcome flow."""
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            if person is not None:
+                return person.id
+            person = await participants.create(
+                s, channel=channel, address=address, language=self.config.language
+            )
+            reply = _Reply(channel, address, f"greet:{channel}:{address}")
+            await self._start(s, person, self.config.flows.welcome, reply)
+            return person.id
+
+    async def start_flow(
+        self,
+        participant_id: int,
+        flow_id: str,
+        *,
+        key: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Start ``flow_id`` for a participant on their own channel (scheduled work)."""
+        async with self.db.transaction() as s:
+            person = await participants.get(s, participant_id)
+            if person is None or person.status != "active":
+                return False
+            address = await _preferred_address(s, person.id)
+            if address is None:
+                return False
+            reply = _Reply(address[0], address[1], key)
+            await self._start(s, person, flow_id, reply, extra)
+            return bool(reply.queued)
+
+    async def resume(self, participant_id: int, resume: Resume) -> None:
+        """A timer for a participant's flow: a nudge (``TimedOut``) or ``Expired``."""
+        async with self.db.transaction() as s:
+            person = await participants.get(s, participant_id)
+            current = await sessions.active_session(s, participant_id) if person else None
+            if person is None or current is None:
+                return
+            address = await _preferred_address(s, person.id)
+            if address is None:
+                return
+            reply = _Reply(address[0], address[1], f"timer:{current.id}:{resume.type}")
+            await self._continue(s, person, current, resume, reply)
+
+    # --- what a message means ----------------------------------------------------------
+
+    async def _dispatch(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        reply: _Reply,
+        command: keywords.Command | None,
+        text: str,
+        media: tuple[str, ...],
+        is_new: bool,
+    ) -> None:
+        if command == "stop":
+            await sessions.end_active_sessions(s, person.id, "stopped")
+            await messages.cancel_pending(s, person.id, reason="cancelled: sent STOP",
+                                          at=self.clock())
+            await participants.opt_out(s, person)
+            await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id)
+            await self._say(s, person, reply, texts.STOPPED)
+            return
+        if command == "start":
+            was_out = person.status != "active"
+            await participants.opt_in(s, person)
+            if was_out:
+                await audit.record(s, kind="opt_in", actor="participant", participant_id=person.id)
+            if person.consent_at is None:
+                await sessions.end_active_sessions(s, person.id, "interrupted")
+                await self._start(s, person, self.config.flows.welcome, reply)
+            else:
+                await self._say(s, person, reply, texts.RESTARTED)
+            return
+        if command == "help":
+            await self._say(s, person, reply, texts.HELP)
+            return
+        current = await sessions.active_session(s, person.id)
+        if current is not None:
+            await self._continue(s, person, current, Reply(text, media), reply)
+            return
+        if is_new or person.consent_at is None:
+            await self._start(s, person, self.config.flows.welcome, reply)
+            return
+        triggered = self.library.by_keyword(normalise(text))
+        await self._start(s, person, triggered.flow if triggered else "menu", reply)
+
+    # --- running flows ------------------------------------------------------------------
+
+    async def _start(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        flow_id: str,
+        reply: _Reply,
+        extra: Mapping[str, Any] | None = None,
+        depth: int = 0,
+    ) -> None:
+        if flow_id not in self.library or depth > MAX_CHAINED_FLOWS:
+            log.error("cannot start flow %r for participant %s", flow_id, person.id)
+            await audit.record(
+                s, kind="flow_missing", actor="copro", participant_id=person.id,
+                details={"flow": flow_id},
+            )
+            await self._say(s, person, reply, texts.SYSTEM_ERROR)
+            return
+        await sessions.end_active_sessions(s, person.id, "interrupted")
+        flow = self.library[flow_id].flow
+        definition = await self._definition(s, flow_id)
+        outcome = self.engine.start(flow, self._context(person, extra))
+        now = self.clock()
+        row = await sessions.start_session(
+            s,
+            participant_id=person.id,
+            definition=definition,
+            step=outcome.session.step,
+            state={**outcome.session.state(), "extra": to_json(dict(extra or {}))},
+            expires_at=now + flow.expires_after if flow.expires_after else None,
+            timeout_at=None,
+        )
+        await self._apply(s, person, row, outcome, reply, depth)
+
+    async def _continue(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        row: FlowSession,
+        resume: Resume,
+        reply: _Reply,
+    ) -> None:
+        flow = await self._flow_of(s, row)
+        if flow is None:
+            await sessions.save_session(
+                s, row, step=None, state=row.state, status="errored", timeout_at=None
+            )
+            await self._say(s, person, reply, texts.SYSTEM_ERROR)
+            return
+        session = Session.restore(row.flow_id, row.flow_version, row.step, row.status, row.state)
+        extra = from_json(row.state.get("extra") or {})
+        outcome = self.engine.resume(flow, session, resume, self._context(person, extra))
+        await self._apply(s, person, row, outcome, reply, 0)
+
+    async def _apply(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        row: FlowSession,
+        outcome: Outcome,
+        reply: _Reply,
+        depth: int,
+    ) -> None:
+        refused = any(isinstance(e, RecordConsent) and not e.given for e in outcome.events)
+        if refused:
+            # No consent: keep nothing but the opt-out, then say goodbye.
+            await participants.erase_personal_data(s, person)
+            await participants.opt_out(s, person)
+            await audit.record(s, kind="consent_refused", actor="participant", participant_id=person.id)
+        follow_on: str | None = None
+        timeout_at: datetime | None = None
+        now = self.clock()
+        for event in outcome.events:
+            if isinstance(event, SendText):
+                await self._queue(s, person, row, reply, event.text, event.options)
+            elif refused:
+                continue
+            elif isinstance(event, SaveResult):
+                await results.add_result(
+                    s, session=row, step=event.step, key=event.key,
+                    value=to_json(event.value), raw=event.raw, status=event.status,
+                )
+            elif isinstance(event, SetField):
+                await participants.set_fields(s, person, **{event.field: event.value})
+            elif isinstance(event, RecordConsent):
+                await participants.record_consent(s, person, now)
+                await audit.record(s, kind="consent_given", actor="participant", participant_id=person.id)
+            elif isinstance(event, Notify):
+                await self._notify(s, person, row, event)
+            elif isinstance(event, StartFlow):
+                follow_on = event.flow
+            elif isinstance(event, Waiting):
+                timeout_at = now + event.timeout if event.timeout else None
+            elif isinstance(event, Problem | FlowEnded):
+                _log_event(person, row, event)
+        state = {} if refused else {**outcome.session.state(), "extra": row.state.get("extra") or {}}
+        await sessions.save_session(
+            s, row, step=outcome.session.step, state=state,
+            status=outcome.session.status, timeout_at=timeout_at,
+        )
+        if follow_on and not refused:
+            await self._start(s, person, follow_on, reply, depth=depth + 1)
+
+    async def _notify(
+        self, s: AsyncSession, person: Participant, row: FlowSession, event: Notify
+    ) -> None:
+        group_ids = [g.id for g in await groups.groups_of(s, person.id)]
+        roles = ["safeguarding", "coordinator"] if event.who == "safeguarding" else ["coordinator"]
+        staff = await groups.people_with_role(s, group_ids, roles[:1])
+        if not staff and len(roles) > 1:
+            staff = await groups.people_with_role(s, group_ids, roles[1:])
+        await audit.record(
+            s, kind="notify", actor="copro", participant_id=person.id,
+            details={"who": event.who, "reason": event.reason, "flow": row.flow_id,
+                     "step": event.step, "text": event.text,
+                     "recipients": [p.id for p in staff]},
+        )
+        for member in staff:
+            if member.id == person.id:
+                continue
+            address = await _preferred_address(s, member.id)
+            if address is None:
+                continue
+            await messages.queue_outbound(
+                s, participant_id=member.id, session_id=None, channel=address[0],
+                address=address[1], body=event.text, options=[],
+                idempotency_key=f"notify:{row.id}:{event.step}:{event.reason}:{member.id}",
+            )
+        if not staff:
+            log.warning("no one to notify for participant %s (%s)", person.id, event.reason)
+
+    async def _say(self, s: AsyncSession, person: Participant, reply: _Reply, text: Text) -> None:
+        scope = {"settings": self.settings, "participant": _view(person), "lang": person.language}
+        try:
+            body = self.templates.text(text_for(text, person.language), scope)
+        except TemplateProblem:
+            body = text_for(text, person.language)
+        await self._queue(s, person, None, reply, body, ())
+
+    async def _queue(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        row: FlowSession | None,
+        reply: _Reply,
+        body: str,
+        options: Sequence[str],
+    ) -> None:
+        reply.count += 1
+        message = await messages.queue_outbound(
+            s, participant_id=person.id, session_id=row.id if row else None,
+            channel=reply.channel, address=reply.address, body=body, options=list(options),
+            idempotency_key=f"{reply.key}:{reply.count}",
+        )
+        if message is not None:
+            if not reply.queued and self.on_queued is not None:
+                wake = self.on_queued
+                orm_event.listen(s.sync_session, "after_commit", lambda _s: wake(), once=True)
+            reply.queued.append(message.id)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _lock(self, channel: str, address: str) -> asyncio.Lock:
+        return self._locks.setdefault((channel, address), asyncio.Lock())
+
+    def _context(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
+        return Context(
+            participant=_view(person),
+            today=self._today(person),
+            settings=self.settings,
+            extra=extra or {},
+        )
+
+    def _today(self, person: Participant) -> date:
+        try:
+            zone = ZoneInfo(person.timezone or self.config.timezone)
+        except (KeyError, ValueError):
+            zone = ZoneInfo(self.config.timezone)
+        return self.clock().astimezone(zone).date()
+
+    async def _definition(self, s: AsyncSession, flow_id: str) -> FlowDefinition:
+        definition_id = self._definitions.get(flow_id)
+        if definition_id is not None:
+            found = await stored_flows.get_definition(s, definition_id)
+            if found is not None:
+                return found
+        file = self.library[flow_id]
+        row = await stored_flows.register_definition(s, flow_id, file.flow.version, file.source)
+        self._definitions[flow_id] = row.id
+        self._parsed[row.id] = file.flow
+        return row
+
+    async def _flow_of(self, s: AsyncSession, row: FlowSession) -> Flow | None:
+        """The exact flow text a session started with, even if the file changed since."""
+        flow = self._parsed.get(row.definition_id)
+        if flow is None:
+            definition = await stored_flows.get_definition(s, row.definition_id)
+            if definition is None:
+                return None
+            try:
+                flow = parse_flow(definition.source)
+            except Exception:
+                log.exception("stored flow %s cannot be read", row.definition_id)
+                return None
+            self._parsed[row.definition_id] = flow
+        return flow
+
+
+def _view(person: Participant) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "language": person.language,
+        "timezone": person.timezone,
+        "contact_start": person.contact_start,
+        "contact_end": person.contact_end,
+    }
+
+
+async def _preferred_address(s: AsyncSession, participant_id: int) -> tuple[str, str] | None:
+    for address in await participants.addresses_of(s, participant_id):
+        if address.status == "ok":
+            return address.channel, address.address
+    return None
+
+
+def _log_event(person: Participant, row: FlowSession, event: Event) -> None:
+    if isinstance(event, Problem):
+        log.error("flow %s step %s: %s (participant %s)", row.flow_id, event.step, event.detail, person.id)
+    elif isinstance(event, FlowEnded):
+        log.info("flow %s %s for participant %s", row.flow_id, event.status, person.id)
+

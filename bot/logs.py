@@ -1,0 +1,47 @@
+"""Logging that keeps people's details out of the log: masked addresses, no bodies.
+
+Two formats: ``text`` for a person at a terminal, ``json`` (one object a line)
+for a log collector.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def mask(address: str) -> str:
+    """``+447700900789`` → ``+44******789``; short or odd addresses keep even less."""
+    if len(address) <= 6:
+        return "*" * len(address)
+    return address[:3] + "*" * (len(address) - 6) + address[-3:]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message (and the error, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup(level: str = "INFO", format: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if format == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Libraries' chatter (each HTTP request) is for debugging only.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "uvicorn.error", "aiohttp"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
