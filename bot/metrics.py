@@ -1,0 +1,43 @@
+"""Prometheus metrics for ``GET /metrics``: one registry per running service."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """What copro counts. Label values are channel names and message statuses only."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.messages_in = Counter(
+            "copro_messages_in", "Messages received, by channel.", ["channel"],
+            registry=self.registry,
+        )
+        self.messages_out = Counter(
+            "copro_messages_out",
+            "Outbound messages by channel and what happened (sent, delivered, failed, retried).",
+            ["channel", "status"], registry=self.registry,
+        )
+        self.send_seconds = Histogram(
+            "copro_send_seconds", "Time the provider took to accept one message.", ["channel"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30), registry=self.registry,
+        )
+        self.retries = Counter(
+            "copro_send_retries", "Sends that will be tried again, by channel.", ["channel"],
+            registry=self.registry,
+        )
+        self.queue_depth = Gauge(
+            "copro_outbox_depth", "Messages waiting to be sent, by channel and status.",
+            ["channel", "status"], registry=self.registry,
+        )
+        self.oldest_queued_seconds = Gauge(
+            "copro_outbox_oldest_seconds", "Age of the oldest message waiting to be sent.",
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,96 @@
+"""Sliding-window rate limits, so copro never sends faster than a provider allows.
+
+A limit is "at most ``rate`` units in any ``per`` seconds", for a key such as
+``telegram`` (the whole bot), ``telegram:12345`` (one chat) or ``sms:+44…`` (one
+sending number). A unit is a message, or an SMS segment. Unlike a token bucket,
+a window never lets a burst and its refill add up to more than the limit, so
+the limit holds over every stretch of time a provider may measure.
+
+The limits hold within one process; several processes sharing one provider
+account should divide the rates between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+
+Limit = tuple[str, float, float]  # (key, rate, per seconds)
+
+
+class _Window:
+    def __init__(self, units: int, seconds: float) -> None:
+        self.units = units
+        self.seconds = seconds
+        self.used: deque[tuple[float, int]] = deque()  # (time, cost), oldest first
+        self.total = 0
+
+    def forget(self, now: float) -> None:
+        while self.used and self.used[0][0] <= now - self.seconds:
+            self.total -= self.used.popleft()[1]
+
+    def wait(self, now: float, cost: int) -> float:
+        """Seconds until ``cost`` more units fit (0: they fit now)."""
+        self.forget(now)
+        if not self.used or self.total + cost <= self.units:
+            return 0.0  # an empty window takes even a message bigger than the limit
+        excess = self.total + cost - self.units
+        for at, used in self.used:
+            excess -= used
+            if excess <= 0:
+                return at + self.seconds - now
+        return self.used[-1][0] + self.seconds - now
+
+    def take(self, now: float, cost: int) -> None:
+        self.used.append((now, cost))
+        self.total += cost
+
+
+def window(rate: float, per: float) -> tuple[int, float]:
+    """``rate`` per ``per`` seconds as whole units in a window: 0.5/s is 1 per 2 s."""
+    units = max(1, math.floor(rate))
+    return units, per * units / rate
+
+
+class RateLimiter:
+    """Waits until a send fits every limit it counts against, then records it."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self._windows: dict[tuple[str, int, float], _Window] = {}
+        self._clock = clock
+        self._sleep = sleep
+
+    def delay(self, limits: Iterable[Limit], cost: int = 1) -> float:
+        """How long a send of ``cost`` units would have to wait now."""
+        now = self._clock()
+        return max((self._window(limit).wait(now, cost) for limit in limits), default=0.0)
+
+    async def acquire(self, limits: Iterable[Limit], cost: int = 1) -> float:
+        """Wait until ``cost`` units fit all ``limits``, take them; returns the seconds waited."""
+        limits = list(limits)
+        waited = 0.0
+        while True:
+            now = self._clock()
+            windows = [self._window(limit) for limit in limits]
+            wait = max((w.wait(now, cost) for w in windows), default=0.0)
+            if wait <= 0:
+                for w in windows:
+                    w.take(now, cost)
+                return waited
+            waited += wait
+            await self._sleep(wait)
+
+    def _window(self, limit: Limit) -> _Window:
+        key, rate, per = limit
+        units, seconds = window(rate, per)
+        found = self._windows.get((key, units, seconds))
+        if found is None:
+            found = self._windows[(key, units, seconds)] = _Window(units, seconds)
+        return found
