@@ -1,0 +1,186 @@
+"""A real database for every test that asks for one.
+
+By default each test gets its own SQLite file, copied from one migrated once per
+session. With ``COPRO_TEST_DATABASE_URL`` set to a PostgreSQL URL, that database
+is wiped and migrated once per session (everything in its ``public`` schema is
+dropped: never point it at data you want to keep) and emptied before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import make_url, text
+
+from storage.db import Database, default_sqlite_url
+from storage.models import Base
+
+URL_VARIABLE = "COPRO_TEST_DATABASE_URL"
+CONNECT_SECONDS = 10
+
+T = TypeVar("T")
+
+
+def _configured_url() -> str | None:
+    return os.environ.get(URL_VARIABLE) or None
+
+
+def _backend(url: str | None) -> str:
+    if url is None or make_url(url).get_backend_name() == "sqlite":
+        return "sqlite"
+    return "postgresql"
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class _Background:
+    """An event loop in a thread of its own, for set-up that outlives one test's loop."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = _configured_url()
+    if url is None:
+        return f"copro database: sqlite (temporary files; set {URL_VARIABLE} for PostgreSQL)"
+    return f"copro database: {_backend(url)} at {_safe(url)}"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and _backend(_configured_url()) != "postgresql":
+        pytest.skip(f"needs PostgreSQL: set {URL_VARIABLE}")
+
+
+@pytest.fixture(scope="session")
+def _background() -> Iterator[_Background]:
+    background = _Background()
+    yield background
+    background.close()
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """``sqlite`` or ``postgresql``: what the ``database`` fixture runs on."""
+    return _backend(_configured_url())
+
+
+# --- SQLite: migrate once into a template file, copy it for each test ---------------------
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory, _background: _Background) -> Path:
+    directory = tmp_path_factory.mktemp("copro-template")
+    _background.run(_migrate_fresh(default_sqlite_url(directory), reset=False))
+    return directory / "copro.db"
+
+
+def _sqlite_copy(template: Path, directory: Path) -> str:
+    for suffix in ("", "-wal"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, directory / source.name)
+    return default_sqlite_url(directory)
+
+
+# --- PostgreSQL: migrate once, truncate before each test ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def _postgres_session(_background: _Background) -> Iterator[Database]:
+    """The configured database, migrated afresh; its engine lives on the background loop."""
+    url = _configured_url()
+    assert url is not None
+    problem = _background.run(_unreachable(url))
+    if problem is not None:
+        message = f"PostgreSQL at {_safe(url)} is not reachable: {problem}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.exit(message, returncode=1)
+        pytest.skip(message)
+    _background.run(_migrate_fresh(url, reset=True))
+    db = Database(url)
+    yield db
+    _background.run(db.close())
+
+
+async def _unreachable(url: str) -> str | None:
+    db = Database(url)
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS), db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    finally:
+        await db.close()
+    return None
+
+
+async def _migrate_fresh(url: str, *, reset: bool) -> None:
+    db = Database(url)
+    try:
+        if reset:
+            async with db.engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        await db.upgrade()
+    finally:
+        await db.close()
+
+
+async def _empty(db: Database) -> None:
+    """Empty every table; migrate afresh if a test left the schema broken."""
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    except Exception:
+        await db.engine.dispose()
+        await _migrate_fresh(db.url, reset=True)
+
+
+# --- what tests use -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend: str,
+    _background: _Background,
+) -> str:
+    """The URL of a migrated, empty database for this test (give it to subprocesses)."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        return _sqlite_copy(template, tmp_path_factory.mktemp("copro-db"))
+    db: Database = request.getfixturevalue("_postgres_session")
+    _background.run(_empty(db))
+    return db.url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database."""
+    db = Database(database_url)
+    try:
+        yield db
+    finally:
+        await db.close()

@@ -1,0 +1,273 @@
+"""The outbox sender on a real database, with a scripted channel standing in for a provider.
+
+The channels' own tests (Telegram, SMS) run the sender against loopback doubles
+of the real APIs; here each outcome a provider can give is scripted exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.channels import Outgoing, SendError, Sent, TryAgain, Undeliverable
+from bot.config import Config, load_config
+from bot.outbox import Sender
+from bot.ratelimit import Limit, RateLimiter, window
+from storage import messages, participants
+from storage.clock import utcnow
+from storage.db import Database
+from storage.models import Message
+
+
+class Scripted:
+    """A channel whose answers are scripted per address; records what it sent."""
+
+    def __init__(self, name: str = "telegram") -> None:
+        self.name = name
+        self.sent: list[tuple[str, str]] = []
+        self.script: dict[str, deque[SendError | float]] = {}
+        self.rate: list[Limit] = []
+
+    def cost(self, message: Outgoing) -> int:
+        return 1
+
+    def limits(self, message: Outgoing) -> list[Limit]:
+        return self.rate
+
+    async def send(self, message: Outgoing) -> Sent:
+        step = self.script.get(message.address, deque()).popleft() if self.script.get(
+            message.address) else None
+        if isinstance(step, float):
+            await asyncio.sleep(step)  # a slow provider
+        elif isinstance(step, SendError):
+            raise step
+        self.sent.append((message.address, message.body))
+        return Sent(provider_id=f"p{message.id}")
+
+
+def config(tmp_path: Path, **outbox: object) -> Config:
+    lines = "\n".join(f"{k} = {v}" for k, v in outbox.items())
+    path = tmp_path / "copro.toml"
+    path.write_text(f"[outbox]\n{lines}\n[http]\nshutdown_seconds = 0.5\n")
+    return load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+
+
+async def queue(db: Database, address: str, *bodies: str, channel: str = "telegram") -> list[int]:
+    async with db.transaction() as s:
+        person = await participants.find_by_address(s, channel, address)
+        if person is None:
+            person = await participants.create(s, channel=channel, address=address)
+        ids = []
+        for body in bodies:
+            row = await messages.queue_outbound(
+                s, participant_id=person.id, session_id=None, channel=channel, address=address,
+                body=body, options=[], idempotency_key=None,
+            )
+            assert row is not None
+            ids.append(row.id)
+        return ids
+
+
+async def row(db: Database, message_id: int) -> Message:
+    async with db.transaction() as s:
+        found = await messages.get(s, message_id)
+        assert found is not None
+        return found
+
+
+async def test_each_person_gets_their_messages_in_order(database: Database, tmp_path: Path) -> None:
+    channel = Scripted()
+    a = await queue(database, "100", "a1", "a2", "a3")
+    b = await queue(database, "200", "b1", "b2")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    assert await sender.drain() == 5
+    assert [body for who, body in channel.sent if who == "100"] == ["a1", "a2", "a3"]
+    assert [body for who, body in channel.sent if who == "200"] == ["b1", "b2"]
+    for message_id in a + b:
+        sent = await row(database, message_id)
+        assert (sent.status, sent.provider_id, sent.attempts) == ("sent", f"p{message_id}", 1)
+
+
+async def test_a_passing_fault_is_retried_with_backoff_then_sent(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    channel.script["100"] = deque([TryAgain("HTTP 502 from the provider")])
+    [mid] = await queue(database, "100", "hello")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path, first_retry_seconds=4),
+                    jitter=lambda: 1.0)
+    before = utcnow()
+    await sender.drain()
+    waiting = await row(database, mid)
+    assert waiting.status == "queued" and waiting.error == "HTTP 502 from the provider"
+    assert waiting.attempts == 1 and waiting.next_attempt_at is not None
+    assert timedelta(seconds=3.9) < waiting.next_attempt_at - before < timedelta(seconds=5)
+    assert channel.sent == []  # not due yet
+    later = Sender(database, {"telegram": channel}, config(tmp_path),
+                   clock=lambda: utcnow() + timedelta(seconds=5))
+    await later.drain()
+    assert channel.sent == [("100", "hello")]
+    assert (await row(database, mid)).status == "sent"
+
+
+async def test_the_providers_retry_after_is_honoured(database: Database, tmp_path: Path) -> None:
+    channel = Scripted()
+    channel.script["100"] = deque([TryAgain("429 Too Many Requests", retry_after=17)])
+    [mid] = await queue(database, "100", "hello")
+    before = utcnow()
+    await Sender(database, {"telegram": channel}, config(tmp_path)).drain()
+    waiting = await row(database, mid)
+    assert waiting.next_attempt_at is not None
+    assert timedelta(seconds=16.9) < waiting.next_attempt_at - before < timedelta(seconds=18)
+
+
+def test_backoff_doubles_with_jitter_up_to_the_maximum(tmp_path: Path) -> None:
+    cfg = config(tmp_path, first_retry_seconds=2, max_retry_seconds=30)
+    top = Sender(Database("sqlite+aiosqlite://"), {}, cfg, jitter=lambda: 1.0)
+    low = Sender(Database("sqlite+aiosqlite://"), {}, cfg, jitter=lambda: 0.0)
+    assert [top.backoff(n) for n in range(1, 7)] == [2, 4, 8, 16, 30, 30]
+    assert [low.backoff(n) for n in range(1, 4)] == [1, 2, 4]
+
+
+async def test_after_the_last_attempt_the_message_fails_with_its_reason(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    channel.script["100"] = deque([TryAgain("network down")] * 3)
+    [mid] = await queue(database, "100", "hello")
+    cfg = config(tmp_path, max_attempts=3, first_retry_seconds=1, max_retry_seconds=1)
+    ahead = [0.0]
+    sender = Sender(database, {"telegram": channel}, cfg,
+                    clock=lambda: utcnow() + timedelta(seconds=ahead[0]))
+    for seconds in (0.0, 2.0, 4.0):  # each retry is due a second after the last try
+        ahead[0] = seconds
+        await sender.drain()
+    failed = await row(database, mid)
+    assert failed.status == "failed" and failed.attempts == 3
+    assert failed.error == "gave up after 3 attempts: network down"
+    assert channel.sent == []
+
+
+async def test_a_blocked_address_fails_at_once_and_is_not_tried_again(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    channel.script["100"] = deque(
+        [Undeliverable("Forbidden: bot was blocked by the user", address_status="unreachable")]
+    )
+    first, second = await queue(database, "100", "one", "two")
+    await Sender(database, {"telegram": channel}, config(tmp_path)).drain()
+    assert (await row(database, first)).error == "Forbidden: bot was blocked by the user"
+    assert (await row(database, second)).error == "not sent: the address is unreachable"
+    assert channel.sent == []
+    async with database.transaction() as s:
+        assert await participants.address_status(s, "telegram", "100") == "unreachable"
+
+
+async def test_a_message_left_by_a_dead_sender_is_sent_when_its_lease_runs_out(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    [mid] = await queue(database, "100", "hello")
+    async with database.transaction() as s:  # another process claimed it, then died
+        [claimed] = await messages.claim(s, "telegram", now=utcnow(), limit=10,
+                                         lease_until=utcnow() + timedelta(seconds=60))
+        assert claimed.id == mid
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    assert await sender.drain() == 0  # still leased
+    later = Sender(database, {"telegram": channel}, config(tmp_path),
+                   clock=lambda: utcnow() + timedelta(seconds=61))
+    assert await later.drain() == 1
+    assert channel.sent == [("100", "hello")]
+
+
+async def test_stopping_finishes_quick_sends_and_returns_stuck_ones_to_the_queue(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    channel.script["100"] = deque([0.1])  # finishes within shutdown_seconds (0.5)
+    channel.script["200"] = deque([30.0])  # does not
+    [quick] = await queue(database, "100", "quick")
+    [stuck] = await queue(database, "200", "stuck")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    sender.start()
+    for _ in range(100):
+        if (await row(database, stuck)).status == "sending":
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(sender.stop(), timeout=5)
+    assert (await row(database, quick)).status == "sent"
+    returned = await row(database, stuck)
+    assert (returned.status, returned.attempts, returned.next_attempt_at) == ("queued", 0, None)
+
+
+async def test_an_sms_participant_gets_at_most_the_hourly_cap(
+    database: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "copro.toml"
+    path.write_text("[twilio]\nmax_per_participant_per_hour = 2\n")
+    cfg = load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+    channel = Scripted("sms")
+    ids = await queue(database, "+447700900123", "1", "2", "3", channel="sms")
+    await Sender(database, {"sms": channel}, cfg).drain()
+    assert [body for _, body in channel.sent] == ["1", "2"]
+    held = await row(database, ids[2])
+    assert held.status == "queued" and held.attempts == 0
+    assert held.error == "held: at most 2 texts an hour"
+
+
+async def test_a_flaky_database_does_not_stop_the_sender(tmp_path: Path) -> None:
+    broken = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-dir/none/x.db?mode=ro&uri=true")
+    sender = Sender(broken, {"telegram": Scripted()}, config(tmp_path, idle_seconds=0.05))
+    sender.start()
+    await asyncio.sleep(0.2)  # it logs and tries again rather than dying
+    assert sender._runner is not None and not sender._runner.done()
+    await sender.stop()
+    await broken.close()
+
+
+# --- rate limits ---------------------------------------------------------------------------
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_fractional_rates_become_whole_units_in_a_longer_window() -> None:
+    assert window(30, 1) == (30, 1)
+    assert window(0.5, 1) == (1, 2)
+    assert window(20, 60) == (20, 60)
+    assert window(2.5, 1) == (2, 0.8)
+
+
+async def test_a_window_never_lets_more_than_its_limit_through() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(clock=t.clock, sleep=t.sleep)
+    times = []
+    for _ in range(50):
+        await limiter.acquire([("group", 20, 60)])
+        times.append(t.now)
+    for i, start in enumerate(times):
+        assert sum(1 for x in times[i:] if x < start + 60) <= 20
+    assert times[19] == 1000 and times[20] == 1060  # a burst, then one window later
+
+
+async def test_costs_count_against_the_limit_and_each_key_is_separate() -> None:
+    t = FakeTime()
+    limiter = RateLimiter(clock=t.clock, sleep=t.sleep)
+    assert await limiter.acquire([("sms", 10, 1)], cost=6) == 0
+    assert await limiter.acquire([("sms", 10, 1)], cost=6) == pytest.approx(1)
+    assert await limiter.acquire([("other", 10, 1)], cost=10) == 0
+    assert await limiter.acquire([("sms", 10, 1)], cost=30) == pytest.approx(1)  # alone: allowed
+    assert limiter.delay([("sms", 10, 1)]) == pytest.approx(1)

@@ -1,0 +1,568 @@
+"""The storage layer on a real database: SQLite by default, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from storage import (
+    Address,
+    Database,
+    FlowSession,
+    Message,
+    Participant,
+    Result,
+    audit,
+    default_sqlite_url,
+    ensure_schema,
+    flows,
+    groups,
+    messages,
+    participants,
+    results,
+    sessions,
+)
+from storage.models import Base
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+TABLES = {table.name for table in Base.metadata.sorted_tables}
+HEAD = "0002"  # the newest migration
+FLOW = "version: 1\nsteps: []\n"
+
+
+async def person(db: Database, address: str = "+447700900123", channel: str = "sms") -> Participant:
+    async with db.transaction() as s:
+        return await participants.create(s, channel=channel, address=address)
+
+
+async def started(db: Database, participant_id: int, flow_id: str = "check-in") -> FlowSession:
+    async with db.transaction() as s:
+        definition = await flows.register_definition(s, flow_id, 1, FLOW)
+        return await sessions.start_session(
+            s, participant_id=participant_id, definition=definition, step="first",
+            state={}, expires_at=None, timeout_at=None,
+        )
+
+
+def _schema(conn: Connection) -> tuple[set[str], list[Any], str | None]:
+    tables = set(inspect(conn).get_table_names())
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    return tables, compare_metadata(context, Base.metadata), context.get_current_revision()
+
+
+# --- the schema ---------------------------------------------------------------------------
+
+
+async def test_migrations_create_every_table_as_the_models_describe(database: Database) -> None:
+    async with database.engine.connect() as conn:
+        tables, differences, revision = await conn.run_sync(_schema)
+    assert tables == TABLES | {"alembic_version"}
+    assert differences == []
+    assert revision == HEAD
+
+
+async def test_downgrade_drops_everything_and_upgrade_brings_it_back(database: Database) -> None:
+    await database.downgrade("base")
+    async with database.engine.connect() as conn:
+        tables, _, revision = await conn.run_sync(_schema)
+    assert tables - {"alembic_version"} == set()
+    assert revision is None
+    await database.upgrade()
+    await ensure_schema(database)  # and again: nothing to do
+    async with database.engine.connect() as conn:
+        tables, differences, revision = await conn.run_sync(_schema)
+    assert tables == TABLES | {"alembic_version"} and differences == [] and revision == HEAD
+    if database.is_sqlite:  # migrations run with foreign keys off; they are back on after
+        async with database.transaction() as s:
+            assert (await s.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_a_new_sqlite_database_gets_its_directory_and_pragmas(tmp_path: Path) -> None:
+    url = default_sqlite_url(tmp_path / "not" / "yet")
+    assert url == f"sqlite+aiosqlite:///{tmp_path}/not/yet/copro.db"
+    db = Database(url)
+    try:
+        assert db.is_sqlite and await db.ping()
+        assert (tmp_path / "not" / "yet" / "copro.db").exists()
+        async with db.engine.connect() as conn:
+            pragmas = [
+                (await conn.execute(text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            ]
+        assert pragmas == ["wal", 1, 5000, 1]
+    finally:
+        await db.close()
+
+
+async def test_ping_says_no_when_there_is_no_server() -> None:
+    db = Database("postgresql+asyncpg://nobody:secret@127.0.0.1:9/nothing")
+    try:
+        assert not db.is_sqlite
+        assert db.safe_url == "postgresql+asyncpg://nobody:***@127.0.0.1:9/nothing"
+        assert await db.ping() is False
+    finally:
+        await db.close()
+
+
+# --- transactions ---------------------------------------------------------------------------
+
+
+async def test_a_transaction_commits_or_rolls_back_as_a_whole(database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as s:
+            await participants.create(s, channel="sms", address="+447700900001")
+            raise RuntimeError("something went wrong")
+    async with database.transaction() as s:
+        assert await participants.find_by_address(s, "sms", "+447700900001") is None
+        await participants.create(s, channel="sms", address="+447700900001")
+    async with database.transaction() as s:
+        assert await participants.find_by_address(s, "sms", "+447700900001") is not None
+
+
+async def test_concurrent_read_then_write_transactions_all_succeed(database: Database) -> None:
+    async def receive(n: int) -> None:
+        async with database.transaction() as s:
+            address = f"+4477009{n:05d}"
+            assert await participants.find_by_address(s, "sms", address) is None
+            await asyncio.sleep(0)  # let the others start and read too
+            await participants.create(s, channel="sms", address=address)
+
+    await asyncio.gather(*(receive(n) for n in range(12)))
+    async with database.transaction() as s:
+        assert await s.scalar(select(func.count()).select_from(Participant)) == 12
+
+
+async def test_a_transaction_inside_another_can_read(database: Database) -> None:
+    async with database.transaction() as outer:
+        group = await groups.create_group(outer, "Riverside Voices")
+        async with database.transaction() as inner:
+            assert await participants.get(inner, 1) is None
+        assert group.id is not None
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+async def test_a_participant_is_created_with_an_address_and_defaults(database: Database) -> None:
+    async with database.transaction() as s:
+        p = await participants.create(s, channel="telegram", address="4242", name="Ann")
+    async with database.transaction() as s:
+        found = await participants.find_by_address(s, "telegram", "4242")
+        assert found is not None and found.id == p.id
+        assert (found.name, found.language, found.timezone, found.status) == (
+            "Ann", "en", "Europe/London", "active",
+        )
+        assert (found.contact_start, found.contact_end) == (time(8, 0), time(21, 0))
+        assert found.consent_at is None and found.created_at.tzinfo is UTC
+        [address] = await participants.addresses_of(s, p.id)
+        assert (address.channel, address.address, address.status) == ("telegram", "4242", "ok")
+        assert await participants.find_by_address(s, "sms", "4242") is None
+        assert await participants.get(s, p.id + 1) is None
+
+
+async def test_one_address_belongs_to_one_participant(database: Database) -> None:
+    await person(database, "+447700900123")
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as s:
+            await participants.create(s, channel="sms", address="+447700900123")
+    await person(database, "+447700900123", channel="telegram")  # another channel is fine
+
+
+async def test_statuses_and_channels_are_checked(database: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as s:
+            await participants.create(s, channel="carrier-pigeon", address="loft 3")
+    p = await person(database)
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as s:
+            found = await participants.get(s, p.id)
+            assert found is not None
+            found.status = "asleep"
+            await s.flush()
+
+
+async def test_set_fields_and_consent(database: Database) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        await participants.set_fields(
+            s, found, name="Siân", language="cy", contact_start=time(9, 30), contact_end=time(17)
+        )
+        await participants.record_consent(s, found, NOW)
+        with pytest.raises(ValueError, match="status"):
+            await participants.set_fields(s, found, status="erased")
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        assert (found.name, found.language, found.consent_at) == ("Siân", "cy", NOW)
+        assert (found.contact_start, found.contact_end) == (time(9, 30), time(17))
+
+
+async def test_opt_out_and_opt_in_cover_every_address(database: Database) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        s.add(Address(participant_id=p.id, channel="telegram", address="99"))
+        found = await participants.get(s, p.id)
+        assert found is not None
+        await participants.opt_out(s, found)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None and found.status == "opted_out"
+        assert [a.status for a in await participants.addresses_of(s, p.id)] == ["opted_out"] * 2
+        await participants.opt_in(s, found)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None and found.status == "active"
+        assert [a.status for a in await participants.addresses_of(s, p.id)] == ["ok", "ok"]
+
+
+async def test_erasing_keeps_only_what_honours_an_opt_out(database: Database) -> None:
+    p = await person(database)
+    other = await person(database, "+447700900999")
+    session = await started(database, p.id)
+    kept = await started(database, other.id)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        await participants.set_fields(s, found, name="Ann")
+        await participants.record_consent(s, found, NOW)
+        await sessions.save_session(
+            s, session, step="second", state={"results": {"mood": 3}}, status="active",
+            timeout_at=None,
+        )
+        for who, row in ((p.id, session), (other.id, kept)):
+            await results.add_result(
+                s, session=row, step="first", key="mood", value=3, raw="three", status="answered"
+            )
+            await messages.record_inbound(
+                s, participant_id=who, channel="sms", address="x", body="I'm Ann",
+                media=["photo.jpg"],
+            )
+            await messages.queue_outbound(
+                s, participant_id=who, session_id=row.id, channel="sms", address="x",
+                body="Thanks Ann", options=["yes"], idempotency_key=f"k{who}",
+            )
+        await participants.opt_out(s, found)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        await participants.erase_personal_data(s, found)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        assert (found.name, found.consent_at, found.status) == (None, None, "opted_out")
+        assert [a.status for a in await participants.addresses_of(s, p.id)] == ["opted_out"]
+        assert await results.results_of(s, session.id) == []
+        erased = await messages.messages_of(s, p.id)
+        assert [(m.body, m.media) for m in erased] == [(None, [])] * 2
+        assert [m.status for m in erased] == ["received", "failed"]  # not sent empty
+        last = await sessions.last_session(s, p.id, "check-in")
+        assert last is not None and last.state == {}
+        # nobody else's data is touched
+        assert len(await results.results_of(s, kept.id)) == 1
+        theirs = await messages.messages_of(s, other.id)
+        assert [m.body for m in theirs] == ["I'm Ann", "Thanks Ann"]
+
+
+async def test_deleting_a_participant_keeps_their_messages_without_them(database: Database) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hi", media=[]
+        )
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        await s.delete(found)
+    async with database.transaction() as s:
+        assert list(await s.scalars(select(Address))) == []
+        [message] = list(await s.scalars(select(Message)))
+        assert message.participant_id is None and message.body == "hi"
+
+
+# --- times and JSON -------------------------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        NOW,
+        datetime(2026, 7, 1, 9, 15, 30, 123456, tzinfo=LONDON),  # BST, with microseconds
+        datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # a second before the clocks go forward
+        datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=LONDON),  # the second 01:30 that night
+        datetime(2026, 1, 1, 5, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-8))),
+    ],
+)
+async def test_times_go_in_aware_and_come_out_aware_utc(database: Database, when: datetime) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None
+        await participants.record_consent(s, found, when)
+    async with database.transaction() as s:
+        found = await participants.get(s, p.id)
+        assert found is not None and found.consent_at is not None
+        # (compared in UTC: Python never finds a time in a repeated hour equal across zones)
+        assert found.consent_at == when.astimezone(UTC) and found.consent_at.tzinfo is UTC
+        assert found.consent_at.timestamp() == when.timestamp()
+        assert found.consent_at.isoformat() == when.astimezone(UTC).isoformat()
+        raw = (await s.execute(text("SELECT consent_at FROM participants"))).scalar()
+    if database.is_sqlite:  # kept as naive UTC text, so it sorts and compares as time
+        assert str(raw).startswith(when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
+
+
+async def test_a_naive_time_is_refused(database: Database) -> None:
+    p = await person(database)
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with database.transaction() as s:
+            found = await participants.get(s, p.id)
+            assert found is not None
+            await participants.record_consent(s, found, datetime(2026, 1, 1, 12, 0))
+
+
+STATE: dict[str, Any] = {
+    "results": {"mood": 7, "note": "Diolch yn fawr — ŵ ŷ ☕", "ok": True, "nothing": None},
+    "retries": 2,
+    "nested": [[1, 2.5], {"a": []}, "", {"$decimal": "6.10"}],
+}
+
+
+async def test_session_state_and_results_round_trip_as_json(database: Database) -> None:
+    p = await person(database)
+    session = await started(database, p.id)
+    async with database.transaction() as s:
+        await sessions.save_session(
+            s, session, step="next", state=STATE, status="active", timeout_at=NOW
+        )
+        await results.add_result(
+            s, session=session, step="next", key="note", value=None, raw=None, status="skipped"
+        )
+        await results.add_result(
+            s, session=session, step="next", key="mood", value=STATE["results"], raw="7",
+            status="answered",
+        )
+    async with database.transaction() as s:
+        row = await sessions.active_session(s, p.id)
+        assert row is not None and row.state == STATE and row.step == "next"
+        assert row.timeout_at == NOW
+        row.state["retries"] = 3  # changed in place, then saved
+        await sessions.save_session(
+            s, row, step=row.step, state=row.state, status="active", timeout_at=None
+        )
+    async with database.transaction() as s:
+        row = await sessions.active_session(s, p.id)
+        assert row is not None and row.state["retries"] == 3 and row.timeout_at is None
+        stored = await results.results_of(s, row.id)
+        assert [(r.key, r.value, r.participant_id, r.flow_id) for r in stored] == [
+            ("note", None, p.id, "check-in"),
+            ("mood", STATE["results"], p.id, "check-in"),
+        ]
+        # no answer is SQL NULL, not JSON null
+        nulls = select(func.count()).select_from(Result).where(Result.value.is_(None))
+        assert await s.scalar(nulls) == 1
+
+
+# --- flows and sessions -----------------------------------------------------------------------
+
+
+async def test_a_flow_definition_is_stored_once_per_source(database: Database) -> None:
+    async with database.transaction() as s:
+        first = await flows.register_definition(s, "check-in", 1, FLOW)
+        again = await flows.register_definition(s, "check-in", 1, FLOW)
+        changed = await flows.register_definition(s, "check-in", 2, FLOW + "# v2\n")
+        other = await flows.register_definition(s, "menu", 1, FLOW)
+    assert first.id == again.id
+    assert len({first.id, changed.id, other.id}) == 3
+    assert len(first.hash) == 64 and first.hash != changed.hash and first.hash == other.hash
+    async with database.transaction() as s:
+        again = await flows.register_definition(s, "check-in", 1, FLOW)  # in a new transaction
+        assert again.id == first.id
+        latest = await flows.latest_definition(s, "check-in")
+        assert latest is not None and (latest.id, latest.version) == (changed.id, 2)
+        fetched = await flows.get_definition(s, first.id)
+        assert fetched is not None and fetched.source == FLOW
+        assert await flows.latest_definition(s, "nothing") is None
+
+
+async def test_a_participant_has_at_most_one_active_session(database: Database) -> None:
+    p = await person(database)
+    first = await started(database, p.id)
+    second = await started(database, p.id, "menu")
+    async with database.transaction() as s:
+        active = await sessions.active_session(s, p.id)
+        assert active is not None and active.id == second.id
+        assert active.flow_id == "menu" and active.flow_version == 1
+        assert active.started_at.tzinfo is UTC
+        old = await sessions.last_session(s, p.id, "check-in")
+        assert old is not None and old.id == first.id and old.status == "interrupted"
+    # the database refuses a second active session however it is written
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as s:
+            s.add(FlowSession(
+                participant_id=p.id, definition_id=second.definition_id, flow_id="menu",
+                flow_version=1, state={}, status="active",
+            ))
+    async with database.transaction() as s:
+        assert await sessions.end_active_sessions(s, p.id, "stopped") == 1
+        assert await sessions.end_active_sessions(s, p.id, "stopped") == 0
+        assert await sessions.active_session(s, p.id) is None
+        last = await sessions.last_session(s, p.id, "menu")
+        assert last is not None and last.status == "stopped"
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+async def _queue(s: Any, key: str | None, body: str = "hello", **extra: Any) -> Message | None:
+    return await messages.queue_outbound(
+        s, participant_id=None, session_id=None, channel=extra.pop("channel", "sms"),
+        address="+447700900123", body=body, options=["yes", "no"], idempotency_key=key, **extra,
+    )
+
+
+async def test_an_idempotency_key_queues_a_message_once(database: Database) -> None:
+    async with database.transaction() as s:
+        first = await _queue(s, "in:1:1", "first")
+        assert first is not None and first.id is not None
+        assert await _queue(s, "in:1:1", "second") is None
+        # the transaction is still usable
+        assert await _queue(s, "in:1:2", "third") is not None
+        assert await _queue(s, None) is not None and await _queue(s, None) is not None
+    async with database.transaction() as s:
+        assert await _queue(s, "in:1:1", "fourth") is None  # and in a later transaction
+        await audit.record(s, kind="after", actor="test")
+    async with database.transaction() as s:
+        bodies = [m.body for m in await s.scalars(select(Message).order_by(Message.id))]
+        assert bodies == ["first", "third", "hello", "hello"]
+        assert [e.kind for e in await audit.events(s)] == ["after"]
+        [row] = await s.scalars(select(Message).where(Message.idempotency_key == "in:1:1"))
+        assert (row.options, row.media, row.status) == (["yes", "no"], [], "queued")
+        assert row.attempts == 0
+
+
+async def test_the_outbox_is_oldest_first_and_waits_for_retries(database: Database) -> None:
+    async with database.transaction() as s:
+        for n, minutes in enumerate((3, 1, 2)):
+            await _queue(s, f"k{n}", f"m{n}", at=NOW + timedelta(minutes=minutes))
+        later = await _queue(s, "later", "later", at=NOW)
+        gone = await _queue(s, "sent", "sent", at=NOW)
+        await _queue(s, "tg", "telegram", channel="telegram", at=NOW)
+        assert later is not None and gone is not None
+        await messages.mark_failed(s, later, error="timeout", retry_at=NOW + timedelta(hours=1))
+        await messages.mark_sent(s, gone, provider_id="SM1", at=NOW)
+    async with database.transaction() as s:
+        bodies = [m.body for m in await messages.queued_for(s, "sms", now=NOW)]
+        assert bodies == ["m1", "m2", "m0"]
+        assert [m.body for m in await messages.queued_for(s, "sms", limit=2, now=NOW)] == [
+            "m1", "m2",
+        ]
+        # the same instant in another zone; then an hour on, the retry is due
+        bst = (NOW + timedelta(hours=1, seconds=1)).astimezone(timezone(timedelta(hours=1)))
+        due = await messages.queued_for(s, "sms", now=bst)
+        assert [m.body for m in due] == ["later", "m1", "m2", "m0"]
+        assert (due[0].attempts, due[0].error) == (1, "timeout")
+        assert [m.body for m in await messages.queued_for(s, "telegram")] == ["telegram"]
+        await messages.mark_failed(s, due[0], error="gave up")
+    async with database.transaction() as s:
+        [sent] = await s.scalars(select(Message).where(Message.idempotency_key == "sent"))
+        assert (sent.status, sent.provider_id, sent.sent_at) == ("sent", "SM1", NOW)
+        assert sent.attempts == 1
+        [failed] = await s.scalars(select(Message).where(Message.idempotency_key == "later"))
+        assert (failed.status, failed.error, failed.attempts) == ("failed", "gave up", 2)
+        assert len(await messages.queued_for(s, "sms", now=bst)) == 3
+
+
+async def test_inbound_messages_are_kept_in_order(database: Database) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hello",
+            media=[], provider_id="SM9",
+        )
+        await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body=None,
+            media=["receipt.jpg"],
+        )
+    async with database.transaction() as s:
+        kept = await messages.messages_of(s, p.id)
+        assert [(m.direction, m.status, m.body, m.media, m.provider_id) for m in kept] == [
+            ("in", "received", "hello", [], "SM9"),
+            ("in", "received", None, ["receipt.jpg"], None),
+        ]
+        assert await messages.queued_for(s, "sms") == []
+
+
+# --- groups and audit ---------------------------------------------------------------------------
+
+
+async def test_people_with_role_finds_active_people_once(database: Database) -> None:
+    ann, sam, kit, lee = [await person(database, f"+44770090000{n}") for n in range(4)]
+    async with database.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        hilltop = await groups.create_group(s, "Hilltop")
+        await groups.add_member(s, riverside, ann)
+        first = await groups.add_member(s, riverside, sam, role="safeguarding")
+        again = await groups.add_member(s, riverside, sam, role="safeguarding")
+        assert first.id == again.id
+        await groups.add_member(s, riverside, sam, role="coordinator")
+        await groups.add_member(s, hilltop, sam, role="coordinator")
+        await groups.add_member(s, hilltop, kit, role="coordinator")
+        await groups.add_member(s, riverside, lee, role="coordinator")
+        found = await participants.get(s, lee.id)
+        assert found is not None
+        await participants.opt_out(s, found)
+    async with database.transaction() as s:
+        names = [g.name for g in await groups.groups_of(s, sam.id)]
+        assert names == ["Hilltop", "Riverside Voices"]
+        both = [riverside.id, hilltop.id]
+        staff = await groups.people_with_role(s, both, ["coordinator", "safeguarding"])
+        assert [p.id for p in staff] == [sam.id, kit.id]
+        safe = await groups.people_with_role(s, [riverside.id], ["safeguarding"])
+        assert [p.id for p in safe] == [sam.id]
+        assert await groups.people_with_role(s, [], ["coordinator"]) == []
+        members = await groups.people_with_role(s, both, ["member"])
+        assert [p.id for p in members] == [ann.id]
+        found_group = await groups.get_group_by_name(s, "Hilltop")
+        assert found_group is not None and found_group.id == hilltop.id
+        assert await groups.get_group_by_name(s, "Nowhere") is None
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as s:
+            await groups.create_group(s, "Hilltop")
+
+
+async def test_audit_events_are_kept_in_order(database: Database) -> None:
+    async with database.transaction() as s:
+        await audit.record(s, kind="opt_out", actor="participant", participant_id=7)
+        await audit.record(
+            s, kind="notify", actor="copro", details={"who": "safeguarding", "recipients": [1]},
+            at=NOW,
+        )
+        await audit.record(s, kind="opt_out", actor="coordinator")
+    async with database.transaction() as s:
+        everything = await audit.events(s)
+        assert [e.kind for e in everything] == ["opt_out", "notify", "opt_out"]
+        assert everything[0].details == {} and everything[0].participant_id == 7
+        assert everything[1].details == {"who": "safeguarding", "recipients": [1]}
+        assert everything[1].at == NOW and everything[0].at.tzinfo is UTC
+        opt_outs = await audit.events(s, kind="opt_out")
+        assert [e.actor for e in opt_outs] == ["participant", "coordinator"]
+
+
+async def test_is_current_tells_whether_migrations_are_due(database: Database) -> None:
+    assert await database.is_current()
+    await database.downgrade("0001")
+    assert not await database.is_current()
+    await database.upgrade()
+    assert await database.is_current()
