@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.definition import Duration
 from storage.db import default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
@@ -167,6 +168,63 @@ class TwilioConfig(_Section):
     max_inbound_per_minute: int = Field(default=10, ge=2)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in WEEKDAYS:
+        return value.strip().lower()
+    raise ValueError(f"expected a day of the week, like \"monday\" (got {value!r})")
+
+
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown timezone {value!r}") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+
+
+class CheckinsConfig(_Section):
+    enabled: bool = True
+    day: Weekday = "monday"
+    time: Clock = time(10, 0)
+    timezone: TimeZoneName | Literal[""] = ""
+    flow: str = Field(default="weekly-checkin", min_length=1)
+
+    @property
+    def weekday(self) -> int:
+        return WEEKDAYS.index(self.day)
+
+
+class MeetingsConfig(_Section):
+    reminders: tuple[Annotated[Duration, Field(gt=timedelta(0))], ...] = (
+        timedelta(days=2), timedelta(hours=2),
+    )
+    summary_before: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(days=1)
+    duration: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=90)
+
+    @field_validator("reminders")
+    @classmethod
+    def _longest_first(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+        if not value:
+            raise ValueError("at least one reminder is needed: the first asks who can come")
+        return tuple(sorted(set(value), reverse=True))
+
+
+class SchedulerConfig(_Section):
+    tick_seconds: Seconds = 30
+    batch_size: int = Field(default=200, ge=1, le=5000)
+    grace: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
+    busy_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
+
+
 class OutboxConfig(_Section):
     max_attempts: int = Field(default=8, ge=1, le=100)
     first_retry_seconds: Seconds = 5
@@ -204,15 +262,14 @@ class Config(_Section):
     twilio: TwilioConfig = Field(default_factory=TwilioConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
+    checkins: CheckinsConfig = Field(default_factory=CheckinsConfig)
+    meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
 
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(f"unknown timezone {value!r}") from None
-        return value
+        return _check_timezone(value)
 
     @property
     def media_dir(self) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from bot.definition import Flow, Text, text_for
 from bot.engine import Context, Engine, Outcome, Session
 from bot.events import (
     Event,
+    Expired,
     FlowEnded,
     Notify,
     Problem,
@@ -55,13 +56,25 @@ MAX_CHAINED_FLOWS = 5
 
 @dataclass
 class _Reply:
-    """Where the answers of one transaction go, and how many there were."""
+    """Where the answers of one transaction go, and how many there were.
+
+    ``quiet`` marks messages sent on copro's own initiative (scheduled work, not
+    a reply to the person): they wait while the person's contact hours are shut.
+    """
 
     channel: str
     address: str
     key: str
+    quiet: bool = False
+    topic: str | None = None
     count: int = 0
     queued: list[int] = field(default_factory=list)
+
+
+# Called in the transaction that keeps an answer: (session, participant, flow session, key, value).
+ResultHook = Callable[[AsyncSession, Participant, FlowSession, str, Any], Awaitable[None]]
+# Called in the transaction in which a session ends (completed or expired), with its results.
+EndHook = Callable[[AsyncSession, Participant, FlowSession, Mapping[str, Any]], Awaitable[None]]
 
 
 class Conversations:
@@ -90,6 +103,16 @@ class Conversations:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         # Called once a transaction that queued messages has committed (wakes the sender).
         self.on_queued: Callable[[], None] | None = None
+        self._result_hooks: dict[str, list[ResultHook]] = {}
+        self._end_hooks: dict[str, list[EndHook]] = {}
+
+    def on_result(self, flow_id: str, hook: ResultHook) -> None:
+        """Run ``hook`` whenever a session of ``flow_id`` keeps an answer."""
+        self._result_hooks.setdefault(flow_id, []).append(hook)
+
+    def on_end(self, flow_id: str, hook: EndHook) -> None:
+        """Run ``hook`` when a session of ``flow_id`` is completed or expires."""
+        self._end_hooks.setdefault(flow_id, []).append(hook)
 
     async def register_flows(self) -> None:
         """Store each flow's source, so a session can keep the version it started with."""
@@ -116,9 +139,7 @@ class Conversations:
             person = await participants.find_by_address(s, channel, address)
             is_new = person is None
             if person is None:
-                person = await participants.create(
-                    s, channel=channel, address=address, language=self.config.language
-                )
+                person = await self._new_person(s, channel, address)
             command = keywords.command(text)
             if person.status != "active" and command != "start":
                 log.info("ignored a message from opted-out %s", mask(address))
@@ -168,9 +189,7 @@ class Conversations:
         async with self._lock(channel, address), self.db.transaction() as s:
             person = await participants.find_by_address(s, channel, address)
             if person is None:
-                person = await participants.create(
-                    s, channel=channel, address=address, language=self.config.language
-                )
+                person = await self._new_person(s, channel, address)
             reply = _Reply(channel, address, f"badcode:{channel}:{address}:{self.clock():%s}")
             await self._say(s, person, reply, texts.BAD_INVITE)
 
@@ -180,9 +199,7 @@ class Conversations:
             person = await participants.find_by_address(s, channel, address)
             if person is not None:
                 return person.id
-            person = await participants.create(
-                s, channel=channel, address=address, language=self.config.language
-            )
+            person = await self._new_person(s, channel, address)
             reply = _Reply(channel, address, f"greet:{channel}:{address}")
             await self._start(s, person, self.config.flows.welcome, reply)
             return person.id
@@ -198,14 +215,9 @@ class Conversations:
         """Start ``flow_id`` for a participant on their own channel (scheduled work)."""
         async with self.db.transaction() as s:
             person = await participants.get(s, participant_id)
-            if person is None or person.status != "active":
+            if person is None:
                 return False
-            address = await _preferred_address(s, person.id)
-            if address is None:
-                return False
-            reply = _Reply(address[0], address[1], key)
-            await self._start(s, person, flow_id, reply, extra)
-            return bool(reply.queued)
+            return await self.start_in(s, person, flow_id, key=key, extra=extra)
 
     async def resume(self, participant_id: int, resume: Resume) -> None:
         """A timer for a participant's flow: a nudge (``TimedOut``) or ``Expired``."""
@@ -214,11 +226,72 @@ class Conversations:
             current = await sessions.active_session(s, participant_id) if person else None
             if person is None or current is None:
                 return
-            address = await _preferred_address(s, person.id)
-            if address is None:
-                return
-            reply = _Reply(address[0], address[1], f"timer:{current.id}:{resume.type}")
-            await self._continue(s, person, current, resume, reply)
+            await self.resume_in(s, person, current, resume)
+
+    # --- scheduled work, inside the caller's transaction --------------------------------
+
+    async def start_in(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        flow_id: str,
+        *,
+        key: str,
+        extra: Mapping[str, Any] | None = None,
+        topic: str | None = None,
+    ) -> bool:
+        """Start ``flow_id`` on the person's own channel; False if they cannot be reached.
+
+        Its messages are ``quiet`` (held outside contact hours) and keyed by ``key``,
+        so the same start is never queued twice.
+        """
+        if person.status != "active":
+            return False
+        address = await _preferred_address(s, person.id)
+        if address is None:
+            return False
+        reply = _Reply(address[0], address[1], key, quiet=True, topic=topic)
+        await self._start(s, person, flow_id, reply, extra)
+        return bool(reply.queued)
+
+    async def resume_in(
+        self, s: AsyncSession, person: Participant, row: FlowSession, resume: Resume
+    ) -> None:
+        """Resume a session for a timer (a nudge or the end of its time); messages are quiet."""
+        address = await _preferred_address(s, person.id)
+        if address is None:
+            if isinstance(resume, Expired):
+                await sessions.save_session(s, row, step=row.step, state=row.state,
+                                            status="expired", timeout_at=None)
+            return
+        reply = _Reply(address[0], address[1], f"timer:{row.id}:{resume.type}:{row.step}",
+                       quiet=True)
+        await self._continue(s, person, row, resume, reply)
+
+    async def say_in(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        text: Text,
+        *,
+        key: str,
+        scope: Mapping[str, Any] | None = None,
+        quiet: bool = True,
+        topic: str | None = None,
+    ) -> bool:
+        """Queue one message (a template, in the person's language) on their own channel.
+
+        ``scope`` adds template variables; False if they cannot be reached or the
+        key was used before.
+        """
+        if person.status != "active":
+            return False
+        address = await _preferred_address(s, person.id)
+        if address is None:
+            return False
+        reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic)
+        await self._say(s, person, reply, text, scope)
+        return bool(reply.queued)
 
     # --- what a message means ----------------------------------------------------------
 
@@ -347,6 +420,8 @@ class Conversations:
                     s, session=row, step=event.step, key=event.key,
                     value=to_json(event.value), raw=event.raw, status=event.status,
                 )
+                for on_result in self._result_hooks.get(row.flow_id, ()):
+                    await on_result(s, person, row, event.key, event.value)
             elif isinstance(event, SetField):
                 await participants.set_fields(s, person, **{event.field: event.value})
             elif isinstance(event, RecordConsent):
@@ -365,6 +440,9 @@ class Conversations:
             s, row, step=outcome.session.step, state=state,
             status=outcome.session.status, timeout_at=timeout_at,
         )
+        if outcome.session.status in ("completed", "expired") and not refused:
+            for on_end in self._end_hooks.get(row.flow_id, ()):
+                await on_end(s, person, row, outcome.session.results)
         if follow_on and not refused:
             await self._start(s, person, follow_on, reply, depth=depth + 1)
 
@@ -396,8 +474,16 @@ class Conversations:
         if not staff:
             log.warning("no one to notify for participant %s (%s)", person.id, event.reason)
 
-    async def _say(self, s: AsyncSession, person: Participant, reply: _Reply, text: Text) -> None:
-        scope = {"settings": self.settings, "participant": _view(person), "lang": person.language}
+    async def _say(
+        self,
+        s: AsyncSession,
+        person: Participant,
+        reply: _Reply,
+        text: Text,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        scope = {"settings": self.settings, "participant": _view(person), "lang": person.language,
+                 **(extra or {})}
         try:
             body = self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
@@ -417,7 +503,7 @@ class Conversations:
         message = await messages.queue_outbound(
             s, participant_id=person.id, session_id=row.id if row else None,
             channel=reply.channel, address=reply.address, body=body, options=list(options),
-            idempotency_key=f"{reply.key}:{reply.count}",
+            idempotency_key=f"{reply.key}:{reply.count}", quiet=reply.quiet, topic=reply.topic,
         )
         if message is not None:
             if not reply.queued and self.on_queued is not None:
@@ -426,6 +512,13 @@ class Conversations:
             reply.queued.append(message.id)
 
     # --- helpers ----------------------------------------------------------------------
+
+    async def _new_person(self, s: AsyncSession, channel: str, address: str) -> Participant:
+        return await participants.create(
+            s, channel=channel, address=address, language=self.config.language,
+            timezone=self.config.timezone, contact_start=self.config.group.contact_start,
+            contact_end=self.config.group.contact_end,
+        )
 
     def _lock(self, channel: str, address: str) -> asyncio.Lock:
         return self._locks.setdefault((channel, address), asyncio.Lock())

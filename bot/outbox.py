@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import quiet
 from bot.channels import Channel, Outgoing, Sent, TryAgain, Undeliverable
 from bot.config import Config
 from bot.logs import mask
@@ -214,6 +215,18 @@ class Sender:
                 await self._fail(s, row.id, f"not sent: the address is {status.replace('_', ' ')}")
                 self._count(row.channel, "failed")
                 return True
+            if row.quiet and row.participant_id is not None:
+                person = await participants.get(s, row.participant_id)
+                opens = person and quiet.opens_at(
+                    self.clock(), person.contact_start, person.contact_end,
+                    quiet.zone(person.timezone, self.config.timezone),
+                )
+                if opens:
+                    message = await messages.get(s, row.id)
+                    if message is not None and message.status == "sending":
+                        await messages.hold(s, message, until=opens, at=self.clock(),
+                                            reason="held: outside their contact hours")
+                    return True
             if channel.name == "sms":
                 cap = self.config.twilio.max_per_participant_per_hour
                 recent = await messages.count_since(

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Protocol
 
 import uvicorn
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.routing import BaseRoute
 
 from bot.channels import Channel
@@ -27,6 +26,7 @@ from bot.http import create_app
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.outbox import Sender
+from bot.scheduling import scheduler_for
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class Service:
         channels = channels_for(config, conversations, metrics)
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
-        scheduler = AsyncIOScheduler(timezone=config.timezone)
+        scheduler = scheduler_for(conversations, config)
         routes = [route for channel in channels.values() for route in channel.routes()]
         app = create_app(db, metrics, routes, list(channels))
         server = _Server(
@@ -166,8 +166,7 @@ class Service:
             log.warning("copro is stopping")
             server.should_exit = True
             await sender.stop()
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
+            await scheduler.stop()
             for channel in started:
                 try:
                     await channel.stop()

@@ -1,7 +1,8 @@
 """Sandboxed Jinja2 for flow messages (templates) and conditions (expressions).
 
 Templates see ``participant``, ``results``, ``settings``, ``flow`` and ``lang``.
-Filters: ``money`` (``£12.50``), ``day`` (``Tuesday 1 December``), ``number``.
+Filters: ``money`` (``£12.50``), ``day`` (``Tuesday 1 December``), ``when``
+(``Tuesday 1 December at 2pm``: a datetime or its ISO text), ``number``.
 Test: ``risky`` (``results.note is risky``: mentions a configured risk word).
 """
 
@@ -19,6 +20,8 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import ChainableUndefined, TemplateError, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot import when
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 
@@ -46,6 +49,14 @@ def _day(ctx: Context, value: Any) -> str:
 
 
 @pass_context
+def _when(ctx: Context, value: Any) -> str:
+    found = when.parse(value)
+    if found is None:
+        return "" if value is None else str(value)
+    return when.spoken(found, str(ctx.get("lang") or "en"))
+
+
+@pass_context
 def _number(ctx: Context, value: Any) -> str:
     if value is None or value == "":
         return ""
@@ -68,7 +79,7 @@ class Templates:
         env = ImmutableSandboxedEnvironment(
             undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False
         )
-        env.filters.update(money=_money, day=_day, number=_number)
+        env.filters.update(money=_money, day=_day, when=_when, number=_number)
         pattern = risk_pattern(risk_words)
         env.tests["risky"] = lambda value: bool(
             pattern and isinstance(value, str) and pattern.search(value)

@@ -22,6 +22,34 @@ async def get_group_by_name(s: AsyncSession, name: str) -> Group | None:
     return await s.scalar(select(Group).where(Group.name == name))
 
 
+async def get_group(s: AsyncSession, group_id: int) -> Group | None:
+    return await s.get(Group, group_id)
+
+
+async def all_groups(s: AsyncSession) -> list[Group]:
+    return list(await s.scalars(select(Group).order_by(Group.name)))
+
+
+async def taking_part(
+    s: AsyncSession, group_id: int, roles: Sequence[str] = ("member",)
+) -> list[int]:
+    """Who gets the group's messages: active people who gave consent, holding ``roles``."""
+    rows = await s.scalars(
+        select(Participant.id)
+        .where(
+            Participant.status == "active",
+            Participant.consent_at.is_not(None),
+            Participant.id.in_(
+                select(Membership.participant_id).where(
+                    Membership.group_id == group_id, Membership.role.in_(roles)
+                )
+            ),
+        )
+        .order_by(Participant.id)
+    )
+    return list(rows)
+
+
 async def add_member(
     s: AsyncSession, group: Group, participant: Participant, role: str = "member"
 ) -> Membership:

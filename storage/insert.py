@@ -29,3 +29,25 @@ async def insert_new(
         .returning(model)
     )
     return (await s.scalars(stmt)).one_or_none()
+
+
+# Rows per statement: well inside SQLite's limit of 32,766 bound values.
+CHUNK = 500
+
+
+async def insert_many(
+    s: AsyncSession, model: type[M], rows: Sequence[dict[str, Any]], *, unique_on: Sequence[str]
+) -> int:
+    """Insert many rows, skipping those whose ``unique_on`` is taken; returns how many went in."""
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = 0
+    for start in range(0, len(rows), CHUNK):
+        stmt = (
+            insert(model)
+            .values(list(rows[start : start + CHUNK]))
+            .on_conflict_do_nothing(index_elements=list(unique_on))
+        )
+        result = await s.execute(stmt)
+        added += int(getattr(result, "rowcount", 0) or 0)
+    return added

@@ -65,8 +65,15 @@ async def queue_outbound(
     options: Sequence[str],
     idempotency_key: str | None,
     at: datetime | None = None,
+    quiet: bool = False,
+    topic: str | None = None,
+    not_before: datetime | None = None,
 ) -> Message | None:
-    """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken."""
+    """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken.
+
+    ``quiet`` messages (sent on copro's own initiative) wait while the person's
+    contact hours are shut; ``not_before`` holds a message until then.
+    """
     now = at or utcnow()
     values: dict[str, Any] = {
         "participant_id": participant_id,
@@ -77,8 +84,11 @@ async def queue_outbound(
         "body": body,
         "options": list(options),
         "media": [],
-        "status": "queued",
+        "status": "held" if not_before is not None else "queued",
+        "next_attempt_at": not_before,
         "idempotency_key": idempotency_key,
+        "quiet": quiet,
+        "topic": topic,
         "created_at": now,
         "updated_at": now,
     }
@@ -148,6 +158,12 @@ async def messages_of(s: AsyncSession, participant_id: int) -> list[Message]:
     return list(rows)
 
 
+async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
+    """Everything to and from one address, in order."""
+    rows = await s.scalars(select(Message).where(Message.address == address).order_by(Message.id))
+    return list(rows)
+
+
 # --- the outbox sender ----------------------------------------------------------------
 
 PENDING = ("queued", "sending")  # still to be sent
@@ -164,10 +180,12 @@ async def claim(
 ) -> list[Message]:
     """Take messages that are due on ``channel`` for sending, marking them ``sending``.
 
-    Due means queued with no wait left, or ``sending`` whose lease ran out (the
-    process sending it died). Only the oldest pending message for each address
-    is due, so each person gets their messages in order, even with several
-    senders. On PostgreSQL, rows another sender holds are skipped, not waited for.
+    Due means queued with no wait left, held until a time now past (contact
+    hours), or ``sending`` whose lease ran out (the process sending it died).
+    Only the oldest pending message for each address is due, so each person gets
+    their messages in order, even with several senders; a message held for
+    contact hours does not hold up the ones behind it. On PostgreSQL, rows
+    another sender holds are skipped, not waited for.
     """
     earlier = aliased(Message)
     blocked = exists().where(
@@ -182,7 +200,7 @@ async def claim(
         .where(
             Message.direction == "out",
             Message.channel == channel,
-            Message.status.in_(PENDING),
+            Message.status.in_(WAITING),
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             ~blocked,
         )
@@ -228,6 +246,25 @@ async def retry_later(
     if count_attempt:
         message.attempts += 1
     await s.flush()
+
+
+async def hold(s: AsyncSession, message: Message, *, until: datetime, reason: str, at: datetime) -> None:
+    """Keep a message back until ``until`` (contact hours), without counting an attempt."""
+    message.status = "held"
+    message.error = reason
+    message.next_attempt_at = until
+    message.updated_at = at
+    await s.flush()
+
+
+async def withdraw(s: AsyncSession, *, topic: str, reason: str, at: datetime) -> int:
+    """Fail every message about ``topic`` that has not gone yet (a meeting moved, say)."""
+    result = await s.execute(
+        update(Message)
+        .where(Message.topic == topic, Message.direction == "out", Message.status.in_(("queued", "held")))
+        .values(status="failed", error=reason, next_attempt_at=None, updated_at=at)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def set_delivery(

@@ -32,6 +32,9 @@ SESSION_STATUSES = ("active", "completed", "expired", "stopped", "interrupted", 
 RESULT_STATUSES = ("answered", "skipped", "no_answer")
 DIRECTIONS = ("in", "out")
 MESSAGE_STATUSES = ("received", "queued", "sending", "sent", "delivered", "failed", "held")
+JOB_STATUSES = ("pending", "done", "skipped", "cancelled", "failed")
+MEETING_STATUSES = ("scheduled", "cancelled")
+RSVP_ANSWERS = ("yes", "no", "maybe")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -113,6 +116,12 @@ class Group(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = _created()
+    # The weekly check-in; a None falls back to the [checkins] configuration.
+    checkins_enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    checkin_day: Mapped[int | None] = mapped_column(Integer)  # 0 Monday ... 6 Sunday
+    checkin_time: Mapped[time | None] = mapped_column(Time())
+    checkin_timezone: Mapped[str | None] = mapped_column(String(64))
+    checkin_flow: Mapped[str | None] = mapped_column(String(100))
 
     def __repr__(self) -> str:
         return f"<Group {self.id} {self.name!r}>"
@@ -156,6 +165,8 @@ class FlowSession(Base):
     __table_args__ = (
         one_of("status", SESSION_STATUSES),
         Index("ix_flow_sessions_participant_id_status", "participant_id", "status"),
+        Index("ix_flow_sessions_status_timeout_at", "status", "timeout_at"),
+        Index("ix_flow_sessions_status_expires_at", "status", "expires_at"),
         # The database's own guard for "at most one active session per participant".
         Index(
             "uq_flow_sessions_one_active",
@@ -238,6 +249,10 @@ class Message(Base):
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
     sent_at: Mapped[datetime | None]
+    # Sent on copro's own initiative (not a reply): held while the person's contact hours are shut.
+    quiet: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # What the message is about, such as "meeting:12", so it can be found again (withdrawn, counted).
+    topic: Mapped[str | None] = mapped_column(String(100), index=True)
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.direction} {self.channel} {self.status}>"
@@ -273,3 +288,78 @@ class Invite(Base):
 
     def __repr__(self) -> str:
         return f"<Invite {self.id} for {self.participant_id}>"
+
+
+class Job(Base):
+    """Work that falls due at a time: the scheduler's source of truth.
+
+    ``key`` names the work uniquely (``checkin:3:2026-11-30``), so planning it twice
+    adds one row, and doing it marks that row done in the same transaction as its effects.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        one_of("status", JOB_STATUSES),
+        Index("ix_jobs_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    topic: Mapped[str | None] = mapped_column(String(100), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    done_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.key} {self.status}>"
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (one_of("status", MEETING_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    minutes: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    access_info: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
+    # Goes up by one each time the meeting moves; reminders belong to one version.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.title!r} {self.status}>"
+
+
+class Rsvp(Base):
+    """A participant's answer to a meeting invitation, and what they need to take part."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "participant_id"),
+        one_of("answer", RSVP_ANSWERS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    answer: Mapped[str] = mapped_column(String(8))
+    access: Mapped[str | None] = mapped_column(String(50))
+    access_detail: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _updated()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -30,9 +30,18 @@ async def create(
     address: str,
     language: str = "en",
     name: str | None = None,
+    timezone: str | None = None,
+    contact_start: time | None = None,
+    contact_end: time | None = None,
 ) -> Participant:
-    """A new participant reached at ``(channel, address)``; IntegrityError if that is taken."""
-    participant = Participant(name=name, language=language)
+    """A new participant reached at ``(channel, address)``; IntegrityError if that is taken.
+
+    Contact hours and time zone left out take the table's defaults.
+    """
+    chosen = {"timezone": timezone, "contact_start": contact_start, "contact_end": contact_end}
+    participant = Participant(
+        name=name, language=language, **{k: v for k, v in chosen.items() if v is not None}
+    )
     s.add(participant)
     await s.flush()
     s.add(Address(participant_id=participant.id, channel=channel, address=address))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -105,3 +105,28 @@ async def last_session(s: AsyncSession, participant_id: int, flow_id: str) -> Fl
         .order_by(FlowSession.id.desc())
         .limit(1)
     )
+
+
+async def claim_timers(s: AsyncSession, *, now: datetime, limit: int) -> list[FlowSession]:
+    """Active sessions whose nudge or end is due by ``now``, locked for this transaction.
+
+    On PostgreSQL, sessions another process is handling are skipped.
+    """
+    stmt = (
+        select(FlowSession)
+        .where(
+            FlowSession.status == "active",
+            or_(FlowSession.timeout_at <= now, FlowSession.expires_at <= now),
+        )
+        .order_by(FlowSession.id)
+        .limit(limit)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(await s.scalars(stmt))
+
+
+async def set_timeout(s: AsyncSession, session: FlowSession, at: datetime | None) -> None:
+    """Move a session's nudge to ``at`` (contact hours were shut when it fell due)."""
+    session.timeout_at = at
+    await s.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -271,3 +271,34 @@ async def test_costs_count_against_the_limit_and_each_key_is_separate() -> None:
     assert await limiter.acquire([("other", 10, 1)], cost=10) == 0
     assert await limiter.acquire([("sms", 10, 1)], cost=30) == pytest.approx(1)  # alone: allowed
     assert limiter.delay([("sms", 10, 1)]) == pytest.approx(1)
+
+
+async def test_a_message_copro_starts_waits_for_contact_hours_but_a_reply_does_not(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    night = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 23:30 in London: hours 08:00-21:00
+    async with database.transaction() as s:
+        person = await participants.create(s, channel="telegram", address="100")
+        reminder = await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address="100",
+            body="Reminder: the meeting is tomorrow.", options=[], idempotency_key="r1",
+            quiet=True, at=night,
+        )
+        reply = await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address="100",
+            body="Thank you. Your claim is saved.", options=[], idempotency_key="r2", at=night,
+        )
+        assert reminder is not None and reply is not None
+    sender = Sender(database, {"telegram": channel}, config(tmp_path), clock=lambda: night)
+    await sender.drain()
+    assert channel.sent == [("100", "Thank you. Your claim is saved.")]
+    held = await row(database, reminder.id)
+    assert (held.status, held.attempts) == ("held", 0)
+    assert held.next_attempt_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+    morning = Sender(database, {"telegram": channel}, config(tmp_path),
+                     clock=lambda: datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    await morning.drain()
+    assert channel.sent[-1] == ("100", "Reminder: the meeting is tomorrow.")
+    assert (await row(database, reminder.id)).status == "sent"

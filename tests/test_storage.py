@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
@@ -31,11 +32,12 @@ from storage import (
     results,
     sessions,
 )
+from storage.db import alembic_config
 from storage.models import Base
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TABLES = {table.name for table in Base.metadata.sorted_tables}
-HEAD = "0002"  # the newest migration
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 FLOW = "version: 1\nsteps: []\n"
 
 

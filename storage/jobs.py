@@ -1,0 +1,124 @@
+"""Work that falls due at a time: planned once by key, claimed when due, done once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.insert import insert_many, insert_new
+from storage.models import Job
+
+
+async def plan(
+    s: AsyncSession,
+    *,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    topic: str | None = None,
+    participant_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    at: datetime,
+) -> Job | None:
+    """Add a job; None (and nothing added) if a job with ``key`` was ever planned."""
+    return await insert_new(
+        s, Job, unique_on=("key",), kind=kind, key=key, due_at=due_at, topic=topic,
+        participant_id=participant_id, payload=payload or {}, status="pending", attempts=0,
+        created_at=at, updated_at=at,
+    )
+
+
+async def plan_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: datetime) -> int:
+    """Add many jobs at once (each a dict of ``plan``'s fields); keys already taken are skipped.
+
+    Returns how many were added.
+    """
+    defaults: dict[str, Any] = {
+        "topic": None, "participant_id": None, "payload": {}, "status": "pending", "attempts": 0,
+        "created_at": at, "updated_at": at,
+    }
+    return await insert_many(s, Job, [{**defaults, **row} for row in rows], unique_on=("key",))
+
+
+async def claim_due(s: AsyncSession, *, now: datetime, limit: int) -> list[Job]:
+    """Pending jobs due by ``now``, oldest first, locked for this transaction.
+
+    On PostgreSQL, jobs another process holds are skipped, so two schedulers
+    sharing a database never do the same job. On SQLite one writer runs at a time.
+    """
+    stmt = (
+        select(Job)
+        .where(Job.status == "pending", Job.due_at <= now)
+        .order_by(Job.due_at, Job.id)
+        .limit(limit)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(await s.scalars(stmt))
+
+
+async def finish(s: AsyncSession, job: Job, *, status: str, note: str | None, at: datetime) -> None:
+    """``done``, ``skipped`` or ``failed``: the job will not run again."""
+    job.status = status
+    job.note = note
+    job.done_at = at
+    job.updated_at = at
+    await s.flush()
+
+
+async def postpone(
+    s: AsyncSession, job: Job, *, until: datetime, note: str | None, at: datetime,
+    attempt: bool = False,
+) -> None:
+    """Run the job again at ``until``."""
+    job.due_at = until
+    job.note = note
+    job.updated_at = at
+    if attempt:
+        job.attempts += 1
+    await s.flush()
+
+
+async def get(s: AsyncSession, job_id: int) -> Job | None:
+    return await s.get(Job, job_id)
+
+
+async def cancel(
+    s: AsyncSession, *, topic: str, at: datetime, kinds: Sequence[str] | None = None,
+    note: str = "cancelled",
+) -> int:
+    """Cancel the pending jobs about ``topic``; returns how many."""
+    stmt = (
+        update(Job)
+        .where(Job.topic == topic, Job.status == "pending")
+        .values(status="cancelled", note=note, done_at=at, updated_at=at)
+    )
+    if kinds is not None:
+        stmt = stmt.where(Job.kind.in_(kinds))
+    result = await s.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def about(
+    s: AsyncSession, topic: str, *, kinds: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[Job]:
+    """Jobs about ``topic`` (optionally only some kinds and statuses), in the order planned."""
+    stmt = select(Job).where(Job.topic == topic).order_by(Job.id)
+    if kinds is not None:
+        stmt = stmt.where(Job.kind.in_(kinds))
+    if statuses is not None:
+        stmt = stmt.where(Job.status.in_(statuses))
+    return list(await s.scalars(stmt))
+
+
+async def pending(s: AsyncSession, *, kind: str | None = None) -> list[Job]:
+    """Every pending job (of one kind), soonest first."""
+    stmt = select(Job).where(Job.status == "pending").order_by(Job.due_at, Job.id)
+    if kind is not None:
+        stmt = stmt.where(Job.kind == kind)
+    return list(await s.scalars(stmt))
