@@ -11,12 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from storage.models import Message
+
 AddressStatus = Literal["unreachable", "opted_out"]
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button that acts rather than answers: ``data`` names the action (``claim:12:approve``)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One outbox row, as a channel needs it."""
+    """One outbox row, as a channel needs it.
+
+    ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
+    ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
+    file, ``body`` its caption).
+    """
 
     id: int
     channel: str
@@ -24,14 +39,31 @@ class Outgoing:
     body: str
     options: tuple[str, ...] = ()
     language: str = "en"
+    kind: str = "text"
+    media: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    multiple: bool = False
+
+    @classmethod
+    def of(cls, row: Message) -> Outgoing:
+        """The outbox row ``row`` as a channel sees it."""
+        display = row.display or {}
+        return cls(
+            id=row.id, channel=row.channel, address=row.address, body=row.body or "",
+            options=tuple(row.options or ()), kind=row.kind or "text",
+            media=tuple(str(m) for m in row.media or ()),
+            buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
+            multiple=bool(display.get("multiple")),
+        )
 
 
 @dataclass(frozen=True)
 class Sent:
-    """Accepted by the provider."""
+    """Accepted by the provider; ``ref`` is a second id it gave (a Telegram poll's)."""
 
     provider_id: str | None = None
     status: str = "sent"  # or "delivered" where the provider says so at once
+    ref: str | None = None
 
 
 class SendError(Exception):

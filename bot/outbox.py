@@ -178,10 +178,7 @@ class Sender:
     # --- one message ----------------------------------------------------------------------
 
     async def _deliver(self, channel: Channel, row: Message) -> None:
-        outgoing = Outgoing(
-            id=row.id, channel=row.channel, address=row.address, body=row.body or "",
-            options=tuple(row.options or ()),
-        )
+        outgoing = Outgoing.of(row)
         try:
             if await self._held_back(channel, row):
                 return
@@ -246,7 +243,8 @@ class Sender:
             message = await messages.get(s, row.id)
             if message is None:
                 return
-            await messages.mark_sent(s, message, provider_id=sent.provider_id, at=self.clock())
+            await messages.mark_sent(s, message, provider_id=sent.provider_id, at=self.clock(),
+                                     provider_ref=sent.ref)
             if sent.status != "sent":
                 message.status = sent.status
         self._count(row.channel, "sent")

@@ -68,6 +68,9 @@ async def queue_outbound(
     quiet: bool = False,
     topic: str | None = None,
     not_before: datetime | None = None,
+    kind: str = "text",
+    media: Sequence[str] = (),
+    display: dict[str, Any] | None = None,
 ) -> Message | None:
     """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken.
 
@@ -83,7 +86,9 @@ async def queue_outbound(
         "address": address,
         "body": body,
         "options": list(options),
-        "media": [],
+        "media": list(media),
+        "kind": kind,
+        "display": display or {},
         "status": "held" if not_before is not None else "queued",
         "next_attempt_at": not_before,
         "idempotency_key": idempotency_key,
@@ -119,11 +124,13 @@ async def queued_for(
 
 
 async def mark_sent(
-    s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime
+    s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime,
+    provider_ref: str | None = None,
 ) -> None:
     s.add(message)
     message.status = "sent"
     message.provider_id = provider_id or message.provider_id
+    message.provider_ref = provider_ref or message.provider_ref
     message.sent_at = at
     message.updated_at = at
     message.attempts += 1

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.clock import utcnow
-from storage.types import UTCDateTime, json_type
+from storage.types import DecimalText, UTCDateTime, json_type
 
 PARTICIPANT_STATUSES = ("active", "opted_out", "erased")
 CHANNELS = ("sms", "telegram", "console")
@@ -35,6 +37,10 @@ MESSAGE_STATUSES = ("received", "queued", "sending", "sent", "delivered", "faile
 JOB_STATUSES = ("pending", "done", "skipped", "cancelled", "failed")
 MEETING_STATUSES = ("scheduled", "cancelled")
 RSVP_ANSWERS = ("yes", "no", "maybe")
+MESSAGE_KINDS = ("text", "poll", "photo")
+POLL_STATUSES = ("open", "closed", "cancelled")
+CLAIM_STATUSES = ("submitted", "approved", "rejected", "paid")
+PAYMENTS = ("bank", "cash", "charity", "decline")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -82,6 +88,8 @@ class Participant(Base):
     )
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     consent_at: Mapped[datetime | None]
+    # Runs the whole service: every coordinator action in every group.
+    admin: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 
@@ -222,6 +230,7 @@ class Message(Base):
     __table_args__ = (
         one_of("direction", DIRECTIONS),
         one_of("status", MESSAGE_STATUSES),
+        one_of("kind", MESSAGE_KINDS),
         Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_messages_channel_address_status", "channel", "address", "status"),
         Index("ix_messages_channel_provider_id", "channel", "provider_id"),
@@ -253,6 +262,14 @@ class Message(Base):
     quiet: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # What the message is about, such as "meeting:12", so it can be found again (withdrawn, counted).
     topic: Mapped[str | None] = mapped_column(String(100), index=True)
+    # "text"; "poll" (body the question, options the answers); "photo" (media[0], body the caption).
+    kind: Mapped[str] = mapped_column(String(8), default="text", server_default="text")
+    # How it is shown beyond body and options: {"buttons": [{"label": "Approve", "data":
+    # "claim:12:approve"}]} for buttons that act rather than answer, {"multiple": true} for a
+    # poll in which several answers may be chosen.
+    display: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    # A second id the provider gave, such as the id of a Telegram poll.
+    provider_ref: Mapped[str | None] = mapped_column(String(255), index=True)
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.direction} {self.channel} {self.status}>"
@@ -363,3 +380,139 @@ class Rsvp(Base):
     access: Mapped[str | None] = mapped_column(String(50))
     access_detail: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = _updated()
+
+
+class Broadcast(Base):
+    """A message a coordinator sent to a whole group."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    texts: Mapped[dict[str, str]] = mapped_column(json_type())  # language: text
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class Poll(Base):
+    __tablename__ = "polls"
+    __table_args__ = (one_of("status", POLL_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    question: Mapped[dict[str, str]] = mapped_column(json_type())  # language: text
+    options: Mapped[list[dict[str, str]]] = mapped_column(json_type())  # each language: text
+    multiple: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    share_results: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    closes_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = _created()
+    closed_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Poll {self.id} {self.status}>"
+
+
+class Vote(Base):
+    """A participant's current answer to a poll (one a person, changeable until it closes)."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    choices: Mapped[list[int]] = mapped_column(json_type())  # option numbers, from 1
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+class Claim(Base):
+    """An expense claim; money in whole pence, miles and rates as exact decimals."""
+
+    __tablename__ = "claims"
+    __table_args__ = (one_of("status", CLAIM_STATUSES), one_of("payment", PAYMENTS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("flow_sessions.id", ondelete="SET NULL"), unique=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    activity: Mapped[str | None] = mapped_column(Text)
+    spent_on: Mapped[date | None] = mapped_column(Date())
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    miles: Mapped[Decimal | None] = mapped_column(DecimalText())
+    rate: Mapped[Decimal | None] = mapped_column(DecimalText())
+    receipt: Mapped[str | None] = mapped_column(String(500))  # a file in the media directory
+    payment: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="submitted", server_default="submitted")
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    paid_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} {self.status}>"
+
+
+class Alert(Base):
+    """A safeguarding alert: an answer that may mean someone is at risk, until a person acts."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("flow_sessions.id", ondelete="SET NULL")
+    )
+    flow_id: Mapped[str] = mapped_column(String(100))
+    step: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    sent_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    acknowledged_note: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Alert {self.id} {'open' if self.acknowledged_at is None else 'acknowledged'}>"
+
+
+class Draft(Base):
+    """A coordinator's guided command under way on Telegram (/poll, /broadcast...)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    command: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
+    updated_at: Mapped[datetime] = _updated()
+    expires_at: Mapped[datetime]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -47,3 +48,16 @@ def json_type(*, none_as_null: bool = False) -> TypeEngine[Any]:
     return JSON(none_as_null=none_as_null).with_variant(
         JSONB(none_as_null=none_as_null), "postgresql"
     )
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact decimal (miles, a rate a mile), kept as its text so it comes back as it went in."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)

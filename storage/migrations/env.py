@@ -21,7 +21,7 @@ from sqlalchemy import JSON, Connection
 
 from storage.db import Database
 from storage.models import Base
-from storage.types import UTCDateTime
+from storage.types import DecimalText, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -33,6 +33,8 @@ def render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[F
         return False
     if isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if isinstance(obj, DecimalText):
+        return "sa.String(length=40)"
     if isinstance(obj, JSON) and "postgresql" in obj._variant_mapping:
         autogen.imports.add("from sqlalchemy.dialects import postgresql")
         arg = f"none_as_null={obj.none_as_null}"
