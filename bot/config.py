@@ -139,6 +139,8 @@ class ExpensesConfig(_Section):
 
 class SafeguardingConfig(_Section):
     risk_words: tuple[Phrase, ...] = RISK_WORDS
+    repeat_after: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
+    max_repeats: int = Field(default=6, ge=0, le=100)
 
 
 Rate = Annotated[float, Field(gt=0)]

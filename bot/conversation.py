@@ -71,6 +71,15 @@ class _Reply:
     queued: list[int] = field(default_factory=list)
 
 
+# Queues one reply to the message being handled: a template, its extra variables, and
+# how it is shown (``{"buttons": [...]}``).
+Say = Callable[..., Awaitable[None]]
+# Looks at a message before flows do; True if it dealt with it ("ACK 12" from a safeguarding lead).
+Interceptor = Callable[[AsyncSession, Participant, str, Say], Awaitable[bool]]
+# A button that acts rather than answers: (session, who tapped it, the words after the prefix, say).
+Action = Callable[[AsyncSession, Participant, list[str], Say], Awaitable[None]]
+# Handles a flow's ``notify`` for ``who`` (safeguarding alerts), instead of the plain notice.
+NotifyHook = Callable[[AsyncSession, Participant, FlowSession, Notify], Awaitable[None]]
 # Called in the transaction that keeps an answer: (session, participant, flow session, key, value).
 ResultHook = Callable[[AsyncSession, Participant, FlowSession, str, Any], Awaitable[None]]
 # Called in the transaction in which a session ends (completed or expired), with its results.
@@ -105,6 +114,21 @@ class Conversations:
         self.on_queued: Callable[[], None] | None = None
         self._result_hooks: dict[str, list[ResultHook]] = {}
         self._end_hooks: dict[str, list[EndHook]] = {}
+        self._interceptors: list[Interceptor] = []
+        self._actions: dict[str, Action] = {}
+        self._notify_hooks: dict[str, NotifyHook] = {}
+
+    def intercept(self, interceptor: Interceptor) -> None:
+        """Let ``interceptor`` see each message from an active person before flows do."""
+        self._interceptors.append(interceptor)
+
+    def on_action(self, prefix: str, action: Action) -> None:
+        """Run ``action`` for a button whose data starts ``prefix:`` (``alert:12:ack``)."""
+        self._actions[prefix] = action
+
+    def on_notify(self, who: str, hook: NotifyHook) -> None:
+        """Handle a flow's ``notify: who`` with ``hook``."""
+        self._notify_hooks[who] = hook
 
     def on_result(self, flow_id: str, hook: ResultHook) -> None:
         """Run ``hook`` whenever a session of ``flow_id`` keeps an answer."""
@@ -193,6 +217,25 @@ class Conversations:
             reply = _Reply(channel, address, f"badcode:{channel}:{address}:{self.clock():%s}")
             await self._say(s, person, reply, texts.BAD_INVITE)
 
+    async def act(self, channel: str, address: str, data: str) -> bool:
+        """Someone tapped a button that acts (``claim:12:approve``); False if nothing knows it."""
+        prefix, *args = data.split(":")
+        action = self._actions.get(prefix)
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            if person is None or person.status != "active" or action is None:
+                return False
+            reply = _Reply(channel, address, f"act:{channel}:{address}:{data}:{self.clock():%s%f}")
+            await action(s, person, args, self._sayer(s, person, reply))
+            return True
+
+    def _sayer(self, s: AsyncSession, person: Participant, reply: _Reply) -> Say:
+        async def say(text: Text, scope: Mapping[str, Any] | None = None,
+                      display: dict[str, Any] | None = None) -> None:
+            await self._say(s, person, reply, text, scope, display)
+
+        return say
+
     async def greet(self, channel: str, address: str) -> int:
         """Someone new opens a conversation (``copro chat``): start the welcome flow."""
         async with self._lock(channel, address), self.db.transaction() as s:
@@ -278,6 +321,7 @@ class Conversations:
         scope: Mapping[str, Any] | None = None,
         quiet: bool = True,
         topic: str | None = None,
+        display: dict[str, Any] | None = None,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
@@ -290,7 +334,7 @@ class Conversations:
         if address is None:
             return False
         reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic)
-        await self._say(s, person, reply, text, scope)
+        await self._say(s, person, reply, text, scope, display)
         return bool(reply.queued)
 
     # --- what a message means ----------------------------------------------------------
@@ -327,6 +371,10 @@ class Conversations:
         if command == "help":
             await self._say(s, person, reply, texts.HELP)
             return
+        say = self._sayer(s, person, reply)
+        for interceptor in self._interceptors:
+            if await interceptor(s, person, text, say):
+                return
         current = await sessions.active_session(s, person.id)
         if current is not None:
             await self._continue(s, person, current, Reply(text, media), reply)
@@ -449,6 +497,10 @@ class Conversations:
     async def _notify(
         self, s: AsyncSession, person: Participant, row: FlowSession, event: Notify
     ) -> None:
+        hook = self._notify_hooks.get(event.who)
+        if hook is not None:
+            await hook(s, person, row, event)
+            return
         group_ids = [g.id for g in await groups.groups_of(s, person.id)]
         roles = ["safeguarding", "coordinator"] if event.who == "safeguarding" else ["coordinator"]
         staff = await groups.people_with_role(s, group_ids, roles[:1])
@@ -481,6 +533,7 @@ class Conversations:
         reply: _Reply,
         text: Text,
         extra: Mapping[str, Any] | None = None,
+        display: dict[str, Any] | None = None,
     ) -> None:
         scope = {"settings": self.settings, "participant": _view(person), "lang": person.language,
                  **(extra or {})}
@@ -488,7 +541,7 @@ class Conversations:
             body = self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
             body = text_for(text, person.language)
-        await self._queue(s, person, None, reply, body, ())
+        await self._queue(s, person, None, reply, body, (), display)
 
     async def _queue(
         self,
@@ -498,12 +551,14 @@ class Conversations:
         reply: _Reply,
         body: str,
         options: Sequence[str],
+        display: dict[str, Any] | None = None,
     ) -> None:
         reply.count += 1
         message = await messages.queue_outbound(
             s, participant_id=person.id, session_id=row.id if row else None,
             channel=reply.channel, address=reply.address, body=body, options=list(options),
             idempotency_key=f"{reply.key}:{reply.count}", quiet=reply.quiet, topic=reply.topic,
+            display=display,
         )
         if message is not None:
             if not reply.queued and self.on_queued is not None:

@@ -1,10 +1,12 @@
-"""Everything copro does on its own schedule, put together on one ``Scheduler``."""
+"""copro's features put together: each registers its jobs on one ``Scheduler`` and its
+hooks on the ``Conversations`` (answers kept, buttons tapped, alerts raised)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.alerts import Alerts
 from bot.checkins import Checkins
 from bot.config import Config
 from bot.conversation import Conversations
@@ -17,10 +19,12 @@ from storage.clock import utcnow
 def scheduler_for(
     conversations: Conversations, config: Config, *, clock: Callable[[], datetime] = utcnow
 ) -> Scheduler:
-    """The scheduler of ``copro run``: check-ins, reminders, nudges and the rest."""
+    """The scheduler of ``copro run`` (check-ins, reminders, nudges, alerts and the rest),
+    with every feature's hooks registered on ``conversations``."""
     db = conversations.db
     scheduler = Scheduler(db, config, clock=clock)
     Outreach(conversations, config).register(scheduler)
     Checkins(db, conversations.library, config).register(scheduler)
     scheduler.sweep("session timers", Timers(db, conversations, config).run)
+    Alerts(conversations, config, clock).register(scheduler)
     return scheduler

@@ -59,3 +59,35 @@ BAD_INVITE = {
     "cy": "Mae'n ddrwg gen i, dydy'r cod gwahoddiad yna ddim yn gweithio. Efallai ei fod "
     "wedi'i ddefnyddio'n barod, neu'n rhy hen. Gofynnwch i {{ settings.coordinator }} am un newydd.",
 }
+
+# --- safeguarding alerts (to safeguarding leads and coordinators) -------------------------
+# Variables: alert (id, text, when), person (name, reach), repeat (how many times before).
+
+ALERT = {
+    "en": "{% if repeat %}STILL NOT ACKNOWLEDGED, sent {{ repeat + 1 }} times. {% endif %}"
+    "Safeguarding alert {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
+    "To reach {{ person.name }}: {{ person.reach }}. "
+    "When someone is looking after this, reply ACK {{ alert.id }}.",
+    "cy": "{% if repeat %}HEB EI GYDNABOD O HYD, wedi'i anfon {{ repeat + 1 }} gwaith. {% endif %}"
+    "Rhybudd diogelu {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
+    "I gysylltu â {{ person.name }}: {{ person.reach }}. "
+    "Pan fydd rhywun yn gofalu am hyn, atebwch ACK {{ alert.id }}.",
+}
+
+ALERT_BUTTON = {"en": "I am looking after this", "cy": "Rydw i'n gofalu am hyn"}
+
+ALERT_ACKNOWLEDGED = {
+    "en": "Thank you. Alert {{ alert.id }} about {{ person.name }} is marked as looked after by you.",
+    "cy": "Diolch. Mae rhybudd {{ alert.id }} am {{ person.name }} wedi'i nodi fel un rydych chi'n "
+    "gofalu amdano.",
+}
+
+ALERT_TAKEN = {
+    "en": "Alert {{ alert.id }} about {{ person.name }} is being looked after by {{ by }}.",
+    "cy": "Mae {{ by }} yn gofalu am rybudd {{ alert.id }} am {{ person.name }}.",
+}
+
+ALERT_UNKNOWN = {
+    "en": "Sorry, I cannot find alert {{ number }} for you. Please check the number.",
+    "cy": "Mae'n ddrwg gen i, alla i ddim dod o hyd i rybudd {{ number }} i chi. Gwiriwch y rhif.",
+}
