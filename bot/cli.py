@@ -16,6 +16,7 @@ from bot.conversation import Conversations
 from bot.definition import Flow, text_for
 from bot.library import FlowError, Library, flow_paths, shipped_files
 from bot.logs import setup as setup_logging
+from bot.scheduling import scheduler_for
 from bot.service import Service, ServiceError, open_database
 from storage.db import Database
 
@@ -91,6 +92,7 @@ async def _chat(state: _State, address: str) -> None:
     try:
         conversations = Conversations(db, library, config)
         await conversations.register_flows()
+        scheduler_for(conversations, config)  # the features' hooks; the chat runs no schedule
         interactive = sys.stdin.isatty()
         if interactive:
             click.echo("Talking to copro. Press Ctrl+D (or Ctrl+Z, Enter on Windows) to leave.\n")

@@ -322,10 +322,12 @@ class Conversations:
         quiet: bool = True,
         topic: str | None = None,
         display: dict[str, Any] | None = None,
+        photo: str | None = None,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
-        ``scope`` adds template variables; False if they cannot be reached or the
+        ``scope`` adds template variables; with ``photo`` (a file) the message is that
+        picture with the text as its caption. False if they cannot be reached or the
         key was used before.
         """
         if person.status != "active":
@@ -334,7 +336,7 @@ class Conversations:
         if address is None:
             return False
         reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic)
-        await self._say(s, person, reply, text, scope, display)
+        await self._say(s, person, reply, text, scope, display, photo)
         return bool(reply.queued)
 
     # --- what a message means ----------------------------------------------------------
@@ -534,6 +536,7 @@ class Conversations:
         text: Text,
         extra: Mapping[str, Any] | None = None,
         display: dict[str, Any] | None = None,
+        photo: str | None = None,
     ) -> None:
         scope = {"settings": self.settings, "participant": _view(person), "lang": person.language,
                  **(extra or {})}
@@ -541,7 +544,7 @@ class Conversations:
             body = self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
             body = text_for(text, person.language)
-        await self._queue(s, person, None, reply, body, (), display)
+        await self._queue(s, person, None, reply, body, (), display, photo)
 
     async def _queue(
         self,
@@ -552,13 +555,14 @@ class Conversations:
         body: str,
         options: Sequence[str],
         display: dict[str, Any] | None = None,
+        photo: str | None = None,
     ) -> None:
         reply.count += 1
         message = await messages.queue_outbound(
             s, participant_id=person.id, session_id=row.id if row else None,
             channel=reply.channel, address=reply.address, body=body, options=list(options),
             idempotency_key=f"{reply.key}:{reply.count}", quiet=reply.quiet, topic=reply.topic,
-            display=display,
+            display=display, kind="photo" if photo else "text", media=[photo] if photo else (),
         )
         if message is not None:
             if not reply.queued and self.on_queued is not None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.alerts import Alerts
 from bot.checkins import Checkins
+from bot.claims import Claims
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.outreach import Outreach
@@ -27,4 +28,5 @@ def scheduler_for(
     Checkins(db, conversations.library, config).register(scheduler)
     scheduler.sweep("session timers", Timers(db, conversations, config).run)
     Alerts(conversations, config, clock).register(scheduler)
+    Claims(conversations, config, clock).register()
     return scheduler

@@ -91,3 +91,76 @@ ALERT_UNKNOWN = {
     "en": "Sorry, I cannot find alert {{ number }} for you. Please check the number.",
     "cy": "Mae'n ddrwg gen i, alla i ddim dod o hyd i rybudd {{ number }} i chi. Gwiriwch y rhif.",
 }
+
+# --- expense claims ----------------------------------------------------------------------
+# Variables: claim (id, amount, what, day, activity, payment, receipt, reason), person (name).
+
+CLAIM_FOR_COORDINATORS = {
+    "en": "Expense claim {{ claim.id }} from {{ person.name }}: {{ claim.what }}, {{ claim.amount }}"
+    "{% if claim.miles %} ({{ claim.miles }} miles at {{ claim.rate }} a mile){% endif %}, "
+    "spent {{ claim.day }}, for \"{{ claim.activity }}\". Receipt: {{ claim.receipt }}. "
+    "Payment: {{ claim.payment }}. Reply APPROVE {{ claim.id }} or REJECT {{ claim.id }}.",
+    "cy": "Cais am gostau {{ claim.id }} gan {{ person.name }}: {{ claim.what }}, {{ claim.amount }}"
+    "{% if claim.miles %} ({{ claim.miles }} milltir ar {{ claim.rate }} y filltir){% endif %}, "
+    "wedi'i wario {{ claim.day }}, ar gyfer \"{{ claim.activity }}\". Derbynneb: {{ claim.receipt }}. "
+    "Talu: {{ claim.payment }}. Atebwch APPROVE {{ claim.id }} neu REJECT {{ claim.id }}.",
+}
+
+CLAIM_APPROVE_BUTTON = {"en": "Approve", "cy": "Cymeradwyo"}
+CLAIM_REJECT_BUTTON = {"en": "Turn down", "cy": "Gwrthod"}
+
+CLAIM_APPROVED = {
+    "en": "Good news{% if participant.name %}, {{ participant.name }}{% endif %}. Your claim for "
+    "{{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) has been approved."
+    "{% if claim.payment_code == 'charity' %} We will give it to a charity for you.{% elif "
+    "claim.payment_code != 'decline' %} We will pay you soon.{% endif %}",
+    "cy": "Newyddion da{% if participant.name %}, {{ participant.name }}{% endif %}. Mae eich cais am "
+    "{{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) wedi cael ei gymeradwyo."
+    "{% if claim.payment_code == 'charity' %} Byddwn ni'n ei roi i elusen ar eich rhan.{% elif "
+    "claim.payment_code != 'decline' %} Byddwn ni'n eich talu chi cyn bo hir.{% endif %}",
+}
+
+CLAIM_REJECTED = {
+    "en": "Sorry{% if participant.name %}, {{ participant.name }}{% endif %}. Your claim for "
+    "{{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) was not approved. The reason: "
+    "{{ claim.reason }}{{ '' if claim.reason[-1:] in '.!?' else '.' }} "
+    "If you have questions, please contact {{ settings.coordinator }}.",
+    "cy": "Mae'n ddrwg gen i{% if participant.name %}, {{ participant.name }}{% endif %}. Chafodd "
+    "eich cais am {{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) mo'i gymeradwyo. Y rheswm: "
+    "{{ claim.reason }}{{ '' if claim.reason[-1:] in '.!?' else '.' }} "
+    "Os oes gennych chi gwestiynau, cysylltwch â {{ settings.coordinator }}.",
+}
+
+CLAIM_PAID = {
+    "en": "Your claim for {{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) has been paid. "
+    "Thank you for taking part.",
+    "cy": "Mae eich cais am {{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) wedi cael ei "
+    "dalu. Diolch am gymryd rhan.",
+}
+
+CLAIM_ASK_REASON = {
+    "en": "Why are you turning down claim {{ claim.id }}? Your words will be sent to "
+    "{{ person.name }}, so please be kind and clear. Reply BACK to leave it undecided.",
+    "cy": "Pam rydych chi'n gwrthod cais {{ claim.id }}? Bydd eich geiriau'n cael eu hanfon at "
+    "{{ person.name }}, felly byddwch yn garedig ac yn glir. Atebwch BACK i'w adael heb benderfynu.",
+}
+
+CLAIM_DECIDED = {
+    "en": "Claim {{ claim.id }} is {{ claim.status }}. {{ person.name }} has been told.",
+    "cy": "Mae cais {{ claim.id }} wedi'i {{ claim.status }}. Mae {{ person.name }} wedi cael gwybod.",
+}
+
+CLAIM_ALREADY = {
+    "en": "Claim {{ claim.id }} was already {{ claim.status }}{% if by %} by {{ by }}{% endif %}.",
+    "cy": "Roedd cais {{ claim.id }} eisoes wedi'i {{ claim.status }}{% if by %} gan {{ by }}{% endif %}.",
+}
+
+CLAIM_UNKNOWN = {
+    "en": "Sorry, I cannot find claim {{ number }} for you. Please check the number.",
+    "cy": "Mae'n ddrwg gen i, alla i ddim dod o hyd i gais {{ number }} i chi. Gwiriwch y rhif.",
+}
+
+CLAIM_LEFT = {
+    "en": "OK. Claim {{ claim.id }} is still waiting for a decision.",
+    "cy": "Iawn. Mae cais {{ claim.id }} yn dal i aros am benderfyniad.",
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from babel.dates import format_date
 
@@ -24,9 +24,11 @@ def clock(at: time, lang: str = "en") -> str:
     return f"{hour}{minutes}{half.get(lang, half['en'])}"
 
 
-def day(value: datetime, lang: str = "en") -> str:
-    """``Tuesday 1 December``; ``Dydd Mawrth 1 Rhagfyr``."""
-    return str(format_date(value.date(), "EEEE d MMMM", locale=locale(lang)))
+def day(value: date, lang: str = "en") -> str:
+    """``Tuesday 1 December``; ``Dydd Mawrth 1 Rhagfyr`` (of a date, or a datetime's date)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(format_date(value, "EEEE d MMMM", locale=locale(lang)))
 
 
 def spoken(value: datetime, lang: str = "en") -> str:

@@ -95,3 +95,13 @@ async def people_with_role(
         .order_by(Participant.id)
     )
     return list(rows)
+
+
+async def roles_of(s: AsyncSession, participant_id: int) -> list[tuple[int, str]]:
+    """The (group id, role) pairs a participant holds."""
+    rows = await s.execute(
+        select(Membership.group_id, Membership.role)
+        .where(Membership.participant_id == participant_id)
+        .order_by(Membership.group_id, Membership.role)
+    )
+    return [(int(group_id), str(role)) for group_id, role in rows]
