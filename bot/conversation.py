@@ -176,6 +176,7 @@ class Conversations:
                 body=text,
                 media=list(media),
                 provider_id=provider_id,
+                at=self.clock(),
             )
             if inbound is None:
                 log.info("%s message %s from %s came twice; handled once",
@@ -197,12 +198,12 @@ class Conversations:
             if person is None:
                 return None
             await audit.record(s, kind="linked", actor="participant", participant_id=person.id,
-                               details={"channel": channel})
+                               details={"channel": channel}, at=self.clock())
             if person.status != "active":
                 await participants.opt_in(s, person)
             reply = _Reply(channel, address, f"link:{channel}:{address}:{invites.tidy(code)}")
             if person.consent_at is None:
-                await sessions.end_active_sessions(s, person.id, "interrupted")
+                await sessions.end_active_sessions(s, person.id, "interrupted", now=self.clock())
                 await self._start(s, person, self.config.flows.welcome, reply)
             else:
                 await self._say(s, person, reply, texts.LINKED)
@@ -305,7 +306,7 @@ class Conversations:
         if address is None:
             if isinstance(resume, Expired):
                 await sessions.save_session(s, row, step=row.step, state=row.state,
-                                            status="expired", timeout_at=None)
+                                            status="expired", timeout_at=None, now=self.clock())
             return
         reply = _Reply(address[0], address[1], f"timer:{row.id}:{resume.type}:{row.step}",
                        quiet=True)
@@ -352,20 +353,22 @@ class Conversations:
         is_new: bool,
     ) -> None:
         if command == "stop":
-            await sessions.end_active_sessions(s, person.id, "stopped")
+            await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock())
             await messages.cancel_pending(s, person.id, reason="cancelled: sent STOP",
                                           at=self.clock())
             await participants.opt_out(s, person)
-            await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id)
+            await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id,
+                               at=self.clock())
             await self._say(s, person, reply, texts.STOPPED)
             return
         if command == "start":
             was_out = person.status != "active"
             await participants.opt_in(s, person)
             if was_out:
-                await audit.record(s, kind="opt_in", actor="participant", participant_id=person.id)
+                await audit.record(s, kind="opt_in", actor="participant", participant_id=person.id,
+                               at=self.clock())
             if person.consent_at is None:
-                await sessions.end_active_sessions(s, person.id, "interrupted")
+                await sessions.end_active_sessions(s, person.id, "interrupted", now=self.clock())
                 await self._start(s, person, self.config.flows.welcome, reply)
             else:
                 await self._say(s, person, reply, texts.RESTARTED)
@@ -402,11 +405,11 @@ class Conversations:
             log.error("cannot start flow %r for participant %s", flow_id, person.id)
             await audit.record(
                 s, kind="flow_missing", actor="copro", participant_id=person.id,
-                details={"flow": flow_id},
+                details={"flow": flow_id}, at=self.clock(),
             )
             await self._say(s, person, reply, texts.SYSTEM_ERROR)
             return
-        await sessions.end_active_sessions(s, person.id, "interrupted")
+        await sessions.end_active_sessions(s, person.id, "interrupted", now=self.clock())
         flow = self.library[flow_id].flow
         definition = await self._definition(s, flow_id)
         outcome = self.engine.start(flow, self._context(person, extra))
@@ -419,6 +422,7 @@ class Conversations:
             state={**outcome.session.state(), "extra": to_json(dict(extra or {}))},
             expires_at=now + flow.expires_after if flow.expires_after else None,
             timeout_at=None,
+            now=now,
         )
         await self._apply(s, person, row, outcome, reply, depth)
 
@@ -433,7 +437,8 @@ class Conversations:
         flow = await self._flow_of(s, row)
         if flow is None:
             await sessions.save_session(
-                s, row, step=None, state=row.state, status="errored", timeout_at=None
+                s, row, step=None, state=row.state, status="errored", timeout_at=None,
+                now=self.clock(),
             )
             await self._say(s, person, reply, texts.SYSTEM_ERROR)
             return
@@ -456,7 +461,8 @@ class Conversations:
             # No consent: keep nothing but the opt-out, then say goodbye.
             await participants.erase_personal_data(s, person)
             await participants.opt_out(s, person)
-            await audit.record(s, kind="consent_refused", actor="participant", participant_id=person.id)
+            await audit.record(s, kind="consent_refused", actor="participant", participant_id=person.id,
+                               at=self.clock())
         follow_on: str | None = None
         timeout_at: datetime | None = None
         now = self.clock()
@@ -468,7 +474,7 @@ class Conversations:
             elif isinstance(event, SaveResult):
                 await results.add_result(
                     s, session=row, step=event.step, key=event.key,
-                    value=to_json(event.value), raw=event.raw, status=event.status,
+                    value=to_json(event.value), raw=event.raw, status=event.status, at=now,
                 )
                 for on_result in self._result_hooks.get(row.flow_id, ()):
                     await on_result(s, person, row, event.key, event.value)
@@ -476,7 +482,8 @@ class Conversations:
                 await participants.set_fields(s, person, **{event.field: event.value})
             elif isinstance(event, RecordConsent):
                 await participants.record_consent(s, person, now)
-                await audit.record(s, kind="consent_given", actor="participant", participant_id=person.id)
+                await audit.record(s, kind="consent_given", actor="participant", participant_id=person.id,
+                               at=self.clock())
             elif isinstance(event, Notify):
                 await self._notify(s, person, row, event)
             elif isinstance(event, StartFlow):
@@ -488,7 +495,7 @@ class Conversations:
         state = {} if refused else {**outcome.session.state(), "extra": row.state.get("extra") or {}}
         await sessions.save_session(
             s, row, step=outcome.session.step, state=state,
-            status=outcome.session.status, timeout_at=timeout_at,
+            status=outcome.session.status, timeout_at=timeout_at, now=now,
         )
         if outcome.session.status in ("completed", "expired") and not refused:
             for on_end in self._end_hooks.get(row.flow_id, ()):
@@ -513,6 +520,7 @@ class Conversations:
             details={"who": event.who, "reason": event.reason, "flow": row.flow_id,
                      "step": event.step, "text": event.text,
                      "recipients": [p.id for p in staff]},
+            at=self.clock(),
         )
         for member in staff:
             if member.id == person.id:
@@ -524,6 +532,7 @@ class Conversations:
                 s, participant_id=member.id, session_id=None, channel=address[0],
                 address=address[1], body=event.text, options=[],
                 idempotency_key=f"notify:{row.id}:{event.step}:{event.reason}:{member.id}",
+                at=self.clock(),
             )
         if not staff:
             log.warning("no one to notify for participant %s (%s)", person.id, event.reason)
@@ -563,6 +572,7 @@ class Conversations:
             channel=reply.channel, address=reply.address, body=body, options=list(options),
             idempotency_key=f"{reply.key}:{reply.count}", quiet=reply.quiet, topic=reply.topic,
             display=display, kind="photo" if photo else "text", media=[photo] if photo else (),
+            at=self.clock(),
         )
         if message is not None:
             if not reply.queued and self.on_queued is not None:

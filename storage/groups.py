@@ -105,3 +105,11 @@ async def roles_of(s: AsyncSession, participant_id: int) -> list[tuple[int, str]
         .order_by(Membership.group_id, Membership.role)
     )
     return [(int(group_id), str(role)) for group_id, role in rows]
+
+
+async def member_ids(s: AsyncSession, group_id: int) -> list[int]:
+    """Everyone in the group, in any role and whatever their status."""
+    rows = await s.scalars(
+        select(Membership.participant_id).where(Membership.group_id == group_id).distinct()
+    )
+    return sorted(rows)

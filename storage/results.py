@@ -45,3 +45,24 @@ async def results_of(s: AsyncSession, session_id: int) -> list[Result]:
         select(Result).where(Result.session_id == session_id).order_by(Result.id)
     )
     return list(rows)
+
+
+async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[int, list[Result]]:
+    """The answers of many sessions at once, by session id, each in order."""
+    found: dict[int, list[Result]] = {sid: [] for sid in session_ids}
+    for start in range(0, len(session_ids), 500):
+        rows = await s.scalars(
+            select(Result)
+            .where(Result.session_id.in_(session_ids[start : start + 500]))
+            .order_by(Result.id)
+        )
+        for row in rows:
+            found[row.session_id].append(row)
+    return found
+
+
+async def results_of_participant(s: AsyncSession, participant_id: int) -> list[Result]:
+    rows = await s.scalars(
+        select(Result).where(Result.participant_id == participant_id).order_by(Result.id)
+    )
+    return list(rows)

@@ -130,3 +130,35 @@ async def set_timeout(s: AsyncSession, session: FlowSession, at: datetime | None
     """Move a session's nudge to ``at`` (contact hours were shut when it fell due)."""
     session.timeout_at = at
     await s.flush()
+
+
+async def finished(
+    s: AsyncSession,
+    *,
+    flow_id: str,
+    participant_ids: list[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    statuses: tuple[str, ...] = ("completed",),
+) -> list[FlowSession]:
+    """Sessions of ``flow_id`` that ended (completed, by default), started in ``[since, until)``."""
+    stmt = (
+        select(FlowSession)
+        .where(FlowSession.flow_id == flow_id, FlowSession.status.in_(statuses))
+        .order_by(FlowSession.started_at, FlowSession.id)
+    )
+    if participant_ids is not None:
+        stmt = stmt.where(FlowSession.participant_id.in_(participant_ids))
+    if since is not None:
+        stmt = stmt.where(FlowSession.started_at >= since)
+    if until is not None:
+        stmt = stmt.where(FlowSession.started_at < until)
+    return list(await s.scalars(stmt))
+
+
+async def sessions_of(s: AsyncSession, participant_id: int) -> list[FlowSession]:
+    """Every session of a participant, oldest first."""
+    rows = await s.scalars(
+        select(FlowSession).where(FlowSession.participant_id == participant_id).order_by(FlowSession.id)
+    )
+    return list(rows)
