@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.insert import insert_new
+from storage.insert import insert_many, insert_new
 from storage.models import Group, Membership, Participant
 
 
@@ -113,3 +113,11 @@ async def member_ids(s: AsyncSession, group_id: int) -> list[int]:
         select(Membership.participant_id).where(Membership.group_id == group_id).distinct()
     )
     return sorted(rows)
+
+
+async def add_members(
+    s: AsyncSession, group: Group, participant_ids: Sequence[int], role: str = "member"
+) -> int:
+    """Give many people ``role`` in ``group``; those who have it already are left as they are."""
+    rows = [{"group_id": group.id, "participant_id": pid, "role": role} for pid in participant_ids]
+    return await insert_many(s, Membership, rows, unique_on=("group_id", "participant_id", "role"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
@@ -47,6 +47,32 @@ async def create(
     s.add(Address(participant_id=participant.id, channel=channel, address=address))
     await s.flush()
     return participant
+
+
+async def create_many(
+    s: AsyncSession, people: list[dict[str, Any]], *, at: datetime
+) -> list[int]:
+    """Many new participants at once, each a dict of ``name``, ``language``, ``channel``,
+    ``address`` and optionally ``consent_at``; returns their ids in order.
+
+    Addresses must be new (an IntegrityError otherwise: check first).
+    """
+    ids: list[int] = []
+    for start in range(0, len(people), 500):
+        chunk = people[start : start + 500]
+        rows = [
+            {"name": p.get("name"), "language": p.get("language", "en"),
+             "consent_at": p.get("consent_at"), "created_at": at, "updated_at": at}
+            for p in chunk
+        ]
+        new = list(await s.scalars(insert(Participant).returning(Participant.id), rows))
+        await s.execute(insert(Address), [
+            {"participant_id": pid, "channel": p["channel"], "address": p["address"],
+             "created_at": at}
+            for pid, p in zip(new, chunk, strict=True)
+        ])
+        ids += new
+    return ids
 
 
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
