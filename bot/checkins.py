@@ -27,6 +27,7 @@ from storage.models import Group, Job
 
 KIND = "checkin"
 WEEK = timedelta(days=7)
+CHUNK = 1000  # members planned at a time, so a huge group does not need much memory
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,15 @@ class Checkins:
         week = _week(at, schedule)
         deadline = at + WEEK - timedelta(hours=1)
         members = await groups.taking_part(s, group.id)
-        rows = [
-            outreach.start_job(
-                pid, schedule.flow, key=f"checkin:{pid}:{schedule.flow}:{week}", due_at=now,
-                topic=f"checkin:{group.id}:{week}", deadline=deadline,
-            )
-            for pid in members
-        ]
-        added = await jobs.plan_many(s, rows, at=now)
+        added = 0
+        for start in range(0, len(members), CHUNK):
+            added += await jobs.plan_many(s, [
+                outreach.start_job(
+                    pid, schedule.flow, key=f"checkin:{pid}:{schedule.flow}:{week}", due_at=now,
+                    topic=f"checkin:{group.id}:{week}", deadline=deadline,
+                )
+                for pid in members[start : start + CHUNK]
+            ], at=now)
         return Done(f"{added} of {len(members)} member(s) to check in with")
 
 

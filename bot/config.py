@@ -222,7 +222,7 @@ class MeetingsConfig(_Section):
 
 class SchedulerConfig(_Section):
     tick_seconds: Seconds = 30
-    batch_size: int = Field(default=200, ge=1, le=5000)
+    batch_size: int = Field(default=500, ge=1, le=5000)
     grace: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
     busy_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
 

@@ -411,8 +411,8 @@ class Conversations:
             return
         await sessions.end_active_sessions(s, person.id, "interrupted", now=self.clock())
         flow = self.library[flow_id].flow
-        definition = await self._definition(s, flow_id)
-        outcome = self.engine.start(flow, self._context(person, extra))
+        definition = await self.definition_for(s, flow_id)
+        outcome = self.engine.start(flow, self.context_for(person, extra))
         now = self.clock()
         row = await sessions.start_session(
             s,
@@ -444,7 +444,7 @@ class Conversations:
             return
         session = Session.restore(row.flow_id, row.flow_version, row.step, row.status, row.state)
         extra = from_json(row.state.get("extra") or {})
-        outcome = self.engine.resume(flow, session, resume, self._context(person, extra))
+        outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra))
         await self._apply(s, person, row, outcome, reply, 0)
 
     async def _apply(
@@ -592,7 +592,7 @@ class Conversations:
     def _lock(self, channel: str, address: str) -> asyncio.Lock:
         return self._locks.setdefault((channel, address), asyncio.Lock())
 
-    def _context(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
+    def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
         return Context(
             participant=_view(person),
             today=self._today(person),
@@ -607,7 +607,7 @@ class Conversations:
             zone = ZoneInfo(self.config.timezone)
         return self.clock().astimezone(zone).date()
 
-    async def _definition(self, s: AsyncSession, flow_id: str) -> FlowDefinition:
+    async def definition_for(self, s: AsyncSession, flow_id: str) -> FlowDefinition:
         definition_id = self._definitions.get(flow_id)
         if definition_id is not None:
             found = await stored_flows.get_definition(s, definition_id)

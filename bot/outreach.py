@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.conversation import Conversations
 from bot.definition import Text
 from bot.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
+from bot.starts import Start, start_many
 from storage import participants, sessions
 from storage.models import Job, Participant
 
@@ -61,6 +62,7 @@ class Outreach:
 
     def register(self, scheduler: Scheduler) -> None:
         scheduler.handle(START, self.start)
+        scheduler.handle_many(START, self.start_many)
         scheduler.handle(SAY, self.say)
 
     async def start(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
@@ -77,6 +79,31 @@ class Outreach:
         )
         return Done() if started else Skipped("cannot be reached")
 
+    async def start_many(
+        self, s: AsyncSession, batch: list[Job], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """``start`` for many jobs at once (a check-in for a whole group): see ``bot.starts``."""
+        people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
+        outcomes: dict[int, JobOutcome] = {}
+        flows: dict[str, list[tuple[Job, Start]]] = {}
+        for job in batch:
+            ready = self._ready_now(job, people.get(job.participant_id or 0), now)
+            if not isinstance(ready, Participant):
+                outcomes[job.id] = ready
+                continue
+            start = Start(ready, job.key, job.payload.get("extra") or {}, job.topic)
+            flows.setdefault(str(job.payload["flow"]), []).append((job, start))
+        for flow_id, some in flows.items():
+            done = await start_many(self.conversations, s, flow_id, [start for _, start in some])
+            for job, start in some:
+                result = done.get(start.person.id, "unreachable")
+                if result == "busy":
+                    outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
+                                                   "waiting: in the middle of another conversation")
+                else:
+                    outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
+        return outcomes
+
     async def say(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)
         if not isinstance(ready, Participant):
@@ -89,12 +116,15 @@ class Outreach:
 
     async def _ready(self, s: AsyncSession, job: Job, now: datetime) -> Participant | JobOutcome:
         """The person, if now is a good time; otherwise what to do with the job."""
+        person = await participants.get(s, job.participant_id) if job.participant_id else None
+        return self._ready_now(job, person, now)
+
+    def _ready_now(self, job: Job, person: Participant | None, now: datetime) -> Participant | JobOutcome:
         deadline = _deadline(job)
         if deadline is not None and now >= deadline:
             return Skipped("too late")
         if now - job.due_at > self.config.scheduler.grace:
             return Skipped(f"missed: due at {job.due_at:%Y-%m-%d %H:%M} UTC while copro was not running")
-        person = await participants.get(s, job.participant_id) if job.participant_id else None
         if person is None or person.status != "active" or person.consent_at is None:
             return Skipped("not taking part")
         opens = quiet.opens_at(now, person.contact_start, person.contact_end,

@@ -83,6 +83,33 @@ async def postpone(
     await s.flush()
 
 
+async def finish_many(
+    s: AsyncSession, job_ids: Sequence[int], *, status: str, note: str | None, at: datetime
+) -> None:
+    """``finish`` for many jobs with one statement."""
+    for start in range(0, len(job_ids), 1000):
+        await s.execute(
+            update(Job).where(Job.id.in_(job_ids[start : start + 1000]))
+            .values(status=status, note=note, done_at=at, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def settle(
+    job: Job, *, at: datetime, note: str | None, status: str | None = None,
+    due_at: datetime | None = None,
+) -> None:
+    """Record what became of a claimed job, to be written with the session's next flush:
+    a final ``status`` (done, skipped, failed), or a new ``due_at`` (run again then)."""
+    if status is not None:
+        job.status = status
+        job.done_at = at
+    if due_at is not None:
+        job.due_at = due_at
+    job.note = note
+    job.updated_at = at
+
+
 async def get(s: AsyncSession, job_id: int) -> Job | None:
     return await s.get(Job, job_id)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.clock import utcnow
-from storage.insert import insert_new
+from storage.insert import insert_many, insert_new
 from storage.models import Message
 
 
@@ -103,6 +103,18 @@ async def queue_outbound(
         await s.flush()
         return message
     return await insert_new(s, Message, unique_on=("idempotency_key",), **values)
+
+
+async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: datetime) -> int:
+    """Put many messages in the outbox at once (each a dict of ``queue_outbound``'s fields);
+    those whose idempotency key is taken are left out. Returns how many went in."""
+    defaults: dict[str, Any] = {
+        "direction": "out", "media": [], "options": [], "kind": "text", "display": {},
+        "status": "queued", "quiet": False, "topic": None, "session_id": None,
+        "created_at": at, "updated_at": at,
+    }
+    return await insert_many(s, Message, [{**defaults, **row} for row in rows],
+                             unique_on=("idempotency_key",))
 
 
 async def queued_for(

@@ -317,7 +317,7 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         one_of("status", JOB_STATUSES),
-        Index("ix_jobs_status_due_at", "status", "due_at"),
+        Index("ix_jobs_status_due_at_id", "status", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -77,6 +78,28 @@ async def create_many(
 
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
     return await s.get(Participant, participant_id)
+
+
+async def get_many(s: AsyncSession, ids: Sequence[int]) -> dict[int, Participant]:
+    found: dict[int, Participant] = {}
+    for start in range(0, len(ids), 500):
+        rows = await s.scalars(select(Participant).where(Participant.id.in_(ids[start : start + 500])))
+        found.update({p.id: p for p in rows})
+    return found
+
+
+async def preferred_addresses(s: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Where each of ``ids`` is reached: their first address that can be used."""
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = await s.execute(
+            select(Address.participant_id, Address.channel, Address.address)
+            .where(Address.participant_id.in_(ids[start : start + 500]), Address.status == "ok")
+            .order_by(Address.id)
+        )
+        for pid, channel, address in rows:
+            found.setdefault(pid, (channel, address))
+    return found
 
 
 async def addresses_of(s: AsyncSession, participant_id: int) -> list[Address]:

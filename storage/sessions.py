@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -162,3 +164,24 @@ async def sessions_of(s: AsyncSession, participant_id: int) -> list[FlowSession]
         select(FlowSession).where(FlowSession.participant_id == participant_id).order_by(FlowSession.id)
     )
     return list(rows)
+
+
+async def start_many(s: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+    """New active sessions (each a dict of FlowSession's columns), for people with none:
+    returns each new session's id by participant id. Someone who already has an active
+    session is left out (the database's one-active-session index decides, race-free).
+    """
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table: Table = FlowSession.__table__  # type: ignore[assignment]
+    stmt = (
+        insert(table)  # the table, not the class: no ORM bookkeeping for each row
+        .on_conflict_do_nothing(index_elements=["participant_id"],
+                                index_where=text("status = 'active'"))
+        .returning(table.c.participant_id, table.c.id)
+    )
+    started: dict[int, int] = {}
+    for start in range(0, len(rows), 1000):
+        result = await s.execute(stmt, list(rows[start : start + 1000]))
+        started.update({int(pid): int(sid) for pid, sid in result})
+    return started

@@ -246,7 +246,7 @@ async def test_a_schedule_set_just_after_its_time_starts_next_week(
 
 
 async def test_two_schedulers_on_one_database_check_in_with_each_member_once(
-    database_url: str, tmp_path: Path, clock: Clock
+    database_url: str, tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = make_config(tmp_path, "[scheduler]\nbatch_size = 5\n")
     dbs = [Database(database_url), Database(database_url)]
@@ -264,6 +264,7 @@ async def test_two_schedulers_on_one_database_check_in_with_each_member_once(
         assert sum(ran) == 1 + len(people)  # the group's job, then one a member
         for p in people:
             assert len(await checkins_sent(dbs[0], p.address)) == 1
+        assert "failed together" not in caplog.text  # each batch was started in one go
     finally:
         for db in dbs:
             await db.close()

@@ -82,7 +82,7 @@ def upgrade() -> None:
             "status IN ('pending', 'done', 'skipped', 'cancelled', 'failed')", name="ck_jobs_status"
         ),
     )
-    op.create_index("ix_jobs_status_due_at", "jobs", ["status", "due_at"])
+    op.create_index("ix_jobs_status_due_at_id", "jobs", ["status", "due_at", "id"])
     op.create_index("ix_jobs_topic", "jobs", ["topic"])
     op.create_index("ix_jobs_participant_id", "jobs", ["participant_id"])
 
@@ -140,7 +140,7 @@ def downgrade() -> None:
     op.drop_table("meetings")
     op.drop_index("ix_jobs_participant_id", table_name="jobs")
     op.drop_index("ix_jobs_topic", table_name="jobs")
-    op.drop_index("ix_jobs_status_due_at", table_name="jobs")
+    op.drop_index("ix_jobs_status_due_at_id", table_name="jobs")
     op.drop_table("jobs")
     op.drop_index("ix_flow_sessions_status_expires_at", table_name="flow_sessions")
     op.drop_index("ix_flow_sessions_status_timeout_at", table_name="flow_sessions")
