@@ -10,36 +10,15 @@ from pathlib import Path
 import click
 
 from bot.checker import check_paths, check_sources
-from bot.config import Config, ConfigError, load_config
+from bot.commands._common import State, open_db
 from bot.console import Console
 from bot.conversation import Conversations
 from bot.definition import Flow, text_for
-from bot.library import FlowError, Library, flow_paths, shipped_files
+from bot.library import flow_paths, shipped_files
 from bot.logs import setup as setup_logging
 from bot.scheduling import scheduler_for
-from bot.service import Service, ServiceError, open_database
+from bot.service import Service, ServiceError
 from storage.db import Database
-
-
-class _State:
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.path)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._config
-
-    def library(self) -> Library:
-        try:
-            return Library.load(self.config.flows.extra_dir)
-        except FlowError as exc:
-            raise click.ClickException(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,7 +43,7 @@ class _State:
 def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     setup_logging(log_level, log_format)
-    ctx.obj = _State(config_path)
+    ctx.obj = State(config_path)
 
 
 # --- chat -------------------------------------------------------------------------
@@ -76,7 +55,7 @@ def main(ctx: click.Context, config_path: Path | None, log_level: str, log_forma
     help="Who you are in this chat; use a new name to start again as someone new.",
 )
 @click.pass_obj
-def chat(state: _State, address: str) -> None:
+def chat(state: State, address: str) -> None:
     """Talk to the bot in this terminal, as a participant would by SMS.
 
     Type your replies and press Enter. Send a photo with "/photo FILE".
@@ -85,10 +64,10 @@ def chat(state: _State, address: str) -> None:
     asyncio.run(_chat(state, address))
 
 
-async def _chat(state: _State, address: str) -> None:
+async def _chat(state: State, address: str) -> None:
     config = state.config
     library = state.library()
-    db = await _open(config)
+    db = await open_db(config)
     try:
         conversations = Conversations(db, library, config)
         await conversations.register_flows()
@@ -101,16 +80,9 @@ async def _chat(state: _State, address: str) -> None:
         await db.close()
 
 
-async def _open(config: Config) -> Database:
-    try:
-        return await open_database(config)
-    except ServiceError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @main.command()
 @click.pass_obj
-def run(state: _State) -> None:
+def run(state: State) -> None:
     """Run the service: Telegram, SMS, the outbox and the HTTP endpoints.
 
     A channel without credentials is reported and left off; the rest runs.
@@ -136,7 +108,7 @@ def flows() -> None:
 @flows.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_obj
-def flows_check(state: _State, paths: tuple[Path, ...]) -> None:
+def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     """Check flow files (default: the shipped flows and flows.extra_dir).
 
     Reports every problem with its file, step and field, and exits 1 if any is an error.
@@ -180,7 +152,7 @@ def flows_schema() -> None:
 
 @flows.command("list")
 @click.pass_obj
-def flows_list(state: _State) -> None:
+def flows_list(state: State) -> None:
     """List the flows copro runs, with their versions and keywords."""
     for flow_id, file in sorted(state.library().files.items()):
         flow = file.flow
@@ -199,7 +171,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.pass_obj
-def db_upgrade(state: _State) -> None:
+def db_upgrade(state: State) -> None:
     """Create or update the database tables (safe to run at any time)."""
 
     async def upgrade() -> str:
