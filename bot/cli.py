@@ -11,6 +11,10 @@ import click
 
 from bot.checker import check_paths, check_sources
 from bot.commands._common import State, open_db
+from bot.commands.alerts import alerts_group
+from bot.commands.claims import claims_group
+from bot.commands.participants import participants_group
+from bot.commands.results import results_group
 from bot.console import Console
 from bot.conversation import Conversations
 from bot.definition import Flow, text_for
@@ -188,6 +192,11 @@ def db_upgrade(state: State) -> None:
         raise click.ClickException(f"database upgrade failed: {exc}") from None
     click.echo(f"The database at {url} is up to date.")
 
+
+main.add_command(participants_group)
+main.add_command(claims_group)
+main.add_command(alerts_group)
+main.add_command(results_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -76,6 +76,10 @@ async def create_many(
     return ids
 
 
+async def all_ids(s: AsyncSession) -> list[int]:
+    return list(await s.scalars(select(Participant.id).order_by(Participant.id)))
+
+
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
     return await s.get(Participant, participant_id)
 

@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config, ConfigError, load_config
+from bot.conversation import Conversations
 from bot.library import FlowError, Library
 from bot.service import ServiceError, open_database
 from storage import groups
@@ -125,3 +126,24 @@ def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:
                                 tzinfo=ZoneInfo(timezone))
     except ValueError as exc:
         raise click.BadParameter(f"{text!r}: {exc}", param_hint=option) from None
+
+
+async def host(db: Database, state: State) -> Conversations:
+    """The conversation host with every feature's hooks, for commands that message people."""
+    from bot.scheduling import scheduler_for
+
+    conversations = Conversations(db, state.library(), state.config)
+    await conversations.register_flows()
+    scheduler_for(conversations, state.config)
+    return conversations
+
+
+def day_range(start: datetime | None, end: datetime | None, timezone: str) -> tuple[datetime, datetime]:
+    """``--from`` and ``--to`` days (both included) as a range of aware times."""
+    zone = ZoneInfo(timezone)
+    low = datetime.combine((start or datetime(2000, 1, 1)).date(), time(0), tzinfo=zone)
+    high = datetime.combine((end or datetime(2100, 1, 1)).date(), time(0), tzinfo=zone)
+    return low, high + timedelta(days=1)
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
