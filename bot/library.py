@@ -87,10 +87,20 @@ class Library:
 
     @classmethod
     def load(cls, extra_dir: Path | None = None) -> Library:
-        files = [load_file(name, source) for name, source in shipped_files()]
-        if extra_dir is not None:
-            files.extend(load_file(p) for p in flow_paths([extra_dir]))
-        return cls(files)
+        """The shipped flows and those in ``extra_dir``, all checked as ``copro flows check``
+        checks them: any error stops the load (``FlowError`` names every one)."""
+        from bot.checker import check_sources
+
+        shipped = list(shipped_files())
+        extra = ([(str(p), p.read_text(encoding="utf-8")) for p in flow_paths([extra_dir])]
+                 if extra_dir is not None else [])
+        shipped_ids = {load_file(name, source).flow.flow for name, source in shipped}
+        problems = check_sources(shipped) + check_sources(extra, known_flows=shipped_ids)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            listed = "\n".join(f"  {p}" for p in errors)
+            raise FlowError(f"{len(errors)} problem(s) in the flow files:\n{listed}")
+        return cls(load_file(name, source) for name, source in [*shipped, *extra])
 
     def __contains__(self, flow_id: object) -> bool:
         return flow_id in self.files

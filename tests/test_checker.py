@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.checker import check_paths
 from bot.cli import main
-from bot.library import flow_paths
+from bot.library import FlowError, Library, flow_paths
 
 BROKEN = Path(__file__).parent / "broken_flows"
 SHIPPED = Path(__file__).parent.parent / "flows"
@@ -95,3 +99,36 @@ def test_schema_is_json_schema_for_a_flow() -> None:
     schema = json.loads(result.output)
     assert schema["title"] == "copro flow" and "steps" in schema["properties"]
     assert set(schema["required"]) == {"flow", "title", "version", "steps"}
+
+
+def test_a_broken_flow_in_the_extra_directory_stops_copro_with_every_problem(tmp_path: Path) -> None:
+    extra = tmp_path / "my-flows"
+    extra.mkdir()
+    (extra / "coffee.yaml").write_text(
+        "flow: coffee\ntitle: Coffee morning\nversion: 1\nsteps:\n"
+        "  - id: ask\n    ask: Are you coming?\n    expect: {type: yesno}\n    next: nowhere\n"
+    )
+    (extra / "weekly-checkin.yaml").write_text(  # replacing a shipped flow is allowed
+        "flow: weekly-checkin\ntitle: Short check-in\nversion: 9\nsteps:\n"
+        "  - id: how\n    ask: How are you, 0 to 10?\n    expect: {type: number}\n"
+        "    next: coffee_time\n"
+        "  - id: coffee_time\n    do: [{start: coffee}]\n"
+    )
+    with pytest.raises(FlowError) as raised:
+        Library.load(extra)
+    assert str(raised.value).splitlines() == [
+        "1 problem(s) in the flow files:",
+        f"  {extra / 'coffee.yaml'}: step 'ask': next: goes to unknown step 'nowhere'",
+    ]
+    (extra / "coffee.yaml").write_text((extra / "coffee.yaml").read_text().replace("nowhere", "end"))
+    library = Library.load(extra)
+    assert library["weekly-checkin"].flow.version == 9 and "coffee" in library
+
+    (extra / "coffee.yaml").write_text("flow: [")
+    (tmp_path / "copro.toml").write_text(f'[flows]\nextra_dir = "{extra}"\n')
+    done = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=tmp_path, input="hello\n",
+                          capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("COPRO_")})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Error: 2 problem(s) in the flow files:" in done.stderr  # bad YAML, so no "coffee"
+    assert "coffee.yaml" in done.stderr and "starts unknown flow 'coffee'" in done.stderr
