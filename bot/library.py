@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -77,6 +78,16 @@ def flow_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+@functools.cache
+def _shipped() -> tuple[list[FlowFile], list[Any]]:
+    """The shipped flows and their errors (none, unless the package is damaged); read once."""
+    from bot.checker import check_sources
+
+    sources = list(shipped_files())
+    errors = [p for p in check_sources(sources) if p.severity == "error"]
+    return [load_file(name, source) for name, source in sources], errors
+
+
 class Library:
     """The flows copro runs, by id. A file in the extra directory replaces a shipped one."""
 
@@ -91,16 +102,15 @@ class Library:
         checks them: any error stops the load (``FlowError`` names every one)."""
         from bot.checker import check_sources
 
-        shipped = list(shipped_files())
+        shipped, shipped_errors = _shipped()
         extra = ([(str(p), p.read_text(encoding="utf-8")) for p in flow_paths([extra_dir])]
                  if extra_dir is not None else [])
-        shipped_ids = {load_file(name, source).flow.flow for name, source in shipped}
-        problems = check_sources(shipped) + check_sources(extra, known_flows=shipped_ids)
-        errors = [p for p in problems if p.severity == "error"]
+        problems = check_sources(extra, known_flows={f.flow.flow for f in shipped})
+        errors = [*shipped_errors, *(p for p in problems if p.severity == "error")]
         if errors:
             listed = "\n".join(f"  {p}" for p in errors)
             raise FlowError(f"{len(errors)} problem(s) in the flow files:\n{listed}")
-        return cls(load_file(name, source) for name, source in [*shipped, *extra])
+        return cls([*shipped, *(load_file(name, source) for name, source in extra)])
 
     def __contains__(self, flow_id: object) -> bool:
         return flow_id in self.files

@@ -57,7 +57,7 @@ def _check(source: str) -> list[Problem]:
     return problems
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(sorted(SHIPPED)),
     st.lists(st.one_of(st.integers(0, 50), st.text(max_size=8)), min_size=1, max_size=6),
@@ -76,7 +76,7 @@ def test_a_damaged_shipped_flow_gives_problems_not_a_crash(
         assert any(p.severity == "error" for p in problems)  # the checker says why too
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
                  _VALUES.map(lambda v: yaml.safe_dump(v, allow_unicode=True))))
 def test_any_text_at_all_gives_problems_not_a_crash(source: str) -> None:
