@@ -532,7 +532,7 @@ class Conversations:
                 s, participant_id=member.id, session_id=None, channel=address[0],
                 address=address[1], body=event.text, options=[],
                 idempotency_key=f"notify:{row.id}:{event.step}:{event.reason}:{member.id}",
-                at=self.clock(),
+                at=self.clock(), quiet=True,  # not urgent: safeguarding alerts have their own way
             )
         if not staff:
             log.warning("no one to notify for participant %s (%s)", person.id, event.reason)
