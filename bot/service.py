@@ -23,6 +23,7 @@ from bot.channels import Channel
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.http import create_app
+from bot.inbox import Inbox, Spool
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.outbox import Sender
@@ -132,6 +133,7 @@ class Service:
         metrics = Metrics()
         conversations = Conversations(db, self.library, config)
         await conversations.register_flows()
+        inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
         channels = channels_for(config, conversations, metrics)
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
@@ -153,6 +155,7 @@ class Service:
             for channel in channels.values():
                 await channel.start()
                 started.append(channel)
+            inbox.start()  # first, what came in while the database was away last time
             scheduler.start()
             sender.start()
             log.warning(
@@ -166,6 +169,7 @@ class Service:
             log.warning("copro is stopping")
             server.should_exit = True
             await sender.stop()
+            await inbox.stop()
             await scheduler.stop()
             for channel in started:
                 try:
