@@ -10,6 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from bot import gsm
 from bot.definition import (
     END,
     Flow,
@@ -21,8 +22,10 @@ from bot.definition import (
     Step,
     Text,
     migrate,
+    text_for,
 )
 from bot.library import read_yaml
+from bot.render import numbered
 from bot.templates import TemplateProblem, Templates
 
 Severity = Literal["error", "warning"]
@@ -171,6 +174,7 @@ def _step_texts(name: str, flow: Flow, step: Step, templates: Templates) -> Iter
     for field, text in texts:
         if text is not None:
             yield from _text(name, flow, step.id, field, text, templates)
+    yield from _sms_lengths(name, flow, step, texts[:5], templates)
     for field, expression in expressions:
         try:
             templates.check_expression(expression)
@@ -200,6 +204,41 @@ def _text(
         variants = {f".{lang}": source for lang, source in text.items()}
     for suffix, source in variants.items():
         yield from _template(name, step, field + suffix, source, templates)
+
+
+# What a template is tried with to see how long it comes out: a longish name, no answers.
+SAMPLE = {
+    "participant": {"name": "Margaret", "language": "en"},
+    "settings": {"group_name": "the co-production group", "coordinator": "your coordinator",
+                 "mileage_rate": "0.45"},
+    "results": {},
+}
+MAX_SEGMENTS = 2
+
+
+def _sms_lengths(
+    name: str, flow: Flow, step: Step, texts: list[tuple[str, Text | None]], templates: Templates
+) -> Iterator[Problem]:
+    """Warn when a message needs more than two SMS (basic phones show a long text badly)."""
+    for field, text in texts:
+        if text is None:
+            continue
+        for lang in flow.languages:
+            try:
+                body = templates.text(text_for(text, lang), {**SAMPLE, "lang": lang})
+            except TemplateProblem:
+                continue  # reported as a template error
+            if field in ("ask", "retry", "timeout.nudge"):
+                labels = [text_for(o.label, lang) for o in step.answer.options]
+                body = numbered(body, labels)
+            sms = gsm.plain(body)
+            parts = gsm.segments(sms)
+            if parts > MAX_SEGMENTS:
+                yield Problem(
+                    name, f"the {lang} text is {len(sms)} characters, {parts} SMS in "
+                    f"{gsm.encoding(sms)}: keep it to {MAX_SEGMENTS} for basic phones",
+                    step.id, field, "warning",
+                )
 
 
 def _template(

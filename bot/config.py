@@ -22,11 +22,13 @@ from pydantic import (
     SecretStr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from bot.definition import Duration
+from bot.phones import InvalidNumber, normalise
 from storage.db import default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
@@ -161,13 +163,23 @@ class TelegramConfig(_Section):
 class TwilioConfig(_Section):
     account_sid: str = ""
     auth_token: SecretStr = SecretStr("")
+    default_region: str = Field(default="GB", pattern=r"^[A-Z]{2}$")
     from_number: str = ""
     api_base_url: BaseUrl = "https://api.twilio.com"
     public_url: BaseUrl = ""
-    default_region: str = Field(default="GB", pattern=r"^[A-Z]{2}$")
     segments_per_second: Rate = 10
     max_per_participant_per_hour: int = Field(default=30, ge=1)
     max_inbound_per_minute: int = Field(default=10, ge=2)
+
+    @field_validator("from_number")
+    @classmethod
+    def _sender(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            return value
+        try:
+            return normalise(value, info.data.get("default_region") or "GB")
+        except InvalidNumber as exc:
+            raise ValueError(str(exc)) from None
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

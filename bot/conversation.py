@@ -186,6 +186,23 @@ class Conversations:
             await self._dispatch(s, person, reply, command, text, tuple(media), is_new)
             return person.id
 
+    async def record(
+        self,
+        channel: str,
+        address: str,
+        text: str,
+        media: Sequence[str] = (),
+        provider_id: str | None = None,
+    ) -> None:
+        """Keep an inbound message without answering it (from what looks like a robot)."""
+        async with self._lock(channel, address), self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            await messages.record_inbound(
+                s, participant_id=person.id if person else None, channel=channel,
+                address=address, body=text, media=list(media), provider_id=provider_id,
+                at=self.clock(),
+            )
+
     async def link(self, channel: str, address: str, code: str) -> int | None:
         """Someone opens a chat with a coordinator's invite code: attach it to them.
 

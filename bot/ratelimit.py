@@ -19,6 +19,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 
 Limit = tuple[str, float, float]  # (key, rate, per seconds)
+# Requests take different times to reach the provider, which counts them as they
+# arrive: each window is kept this much longer, so arrivals keep the limit too.
+MARGIN = 0.05
 
 
 class _Window:
@@ -92,5 +95,5 @@ class RateLimiter:
         units, seconds = window(rate, per)
         found = self._windows.get((key, units, seconds))
         if found is None:
-            found = self._windows[(key, units, seconds)] = _Window(units, seconds)
+            found = self._windows[(key, units, seconds)] = _Window(units, seconds + MARGIN)
         return found

@@ -64,15 +64,13 @@ async def open_database(config: Config) -> Database:
     return db
 
 
-def channels_for(
-    config: Config, conversations: Conversations, metrics: Metrics
-) -> dict[str, RunningChannel]:
+def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, RunningChannel]:
     """The channels with credentials; each one without is reported once."""
     found: dict[str, RunningChannel] = {}
     if config.telegram_enabled:
         from bot.telegram import TelegramChannel
 
-        found["telegram"] = TelegramChannel(config, conversations, metrics)
+        found["telegram"] = TelegramChannel(config, inbox, metrics)
         mode = "webhook" if config.telegram.webhook_url else "long polling"
         log.warning("Telegram: on (%s)", mode)
     else:
@@ -80,7 +78,7 @@ def channels_for(
     if config.sms_enabled:
         from bot.sms import SmsChannel
 
-        found["sms"] = SmsChannel(config, conversations, metrics)
+        found["sms"] = SmsChannel(config, inbox, metrics)
         log.warning("SMS: on (from %s)", config.twilio.from_number)
     else:
         log.warning(
@@ -134,7 +132,7 @@ class Service:
         conversations = Conversations(db, self.library, config)
         await conversations.register_flows()
         inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
-        channels = channels_for(config, conversations, metrics)
+        channels = channels_for(config, inbox, metrics)
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
@@ -39,3 +39,12 @@ async def events(s: AsyncSession, *, kind: str | None = None) -> list[AuditEvent
     if kind is not None:
         stmt = stmt.where(AuditEvent.kind == kind)
     return list(await s.scalars(stmt))
+
+
+async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> datetime | None:
+    """When the latest event of ``kind`` about ``participant_id`` happened, if ever."""
+    return await s.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.kind == kind, AuditEvent.participant_id == participant_id
+        )
+    )

@@ -132,3 +132,19 @@ def test_a_broken_flow_in_the_extra_directory_stops_copro_with_every_problem(tmp
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "Error: 2 problem(s) in the flow files:" in done.stderr  # bad YAML, so no "coffee"
     assert "coffee.yaml" in done.stderr and "starts unknown flow 'coffee'" in done.stderr
+
+
+def test_a_message_longer_than_two_sms_is_a_warning(tmp_path: Path) -> None:
+    long = "Please tell us how the new meeting room worked for you and your carer. " * 5
+    (tmp_path / "long.yaml").write_text(
+        "flow: long\ntitle: {en: Long, cy: Hir}\nversion: 1\nlanguages: [en, cy]\nsteps:\n"
+        f"  - id: tell\n    say: {{en: \"{long}\", cy: \"Diolch yn fawr am ddod i'r cyfarfod.\"}}\n"
+        "  - id: short\n    ask: {en: \"Grŵp?\", cy: \"Grŵp?\"}\n"
+        "    expect: {type: choice, options: [{value: a, label: {en: 'Yes', cy: 'Ie'}},"
+        " {value: b, label: {en: 'No', cy: 'Na'}}]}\n"
+    )
+    found = check_paths([tmp_path / "long.yaml"])
+    assert [str(p) for p in found] == [
+        f"{tmp_path / 'long.yaml'}: step 'tell': say: warning: the en text is 354 characters, "
+        "3 SMS in GSM-7: keep it to 2 for basic phones",
+    ]

@@ -256,3 +256,14 @@ def test_a_bad_database_url_is_not_echoed() -> None:
     message = str(caught.value)
     assert message.startswith("$COPRO_DATABASE_URL: database.url: expected a URL starting")
     assert "hunter2" not in message
+
+
+def test_the_sms_number_is_kept_in_e164_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    good = load_config(None, env={"COPRO_TWILIO_FROM": "07700 900123"})
+    assert good.twilio.from_number == "+447700900123"
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, env={"COPRO_TWILIO_FROM": "12345"})
+    assert str(refused.value) == (
+        "$COPRO_TWILIO_FROM: twilio.from_number: '12345' is not a phone number copro can "
+        "text: check the digits, or add the country code (taken as GB)"
+    )

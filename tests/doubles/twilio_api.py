@@ -1,0 +1,170 @@
+"""A stand-in for Twilio on loopback: its Messages API for the SDK, and phones that text copro.
+
+The twilio SDK runs unmodified against it (``twilio.api_base_url`` points here).
+It checks Basic auth as Twilio does, records every message with the time it
+arrived (so tests can measure rates), answers as Twilio does (JSON, a ``SM…``
+sid, ``queued``), and can be told to fail: a status and Twilio error code, or a
+slow answer. It also serves media that inbound texts link to, behind Basic auth,
+and signs the webhooks it sends to copro with the SDK's own ``RequestValidator``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+from bot import gsm
+
+ACCOUNT = "AC" + "1" * 32
+TOKEN = "twilio-auth-token-for-tests"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the double does instead of accepting a message."""
+
+    status: int = 500
+    code: int | None = None
+    message: str = "Internal Server Error"
+    delay: float = 0.0  # seconds to wait first (a slow answer); with status 0, then accept
+
+
+@dataclass
+class Text:
+    sid: str
+    to: str
+    sender: str
+    body: str
+    status_callback: str | None
+    at: float
+    segments: int
+
+
+@dataclass
+class TwilioDouble:
+    account: str = ACCOUNT
+    token: str = TOKEN
+    texts: list[Text] = field(default_factory=list)
+    refused: list[tuple[str, int, int | None]] = field(default_factory=list)  # to, status, code
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        prefix = f"/2010-04-01/Accounts/{self.account}"
+        self.app = Starlette(routes=[
+            Route(f"{prefix}/Messages.json", self._create, methods=["POST"]),
+            Route(f"{prefix}/Messages/{{sid}}/Media/{{media}}", self._media, methods=["GET"]),
+        ])
+
+    # --- what tests tell it --------------------------------------------------------------
+
+    def fail(self, to: str, *faults: Fault) -> None:
+        """The next messages to ``to`` (``*``: to anyone) get these answers, in turn."""
+        self.faults.setdefault(to, deque()).extend(faults)
+
+    def host(self, content: bytes, content_type: str = "image/jpeg") -> str:
+        """Serve a photo an inbound text links to; its URL."""
+        sid = f"ME{uuid.uuid4().hex}"
+        self.media[sid] = (content, content_type)
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account}/Messages/MM1/Media/{sid}"
+
+    def to(self, number: str) -> list[str]:
+        return [t.body for t in self.texts if t.to == number]
+
+    # --- the API ---------------------------------------------------------------------------
+
+    def _authorised(self, request: Request) -> bool:
+        expected = base64.b64encode(f"{self.account}:{self.token}".encode()).decode()
+        return request.headers.get("Authorization") == f"Basic {expected}"
+
+    async def _create(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return _error(401, 20003, "Authenticate")
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        to = form.get("To", "")
+        queue = self.faults.get(to) or self.faults.get("*")
+        if queue:
+            fault = queue.popleft()
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status:
+                self.refused.append((to, fault.status, fault.code))
+                return _error(fault.status, fault.code, fault.message)
+        body = form.get("Body", "")
+        text = Text(f"SM{uuid.uuid4().hex}", to, form.get("From", ""), body,
+                    form.get("StatusCallback"), time.monotonic(), gsm.segments(body))
+        self.texts.append(text)
+        return JSONResponse(status_code=201, content={
+            "sid": text.sid, "account_sid": self.account, "to": to, "from": text.sender,
+            "body": body, "status": "queued", "num_segments": str(text.segments),
+            "direction": "outbound-api", "api_version": "2010-04-01",
+            "uri": f"/2010-04-01/Accounts/{self.account}/Messages/{text.sid}.json",
+        })
+
+    async def _media(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return _error(401, 20003, "Authenticate")
+        found = self.media.get(request.path_params["media"])
+        if found is None:
+            return _error(404, 20404, "The requested resource was not found")
+        return Response(found[0], media_type=found[1])
+
+    # --- phones that text copro ----------------------------------------------------------
+
+    def sign(self, url: str, params: dict[str, str]) -> str:
+        return str(RequestValidator(self.token).compute_signature(url, params))
+
+    async def text_copro(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        sender: str,
+        body: str,
+        *,
+        sid: str | None = None,
+        media: Sequence[str] = (),
+        signed_for: str | None = None,
+        signature: str | None = None,
+    ) -> httpx.Response:
+        """A text from ``sender`` arriving at copro's webhook ``url``, signed as Twilio signs.
+
+        ``signed_for`` is the URL Twilio believes it called (copro's public address,
+        when a proxy sits in between); ``signature`` overrides the signature.
+        """
+        params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "AccountSid": self.account,
+                  "From": sender, "To": "+447700900000", "Body": body,
+                  "NumMedia": str(len(media))}
+        for n, link in enumerate(media):
+            params[f"MediaUrl{n}"] = link
+            params[f"MediaContentType{n}"] = "image/jpeg"
+        return await self.post(client, url, params, signed_for=signed_for, signature=signature)
+
+    async def post(
+        self, client: httpx.AsyncClient, url: str, params: dict[str, str], *,
+        signed_for: str | None = None, signature: str | None = None,
+    ) -> httpx.Response:
+        headers: dict[str, Any] = {}
+        if signature != "":
+            headers["X-Twilio-Signature"] = signature or self.sign(signed_for or url, params)
+        return await client.post(url, data=params, headers=headers)
+
+
+def _error(status: int, code: int | None, message: str) -> Response:
+    return JSONResponse(status_code=status, content={
+        "code": code, "message": message, "status": status,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}" if code else None,
+    })
