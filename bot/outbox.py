@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0  # seconds a provider has to accept one message
 HOUR = timedelta(hours=1)
 HOLD = timedelta(minutes=10)  # how long a message over the hourly cap waits before a new look
+MAX_RETRY_AFTER = 3600.0  # a provider asking for longer than an hour is asked again then
 
 
 class Sender:
@@ -282,7 +283,7 @@ class Sender:
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds before the next try: doubling from ``first_retry_seconds``, with jitter."""
         if retry_after is not None and retry_after > 0:
-            return min(retry_after, self.outbox.max_retry_seconds)
+            return min(retry_after, MAX_RETRY_AFTER)  # the provider's own wait, always kept
         base = self.outbox.first_retry_seconds * 2.0 ** (attempts - 1)
         wait = min(base, self.outbox.max_retry_seconds)
         return wait / 2 + wait / 2 * self.jitter()  # "equal jitter": between half and all

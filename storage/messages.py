@@ -177,6 +177,16 @@ async def messages_of(s: AsyncSession, participant_id: int) -> list[Message]:
     return list(rows)
 
 
+async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
+    """The newest message a flow session sent."""
+    return await s.scalar(
+        select(Message)
+        .where(Message.direction == "out", Message.session_id == session_id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
 async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
     """Everything to and from one address, in order."""
     rows = await s.scalars(select(Message).where(Message.address == address).order_by(Message.id))

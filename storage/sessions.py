@@ -27,6 +27,10 @@ async def _active(s: AsyncSession, participant_id: int) -> list[FlowSession]:
     return list(await s.scalars(stmt))
 
 
+async def get(s: AsyncSession, session_id: int) -> FlowSession | None:
+    return await s.get(FlowSession, session_id)
+
+
 async def active_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
     """The participant's one active session, locked for this transaction."""
     found = await _active(s, participant_id)

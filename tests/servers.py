@@ -1,13 +1,18 @@
-"""Run an ASGI app (copro's HTTP app) on a real loopback port inside a test."""
+"""Real servers for tests: an ASGI app on a loopback port, and ``copro run`` as a process."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -34,3 +39,40 @@ async def serve_asgi(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+def run_env(tmp_path: Path, database_url: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a ``copro run`` for a test: its own data, database and port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPRO_")}
+    env.update(
+        COPRO_DATA_DIR=str(tmp_path / "data"), COPRO_DATABASE_URL=database_url,
+        COPRO_HTTP_PORT=str(port), COPRO_LOG_LEVEL="INFO", **extra,
+    )
+    return env
+
+
+def start_copro(
+    tmp_path: Path, env: dict[str, str], *args: str, log: Path | None = None
+) -> subprocess.Popen[str]:
+    """``copro run`` as a real process (``args`` go before ``run``).
+
+    Its output is piped, to be read with ``communicate()``; a busy process whose
+    output is not read while it runs must write to a ``log`` file instead.
+    """
+    output = subprocess.PIPE if log is None else log.open("a")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args, "run"], cwd=tmp_path, env=env, text=True,
+        stdout=output, stderr=output,
+    )
+
+
+async def wait_healthy(port: int, process: subprocess.Popen[str]) -> httpx.Response:
+    """Wait until ``copro run`` answers ``/healthz``; its answer."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(400):
+            assert process.poll() is None, process.communicate()[1]
+            try:
+                return await client.get(f"http://127.0.0.1:{port}/healthz")
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+    raise AssertionError("copro run did not start listening")

@@ -11,39 +11,13 @@ import time
 from pathlib import Path
 
 import httpx
-from servers import free_port, serve_asgi
+from servers import free_port, run_env, serve_asgi, wait_healthy
+from servers import start_copro as start
 
 from bot.http import create_app
 from bot.metrics import Metrics
 from storage import messages, participants
 from storage.db import Database
-
-
-def run_env(tmp_path: Path, database_url: str, port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPRO_")}
-    env.update(
-        COPRO_DATA_DIR=str(tmp_path / "data"), COPRO_DATABASE_URL=database_url,
-        COPRO_HTTP_PORT=str(port), COPRO_LOG_LEVEL="INFO", **extra,
-    )
-    return env
-
-
-def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", *args, "run"], cwd=tmp_path, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-
-
-async def wait_healthy(port: int, process: subprocess.Popen[str]) -> httpx.Response:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            assert process.poll() is None, process.communicate()[1]
-            try:
-                return await client.get(f"http://127.0.0.1:{port}/healthz")
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-    raise AssertionError("copro run did not start listening")
 
 
 async def test_run_without_credentials_reports_each_channel_and_stops_cleanly(

@@ -1,0 +1,277 @@
+"""A stand-in for the Telegram Bot API on loopback, for python-telegram-bot to talk to unmodified.
+
+It answers the methods copro uses (getMe, getUpdates, setWebhook, deleteWebhook,
+sendMessage, sendPhoto, answerCallbackQuery, editMessageReplyMarkup, getFile and
+file downloads, setMyCommands, sendPoll, stopPoll) as Telegram does, records
+every call with the time it arrived (so tests can measure rates), and can be
+told to fail: 429 with ``retry_after``, 5xx, 403 (the user blocked the bot),
+400 (chat not found), or a slow answer. It also plays the people: their texts,
+photos and button taps are queued for getUpdates, or posted to a webhook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+TOKEN = "123456:TEST-token-for-the-double"
+BOT = {"id": 123456, "is_bot": True, "first_name": "copro", "username": "copro_test_bot",
+       "can_join_groups": False, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the double answers instead (``status`` 0: nothing, after ``delay``)."""
+
+    status: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    delay: float = 0.0
+
+
+BLOCKED = Fault(403, "Forbidden: bot was blocked by the user")
+NO_CHAT = Fault(400, "Bad Request: chat not found")
+
+
+def too_many(seconds: int) -> Fault:
+    return Fault(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class BotApiDouble:
+    token: str = TOKEN
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[tuple[str, str], deque[Fault]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.app = Starlette(routes=[
+            Route("/bot{token}/{method}", self._method, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+        ])
+        self._updates: deque[dict[str, Any]] = deque()
+        self._arrived = asyncio.Event()
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+
+    # --- what tests tell it --------------------------------------------------------------
+
+    def fail(self, method: str, chat: int | str, *faults: Fault) -> None:
+        """The next calls of ``method`` for ``chat`` (``*``: any chat) get these answers."""
+        self.faults.setdefault((method, str(chat)), deque()).extend(faults)
+
+    def sent(self, chat: int | str | None = None, method: str = "sendMessage") -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and (chat is None or str(c.params.get("chat_id")) == str(chat))]
+
+    def texts(self, chat: int | str) -> list[str]:
+        return [c.params.get("text") or c.params.get("caption") or "" for c in self.calls
+                if c.method in ("sendMessage", "sendPhoto") and str(c.params.get("chat_id")) == str(chat)]
+
+    # --- people ------------------------------------------------------------------------------
+
+    def _person(self, chat: int) -> dict[str, Any]:
+        return {"id": chat, "is_bot": False, "first_name": f"Person{chat}"}
+
+    def message(self, chat: int, text: str = "", *, photo: bytes | None = None,
+                caption: str | None = None) -> dict[str, Any]:
+        """An update: ``chat`` sends ``text`` (or a photo, kept to be downloaded)."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat, "type": "private", "first_name": f"Person{chat}"},
+            "from": self._person(chat),
+        }
+        if photo is not None:
+            unique = f"photo{next(self._ids)}"
+            self.files[f"photos/{unique}.jpg"] = photo
+            message["photo"] = [
+                {"file_id": f"{unique}-small", "file_unique_id": f"{unique}s", "width": 90,
+                 "height": 90, "file_size": 10},
+                {"file_id": unique, "file_unique_id": unique, "width": 800, "height": 600,
+                 "file_size": len(photo)},
+            ]
+            if caption:
+                message["caption"] = caption
+        else:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return {"update_id": next(self._ids), "message": message}
+
+    def tap(self, chat: int, data: str, on: Call | None = None) -> dict[str, Any]:
+        """An update: ``chat`` taps the button with ``data`` under the bot's message ``on``."""
+        message = {"message_id": int(on.params.get("_message_id", 1)) if on else 1,
+                   "date": int(time.time()), "chat": {"id": chat, "type": "private"},
+                   "from": BOT, "text": on.params.get("text", "") if on else ""}
+        return {"update_id": next(self._ids), "callback_query": {
+            "id": f"cq{next(self._ids)}", "from": self._person(chat), "message": message,
+            "chat_instance": f"ci{chat}", "data": data,
+        }}
+
+    def queue(self, *updates: dict[str, Any]) -> None:
+        """Updates for copro to fetch with getUpdates (long polling)."""
+        self._updates.extend(updates)
+        self._arrived.set()
+
+    async def post(self, client: httpx.AsyncClient, url: str, update: dict[str, Any],
+                   secret: str | None) -> httpx.Response:
+        """An update delivered to a webhook, as Telegram delivers it."""
+        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+        return await client.post(url, json=update, headers=headers)
+
+    # --- the API ---------------------------------------------------------------------------
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query_params)
+        kind = request.headers.get("content-type", "")
+        if kind.startswith("application/json"):
+            body = await request.body()
+            return json.loads(body) if body else {}
+        form = await request.form()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if isinstance(value, str):
+                try:
+                    params[key] = json.loads(value) if value[:1] in "[{" else value
+                except ValueError:
+                    params[key] = value
+            else:
+                params[key] = await value.read()
+        return params
+
+    async def _method(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.path_params["method"]
+        params = await self._params(request)
+        call = Call(method, params, time.monotonic())
+        chat = str(params.get("chat_id", "*"))
+        queue = self.faults.get((method, chat)) or self.faults.get((method, "*"))
+        if queue:
+            fault = queue.popleft()
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status:
+                self.calls.append(Call(f"{method}!{fault.status}", params, call.at))
+                extra = {"retry_after": fault.retry_after} if fault.retry_after else None
+                return _error(fault.status, fault.description, extra)
+        self.calls.append(call)
+        handler = getattr(self, f"_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        result = await handler(params, call)
+        return JSONResponse({"ok": True, "result": result})
+
+    async def _getMe(self, params: dict[str, Any], call: Call) -> Any:
+        return BOT
+
+    async def _getUpdates(self, params: dict[str, Any], call: Call) -> Any:
+        offset = int(params.get("offset") or 0)
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+        if not self._updates:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), float(params.get("timeout") or 0))
+            except TimeoutError:
+                return []
+        return [u for u in self._updates if u["update_id"] >= offset][: int(params.get("limit") or 100)]
+
+    async def _setWebhook(self, params: dict[str, Any], call: Call) -> Any:
+        self.webhook = dict(params)
+        return True
+
+    async def _deleteWebhook(self, params: dict[str, Any], call: Call) -> Any:
+        self.webhook = {}
+        return True
+
+    async def _setMyCommands(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
+    def _sent(self, params: dict[str, Any], call: Call, **content: Any) -> dict[str, Any]:
+        message_id = next(self._message_ids)
+        call.params["_message_id"] = message_id
+        chat = params.get("chat_id")
+        result = {"message_id": message_id, "date": int(time.time()), "from": BOT,
+                  "chat": {"id": int(chat) if str(chat).lstrip("-").isdigit() else chat,
+                           "type": "private"}, **content}
+        if params.get("reply_markup"):
+            result["reply_markup"] = params["reply_markup"]
+        return result
+
+    async def _sendMessage(self, params: dict[str, Any], call: Call) -> Any:
+        return self._sent(params, call, text=params.get("text", ""))
+
+    async def _sendPhoto(self, params: dict[str, Any], call: Call) -> Any:
+        photo = params.get("photo")
+        size = len(photo) if isinstance(photo, bytes) else 0
+        return self._sent(params, call, caption=params.get("caption", ""), photo=[
+            {"file_id": f"sent{call.params['chat_id']}", "file_unique_id": "sent", "width": 1,
+             "height": 1, "file_size": size}])
+
+    async def _sendPoll(self, params: dict[str, Any], call: Call) -> Any:
+        options = [{"text": o if isinstance(o, str) else o.get("text", ""), "voter_count": 0}
+                   for o in params.get("options", [])]
+        return self._sent(params, call, poll={
+            "id": f"poll{next(self._ids)}", "question": params.get("question", ""),
+            "options": options, "total_voter_count": 0, "is_closed": False,
+            "is_anonymous": params.get("is_anonymous") in (True, "true", "True"),
+            "type": "regular", "allows_multiple_answers": bool(params.get("allows_multiple_answers")),
+        })
+
+    async def _stopPoll(self, params: dict[str, Any], call: Call) -> Any:
+        return {"id": "poll", "question": "", "options": [], "total_voter_count": 0,
+                "is_closed": True, "is_anonymous": False, "type": "regular",
+                "allows_multiple_answers": False}
+
+    async def _answerCallbackQuery(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
+    async def _editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> Any:
+        return self._sent(params, call, text="")
+
+    async def _getFile(self, params: dict[str, Any], call: Call) -> Any:
+        file_id = str(params.get("file_id"))
+        path = f"photos/{file_id}.jpg"
+        if path not in self.files:
+            return {"file_id": file_id, "file_unique_id": file_id}
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[path]),
+                "file_path": path}
+
+    async def _download(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        content = self.files.get(request.path_params["path"])
+        if content is None:
+            return _error(404, "Not Found")
+        return Response(content, media_type="image/jpeg")
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return JSONResponse(body, status_code=status)

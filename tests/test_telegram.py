@@ -1,0 +1,322 @@
+"""Telegram end to end: python-telegram-bot, unmodified, against the Bot API double."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from doubles.bot_api import BLOCKED, TOKEN, BotApiDouble, Fault, too_many
+from servers import serve_asgi
+
+from bot.channels import Outgoing
+from bot.config import Config, load_config
+from bot.conversation import Conversations
+from bot.http import create_app
+from bot.inbox import Inbox, Spool
+from bot.library import Library
+from bot.metrics import Metrics
+from bot.outbox import Sender
+from bot.scheduling import scheduler_for
+from bot.telegram import TelegramChannel, webhook_secret
+from storage import invites, messages, participants, results, sessions
+from storage.clock import utcnow
+from storage.db import Database
+
+ANN = 1001
+
+
+@dataclass
+class Rig:
+    api: BotApiDouble
+    db: Database
+    channel: TelegramChannel
+    sender: Sender
+    config: Config
+    url: str  # copro's HTTP app
+    client: httpx.AsyncClient
+
+    async def until(self, check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:
+        deadline = time.monotonic() + seconds
+        while not await check():
+            assert time.monotonic() < deadline, "timed out"
+            await asyncio.sleep(0.02)
+
+    async def inbound(self, chat: int) -> int:
+        async with self.db.transaction() as s:
+            found = await messages.messages_of_address(s, str(chat))
+        return sum(m.direction == "in" for m in found)
+
+    async def say(self, chat: int, text: str) -> list[str]:
+        """``chat`` sends ``text`` (fetched by long polling); what copro sends back."""
+        return await self.deliver(chat, self.api.message(chat, text))
+
+    async def tap(self, chat: int, number: int) -> list[str]:
+        """``chat`` taps choice ``number`` under the latest question; what copro sends back."""
+        question = [c for c in self.api.sent(chat) if c.params.get("reply_markup")][-1]
+        data = question.params["reply_markup"]["inline_keyboard"][number - 1][0]["callback_data"]
+        return await self.deliver(chat, self.api.tap(chat, data, question))
+
+    async def deliver(self, chat: int, update: dict[str, object]) -> list[str]:
+        before, heard = len(self.api.texts(chat)), await self.inbound(chat)
+        self.api.queue(update)
+
+        async def handled() -> bool:
+            return await self.inbound(chat) > heard
+
+        await self.until(handled)
+        await self.sender.drain()
+        return self.api.texts(chat)[before:]
+
+
+def settings(tmp_path: Path, api_url: str, **telegram: object) -> Config:
+    keys = {"token": TOKEN, "api_base_url": api_url, "polling_timeout": 1,
+            "messages_per_second": 1000, "chat_messages_per_second": 1000, **telegram}
+    lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in keys.items())
+    path = tmp_path / "copro.toml"
+    path.write_text(f"[telegram]\n{lines}\n[outbox]\nfirst_retry_seconds = 0.01\n"
+                    "max_retry_seconds = 0.05\nmax_attempts = 4\n")
+    return load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+
+
+@pytest.fixture
+async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    api = BotApiDouble()
+    async with serve_asgi(api.app) as api_url:
+        api.base_url = api_url
+        config = settings(tmp_path, api_url, **getattr(request, "param", {}))
+        conversations = Conversations(database, Library.load(), config)
+        await conversations.register_flows()
+        scheduler_for(conversations, config)
+        metrics = Metrics()
+        channel = TelegramChannel(config, Inbox(conversations, Spool(tmp_path / "spool")), metrics)
+        sender = Sender(database, {"telegram": channel}, config, metrics)
+        app = create_app(database, metrics, channel.routes(), ["telegram"])
+        await channel.start()
+        try:
+            async with serve_asgi(app) as url, httpx.AsyncClient() as client:
+                yield Rig(api, database, channel, sender, config, url, client)
+        finally:
+            await channel.stop()
+
+
+async def test_a_whole_welcome_and_check_in_with_buttons_and_typed_answers(rig: Rig) -> None:
+    [greeting] = await rig.say(ANN, "/start")
+    assert "Which language would you like?" in greeting
+    markup = rig.api.sent(ANN)[-1].params["reply_markup"]
+    assert [row[0]["text"] for row in markup["inline_keyboard"]] == ["English", "Cymraeg"]
+    await rig.tap(ANN, 1)  # English
+    edited = rig.api.sent(ANN, "editMessageReplyMarkup")[-1].params["reply_markup"]
+    assert edited["inline_keyboard"][0][0]["text"] == "✓ English"  # the choice, echoed
+    assert rig.api.sent(None, "answerCallbackQuery")
+    await rig.say(ANN, "yes")
+    await rig.say(ANN, "Ann")
+    await rig.tap(ANN, 4)
+    said = await rig.say(ANN, "check in")
+    assert "how satisfied are you with your life nowadays?" in said[0]
+    for answer in ("7", "eight", "about 6", "2"):
+        await rig.say(ANN, answer)
+    await rig.tap(ANN, 4)  # lonely: hardly ever
+    thanks = await rig.say(ANN, "skip")
+    assert any("Thank you for your answers, Ann" in t for t in thanks)
+    async with rig.db.transaction() as s:
+        person = await participants.find_by_address(s, "telegram", str(ANN))
+        assert person is not None
+        checkin = await sessions.last_session(s, person.id, "weekly-checkin")
+        assert checkin is not None and checkin.status == "completed"
+        kept = {r.key: r.value for r in await results.results_of(s, checkin.id)}
+    assert kept == {"life_satisfaction": 7, "worthwhile": 8, "happy": 6, "anxious": 2,
+                    "lonely": "hardly_ever", "note": None}
+
+
+async def test_a_button_under_an_old_question_does_not_answer_the_new_one(rig: Rig) -> None:
+    await rig.say(ANN, "/start")
+    old = rig.api.sent(ANN)[-1]
+    await rig.tap(ANN, 1)
+    await rig.say(ANN, "yes")
+    heard = await rig.inbound(ANN)
+    stale = old.params["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    rig.api.queue(rig.api.tap(ANN, stale, old))
+
+    async def answered() -> bool:
+        return any(c.params.get("text") == "That question has closed. Please answer the latest one."
+                   for c in rig.api.sent(None, "answerCallbackQuery"))
+
+    await rig.until(answered)
+    assert await rig.inbound(ANN) == heard  # nothing was answered
+    async with rig.db.transaction() as s:
+        person = await participants.find_by_address(s, "telegram", str(ANN))
+        assert person is not None and person.language == "en"
+
+
+async def test_a_receipt_photo_is_downloaded_and_kept(rig: Rig, tmp_path: Path) -> None:
+    for step in ["/start", 1, "yes", "Ann", 4, "expense", 1, "3.40", "today", "Group meeting"]:
+        if isinstance(step, int):
+            await rig.tap(ANN, step)
+        else:
+            await rig.say(ANN, step)
+    await rig.deliver(ANN, rig.api.message(ANN, photo=b"\xff\xd8 a bus ticket", caption="ticket"))
+    [saved] = list((tmp_path / "media" / "telegram").iterdir())
+    assert saved.read_bytes() == b"\xff\xd8 a bus ticket"
+    async with rig.db.transaction() as s:
+        person = await participants.find_by_address(s, "telegram", str(ANN))
+        assert person is not None
+        claim = await sessions.last_session(s, person.id, "expense-claim")
+        assert claim is not None
+        kept = {r.key: r.value for r in await results.results_of(s, claim.id)}
+    assert kept["receipt"] == [str(saved)]
+
+
+async def test_an_invite_code_links_the_chat_to_a_person_copro_knows(rig: Rig) -> None:
+    async with rig.db.transaction() as s:
+        person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+        await participants.record_consent(s, person, utcnow())
+        invite = await invites.create(s, person)
+    before = len(rig.api.texts(ANN))
+    rig.api.queue(rig.api.message(ANN, f"/start {invite.code}"))
+
+    async def linked() -> bool:
+        await rig.sender.drain()
+        return len(rig.api.texts(ANN)) > before
+
+    await rig.until(linked)
+    assert rig.api.texts(ANN)[-1].startswith("Hello Ann. This chat is now linked to")
+    async with rig.db.transaction() as s:
+        found = await participants.find_by_address(s, "telegram", str(ANN))
+        assert found is not None and found.id == person.id
+
+    stranger = 2002
+    rig.api.queue(rig.api.message(stranger, "/start NOTACODE"))
+
+    async def refused() -> bool:
+        await rig.sender.drain()
+        return bool(rig.api.texts(stranger))
+
+    await rig.until(refused)
+    assert rig.api.texts(stranger)[0].startswith("Sorry, that invite code does not work.")
+
+
+@pytest.mark.parametrize("rig", [{"webhook_url": "https://copro.example.org/webhooks/telegram",
+                                  "webhook_secret": "s3cret-value"}], indirect=True)
+async def test_webhook_mode_checks_the_secret_and_handles_each_update_once(rig: Rig) -> None:
+    assert rig.api.webhook["url"] == "https://copro.example.org/webhooks/telegram"
+    assert rig.api.webhook["secret_token"] == "s3cret-value"
+    hook = f"{rig.url}/webhooks/telegram"
+    update = rig.api.message(ANN, "hello")
+    for secret in (None, "wrong"):
+        refused = await rig.api.post(rig.client, hook, update, secret)
+        assert (refused.status_code, refused.text) == (403, "forbidden")
+    assert (await rig.api.post(rig.client, hook, update, "s3cret-value")).status_code == 200
+    assert (await rig.api.post(rig.client, hook, update, "s3cret-value")).status_code == 200
+    broken = await rig.client.post(hook, content=b"{not json", headers={
+        "X-Telegram-Bot-Api-Secret-Token": "s3cret-value"})
+    assert (broken.status_code, broken.text) == (400, "not a Telegram update")
+    await rig.sender.drain()
+    assert len(rig.api.texts(ANN)) == 1  # the duplicate was handled once
+    assert await rig.inbound(ANN) == 1
+
+
+def test_without_a_configured_secret_the_webhook_still_has_one(tmp_path: Path) -> None:
+    config = settings(tmp_path, "http://127.0.0.1:1", webhook_url="https://x.example/webhooks/telegram")
+    secret = webhook_secret(config)
+    assert len(secret) == 48 and secret.isalnum() and TOKEN not in secret
+
+
+async def test_a_person_who_blocked_the_bot_is_not_tried_again(rig: Rig) -> None:
+    rig.api.fail("sendMessage", ANN, BLOCKED)
+    await rig.say(ANN, "hello")
+    await rig.say(ANN, "1")
+    async with rig.db.transaction() as s:
+        out = [m for m in await messages.messages_of_address(s, str(ANN)) if m.direction == "out"]
+        assert await participants.address_status(s, "telegram", str(ANN)) == "unreachable"
+    assert [m.status for m in out] == ["failed"] * len(out)
+    assert out[0].error == "Telegram 403: Forbidden: bot was blocked by the user"
+    assert len(rig.api.sent(ANN, "sendMessage!403")) == 1  # once, not again and again
+
+
+async def test_retry_after_is_honoured_and_5xx_retried_until_delivered(rig: Rig) -> None:
+    rig.api.fail("sendMessage", ANN, too_many(1), Fault(502, "Bad Gateway"))
+    started = time.monotonic()
+    rig.api.queue(rig.api.message(ANN, "hello"))
+
+    async def delivered() -> bool:
+        await rig.sender.drain()
+        return bool(rig.api.texts(ANN))
+
+    await rig.until(delivered)
+    refused = [c.method for c in rig.api.calls if c.method.startswith("sendMessage!")]
+    assert refused == ["sendMessage!429", "sendMessage!502"]
+    first_ok = rig.api.sent(ANN)[0].at
+    first_refusal = next(c.at for c in rig.api.calls if c.method == "sendMessage!429")
+    assert first_ok - first_refusal >= 1.0  # Telegram's retry_after, kept
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("rig", [{"messages_per_second": 4, "chat_messages_per_second": 1}],
+                         indirect=True)
+async def test_the_rate_limits_hold_as_telegram_measures_them(rig: Rig) -> None:
+    chats = [3001, 3002, 3003, 3004, 3005]
+    async with rig.db.transaction() as s:
+        for chat in chats:
+            person = await participants.create(s, channel="telegram", address=str(chat))
+            for n in range(3):
+                await messages.queue_outbound(
+                    s, participant_id=person.id, session_id=None, channel="telegram",
+                    address=str(chat), body=f"Message {n}", options=[], idempotency_key=None)
+    await rig.sender.drain()
+    sends = [c for c in rig.api.calls if c.method == "sendMessage"]
+    assert len(sends) == 15
+    times = sorted(c.at for c in sends)
+    assert max(sum(1 for t in times if s0 <= t < s0 + 1) for s0 in times) <= 4
+    for chat in chats:
+        mine = sorted(c.at for c in sends if c.params["chat_id"] == str(chat))
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(mine))
+        assert [c.params["text"] for c in sends if c.params["chat_id"] == str(chat)] == [
+            "Message 0", "Message 1", "Message 2"]  # in order
+
+
+def test_group_chats_have_their_own_limit(tmp_path: Path) -> None:
+    config = settings(tmp_path, "http://127.0.0.1:1")
+    channel = TelegramChannel(config, None, Metrics())  # type: ignore[arg-type]
+    private = channel.limits(Outgoing(1, "telegram", "1001", "hi"))
+    group = channel.limits(Outgoing(2, "telegram", "-100200", "hi"))
+    assert [k for k, _, _ in private] == ["telegram", "telegram:1001"]
+    assert ("telegram-group:-100200", 20, 60.0) in group
+
+
+async def test_a_message_with_a_photo_and_buttons_is_sent_as_a_photo(rig: Rig, tmp_path: Path) -> None:
+    receipt = tmp_path / "receipt.jpg"
+    receipt.write_bytes(b"\xff\xd8 receipt")
+    async with rig.db.transaction() as s:
+        person = await participants.create(s, channel="telegram", address=str(ANN))
+        await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address=str(ANN),
+            body="Expense claim 1 from Ann", options=[], idempotency_key="c1", kind="photo",
+            media=[str(receipt)],
+            display={"buttons": [{"label": "Approve", "data": "claim:1:approve"}]},
+        )
+    await rig.sender.drain()
+    [photo] = rig.api.sent(ANN, "sendPhoto")
+    assert photo.params["photo"] == b"\xff\xd8 receipt"
+    assert photo.params["caption"] == "Expense claim 1 from Ann"
+    assert photo.params["reply_markup"]["inline_keyboard"] == [
+        [{"text": "Approve", "callback_data": "claim:1:approve"}]]
+
+
+async def test_a_slow_answer_does_not_hold_up_other_chats(rig: Rig) -> None:
+    rig.api.fail("sendMessage", 4001, Fault(0, delay=0.8))
+    async with rig.db.transaction() as s:
+        for chat in (4001, 4002):
+            person = await participants.create(s, channel="telegram", address=str(chat))
+            await messages.queue_outbound(
+                s, participant_id=person.id, session_id=None, channel="telegram",
+                address=str(chat), body="Hello", options=[], idempotency_key=f"k{chat}")
+    await rig.sender.drain()
+    slow, quick = rig.api.sent(4001)[0].at, rig.api.sent(4002)[0].at
+    assert abs(slow - quick) < 0.3  # sent side by side, not one after the other
