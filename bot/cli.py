@@ -13,6 +13,8 @@ from bot.checker import check_paths, check_sources
 from bot.commands._common import State, open_db
 from bot.commands.alerts import alerts_group
 from bot.commands.claims import claims_group
+from bot.commands.groups import groups_group
+from bot.commands.meetings import meetings_group
 from bot.commands.participants import participants_group
 from bot.commands.results import results_group
 from bot.console import Console
@@ -193,7 +195,9 @@ def db_upgrade(state: State) -> None:
     click.echo(f"The database at {url} is up to date.")
 
 
+main.add_command(groups_group)
 main.add_command(participants_group)
+main.add_command(meetings_group)
 main.add_command(claims_group)
 main.add_command(alerts_group)
 main.add_command(results_group)

@@ -73,7 +73,7 @@ def _resolve(value: Any) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
-def _clock(value: Any) -> Any:
+def parse_clock(value: Any) -> Any:
     if isinstance(value, time):
         return value
     found = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value if isinstance(value, str) else "")
@@ -90,7 +90,7 @@ def _url(value: str) -> str:
 
 Directory = Annotated[Path, BeforeValidator(_resolve)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Clock = Annotated[time, BeforeValidator(_clock)]
+Clock = Annotated[time, BeforeValidator(parse_clock)]
 Url = Annotated[str, AfterValidator(_url)]
 BaseUrl = Annotated[str, AfterValidator(lambda value: _url(value).rstrip("/"))]
 

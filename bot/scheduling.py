@@ -11,6 +11,7 @@ from bot.checkins import Checkins
 from bot.claims import Claims
 from bot.config import Config
 from bot.conversation import Conversations
+from bot.meetings import Meetings
 from bot.outreach import Outreach
 from bot.scheduler import Scheduler
 from bot.timers import Timers
@@ -29,4 +30,5 @@ def scheduler_for(
     scheduler.sweep("session timers", Timers(db, conversations, config).run)
     Alerts(conversations, config, clock).register(scheduler)
     Claims(conversations, config, clock).register()
+    Meetings(conversations, config, clock).register(scheduler)
     return scheduler

@@ -164,3 +164,46 @@ CLAIM_LEFT = {
     "en": "OK. Claim {{ claim.id }} is still waiting for a decision.",
     "cy": "Iawn. Mae cais {{ claim.id }} yn dal i aros am benderfyniad.",
 }
+
+# --- meetings -----------------------------------------------------------------------------
+# Variables: meeting (title, when: ISO text on the meeting's clock, where, online_link,
+# access_info), and in the summary: counts (yes, maybe, no, silent), needs (lines of text).
+
+MEETING_REMINDER = {
+    "en": "Reminder: {{ meeting.title }} is on {{ meeting.when | when }}"
+    "{% if meeting.where %}, at {{ meeting.where }}{% endif %}."
+    "{% if meeting.online_link %} To join online: {{ meeting.online_link }}{% endif %}"
+    "{% if meeting.access_info %} {{ meeting.access_info }}{% endif %}"
+    " If you cannot come, please tell {{ settings.coordinator }}.",
+    "cy": "Nodyn atgoffa: mae {{ meeting.title }} ar {{ meeting.when | when }}"
+    "{% if meeting.where %}, yn {{ meeting.where }}{% endif %}."
+    "{% if meeting.online_link %} I ymuno ar-lein: {{ meeting.online_link }}{% endif %}"
+    "{% if meeting.access_info %} {{ meeting.access_info }}{% endif %}"
+    " Os na allwch chi ddod, dwedwch wrth {{ settings.coordinator }}.",
+}
+
+MEETING_MOVED = {
+    "en": "Please note: {{ meeting.title }} has moved. It is now on {{ meeting.when | when }}"
+    "{% if meeting.where %}, at {{ meeting.where }}{% endif %}. We will ask again who can come.",
+    "cy": "Sylwch: mae {{ meeting.title }} wedi symud. Mae nawr ar {{ meeting.when | when }}"
+    "{% if meeting.where %}, yn {{ meeting.where }}{% endif %}. Byddwn ni'n gofyn eto pwy sy'n "
+    "gallu dod.",
+}
+
+MEETING_CANCELLED = {
+    "en": "Sorry, {{ meeting.title }} on {{ meeting.when | when }} is cancelled. "
+    "{{ settings.coordinator | capitalize }} will let you know what happens next.",
+    "cy": "Mae'n ddrwg gennym ni, mae {{ meeting.title }} ar {{ meeting.when | when }} wedi'i "
+    "ganslo. Bydd {{ settings.coordinator }} yn rhoi gwybod i chi beth sy'n digwydd nesaf.",
+}
+
+MEETING_SUMMARY = {
+    "en": "{{ meeting.title }}, {{ meeting.when | when }}: {{ counts.yes }} coming, "
+    "{{ counts.maybe }} maybe, {{ counts.no }} cannot come, {{ counts.silent }} not answered."
+    "{% if needs %} Needs: {{ needs | join('; ') }}.{% else %} No one has asked for anything "
+    "to help them take part.{% endif %}",
+    "cy": "{{ meeting.title }}, {{ meeting.when | when }}: {{ counts.yes }} yn dod, "
+    "{{ counts.maybe }} efallai, {{ counts.no }} ddim yn gallu dod, {{ counts.silent }} heb ateb."
+    "{% if needs %} Anghenion: {{ needs | join('; ') }}.{% else %} Does neb wedi gofyn am "
+    "unrhyw beth i'w helpu i gymryd rhan.{% endif %}",
+}

@@ -210,7 +210,7 @@ async def test_a_meeting_invitation_keeps_its_details_to_the_end(conversations: 
     assert await conversations.start_flow(ann.id, "meeting-rsvp", key="rsvp:1:1",
                                           extra={"meeting": meeting})
     [invite] = await phone.inbox()
-    assert "What: Planning day\nWhen: Wednesday 2 December, 2:00pm\nWhere: The library" in invite
+    assert "What: Planning day\nWhen: Wednesday 2 December at 2pm\nWhere: The library" in invite
     await phone.send("yes")
     [thanks] = await phone.send("transport")
     assert thanks.startswith("Thank you, Ann.")
