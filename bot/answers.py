@@ -24,6 +24,7 @@ __all__ = [
     "is_skip",
     "normalise",
     "parse_choice",
+    "parse_choices",
     "parse_date",
     "parse_media",
     "parse_money",
@@ -467,6 +468,27 @@ def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str | None:
             return options[index].value if named in (None, index) else None
     found = _by_label(tokens, keys)
     return None if found is None else options[found].value
+
+
+_CHOICE_SEPARATORS = re.compile(r"\s*(?:[,;&+/]|\band\b|\bac\b|\bor\b|\bneu\b)\s*")
+
+
+def parse_choices(text: str, options: Sequence[ChoiceOption]) -> list[str] | None:
+    """The values of several options ("1 and 3", "1,3", "b c", "tea, coffee"), in option
+    order; one option on its own is a list of one. None unless every part names an option."""
+    if not options:
+        return None
+    parts = [p for p in _CHOICE_SEPARATORS.split(_fold(text)) if p.strip()]
+    if len(parts) == 1:
+        words = parts[0].split()
+        if len(words) > 1 and all(_index([w], len(options)) not in (None, -1) for w in words):
+            parts = words  # "1 3", "b c"
+    chosen = [parse_choice(part, options) for part in parts]
+    if parts and all(chosen):
+        order = [o.value for o in options]
+        return sorted({c for c in chosen if c}, key=order.index)
+    single = parse_choice(text, options)
+    return [single] if single is not None else None
 
 
 # --- dates ------------------------------------------------------------------

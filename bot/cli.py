@@ -16,6 +16,7 @@ from bot.commands.claims import claims_group
 from bot.commands.groups import groups_group
 from bot.commands.meetings import meetings_group
 from bot.commands.participants import participants_group
+from bot.commands.polls import broadcast, broadcasts_group, polls_group
 from bot.commands.results import results_group
 from bot.console import Console
 from bot.conversation import Conversations
@@ -198,6 +199,9 @@ def db_upgrade(state: State) -> None:
 main.add_command(groups_group)
 main.add_command(participants_group)
 main.add_command(meetings_group)
+main.add_command(polls_group)
+main.add_command(broadcast)
+main.add_command(broadcasts_group)
 main.add_command(claims_group)
 main.add_command(alerts_group)
 main.add_command(results_group)

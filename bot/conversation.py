@@ -300,18 +300,20 @@ class Conversations:
         key: str,
         extra: Mapping[str, Any] | None = None,
         topic: str | None = None,
+        quiet: bool = True,
     ) -> bool:
         """Start ``flow_id`` on the person's own channel; False if they cannot be reached.
 
-        Its messages are ``quiet`` (held outside contact hours) and keyed by ``key``,
-        so the same start is never queued twice.
+        Its messages are keyed by ``key``, so the same start is never queued twice,
+        and ``quiet`` (held outside contact hours) unless it answers something the
+        person just sent.
         """
         if person.status != "active":
             return False
         address = await _preferred_address(s, person.id)
         if address is None:
             return False
-        reply = _Reply(address[0], address[1], key, quiet=True, topic=topic)
+        reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic)
         await self._start(s, person, flow_id, reply, extra)
         return bool(reply.queued)
 

@@ -70,7 +70,8 @@ class Option(_Model):
     aliases: list[str] = Field(default_factory=list)
 
 
-AnswerType = Literal["text", "yesno", "number", "choice", "date", "money", "media"]
+AnswerType = Literal["text", "yesno", "number", "choice", "choices", "date", "money", "media"]
+CHOOSING = ("choice", "choices")  # one option, or several
 
 
 class Expect(_Model):
@@ -81,14 +82,22 @@ class Expect(_Model):
     max: Decimal | None = None
     integer: bool = False
     options: list[Option] = Field(default_factory=list)
+    # The options come from a variable the flow was started with (a poll's, say): a list
+    # of {value, label, aliases}, labels as texts. Named with dots: ``poll.options``.
+    options_from: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
     skip: bool = False
 
     @model_validator(mode="after")
     def _fits_type(self) -> Expect:
-        if self.type == "choice" and len(self.options) < 2:
-            raise ValueError("a choice needs at least 2 options")
-        if self.type != "choice" and self.options:
-            raise ValueError("options belong to a choice")
+        if self.options_from is not None:
+            if self.type not in CHOOSING:
+                raise ValueError("options_from belongs to a choice or choices")
+            if self.options:
+                raise ValueError("give options or options_from, not both")
+        elif self.type in CHOOSING and len(self.options) < 2:
+            raise ValueError(f"a {self.type} needs at least 2 options")
+        if self.type not in CHOOSING and self.options:
+            raise ValueError("options belong to a choice or choices")
         if (self.min is not None or self.max is not None or self.integer) and self.type not in (
             "number",
             "money",

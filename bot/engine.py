@@ -6,7 +6,7 @@ applies the events it returns in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from decimal import Decimal
@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from bot import answers, texts
 from bot.definition import (
+    CHOOSING,
     END,
     LANGUAGES,
     ConsentAction,
@@ -181,10 +182,36 @@ class _Turn:
         if body or options:
             self.events.append(SendText(body or "", step.id, kind, options))
 
+    def items(self, step: Step) -> list[tuple[str, Text, tuple[str, ...]]]:
+        """A choice question's options as (value, label, aliases): given in the flow, or by
+        the variable its ``options_from`` names (the options of a poll, say)."""
+        expect = step.answer
+        if expect.type not in CHOOSING:
+            return []
+        if expect.options_from is None:
+            return [(o.value, o.label, tuple(o.aliases)) for o in expect.options]
+        found: Any = self.scope()
+        for part in expect.options_from.split("."):
+            found = found.get(part) if isinstance(found, Mapping) else None
+        items = []
+        for n, item in enumerate(found if isinstance(found, list | tuple) else [], start=1):
+            if isinstance(item, Mapping):
+                label = item.get("label") or ""
+                aliases = tuple(str(a) for a in item.get("aliases") or ())
+                items.append((str(item.get("value", n)), label, aliases))
+            else:
+                items.append((str(n), str(item), ()))
+        return items
+
     def options(self, step: Step) -> tuple[str, ...]:
-        if step.answer.type != "choice":
-            return ()
-        return tuple(text_for(o.label, self.language) for o in step.answer.options)
+        return tuple(text_for(label, self.language) for _, label, _ in self.items(step))
+
+    def choices(self, step: Step) -> list[answers.ChoiceOption]:
+        return [
+            answers.ChoiceOption(value, tuple(label.values()) if isinstance(label, dict) else (label,),
+                                 aliases)
+            for value, label, aliases in self.items(step)
+        ]
 
     # --- moving through steps -----------------------------------------------
 
@@ -235,7 +262,7 @@ class _Turn:
 
     def answer(self, reply: Reply) -> None:
         step = self.flow.step(self.session.step or "")
-        parsed = parse(step, reply, today=self.context.today)
+        parsed = parse(step, reply, today=self.context.today, choices=self.choices(step))
         if parsed is None:
             retries = self.session.retries + 1
             limit = self.flow.max_retries if step.max_retries is None else step.max_retries
@@ -311,8 +338,13 @@ class _Turn:
             return None
 
 
-def parse(step: Step, reply: Reply, *, today: date) -> tuple[ResultStatus, Any] | None:
-    """The answer to ``step`` in ``reply``, or None when it is not understood."""
+def parse(
+    step: Step, reply: Reply, *, today: date, choices: Sequence[answers.ChoiceOption] = ()
+) -> tuple[ResultStatus, Any] | None:
+    """The answer to ``step`` in ``reply``, or None when it is not understood.
+
+    ``choices`` are the options of a choice question (see ``_Turn.choices``).
+    """
     expect = step.answer
     text = reply.text
     if expect.type == "media":
@@ -338,15 +370,9 @@ def parse(step: Step, reply: Reply, *, today: date) -> tuple[ResultStatus, Any] 
         if value is not None and not _within(value, expect.min, expect.max):
             value = None
     elif expect.type == "choice":
-        choices = [
-            answers.ChoiceOption(
-                o.value,
-                tuple(o.label.values()) if isinstance(o.label, dict) else (o.label,),
-                tuple(o.aliases),
-            )
-            for o in expect.options
-        ]
         value = answers.parse_choice(text, choices)
+    elif expect.type == "choices":
+        value = answers.parse_choices(text, choices)
     elif expect.type == "date":
         value = answers.parse_date(text, today=today)
     return None if value is None else ("answered", value)

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts import Alerts
+from bot.broadcasts import Broadcasts
 from bot.checkins import Checkins
 from bot.claims import Claims
 from bot.config import Config
 from bot.conversation import Conversations
 from bot.meetings import Meetings
 from bot.outreach import Outreach
+from bot.polls import Polls
 from bot.scheduler import Scheduler
 from bot.timers import Timers
 from storage.clock import utcnow
@@ -31,4 +33,6 @@ def scheduler_for(
     Alerts(conversations, config, clock).register(scheduler)
     Claims(conversations, config, clock).register()
     Meetings(conversations, config, clock).register(scheduler)
+    Polls(conversations, config, clock).register(scheduler)
+    Broadcasts(conversations, config, clock).register(scheduler)
     return scheduler

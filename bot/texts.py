@@ -207,3 +207,28 @@ MEETING_SUMMARY = {
     "{% if needs %} Anghenion: {{ needs | join('; ') }}.{% else %} Does neb wedi gofyn am "
     "unrhyw beth i'w helpu i gymryd rhan.{% endif %}",
 }
+
+# --- polls and broadcasts -------------------------------------------------------------------
+
+POLL_RESULTS = {
+    "en": "Poll results: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n{% endfor %}"
+    "{{ voters }} of {{ members }} people answered.",
+    "cy": "Canlyniadau'r pôl: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n"
+    "{% endfor %}Atebodd {{ voters }} o {{ members }} o bobl.",
+}
+
+POLL_NONE = {
+    "en": "There is no poll open for you to answer right now.",
+    "cy": "Does dim pôl ar agor i chi ei ateb ar hyn o bryd.",
+}
+
+BROADCAST_SUMMARY = {
+    "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered, "
+    "{{ counts.failed }} failed, {{ counts.opted_out }} not sent (opted out or no way to reach "
+    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting (some wait for their "
+    "contact hours){% endif %}.",
+    "cy": "Eich neges i {{ group }}: {{ counts.sent }} wedi'u hanfon, {{ counts.delivered }} wedi "
+    "cyrraedd, {{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis "
+    "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
+    "aros (mae rhai'n aros am eu horiau cyswllt){% endif %}.",
+}

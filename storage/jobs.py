@@ -149,3 +149,16 @@ async def pending(s: AsyncSession, *, kind: str | None = None) -> list[Job]:
     if kind is not None:
         stmt = stmt.where(Job.kind == kind)
     return list(await s.scalars(stmt))
+
+
+async def latest_about(
+    s: AsyncSession, *, participant_id: int, kind: str, topic_prefix: str
+) -> Job | None:
+    """The newest job of ``kind`` for a person whose topic starts ``topic_prefix``."""
+    return await s.scalar(
+        select(Job)
+        .where(Job.participant_id == participant_id, Job.kind == kind,
+               Job.topic.startswith(topic_prefix))
+        .order_by(Job.id.desc())
+        .limit(1)
+    )

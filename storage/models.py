@@ -403,7 +403,7 @@ class Poll(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     question: Mapped[dict[str, str]] = mapped_column(json_type())  # language: text
-    options: Mapped[list[dict[str, str]]] = mapped_column(json_type())  # each language: text
+    options: Mapped[list[dict[str, Any]]] = mapped_column(json_type())  # [{"label": {lang: text}}]
     multiple: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     share_results: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")

@@ -16,6 +16,7 @@ from bot.answers import (
     is_skip,
     normalise,
     parse_choice,
+    parse_choices,
     parse_date,
     parse_media,
     parse_money,
@@ -531,3 +532,30 @@ def test_no_parser_raises(text: str) -> None:
         assert day is None or isinstance(day, date)
     assert parse_media(text, []) is None
     assert isinstance(is_no_media(text), bool)
+
+
+@settings(max_examples=100)
+@given(choice_options(), st.data())
+def test_several_choices_by_number_in_any_common_form(
+    options: list[ChoiceOption], data: st.DataObject
+) -> None:
+    picked = data.draw(st.lists(st.integers(min_value=0, max_value=len(options) - 1),
+                                min_size=1, max_size=len(options), unique=True))
+    expected = [options[i].value for i in sorted(picked)]
+    numbers = [str(i + 1) for i in picked]
+    for joined in (" and ".join(numbers), ", ".join(numbers), " ".join(numbers), ",".join(numbers)):
+        assert parse_choices(joined, options) == expected, joined
+
+
+@pytest.mark.parametrize(("text", "chosen"), [
+    ("1 and 3", ["often", "rarely"]),
+    ("b, c", ["sometimes", "rarely"]),
+    ("never", ["never"]),
+    ("byth a weithiau", None),  # "a" is a letter here, not Welsh for "and"
+    ("byth ac weithiau", ["sometimes", "never"]),
+    ("often or always and never", ["often", "never"]),
+    ("1 and 9", None),
+    ("", None),
+])
+def test_several_choices_by_words_too(text: str, chosen: list[str] | None) -> None:
+    assert parse_choices(text, FREQUENCY) == chosen
