@@ -15,7 +15,7 @@ from bot.commands.alerts import alerts_group
 from bot.commands.claims import claims_group
 from bot.commands.groups import groups_group
 from bot.commands.meetings import meetings_group
-from bot.commands.participants import participants_group
+from bot.commands.participants import invite, participants_group
 from bot.commands.polls import broadcast, broadcasts_group, polls_group
 from bot.commands.results import results_group
 from bot.console import Console
@@ -198,6 +198,7 @@ def db_upgrade(state: State) -> None:
 
 main.add_command(groups_group)
 main.add_command(participants_group)
+main.add_command(invite)
 main.add_command(meetings_group)
 main.add_command(polls_group)
 main.add_command(broadcast)

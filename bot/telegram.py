@@ -28,7 +28,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -58,6 +58,20 @@ SEND_TIMEOUT = 20.0
 CAPTION_LIMIT = 1024
 CLOSED = "That question has closed. Please answer the latest one."
 ANSWERED = "You have answered this already."
+
+
+async def bot_username(config: Config) -> str | None:
+    """The bot's @name, asked of Telegram (for invite links); None if it cannot be known."""
+    if not config.telegram_enabled:
+        return None
+    bot = Bot(config.telegram.token.get_secret_value(), base_url=f"{config.telegram.api_base_url}/bot",
+              base_file_url=f"{config.telegram.api_base_url}/file/bot")
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as exc:
+        log.warning("telegram: cannot ask Telegram for the bot's name: %s", exc)
+        return None
 
 
 def webhook_secret(config: Config) -> str:

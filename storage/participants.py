@@ -50,6 +50,28 @@ async def create(
     return participant
 
 
+async def create_without_address(
+    s: AsyncSession, *, name: str | None, language: str, timezone: str | None = None
+) -> Participant:
+    """Someone a coordinator adds before copro can reach them (an invite links them later)."""
+    participant = Participant(name=name, language=language,
+                              **({"timezone": timezone} if timezone else {}))
+    s.add(participant)
+    await s.flush()
+    return participant
+
+
+async def add_address(s: AsyncSession, participant: Participant, channel: str, address: str) -> None:
+    """Reach ``participant`` at ``(channel, address)`` too; IntegrityError if it is taken."""
+    s.add(Address(participant_id=participant.id, channel=channel, address=address))
+    await s.flush()
+
+
+async def set_admin(s: AsyncSession, participant: Participant, admin: bool) -> None:
+    participant.admin = admin
+    await s.flush()
+
+
 async def create_many(
     s: AsyncSession, people: list[dict[str, Any]], *, at: datetime
 ) -> list[int]:

@@ -23,8 +23,9 @@ from bot.inbox import Inbox, Spool
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.outbox import Sender
+from bot.people import deep_link
 from bot.scheduling import scheduler_for
-from bot.telegram import TelegramChannel, webhook_secret
+from bot.telegram import TelegramChannel, bot_username, webhook_secret
 from storage import invites, messages, participants, results, sessions
 from storage.clock import utcnow
 from storage.db import Database
@@ -320,3 +321,9 @@ async def test_a_slow_answer_does_not_hold_up_other_chats(rig: Rig) -> None:
     await rig.sender.drain()
     slow, quick = rig.api.sent(4001)[0].at, rig.api.sent(4002)[0].at
     assert abs(slow - quick) < 0.3  # sent side by side, not one after the other
+
+
+async def test_an_invite_link_names_the_bot(rig: Rig) -> None:
+    assert await bot_username(rig.config) == "copro_test_bot"
+    assert deep_link("copro_test_bot", "ABCD2345") == "https://t.me/copro_test_bot?start=ABCD2345"
+    assert deep_link(None, "ABCD2345") is None

@@ -6,16 +6,99 @@ import json
 from pathlib import Path
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot import rights
-from bot.commands._common import State, database, group_named, one_participant, pass_state, run
+from bot.commands._common import State, database, group_named, host, one_participant, pass_state, run
+from bot.people import People, PeopleError, Report, Row, deep_link, read_csv
+from bot.telegram import bot_username
 from storage import groups, participants
 from storage.clock import utcnow
+from storage.models import ROLES
+
+PROGRESS_FROM = 200  # rows: a bar for files big enough to take a while
 
 
 @click.group("participants")
 def participants_group() -> None:
     """Add, list, export and forget participants."""
+
+
+@participants_group.command("add")
+@click.option("--name", required=True, help="Their name, as copro will use it.")
+@click.option("--phone", help="Their mobile number, for texts.")
+@click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
+@click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh (default: language).")
+@click.option("--group", "group_name", help="A group to put them in.")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--admin", is_flag=True, help="They run the service: coordinator of every group.")
+@click.option("--welcome", is_flag=True,
+              help="Send the welcome now (it asks for consent), not when they first write.")
+@pass_state
+def add(
+    state: State, name: str, phone: str | None, telegram: str | None, language: str | None,
+    group_name: str | None, role: str, admin: bool, welcome: bool,
+) -> None:
+    """Add someone, by phone number or Telegram chat id, or neither (then invite them)."""
+    row = Row(name=name, phone=phone or "", telegram=telegram or "", language=language or "",
+              group=group_name or "", role=role)
+
+    async def work() -> tuple[int, bool, bool]:
+        async with database(state.config) as db:
+            conversations = await host(db, state)
+            async with db.transaction() as s:
+                try:
+                    person, new = await People(state.config, utcnow).add(s, row, admin=admin)
+                except PeopleError as exc:
+                    raise click.ClickException(str(exc)) from None
+                welcomed = welcome and await conversations.start_in(
+                    s, person, state.config.flows.welcome, key=f"welcome:{person.id}")
+                return person.id, new, welcomed
+
+    person_id, new, welcomed = run(work())
+    if not new:
+        click.echo(f"{name} was already participant {person_id}: added to {group_name} as {role}.")
+        return
+    click.echo(f"Added {name} as participant {person_id}.")
+    if welcomed:
+        click.echo("The welcome is on its way: they will be asked for their consent.")
+    elif not (phone or telegram):
+        click.echo(f"copro cannot reach them yet: give them an invite with `copro invite {person_id}`.")
+
+
+@participants_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_state
+def import_people(state: State, path: Path) -> None:
+    """Add many people from a CSV file with the columns name, phone, telegram, language,
+    group and role (a header line first; phone or telegram may be empty).
+
+    Rows that cannot be added are listed with the reason; the others are added.
+    Groups that do not exist yet are made.
+    """
+    try:
+        rows = read_csv(path)
+    except PeopleError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    async def work() -> Report:
+        async with database(state.config) as db, db.transaction() as s:
+            with Progress(TextColumn("Adding people"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), transient=True,
+                          disable=len(rows) < PROGRESS_FROM) as bar:
+                task = bar.add_task("import", total=len(rows))
+                return await People(state.config, utcnow).import_rows(
+                    s, rows, progress=lambda: bar.advance(task))
+
+    report = run(work())
+    click.echo(f"{len(report.added)} added, {len(report.joined)} added to another group, "
+               f"{len(report.skipped)} skipped.")
+    for name in report.groups_made:
+        click.echo(f"Made the group {name!r}.")
+    for line, why in report.skipped:
+        click.echo(f"  line {line}: {why}")
+    if report.added:
+        click.echo("They will be asked for their consent when they first write.")
 
 
 @participants_group.command("list")
@@ -99,3 +182,47 @@ def forget(state: State, who: str, yes: bool) -> None:
     counts = run(work())
     click.echo(f"Forgotten: {described}. Erased {counts['messages']} message(s), "
                f"{counts['results']} answer(s), {counts['files']} file(s).")
+
+
+@click.command("invite")
+@click.argument("who", required=False)
+@click.option("--group", "group_name", help="Someone new: the group they join.")
+@click.option("--name", help="Someone new: their name.")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--language", type=click.Choice(["en", "cy"]), help="Someone new: English or Welsh.")
+@click.option("--days", type=click.IntRange(1, 90), default=14, show_default=True,
+              help="How long the code works.")
+@pass_state
+def invite(
+    state: State, who: str | None, group_name: str | None, name: str | None, role: str,
+    language: str | None, days: int,
+) -> None:
+    """A one-time code (and a Telegram link) that links someone's Telegram to copro.
+
+    Give WHO (someone copro knows) or, for someone new, --group and --name. They
+    send the code to the bot, or open the link, and copro knows them from then on.
+    """
+    if who is None and not (group_name and name):
+        raise click.UsageError("give WHO, or --group and --name for someone new")
+
+    async def work() -> tuple[str, str, str]:
+        async with database(state.config) as db, db.transaction() as s:
+            people = People(state.config, utcnow)
+            if who is not None:
+                person = await one_participant(s, who)
+            else:
+                try:
+                    person, _ = await people.add(s, Row(name=name or "", group=group_name or "",
+                                                        role=role, language=language or ""))
+                except PeopleError as exc:
+                    raise click.ClickException(str(exc)) from None
+            made = await people.invite(s, person, days=days)
+            return made.code, person.name or f"participant {person.id}", f"{made.expires_at:%d %B %Y}"
+
+    code, described, until = run(work())
+    link = deep_link(run(bot_username(state.config)), code)
+    click.echo(f"Invite for {described}: {code} (works once, until {until}).")
+    if link:
+        click.echo(f"Telegram link: {link}")
+    else:
+        click.echo("They send /start " + code + " to the group's Telegram bot.")
