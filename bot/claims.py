@@ -13,6 +13,7 @@ Statuses: submitted, then approved or rejected, then (approved ones) paid.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -107,21 +108,24 @@ class Claims:
                            details={"claim": claim.id, "pence": claim.amount_pence})
         for coordinator in await groups.people_with_role(s, group_ids, ["coordinator"]):
             if coordinator.id != person.id:
-                await self._offer(s, claim, person, coordinator)
+                await self.offer(s, claim, coordinator)
 
-    async def _offer(
-        self, s: AsyncSession, claim: Claim, person: Participant, coordinator: Participant
+    async def offer(
+        self, s: AsyncSession, claim: Claim, coordinator: Participant, *, again: bool = False
     ) -> None:
+        """Send ``claim`` to a coordinator to decide (``again``: when they ask to see it)."""
+        person = await participants.get(s, claim.participant_id) if claim.participant_id else None
         lang = coordinator.language
         buttons = [
             {"label": text_for(texts.CLAIM_APPROVE_BUTTON, lang), "data": f"claim:{claim.id}:approve"},
             {"label": text_for(texts.CLAIM_REJECT_BUTTON, lang), "data": f"claim:{claim.id}:reject"},
         ]
         scope = {"claim": self._view(claim, lang), "person": _who(person)}
+        key = f"claim:{claim.id}:{coordinator.id}" + (f":shown:{uuid.uuid4().hex}" if again else "")
         await self.conversations.say_in(
-            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=f"claim:{claim.id}:{coordinator.id}",
-            scope=scope, topic=f"claim:{claim.id}", display={"buttons": buttons},
-            photo=claim.receipt,
+            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=key, scope=scope,
+            topic=f"claim:{claim.id}", display={"buttons": buttons}, photo=claim.receipt,
+            quiet=not again,
         )
 
     # --- deciding ------------------------------------------------------------------------

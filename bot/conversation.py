@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,6 +79,8 @@ Say = Callable[..., Awaitable[None]]
 Interceptor = Callable[[AsyncSession, Participant, str, Say], Awaitable[bool]]
 # A button that acts rather than answers: (session, who tapped it, the words after the prefix, say).
 Action = Callable[[AsyncSession, Participant, list[str], Say], Awaitable[None]]
+# Adds to the answer to HELP: (session, who asked, say).
+HelpHook = Callable[[AsyncSession, Participant, Say], Awaitable[None]]
 # Handles a flow's ``notify`` for ``who`` (safeguarding alerts), instead of the plain notice.
 NotifyHook = Callable[[AsyncSession, Participant, FlowSession, Notify], Awaitable[None]]
 # Called in the transaction that keeps an answer: (session, participant, flow session, key, value).
@@ -117,6 +120,11 @@ class Conversations:
         self._interceptors: list[Interceptor] = []
         self._actions: dict[str, Action] = {}
         self._notify_hooks: dict[str, NotifyHook] = {}
+        self._help: list[HelpHook] = []
+
+    def on_help(self, hook: HelpHook) -> None:
+        """Let ``hook`` add to the answer to HELP (coordinators' commands, say)."""
+        self._help.append(hook)
 
     def intercept(self, interceptor: Interceptor) -> None:
         """Let ``interceptor`` see each message from an active person before flows do."""
@@ -232,7 +240,7 @@ class Conversations:
             person = await participants.find_by_address(s, channel, address)
             if person is None:
                 person = await self._new_person(s, channel, address)
-            reply = _Reply(channel, address, f"badcode:{channel}:{address}:{self.clock():%s}")
+            reply = _Reply(channel, address, f"badcode:{channel}:{address}:{uuid.uuid4().hex}")
             await self._say(s, person, reply, texts.BAD_INVITE)
 
     async def act(self, channel: str, address: str, data: str) -> bool:
@@ -243,7 +251,7 @@ class Conversations:
             person = await participants.find_by_address(s, channel, address)
             if person is None or person.status != "active" or action is None:
                 return False
-            reply = _Reply(channel, address, f"act:{channel}:{address}:{data}:{self.clock():%s%f}")
+            reply = _Reply(channel, address, f"act:{channel}:{address}:{uuid.uuid4().hex}")
             await action(s, person, args, self._sayer(s, person, reply))
             return True
 
@@ -392,10 +400,12 @@ class Conversations:
             else:
                 await self._say(s, person, reply, texts.RESTARTED)
             return
+        say = self._sayer(s, person, reply)
         if command == "help":
             await self._say(s, person, reply, texts.HELP)
+            for more in self._help:
+                await more(s, person, say)
             return
-        say = self._sayer(s, person, reply)
         for interceptor in self._interceptors:
             if await interceptor(s, person, text, say):
                 return

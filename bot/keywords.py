@@ -23,6 +23,16 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+SLASH: dict[str, Command] = {"/stop": "stop", "/start": "start", "/help": "help"}
+
+
 def command(text: str) -> Command | None:
-    """``stop``, ``start`` or ``help`` when the whole message is one of their words."""
+    """``stop``, ``start`` or ``help`` when the whole message is one of their words.
+
+    A Telegram-style command counts only as itself: ``/stop`` stops, but ``/cancel``
+    (a coordinator leaving a command half done) is not taken for STOP.
+    """
+    word = text.strip()
+    if word.startswith("/"):
+        return SLASH.get(word.split()[0].split("@")[0].lower())
     return COMMANDS.get(normalise(text))

@@ -13,9 +13,11 @@ if the poll said so.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,8 +149,7 @@ class Polls:
                 await sessions.end_active_sessions(s, pid, "interrupted", now=now)
         await audit.record(s, kind="poll_closed", actor=by, details={"poll": poll.id}, at=now)
         tally = await self.tally(s, poll)
-        chart = charts.bar_chart(poll.question.get("en", ""), tally.ranked("en"),
-                                 self.config.media_dir / "charts" / f"poll-{poll.id}.png")
+        chart = self.chart(tally)
         staff = {p.id: p for p in await groups.people_with_role(s, [poll.group_id], ["coordinator"])}
         if poll.created_by is not None and poll.created_by not in staff:
             maker = await participants.get(s, poll.created_by)
@@ -157,7 +158,7 @@ class Polls:
         for person in staff.values():
             await self.conversations.say_in(
                 s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:results:{person.id}",
-                scope=self._scope(tally), topic=f"poll:{poll.id}:results",
+                scope=self.scope(tally), topic=f"poll:{poll.id}:results",
                 photo=str(chart),
             )
         if poll.share_results:
@@ -165,12 +166,17 @@ class Polls:
             await jobs.plan_many(s, [
                 outreach.say_job(pid, texts.POLL_RESULTS, key=f"poll:{poll.id}:shared:{pid}",
                                  due_at=now, topic=f"poll:{poll.id}:results",
-                                 scope=self._scope(tally))
+                                 scope=self.scope(tally))
                 for pid in members if pid not in staff
             ], at=now)
         return len(staff)
 
-    def _scope(self, tally: Tally) -> dict[str, Any]:
+    def chart(self, tally: Tally) -> Path:
+        """The results as a bar chart (a PNG in the media directory)."""
+        path = self.config.media_dir / "charts" / f"poll-{tally.poll.id}.png"
+        return charts.bar_chart(text_for(tally.poll.question, "en"), tally.ranked("en"), path)
+
+    def scope(self, tally: Tally) -> dict[str, Any]:
         """Template variables for the results, in every language (the template picks)."""
         return {"question": {lang: text_for(tally.poll.question, lang) for lang in LANGUAGES},
                 "lines": {lang: tally.lines(lang) for lang in LANGUAGES},
@@ -205,8 +211,8 @@ class Polls:
 
     async def vote_again(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
         """VOTE (outside another conversation): the latest open poll they were sent, again."""
-        if normalise(text) not in WORDS:
-            return False
+        if text.lstrip().startswith("/") or normalise(text) not in WORDS:
+            return False  # "/poll" is a coordinator's command
         current = await sessions.active_session(s, person.id)
         if current is not None and current.flow_id != FLOW:
             return False  # an answer in another conversation
@@ -218,7 +224,7 @@ class Polls:
             await say(texts.POLL_NONE)
             return True
         await self.conversations.start_in(
-            s, person, FLOW, key=f"poll:{poll.id}:{person.id}:again:{now:%s%f}",
+            s, person, FLOW, key=f"poll:{poll.id}:{person.id}:again:{uuid.uuid4().hex}",
             extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
         )
         return True

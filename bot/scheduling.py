@@ -12,6 +12,7 @@ from bot.checkins import Checkins
 from bot.claims import Claims
 from bot.config import Config
 from bot.conversation import Conversations
+from bot.desk import Desk
 from bot.meetings import Meetings
 from bot.outreach import Outreach
 from bot.polls import Polls
@@ -35,4 +36,5 @@ def scheduler_for(
     Meetings(conversations, config, clock).register(scheduler)
     Polls(conversations, config, clock).register(scheduler)
     Broadcasts(conversations, config, clock).register(scheduler)
+    Desk(conversations, config, clock).register()
     return scheduler

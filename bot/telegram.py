@@ -1,35 +1,57 @@
 """Telegram through python-telegram-bot: updates in (long polling or a webhook), messages out.
 
 Inbound, a PTB ``Application`` turns updates into what copro understands and hands
-them to the inbox: texts, photos (downloaded into the media directory), taps on
-buttons, and ``/start CODE`` (a coordinator's invite, also as a
+them to the inbox: texts, photos and files (downloaded into the media directory),
+taps on buttons, and ``/start CODE`` (a coordinator's invite, also as a
 ``t.me/<bot>?start=CODE`` link) which links the chat to a person copro knows.
-``/stop`` and ``/help`` are the STOP and HELP keywords. Long polling needs no
-public address; with ``telegram.webhook_url`` set, Telegram calls
-``POST /webhooks/telegram`` instead, with a secret header that copro checks.
+``/stop`` and ``/help`` are the STOP and HELP keywords; anything else (a sticker,
+a voice message) goes in without words, so the person is asked again rather than
+met with silence. Long polling needs no public address; with
+``telegram.webhook_url`` set, Telegram calls ``POST /webhooks/telegram`` instead,
+with a secret header that copro checks. If Telegram cannot be reached at start,
+copro keeps trying in the background and the rest of it runs meanwhile.
 
 Outbound, each outbox message is one ``sendMessage`` (or ``sendPhoto``): a
 question's choices become inline buttons, one a row. Tapping one answers the
 question, marks the choice under the message, and is refused politely on a
 question that is no longer the current one. Telegram's refusals decide what the
 outbox does next: 429 waits ``retry_after``; a person who blocked the bot makes
-their chat unreachable; network trouble and 5xx are tried again.
+their chat unreachable; network trouble and 5xx are tried again. A text longer
+than Telegram takes goes as several messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import hmac
 import logging
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -41,10 +63,12 @@ from telegram.ext import (
 
 from bot.channels import Outgoing, Sent, TryAgain, Undeliverable
 from bot.config import Config
+from bot.definition import Text, text_for
 from bot.inbox import Inbound, Inbox
 from bot.logs import mask
 from bot.metrics import Metrics
-from storage import messages, sessions
+from bot.telegram_files import attachment, download
+from storage import groups, messages, participants, sessions
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +79,26 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 UPDATES = ["message", "callback_query"]
 SEND_TIMEOUT = 20.0
+TEXT_LIMIT = 4096  # characters in one message
 CAPTION_LIMIT = 1024
-CLOSED = "That question has closed. Please answer the latest one."
-ANSWERED = "You have answered this already."
+RECONNECT_SECONDS = (1.0, 60.0)  # first and longest wait between tries to reach Telegram
+RECENT_UPDATES = 1000  # update ids remembered, so a webhook delivered twice is handled once
+CLOSED: Text = {
+    "en": "That question has closed. Please answer the latest one.",
+    "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
+}
+COORDINATOR_COMMANDS = [
+    BotCommand("broadcast", "Send a message to a group"),
+    BotCommand("poll", "Ask a group a question"),
+    BotCommand("results", "See a poll's answers"),
+    BotCommand("meeting", "Add a meeting"),
+    BotCommand("claims", "Expense claims waiting for you"),
+    BotCommand("help", "What you can do"),
+]
+ANSWERED: Text = {
+    "en": "You have answered this already.",
+    "cy": "Rydych chi wedi ateb hwn yn barod.",
+}
 
 
 async def bot_username(config: Config) -> str | None:
@@ -85,13 +126,18 @@ def webhook_secret(config: Config) -> str:
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, config: Config, inbox: Inbox, metrics: Metrics) -> None:
+    def __init__(self, config: Config, inbox: Inbox, metrics: Metrics, *,
+                 reconnect_seconds: tuple[float, float] = RECONNECT_SECONDS) -> None:
         self.config = config
         self.telegram = config.telegram
         self.inbox = inbox
         self.metrics = metrics
         self.webhook = bool(self.telegram.webhook_url)
         self.secret = webhook_secret(config)
+        self.ready = False  # connected: sending, polling or taking webhooks
+        self.reconnect_seconds = reconnect_seconds
+        self._connecting: asyncio.Task[None] | None = None
+        self._recent: OrderedDict[int, None] = OrderedDict()
         base = self.telegram.api_base_url
         builder = (
             Application.builder()
@@ -108,39 +154,88 @@ class TelegramChannel:
         self.app.add_handler(CommandHandler("start", self._start))
         self.app.add_handler(CommandHandler("stop", self._keyword("STOP")))
         self.app.add_handler(CommandHandler("help", self._keyword("HELP")))
-        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.PHOTO, self._photo))
+        self.app.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL), self._file))
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._text))
+        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._other))
         self.app.add_handler(CallbackQueryHandler(self._tap))
         self.app.add_error_handler(self._error)
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.app.initialize()
-        if self.webhook:
-            await self.app.bot.set_webhook(self.telegram.webhook_url, secret_token=self.secret,
-                                           allowed_updates=UPDATES)
-        else:
-            await self.app.bot.delete_webhook()
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(timeout=self.telegram.polling_timeout,
-                                                 allowed_updates=UPDATES)
-        await self.app.start()
+        """Connect to Telegram; if it cannot be reached, keep trying in the background."""
+        if not await self._connect():
+            self._connecting = asyncio.create_task(self._keep_connecting(), name="telegram")
+
+    async def _keep_connecting(self) -> None:
+        wait, longest = self.reconnect_seconds
+        while True:
+            await asyncio.sleep(wait)
+            if await self._connect():
+                return
+            wait = min(wait * 2, longest)
+
+    async def _connect(self) -> bool:
+        try:
+            await self.app.initialize()  # getMe: the token is checked here
+            if self.webhook:
+                await self.app.bot.set_webhook(self.telegram.webhook_url, secret_token=self.secret,
+                                               allowed_updates=UPDATES)
+            else:
+                assert self.app.updater is not None
+                # Removes any webhook first (deleteWebhook), keeping the updates waiting.
+                await self.app.updater.start_polling(timeout=self.telegram.polling_timeout,
+                                                     allowed_updates=UPDATES)
+            await self.app.start()
+        except InvalidToken:
+            log.error("Telegram: the bot's token was refused. Check COPRO_TELEGRAM_TOKEN (or "
+                      "telegram.token) against @BotFather; copro keeps trying")
+            return False
+        except TelegramError as exc:
+            log.warning("Telegram: cannot reach Telegram yet (%s); trying again in the background",
+                        self._scrub(exc.message))
+            return False
+        self.ready = True
+        log.warning("Telegram: connected as @%s", self.app.bot.username)
+        await self.show_commands()
+        return True
+
+    async def show_commands(self) -> None:
+        """Give each coordinator's chat the menu of coordinators' commands."""
+        async with self.inbox.conversations.db.transaction() as s:
+            chats = await groups.staff_addresses(s, self.name)
+        for chat in chats:
+            try:
+                await self.app.bot.set_my_commands(COORDINATOR_COMMANDS,
+                                                   scope=BotCommandScopeChat(int(chat)))
+            except (TelegramError, ValueError) as exc:
+                log.info("telegram: could not set the commands menu for %s: %s", mask(chat), exc)
 
     async def stop(self) -> None:
+        """Stop taking updates (a webhook stays set: Telegram keeps what comes meanwhile)."""
+        self.ready = False
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.app.bot.shutdown()  # also when it never got as far as connecting
 
     def routes(self) -> list[BaseRoute]:
         return [Route("/webhooks/telegram", self.receive_webhook, methods=["POST"])]
 
     async def receive_webhook(self, request: Request) -> Response:
-        if request.headers.get(SECRET_HEADER) != self.secret:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("telegram: a webhook call without the right secret was refused")
             return PlainTextResponse("forbidden", status_code=403)
+        if not self.ready:  # Telegram delivers it again later
+            return PlainTextResponse("not ready; try again", status_code=503)
         try:
             data = await request.json()
             update = Update.de_json(data, self.app.bot)
@@ -148,8 +243,20 @@ class TelegramChannel:
             return PlainTextResponse("not a Telegram update", status_code=400)
         if update is None:
             return PlainTextResponse("not a Telegram update", status_code=400)
+        if self._seen(update.update_id):
+            log.info("telegram: update %s came twice; handled once", update.update_id)
+            return PlainTextResponse("ok")
         await self.app.process_update(update)
         return PlainTextResponse("ok")
+
+    def _seen(self, update_id: int) -> bool:
+        """Whether this update came before (and remember it if not)."""
+        if update_id in self._recent:
+            return True
+        self._recent[update_id] = None
+        if len(self._recent) > RECENT_UPDATES:
+            self._recent.popitem(last=False)
+        return False
 
     # --- updates in ------------------------------------------------------------------------
 
@@ -185,66 +292,74 @@ class TelegramChannel:
             await self._hand_in(Inbound("message", self.name, str(chat.id), "START",
                                         provider_id=f"{chat.id}:{message.message_id}"))
 
-    async def _photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, or a file (a receipt as a PDF): kept in the media directory."""
         message, chat = update.message, update.effective_chat
-        if message is None or chat is None or not message.photo:
+        found = attachment(message) if message is not None else None
+        if message is None or chat is None or found is None:
             return
-        biggest = message.photo[-1]
-        path = self.config.media_dir / "telegram" / f"{_safe(biggest.file_unique_id)}.jpg"
+        item, name = found
         media: tuple[str, ...] = ()
         try:
-            file = await biggest.get_file()
-            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-            await file.download_to_drive(path)
-            media = (str(path),)
+            media = (str(await download(item, self.config.media_dir / "telegram" / name)),)
         except (TelegramError, OSError) as exc:
-            # The caption still goes in; without the photo, the flow asks for it again.
-            log.warning("telegram: a photo from %s could not be downloaded: %s",
-                        mask(str(chat.id)), exc)
+            # The caption still goes in, without the file: the flow says it did not get one
+            # and asks again ("Sorry, I did not get a photo...").
+            log.warning("telegram: a file from %s could not be downloaded: %s",
+                        mask(str(chat.id)), self._scrub(str(exc)))
         await self._hand_in(Inbound("message", self.name, str(chat.id), message.caption or "",
                                     media, provider_id=f"{chat.id}:{message.message_id}"))
+
+    async def _other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, a voice message, a location: nothing copro can read, so it goes in as
+        a message without words, and the person is asked again rather than ignored."""
+        message, chat = update.message, update.effective_chat
+        if message is None or chat is None:
+            return
+        await self._hand_in(Inbound("message", self.name, str(chat.id), message.caption or "",
+                                    provider_id=f"{chat.id}:{message.message_id}"))
 
     async def _tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
         if query is None or chat is None:
             return
-        data = query.data or ""
-        if data == "done":
-            await query.answer(ANSWERED)
-            return
-        if not data.startswith("opt:"):
+        address, data = str(chat.id), query.data or ""
+        if not data.startswith("opt:") and data != "done":
             await query.answer()
-            await self._hand_in(Inbound("action", self.name, str(chat.id), data))
+            await self._hand_in(Inbound("action", self.name, address, data))
             return
-        _, outbox_id, number = [*data.split(":"), "", ""][:3]
-        label = await self._current_choice(str(chat.id), outbox_id, number)
+        label, language = await self._current_choice(address, data)
         if label is None:
-            await query.answer(CLOSED)
-            await _quietly(query.edit_message_reply_markup(reply_markup=None))
+            await query.answer(text_for(ANSWERED if data == "done" else CLOSED, language))
+            if data != "done":
+                await _quietly(query.edit_message_reply_markup(reply_markup=None))
             return
         await query.answer()
         chosen = InlineKeyboardMarkup([[InlineKeyboardButton(f"✓ {label}", callback_data="done")]])
         await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
-        await self._hand_in(Inbound("message", self.name, str(chat.id), number,
+        await self._hand_in(Inbound("message", self.name, address, data.rsplit(":", 1)[1],
                                     provider_id=f"tap:{query.id}"))
 
-    async def _current_choice(self, chat: str, outbox_id: str, number: str) -> str | None:
-        """The label of choice ``number`` under message ``outbox_id``, if that question is
-        still waiting for an answer (its flow has said nothing since, but perhaps asked again)."""
-        if not outbox_id.isdigit() or not number.isdigit():
-            return None
+    async def _current_choice(self, chat: str, data: str) -> tuple[str | None, str]:
+        """The label of the choice tapped (``opt:<message id>:<number>``) if its question is
+        still the latest thing its flow said, and the language of the person who tapped.
+
+        Once the flow says anything more (the next question, or this one asked again with
+        new buttons), the old buttons are closed.
+        """
+        _, outbox_id, number = [*data.split(":"), "", ""][:3]
         async with self.inbox.conversations.db.transaction() as s:
-            tapped = await messages.get(s, int(outbox_id))
+            person = await participants.find_by_address(s, self.name, chat)
+            language = person.language if person is not None else self.config.language
+            tapped = await messages.get(s, int(outbox_id)) if outbox_id.isdigit() else None
             if tapped is None or tapped.address != chat or tapped.session_id is None:
-                return None
+                return None, language
             session = await sessions.get(s, tapped.session_id)
             latest = await messages.latest_in_session(s, tapped.session_id)
-        if session is None or session.status != "active" or latest is None:
-            return None
-        if not tapped.options or latest.options != tapped.options:
-            return None
-        index = int(number) - 1
-        return tapped.options[index] if 0 <= index < len(tapped.options) else None
+        if session is None or session.status != "active" or latest is None or latest.id != tapped.id:
+            return None, language
+        index = int(number) - 1 if number.isdigit() else -1
+        return (tapped.options[index] if 0 <= index < len(tapped.options) else None), language
 
     async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: an update could not be handled: %s", context.error,

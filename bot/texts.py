@@ -232,3 +232,105 @@ BROADCAST_SUMMARY = {
     "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
     "aros (mae rhai'n aros am eu horiau cyswllt){% endif %}.",
 }
+
+# --- coordinators' commands (/broadcast, /poll, /meeting, /results, /claims) -----------------
+
+DESK_HELP = {
+    "en": "As a coordinator you can also use: /broadcast to send a message to a group, /poll to "
+    "ask a group a question, /results to see a poll's answers, /meeting to add a meeting, and "
+    "/claims to see expense claims waiting for you. Reply BACK at any time to stop a command.",
+    "cy": "Fel cydlynydd gallwch chi hefyd ddefnyddio: /broadcast i anfon neges at grŵp, /poll i "
+    "ofyn cwestiwn i grŵp, /results i weld atebion pôl, /meeting i ychwanegu cyfarfod, a /claims "
+    "i weld ceisiadau am gostau sy'n aros amdanoch chi. Atebwch BACK unrhyw bryd i stopio.",
+}
+DESK_NOT_ALLOWED = {
+    "en": "Sorry, only a group's coordinators can do that. Text HELP to see what you can do.",
+    "cy": "Mae'n ddrwg gen i, dim ond cydlynwyr grŵp sy'n gallu gwneud hynny. Anfonwch HELP i weld "
+    "beth gallwch chi ei wneud.",
+}
+DESK_LEFT = {"en": "OK, stopped. Nothing was sent.", "cy": "Iawn, wedi stopio. Chafodd dim byd ei anfon."}
+DESK_AGAIN = {
+    "en": "Sorry, {{ why }}. Please try again, or reply BACK to stop.",
+    "cy": "Mae'n ddrwg gen i, {{ why }}. Rhowch gynnig arall arni, neu atebwch BACK i stopio.",
+}
+DESK_WHICH_GROUP = {"en": "Which group? Reply with a number.", "cy": "Pa grŵp? Atebwch gyda rhif."}
+DESK_BROADCAST_TEXT = {
+    "en": "What should the message to {{ group }} say? Write it in English.",
+    "cy": "Beth ddylai'r neges i {{ group }} ei ddweud? Ysgrifennwch hi yn Saesneg.",
+}
+DESK_BROADCAST_WELSH = {
+    "en": "Now the same message in Welsh, for people who chose Welsh. Or reply SKIP.",
+    "cy": "Nawr yr un neges yn Gymraeg, i bobl a ddewisodd Gymraeg. Neu atebwch SKIP.",
+}
+DESK_BROADCAST_PREVIEW = {
+    "en": "This will go to {{ people }} people in {{ group }}:\n\n{{ text }}\n\nSend it? Reply YES, "
+    "or BACK to stop.",
+    "cy": "Bydd hyn yn mynd at {{ people }} o bobl yn {{ group }}:\n\n{{ text }}\n\nEi anfon? Atebwch "
+    "IE, neu BACK i stopio.",
+}
+DESK_SENT = {
+    "en": "Sent to {{ people }} people. You will get a delivery summary in an hour.",
+    "cy": "Wedi'i anfon at {{ people }} o bobl. Byddwch chi'n cael crynodeb ymhen awr.",
+}
+DESK_POLL_QUESTION = {
+    "en": "What is the question for {{ group }}? Write it in English.",
+    "cy": "Beth yw'r cwestiwn i {{ group }}? Ysgrifennwch e yn Saesneg.",
+}
+DESK_POLL_OPTIONS = {
+    "en": "What are the answers to choose from? Send 2 to 10, one on each line.",
+    "cy": "Beth yw'r atebion i ddewis ohonyn nhw? Anfonwch 2 i 10, un ar bob llinell.",
+}
+DESK_POLL_MULTIPLE = {
+    "en": "Can people choose more than one answer? Reply YES or NO.",
+    "cy": "Gall pobl ddewis mwy nag un ateb? Atebwch IE neu NA.",
+}
+DESK_POLL_CLOSES = {
+    "en": "When should the poll close? For example {{ example }}.",
+    "cy": "Pryd ddylai'r pôl gau? Er enghraifft {{ example }}.",
+}
+DESK_POLL_SHARE = {
+    "en": "Should everyone in the group get the results when it closes? Reply YES or NO.",
+    "cy": "Ddylai pawb yn y grŵp gael y canlyniadau pan fydd yn cau? Atebwch IE neu NA.",
+}
+DESK_POLL_PREVIEW = {
+    "en": "This poll will go to {{ people }} people in {{ group }}:\n\n{{ question }}\n"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'More than one answer allowed. '"
+    " if multiple }}Closes {{ closes | when }}.{{ ' Results go to everyone.' if share }}\n\nSend it? "
+    "Reply YES, or BACK to stop.",
+    "cy": "Bydd y pôl yma'n mynd at {{ people }} o bobl yn {{ group }}:\n\n{{ question }}\n"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'Gellir dewis mwy nag un ateb. '"
+    " if multiple }}Yn cau {{ closes | when }}.{{ ' Bydd pawb yn cael y canlyniadau.' if share }}"
+    "\n\nEi anfon? Atebwch IE, neu BACK i stopio.",
+}
+DESK_POLL_MADE = {
+    "en": "Poll {{ number }} is on its way. Send /results {{ number }} to see the answers so far.",
+    "cy": "Mae pôl {{ number }} ar ei ffordd. Anfonwch /results {{ number }} i weld yr atebion hyd yma.",
+}
+DESK_MEETING_TITLE = {
+    "en": "What is the meeting called, as people will read it? For example: Planning day.",
+    "cy": "Beth yw enw'r cyfarfod, fel bydd pobl yn ei ddarllen? Er enghraifft: Diwrnod cynllunio.",
+}
+DESK_MEETING_WHEN = {
+    "en": "When does it start? For example {{ example }}.",
+    "cy": "Pryd mae'n dechrau? Er enghraifft {{ example }}.",
+}
+DESK_MEETING_WHERE = {
+    "en": "Where is it? For example: the Library, Room 2. Or reply SKIP.",
+    "cy": "Ble mae e? Er enghraifft: y Llyfrgell, Ystafell 2. Neu atebwch SKIP.",
+}
+DESK_MEETING_PREVIEW = {
+    "en": "{{ title }}, {{ starts | when }}{{ ', at ' ~ place if place }}, for {{ group }}. Everyone "
+    "will be invited and reminded. Add it? Reply YES, or BACK to stop.",
+    "cy": "{{ title }}, {{ starts | when }}{{ ', yn ' ~ place if place }}, i {{ group }}. Bydd pawb "
+    "yn cael gwahoddiad a nodyn atgoffa. Ei ychwanegu? Atebwch IE, neu BACK i stopio.",
+}
+DESK_MEETING_MADE = {
+    "en": "Meeting {{ number }} is added. Invitations go {{ invite | when }}.",
+    "cy": "Mae cyfarfod {{ number }} wedi'i ychwanegu. Bydd y gwahoddiadau'n mynd {{ invite | when }}.",
+}
+DESK_WHICH_POLL = {"en": "Which poll? Reply with a number.", "cy": "Pa bôl? Atebwch gyda rhif."}
+DESK_NO_POLLS = {"en": "There are no polls for your groups yet.", "cy": "Does dim polau i'ch grwpiau eto."}
+DESK_NO_CLAIMS = {
+    "en": "No expense claims are waiting for a decision.",
+    "cy": "Does dim ceisiadau am gostau yn aros am benderfyniad.",
+}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
@@ -46,3 +48,31 @@ def parse(value: object) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+_WRITTEN = re.compile(
+    r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))"
+    r"(?:[ T,]+(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def read(text: str, timezone: str) -> datetime:
+    """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
+    clock of ``timezone``; ValueError saying what is wrong, in plain words."""
+    found = _WRITTEN.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a date and time: write it like \"2026-12-01 14:00\"")
+    if found[1]:
+        year, month, day = int(found[1]), int(found[2]), int(found[3])
+    else:
+        day, month, year = int(found[4]), int(found[5]), int(found[6])
+    hour, minute, half = int(found[7] or 0), int(found[8] or 0), (found[9] or "").lower()
+    if half and not 1 <= hour <= 12:
+        raise ValueError(f"{text!r}: the hour must be 1 to 12 with am or pm")
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    try:
+        return datetime.combine(date(year, month, day), time(hour, minute), tzinfo=ZoneInfo(timezone))
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None

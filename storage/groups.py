@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
-from storage.models import Group, Membership, Participant
+from storage.models import Address, Group, Membership, Participant
 
 
 async def create_group(s: AsyncSession, name: str) -> Group:
@@ -121,3 +121,16 @@ async def add_members(
     """Give many people ``role`` in ``group``; those who have it already are left as they are."""
     rows = [{"group_id": group.id, "participant_id": pid, "role": role} for pid in participant_ids]
     return await insert_many(s, Membership, rows, unique_on=("group_id", "participant_id", "role"))
+
+
+async def staff_addresses(s: AsyncSession, channel: str) -> list[str]:
+    """The ``channel`` addresses of everyone who coordinates a group, or is an admin."""
+    coordinators = select(Membership.participant_id).where(Membership.role == "coordinator")
+    rows = await s.scalars(
+        select(Address.address)
+        .join(Participant, Participant.id == Address.participant_id)
+        .where(Address.channel == channel, Address.status == "ok", Participant.status == "active",
+               (Participant.admin.is_(True)) | Participant.id.in_(coordinators))
+        .order_by(Address.id)
+    )
+    return list(rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import when
 from bot.config import Config, ConfigError, load_config
 from bot.conversation import Conversations
 from bot.library import FlowError, Library
@@ -98,34 +98,13 @@ async def one_participant(s: AsyncSession, who: str) -> Participant:
     return found[0]
 
 
-_WHEN = re.compile(
-    r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))"
-    r"(?:[ T]+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)?\s*$",
-    re.IGNORECASE,
-)
-
-
 def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:
     """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
     clock of ``timezone``, as an aware datetime."""
-    found = _WHEN.match(text)
-    if found is None:
-        raise click.BadParameter(
-            f"{text!r} is not a date and time: write it like \"2026-12-01 14:00\"", param_hint=option)
-    if found[1]:
-        year, month, day = int(found[1]), int(found[2]), int(found[3])
-    else:
-        day, month, year = int(found[4]), int(found[5]), int(found[6])
-    hour, minute, half = int(found[7] or 0), int(found[8] or 0), (found[9] or "").lower()
-    if half and not 1 <= hour <= 12:
-        raise click.BadParameter(f"{text!r}: the hour must be 1 to 12 with am or pm", param_hint=option)
-    if half:
-        hour = hour % 12 + (12 if half == "pm" else 0)
     try:
-        return datetime.combine(datetime(year, month, day).date(), time(hour, minute),
-                                tzinfo=ZoneInfo(timezone))
+        return when.read(text, timezone)
     except ValueError as exc:
-        raise click.BadParameter(f"{text!r}: {exc}", param_hint=option) from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 async def host(db: Database, state: State) -> Conversations:
