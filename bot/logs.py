@@ -42,6 +42,15 @@ def setup(level: str = "INFO", format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Libraries' chatter (each HTTP request) is for debugging only.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "uvicorn.error", "aiohttp"):
+    quiet_libraries()
+
+
+# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs).
+NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp")
+
+
+def quiet_libraries() -> None:
+    """Libraries' chatter is for debugging only: warnings and worse, unless DEBUG is asked for."""
+    root = logging.getLogger()
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -143,7 +143,12 @@ class SmsChannel:
             return _twiml()
         media = await self._fetch_media(sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
-        kind: Kind = "record" if await self._robot(address) else "message"
+        try:
+            robot = await self._robot(address)
+        except Exception:  # the database is away: the inbox keeps the text on disk
+            log.warning("sms: could not check for an auto-reply robot; handing the text in")
+            robot = False
+        kind: Kind = "record" if robot else "message"
         await self.inbox.hand_in(Inbound(kind, self.name, address, params.get("Body") or "",
                                          tuple(media), sid))
         return _twiml()
@@ -162,10 +167,16 @@ class SmsChannel:
         code = params.get("ErrorCode") or ""
         error = f"Twilio {reported}, error {code}" if status == "failed" else None
         db = self.inbox.conversations.db
-        async with db.transaction() as s:
-            found = await messages.set_delivery(s, self.name, sid, status, error=error, at=utcnow())
-            if found is not None and code == str(OPTED_OUT):
-                await participants.set_address_status(s, self.name, found.address, "opted_out")
+        try:
+            async with db.transaction() as s:
+                found = await messages.set_delivery(s, self.name, sid, status, error=error,
+                                                    at=utcnow())
+                if found is not None and code == str(OPTED_OUT):
+                    await participants.set_address_status(s, self.name, found.address, "opted_out")
+        except Exception:
+            log.warning("sms: a delivery report could not be kept (is the database away?)",
+                        exc_info=True)
+            return PlainTextResponse("try again later", status_code=503)
         if found is None:
             log.info("sms: a delivery report for a message copro does not know (%s)", sid)
         elif status != "sent":
