@@ -5,13 +5,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 WIDTH, BAR_HEIGHT = 7.0, 0.6
 
 
 def bar_chart(title: str, rows: list[tuple[str, int]], path: Path) -> Path:
     """A horizontal bar chart of ``rows`` (label, count), first at the top; the file written."""
+    from matplotlib.figure import Figure  # here: matplotlib takes a while to load
+
     labels = ["\n".join(textwrap.wrap(label, 28)) or "-" for label, _ in rows]
     counts = [count for _, count in rows]
     total = sum(counts) or 1

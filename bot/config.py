@@ -159,6 +159,13 @@ class TelegramConfig(_Section):
     chat_messages_per_second: Rate = 1
     group_messages_per_minute: Rate = 20
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
+            raise ValueError("Telegram takes only letters, digits, _ and - (up to 256 of them)")
+        return value
+
 
 class TwilioConfig(_Section):
     account_sid: str = ""
@@ -169,7 +176,7 @@ class TwilioConfig(_Section):
     public_url: BaseUrl = ""
     segments_per_second: Rate = 10
     max_per_participant_per_hour: int = Field(default=30, ge=1)
-    max_inbound_per_minute: int = Field(default=10, ge=2)
+    max_inbound_per_minute: int = Field(default=20, ge=2)
 
     @field_validator("from_number")
     @classmethod

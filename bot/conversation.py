@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # A flow may start another; this many in a row is a mistake in the flows.
 MAX_CHAINED_FLOWS = 5
+FLOOD_WINDOW = timedelta(minutes=1)
+FLOOD_QUIET = timedelta(hours=1)
 
 
 @dataclass
@@ -121,6 +123,8 @@ class Conversations:
         self._actions: dict[str, Action] = {}
         self._notify_hooks: dict[str, NotifyHook] = {}
         self._help: list[HelpHook] = []
+        # Messages a minute from one address beyond which it looks like a robot (see _flooding).
+        self.flood_limits: dict[str, int] = {"sms": config.twilio.max_inbound_per_minute}
 
     def on_help(self, hook: HelpHook) -> None:
         """Let ``hook`` add to the answer to HELP (coordinators' commands, say)."""
@@ -190,26 +194,11 @@ class Conversations:
                 log.info("%s message %s from %s came twice; handled once",
                          channel, provider_id, mask(address))
                 return person.id
+            if await self._flooding(s, person, channel, address):
+                return person.id
             reply = _Reply(channel, address, f"in:{inbound.id}")
             await self._dispatch(s, person, reply, command, text, tuple(media), is_new)
             return person.id
-
-    async def record(
-        self,
-        channel: str,
-        address: str,
-        text: str,
-        media: Sequence[str] = (),
-        provider_id: str | None = None,
-    ) -> None:
-        """Keep an inbound message without answering it (from what looks like a robot)."""
-        async with self._lock(channel, address), self.db.transaction() as s:
-            person = await participants.find_by_address(s, channel, address)
-            await messages.record_inbound(
-                s, participant_id=person.id if person else None, channel=channel,
-                address=address, body=text, media=list(media), provider_id=provider_id,
-                at=self.clock(),
-            )
 
     async def link(self, channel: str, address: str, code: str) -> int | None:
         """Someone opens a chat with a coordinator's invite code: attach it to them.
@@ -610,6 +599,27 @@ class Conversations:
             reply.queued.append(message.id)
 
     # --- helpers ----------------------------------------------------------------------
+
+    async def _flooding(
+        self, s: AsyncSession, person: Participant, channel: str, address: str
+    ) -> bool:
+        """Whether ``address`` sends more than its channel's limit a minute, as another robot's
+        auto-replies do: its messages are kept, but not answered, for an hour."""
+        limit = self.flood_limits.get(channel)
+        if limit is None:
+            return False
+        now = self.clock()
+        recent = await messages.count_since(s, direction="in", channel=channel, address=address,
+                                            since=now - FLOOD_WINDOW)
+        noticed = await audit.last_at(s, kind="robot_suspected", participant_id=person.id)
+        if recent <= limit:
+            return noticed is not None and now - noticed <= FLOOD_QUIET
+        if noticed is None or now - noticed > FLOOD_QUIET:
+            await audit.record(s, kind="robot_suspected", actor="copro", participant_id=person.id,
+                               details={"in_a_minute": recent}, at=now)
+            log.warning("%s: %s sent %d messages in a minute, like an automatic reply; copro keeps "
+                        "them but stops answering for an hour", channel, mask(address), recent)
+        return True
 
     async def _new_person(self, s: AsyncSession, channel: str, address: str) -> Participant:
         return await participants.create(

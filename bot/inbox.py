@@ -27,14 +27,13 @@ from bot.conversation import Conversations
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["message", "record", "action", "link"]
+Kind = Literal["message", "action", "link"]
 REPLAY_SECONDS = 2.0  # between looks at the spool while the database is away
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One thing a person sent: a ``message``, one to keep without answering (``record``: an
-    auto-reply robot, say), a button tapped (``action``), or an invite ``link``."""
+    """One thing a person sent: a ``message``, a button tapped (``action``), or an invite ``link``."""
 
     kind: Kind
     channel: str
@@ -151,8 +150,6 @@ class Inbox:
         c = self.conversations
         if item.kind == "message":
             await c.receive(item.channel, item.address, item.text, item.media, item.provider_id)
-        elif item.kind == "record":
-            await c.record(item.channel, item.address, item.text, item.media, item.provider_id)
         elif item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:

@@ -12,9 +12,10 @@ Inbound, ``/webhooks/twilio/sms`` checks Twilio's signature (against
 ``twilio.public_url`` when copro is behind a proxy), normalises the sender's
 number, fetches any photos (receipts) with the account's credentials, and
 hands the text to the inbox before answering Twilio with an empty TwiML
-``<Response/>``; a message Twilio sends twice is handled once. A number that
+``<Response/>``; a message Twilio sends twice is handled once. (A number that
 sends more than ``twilio.max_inbound_per_minute`` texts a minute looks like
-another robot's auto-replies: its texts are kept, but not answered, for an hour.
+another robot's auto-replies: the conversation host keeps its texts, but does not
+answer them, for an hour.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,11 @@ from twilio.rest import Client
 from bot import gsm
 from bot.channels import Outgoing, Sent, TryAgain, Undeliverable
 from bot.config import Config
-from bot.inbox import Inbound, Inbox, Kind
-from bot.logs import mask
+from bot.inbox import Inbound, Inbox
 from bot.metrics import Metrics
 from bot.phones import InvalidNumber, normalise
 from bot.render import numbered
-from storage import audit, messages, participants
+from storage import messages, participants
 from storage.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,6 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 SEND_TIMEOUT = 20.0
 MEDIA_TIMEOUT = 20.0
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
-ROBOT_WINDOW = timedelta(minutes=1)
-ROBOT_QUIET = timedelta(hours=1)
 OPTED_OUT = 21610  # the person sent STOP to their carrier
 STATUSES = {  # Twilio's message statuses, as copro keeps them
     "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
@@ -143,13 +140,7 @@ class SmsChannel:
             return _twiml()
         media = await self._fetch_media(sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
-        try:
-            robot = await self._robot(address)
-        except Exception:  # the database is away: the inbox keeps the text on disk
-            log.warning("sms: could not check for an auto-reply robot; handing the text in")
-            robot = False
-        kind: Kind = "record" if robot else "message"
-        await self.inbox.hand_in(Inbound(kind, self.name, address, params.get("Body") or "",
+        await self.inbox.hand_in(Inbound("message", self.name, address, params.get("Body") or "",
                                          tuple(media), sid))
         return _twiml()
 
@@ -193,26 +184,6 @@ class SmsChannel:
             url = f"{self.twilio.public_url}{request.url.path}{query}"
         algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
         return bool(self.validator.validate(url, params, signature, algorithm))
-
-    async def _robot(self, address: str) -> bool:
-        """Whether ``address`` is texting like another robot (an auto-reply loop)."""
-        now = utcnow()
-        limit = self.twilio.max_inbound_per_minute
-        async with self.inbox.conversations.db.transaction() as s:
-            recent = await messages.count_since(s, direction="in", channel=self.name,
-                                                address=address, since=now - ROBOT_WINDOW)
-            if recent < limit:
-                return False
-            person = await participants.find_by_address(s, self.name, address)
-            quiet_since = await audit.last_at(s, kind="robot_suspected",
-                                              participant_id=person.id if person else None)
-            if quiet_since is None or now - quiet_since > ROBOT_QUIET:
-                await audit.record(s, kind="robot_suspected", actor="copro",
-                                   participant_id=person.id if person else None,
-                                   details={"texts_in_a_minute": recent + 1}, at=now)
-                log.warning("sms: %s sent %d texts in a minute, like an automatic reply; copro "
-                            "keeps them but stops answering for an hour", mask(address), recent + 1)
-        return True
 
     async def _fetch_media(self, sid: str, params: dict[str, str]) -> list[str]:
         """Each photo that came with a text, saved in the media directory; its path."""

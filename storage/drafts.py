@@ -12,11 +12,19 @@ from storage.models import Draft
 
 
 async def current(s: AsyncSession, participant_id: int, *, now: datetime) -> Draft | None:
-    """The person's draft, if they have one that has not run out of time."""
+    """The person's draft, if they have one that has not run out of time.
+
+    Looked up once a transaction (several features ask about every message).
+    """
+    cache = s.info.setdefault("drafts", {})
+    if participant_id in cache:
+        return cache[participant_id]  # type: ignore[no-any-return]
     draft = await s.scalar(select(Draft).where(Draft.participant_id == participant_id))
+    cache[participant_id] = draft
     if draft is not None and draft.expires_at <= now:
         await s.delete(draft)
         await s.flush()
+        cache[participant_id] = None
         return None
     return draft
 
@@ -31,8 +39,10 @@ async def begin(
                   updated_at=now, expires_at=expires_at)
     s.add(draft)
     await s.flush()
+    s.info.setdefault("drafts", {})[participant_id] = draft
     return draft
 
 
 async def clear(s: AsyncSession, participant_id: int) -> None:
     await s.execute(delete(Draft).where(Draft.participant_id == participant_id))
+    s.info.setdefault("drafts", {})[participant_id] = None

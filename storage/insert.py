@@ -25,11 +25,11 @@ async def insert_new(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(model)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=list(unique_on))
         .returning(model)
     )
-    return (await s.scalars(stmt)).one_or_none()
+    # The values as parameters, not in the statement, so its compiled form is cached.
+    return (await s.scalars(stmt, [values])).one_or_none()
 
 
 async def insert_many(

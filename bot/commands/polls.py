@@ -188,8 +188,8 @@ def show(state: State, broadcast_id: int) -> None:
                 return found.texts, counts
 
     words, counts = run(work())
-    for lang, text in words.items():
-        click.echo(f"[{lang}] {text}")
+    for lang in sorted(words, key=lambda lang: (lang != "en", lang)):  # English first
+        click.echo(f"[{lang}] {words[lang]}")
     click.echo(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in
                          ("sent", "delivered", "failed", "opted_out", "waiting")))
     click.echo(f"(as of {utcnow():%Y-%m-%d %H:%M} UTC)")

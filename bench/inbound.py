@@ -1,0 +1,209 @@
+"""Texts coming in: how many a second copro's SMS webhook takes, against the ceiling of the same
+stack doing almost nothing.
+
+    .venv/bin/python bench/inbound.py                       # 1,000 people, SQLite and PostgreSQL
+    .venv/bin/python bench/inbound.py --people 50           # a quick smoke run
+    .venv/bin/python bench/inbound.py --backend sqlite
+
+Each simulated person answers a whole weekly check-in by text (7 texts), through
+the real webhook on a real server in its own process, every request signed as
+Twilio signs it, as fast as the server answers (``--concurrency`` people at
+once; each person's texts in order). The ceiling is the same server process
+answering the same signed requests with one INSERT each. The figure that matters
+is copro's rate as a share of the ceiling. PostgreSQL runs wipe the database
+named by ``--pg-url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+from storage import groups, messages, participants
+from storage.clock import utcnow
+from storage.db import Database
+
+PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+ACCOUNT, TOKEN = "AC" + "2" * 32, "bench-token"
+CHECKIN = ["check in", "7", "eight", "about 6", "2", "hardly ever", "skip"]
+TARGET = 0.5  # copro should take at least half as many texts a second as the ceiling
+TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def phone(n: int) -> str:
+    return f"+4477009{n:05d}"
+
+
+# --- the server, in its own process -------------------------------------------------------
+
+
+def ceiling_app(db: Database) -> Starlette:
+    validator = RequestValidator(TOKEN)
+
+    async def hook(request: Request) -> Response:
+        params = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not validator.validate(str(request.url), params, request.headers.get("X-Twilio-Signature", "")):
+            return PlainTextResponse("invalid signature", status_code=403)
+        async with db.transaction() as s:
+            await messages.record_inbound(s, participant_id=None, channel="sms",
+                                          address=params["From"], body=params.get("Body"),
+                                          media=[], provider_id=params["MessageSid"])
+        return Response(TWIML, media_type="text/xml")
+
+    return Starlette(routes=[Route("/webhooks/twilio/sms", hook, methods=["POST"])])
+
+
+def copro_app(db: Database, data: Path) -> Starlette:
+    from bot.config import load_config
+    from bot.conversation import Conversations
+    from bot.http import create_app
+    from bot.inbox import Inbox, Spool
+    from bot.library import Library
+    from bot.metrics import Metrics
+    from bot.scheduling import scheduler_for
+    from bot.sms import SmsChannel
+
+    config = load_config(None, env={
+        "COPRO_DATA_DIR": str(data), "COPRO_TWILIO_ACCOUNT_SID": ACCOUNT,
+        "COPRO_TWILIO_AUTH_TOKEN": TOKEN, "COPRO_TWILIO_FROM": "+447700900000"})
+    config = config.model_copy(update={"twilio": config.twilio.model_copy(
+        update={"max_inbound_per_minute": 1000})})
+    conversations = Conversations(db, Library.load(), config)  # flows are stored when first used
+    scheduler_for(conversations, config)
+    metrics = Metrics()
+    channel = SmsChannel(config, Inbox(conversations, Spool(data / "spool")), metrics)
+    return create_app(db, metrics, channel.routes(), ["sms"])
+
+
+def serve(mode: str, url: str, port: int, data: Path) -> None:
+    import uvicorn
+
+    db = Database(url)
+    app = ceiling_app(db) if mode == "ceiling" else copro_app(db, data)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# --- the load, from this process -----------------------------------------------------------
+
+
+async def load(port: int, people: int, concurrency: int, run: str) -> tuple[float, list[float]]:
+    url = f"http://127.0.0.1:{port}/webhooks/twilio/sms"
+    validator = RequestValidator(TOKEN)
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def person(client: httpx.AsyncClient, n: int) -> None:
+        async with gate:
+            for step, body in enumerate(CHECKIN):
+                params = {"MessageSid": f"SM{run}{n:06d}{step:02d}", "AccountSid": ACCOUNT,
+                          "From": phone(n), "To": "+447700900000", "Body": body, "NumMedia": "0"}
+                signature = validator.compute_signature(url, params)
+                started = time.perf_counter()
+                answer = await client.post(url, data=params, headers={"X-Twilio-Signature": signature})
+                latencies.append(time.perf_counter() - started)
+                assert answer.status_code == 200, answer.text
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(person(client, n) for n in range(people)))
+        return time.perf_counter() - started, latencies
+
+
+async def prepare(url: str, people: int) -> None:
+    db = Database(url)
+    try:
+        if not db.is_sqlite:
+            async with db.engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        await db.upgrade()
+        async with db.transaction() as s:
+            group = await groups.create_group(s, "Everyone")
+            ids = await participants.create_many(s, [
+                {"name": f"Person {n}", "channel": "sms", "address": phone(n), "consent_at": utcnow()}
+                for n in range(people)], at=utcnow())
+            await groups.add_members(s, group, ids)
+    finally:
+        await db.close()
+
+
+def measure(mode: str, url: str, people: int, concurrency: int, data: Path) -> dict[str, float]:
+    asyncio.run(prepare(url, people))
+    from servers import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--url", url,
+                               "--port", str(port), "--data", str(data)],
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.1)
+        seconds, latencies = asyncio.run(load(port, people, concurrency, mode[:2]))
+    finally:
+        server.terminate()
+        server.wait(15)
+    latencies.sort()
+
+    def at(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+
+    return {"requests": len(latencies), "rate": len(latencies) / seconds,
+            "p50": statistics.median(latencies) * 1000, "p95": at(0.95), "p99": at(0.99)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50, help="people texting at once")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", default=PG_URL, help="a scratch PostgreSQL database (wiped)")
+    parser.add_argument("--serve", choices=["copro", "ceiling"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.url, args.port, args.data)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    print(f"inbound texts: {args.people:,} people x {len(CHECKIN)} texts, {args.concurrency} at once\n")
+    print(f"{'backend':<11} {'server':<8} {'texts/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+          f" {'of ceiling':>11}  target")
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+            got = {}
+            for mode in ("ceiling", "copro"):
+                data = Path(tmp) / f"{backend}-{mode}"
+                data.mkdir()
+                url = (f"sqlite+aiosqlite:///{data / 'bench.db'}" if backend == "sqlite" else args.pg_url)
+                got[mode] = measure(mode, url, args.people, args.concurrency, data)
+                share = got[mode]["rate"] / got["ceiling"]["rate"]
+                print(f"{backend:<11} {mode:<8} {got[mode]['rate']:>8.0f} {got[mode]['p50']:>7.1f} "
+                      f"{got[mode]['p95']:>7.1f} {got[mode]['p99']:>7.1f} {share:>10.0%}"
+                      + (f"  >= {TARGET:.0%} of the ceiling" if mode == "copro" else ""))
+
+
+if __name__ == "__main__":
+    main()
