@@ -16,6 +16,7 @@ import pytest
 from doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
 from servers import free_port, run_env, serve_asgi, start_copro, wait_healthy
 from sqlalchemy import make_url
+from test_sms import settings
 
 from bot.config import Config
 from bot.conversation import Conversations
@@ -29,7 +30,6 @@ from bot.scheduling import scheduler_for
 from bot.sms import SmsChannel
 from storage import messages, participants
 from storage.db import Database
-from test_sms import settings
 
 PHONES = [f"+4477009{n:05d}" for n in range(1, 41)]
 
@@ -81,7 +81,7 @@ async def test_logs_keep_phone_numbers_and_words_out(
     quiet_libraries()  # as copro run sets its logging up
     twilio = TwilioDouble()
     async with serve_asgi(twilio.app) as twilio_url:
-        config, inbox, channel = await copro_sms(database, tmp_path, twilio_url)
+        config, _, channel = await copro_sms(database, tmp_path, twilio_url)
         sender = Sender(database, {"sms": channel}, config)
         app = create_app(database, Metrics(), channel.routes())
         try:
@@ -211,6 +211,7 @@ async def test_a_kill_during_inbound_load_loses_no_accepted_text(
             "max_inbound_per_minute = 1000\nsegments_per_second = 1000\n"
             "[outbox]\nlease_seconds = 1\nidle_seconds = 0.05\n")
         accepted: list[tuple[str, str]] = []
+        enough = asyncio.Event()  # set once 60 texts are in: time to kill
 
         async def flood(port: int, process: object, until: float) -> None:
             hook = f"http://127.0.0.1:{port}/webhooks/twilio/sms"
@@ -225,13 +226,14 @@ async def test_a_kill_during_inbound_load_loses_no_accepted_text(
                         return  # copro is gone: this text was never acknowledged
                     if answer.status_code == 200:
                         accepted.append((phone, sid))
+                        if len(accepted) >= 60:
+                            enough.set()
 
         port = free_port()
         first = start_copro(tmp_path, run_env(tmp_path, database_url, port), log=log)
         await wait_healthy(port, first)
         flooding = asyncio.create_task(flood(port, first, time.monotonic() + 30))
-        while len(accepted) < 60:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(enough.wait(), 30)
         first.send_signal(signal.SIGKILL)
         await asyncio.to_thread(first.wait, 10)
         await flooding
