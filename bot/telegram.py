@@ -11,13 +11,11 @@ met with silence. Long polling needs no public address; with
 with a secret header that copro checks. If Telegram cannot be reached at start,
 copro keeps trying in the background and the rest of it runs meanwhile.
 
-Outbound, each outbox message is one ``sendMessage`` (or ``sendPhoto``): a
-question's choices become inline buttons, one a row. Tapping one answers the
-question, marks the choice under the message, and is refused politely on a
-question that is no longer the current one. Telegram's refusals decide what the
-outbox does next: 429 waits ``retry_after``; a person who blocked the bot makes
-their chat unreachable; network trouble and 5xx are tried again. A text longer
-than Telegram takes goes as several messages.
+Outbound, ``send`` hands each outbox message to ``bot.telegram_send``: a
+question's choices become inline buttons, and Telegram's refusals decide what
+the outbox does next. Tapping a choice answers the question, marks the choice
+under the message, and is refused politely on a question that is no longer the
+latest thing its flow said.
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ import hmac
 import logging
 import os
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -43,15 +40,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -61,7 +50,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import Outgoing, Sent, TryAgain, Undeliverable
+from bot import telegram_send
+from bot.channels import Outgoing, Sent
 from bot.config import Config
 from bot.definition import Text, text_for
 from bot.inbox import Inbound, Inbox
@@ -79,8 +69,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 UPDATES = ["message", "callback_query"]
 SEND_TIMEOUT = 20.0
-TEXT_LIMIT = 4096  # characters in one message
-CAPTION_LIMIT = 1024
 RECONNECT_SECONDS = (1.0, 60.0)  # first and longest wait between tries to reach Telegram
 RECENT_UPDATES = 1000  # update ids remembered, so a webhook delivered twice is handled once
 CLOSED: Text = {
@@ -193,12 +181,15 @@ class TelegramChannel:
                       "telegram.token) against @BotFather; copro keeps trying")
             return False
         except TelegramError as exc:
-            log.warning("Telegram: cannot reach Telegram yet (%s); trying again in the background",
+            log.warning("Telegram: cannot start yet (%s); trying again in the background",
                         self._scrub(exc.message))
             return False
         self.ready = True
         log.warning("Telegram: connected as @%s", self.app.bot.username)
-        await self.show_commands()
+        try:
+            await self.show_commands()
+        except Exception:  # a menu is a convenience: Telegram runs without it
+            log.exception("telegram: could not give coordinators their commands menu")
         return True
 
     async def show_commands(self) -> None:
@@ -238,9 +229,9 @@ class TelegramChannel:
             return PlainTextResponse("not ready; try again", status_code=503)
         try:
             data = await request.json()
-            update = Update.de_json(data, self.app.bot)
+            update = Update.de_json(data, self.app.bot) if _an_update(data) else None
         except Exception:
-            return PlainTextResponse("not a Telegram update", status_code=400)
+            update = None
         if update is None:
             return PlainTextResponse("not a Telegram update", status_code=400)
         if self._seen(update.update_id):
@@ -262,7 +253,18 @@ class TelegramChannel:
 
     async def _hand_in(self, item: Inbound) -> None:
         self.metrics.messages_in.labels(channel=self.name).inc()
+        await self._reachable_again(item.address)
         await self.inbox.hand_in(item)
+
+    async def _reachable_again(self, chat: str) -> None:
+        """Someone who had blocked the bot writes again: their chat works again."""
+        try:
+            async with self.inbox.conversations.db.transaction() as s:
+                if await participants.address_status(s, self.name, chat) == "unreachable":
+                    await participants.set_address_status(s, self.name, chat, "ok")
+                    log.info("telegram: %s can be reached again", mask(chat))
+        except Exception as exc:  # the database may be away: the inbox keeps the message anyway
+            log.warning("telegram: could not check whether %s can be reached: %s", mask(chat), exc)
 
     async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.message, update.effective_chat
@@ -362,56 +364,29 @@ class TelegramChannel:
         return (tapped.options[index] if 0 <= index < len(tapped.options) else None), language
 
     async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram: an update could not be handled: %s", context.error,
+        log.error("telegram: an update could not be handled: %s", self._scrub(str(context.error)),
                   exc_info=context.error)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the bot's token (some of the library's errors quote it)."""
+        token = self.telegram.token.get_secret_value()
+        return text.replace(token, "<token>") if token else text
 
     # --- sending -------------------------------------------------------------------------
 
     def cost(self, message: Outgoing) -> int:
-        return 1
+        return telegram_send.cost(message)
 
     def limits(self, message: Outgoing) -> list[tuple[str, float, float]]:
-        t = self.telegram
-        found = [("telegram", t.messages_per_second, 1.0),
-                 (f"telegram:{message.address}", t.chat_messages_per_second, 1.0)]
-        if message.address.startswith("-"):  # a group chat
-            found.append((f"telegram-group:{message.address}", t.group_messages_per_minute, 60.0))
-        return found
+        return telegram_send.limits(self.telegram, message.address)
 
     async def send(self, message: Outgoing) -> Sent:
-        markup = _keyboard(message)
-        photo = await asyncio.to_thread(_read, message.media[0]) if (
-            message.kind == "photo" and message.media) else None
-        try:
-            if photo is not None:
-                sent = await self.app.bot.send_photo(
-                    message.address, photo, caption=message.body[:CAPTION_LIMIT], reply_markup=markup,
-                )
-            else:
-                sent = await self.app.bot.send_message(message.address, message.body or "…",
-                                                       reply_markup=markup)
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait if isinstance(wait, int) else wait.total_seconds()
-            raise TryAgain(f"Telegram 429: {exc.message}", retry_after=float(seconds)) from None
-        except Forbidden as exc:
-            raise Undeliverable(f"Telegram 403: {exc.message}", "unreachable") from None
-        except BadRequest as exc:
-            gone = "chat not found" in exc.message.lower() or "user is deactivated" in exc.message.lower()
-            raise Undeliverable(f"Telegram 400: {exc.message}",
-                                "unreachable" if gone else None) from None
-        except InvalidToken as exc:
-            raise TryAgain(f"Telegram refused the bot's token: {exc.message}") from None
-        except NetworkError as exc:  # timeouts, 5xx, the connection
-            raise TryAgain(f"Telegram: {exc.message}") from None
-        return Sent(provider_id=str(sent.message_id))
+        # Needs no connection first: while Telegram cannot be reached, this fails and is retried.
+        return await telegram_send.send(self.app.bot, self.telegram, message, self._scrub)
 
 
-def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label[:64], callback_data=f"opt:{message.id}:{n}")]
-            for n, label in enumerate(message.options, start=1)]
-    rows += [[InlineKeyboardButton(b.label[:64], callback_data=b.data[:64])] for b in message.buttons]
-    return InlineKeyboardMarkup(rows) if rows else None
+def _an_update(data: Any) -> bool:
+    return isinstance(data, dict) and type(data.get("update_id")) is int
 
 
 async def _quietly(call: Any) -> None:
@@ -421,15 +396,3 @@ async def _quietly(call: Any) -> None:
     except TelegramError as exc:
         log.info("telegram: could not update a message's buttons: %s", exc)
 
-
-def _read(path: str) -> bytes | None:
-    """A photo to send; None if it is gone (the caption is then sent as a message)."""
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        log.warning("telegram: the photo %s is gone; sending its caption alone", path)
-        return None
-
-
-def _safe(name: str) -> str:
-    return "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:64] or "photo"

@@ -6,7 +6,8 @@ file downloads, setMyCommands, sendPoll, stopPoll) as Telegram does, records
 every call with the time it arrived (so tests can measure rates), and can be
 told to fail: 429 with ``retry_after``, 5xx, 403 (the user blocked the bot),
 400 (chat not found), or a slow answer. It also plays the people: their texts,
-photos and button taps are queued for getUpdates, or posted to a webhook.
+photos, files, stickers and button taps are queued for getUpdates, or posted to
+a webhook.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ class BotApiDouble:
     files: dict[str, bytes] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     base_url: str = ""
+    # Telegram's flood limits, enforced when set: messages a second in all, and to one chat.
+    limit_overall: float | None = None
+    limit_per_chat: float | None = None
+    refused_for_flood: int = 0
 
     def __post_init__(self) -> None:
         self.app = Starlette(routes=[
@@ -72,8 +77,12 @@ class BotApiDouble:
         ])
         self._updates: deque[dict[str, Any]] = deque()
         self._arrived = asyncio.Event()
+        self._closing = False
+        self._file_paths: dict[str, str] = {}  # file_id: path in self.files
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self._recent: deque[float] = deque()
+        self._recent_by_chat: dict[str, deque[float]] = {}
 
     # --- what tests tell it --------------------------------------------------------------
 
@@ -95,8 +104,10 @@ class BotApiDouble:
         return {"id": chat, "is_bot": False, "first_name": f"Person{chat}"}
 
     def message(self, chat: int, text: str = "", *, photo: bytes | None = None,
-                caption: str | None = None) -> dict[str, Any]:
-        """An update: ``chat`` sends ``text`` (or a photo, kept to be downloaded)."""
+                document: tuple[str, str, bytes] | None = None, caption: str | None = None,
+                sticker: bool = False) -> dict[str, Any]:
+        """An update: ``chat`` sends ``text``, or a photo or a ``document`` (file name, type,
+        content), kept to be downloaded, or a sticker."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": {"id": chat, "type": "private", "first_name": f"Person{chat}"},
@@ -104,21 +115,35 @@ class BotApiDouble:
         }
         if photo is not None:
             unique = f"photo{next(self._ids)}"
-            self.files[f"photos/{unique}.jpg"] = photo
+            self._keep(unique, f"photos/{unique}.jpg", photo)
             message["photo"] = [
                 {"file_id": f"{unique}-small", "file_unique_id": f"{unique}s", "width": 90,
                  "height": 90, "file_size": 10},
                 {"file_id": unique, "file_unique_id": unique, "width": 800, "height": 600,
                  "file_size": len(photo)},
             ]
-            if caption:
-                message["caption"] = caption
+        elif document is not None:
+            name, kind, content = document
+            unique = f"doc{next(self._ids)}"
+            self._keep(unique, f"documents/{unique}", content)
+            message["document"] = {"file_id": unique, "file_unique_id": unique, "file_name": name,
+                                   "mime_type": kind, "file_size": len(content)}
+        elif sticker:
+            message["sticker"] = {"file_id": "sticker", "file_unique_id": "sticker", "type": "regular",
+                                  "width": 512, "height": 512, "is_animated": False,
+                                  "is_video": False, "emoji": "👍"}
         else:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if caption and "text" not in message:
+            message["caption"] = caption
         return {"update_id": next(self._ids), "message": message}
+
+    def _keep(self, file_id: str, path: str, content: bytes) -> None:
+        self._file_paths[file_id] = path
+        self.files[path] = content
 
     def tap(self, chat: int, data: str, on: Call | None = None) -> dict[str, Any]:
         """An update: ``chat`` taps the button with ``data`` under the bot's message ``on``."""
@@ -133,6 +158,11 @@ class BotApiDouble:
     def queue(self, *updates: dict[str, Any]) -> None:
         """Updates for copro to fetch with getUpdates (long polling)."""
         self._updates.extend(updates)
+        self._arrived.set()
+
+    def hang_up(self) -> None:
+        """Answer long polls at once from now on (so a test's copro stops without waiting)."""
+        self._closing = True
         self._arrived.set()
 
     async def post(self, client: httpx.AsyncClient, url: str, update: dict[str, Any],
@@ -178,12 +208,31 @@ class BotApiDouble:
                 self.calls.append(Call(f"{method}!{fault.status}", params, call.at))
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 return _error(fault.status, fault.description, extra)
+        if method in ("sendMessage", "sendPhoto") and self._flooded(chat, call.at):
+            self.refused_for_flood += 1
+            self.calls.append(Call(f"{method}!429", params, call.at))
+            return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self.calls.append(call)
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
         result = await handler(params, call)
         return JSONResponse({"ok": True, "result": result})
+
+    def _flooded(self, chat: str, now: float) -> bool:
+        """Whether one more message now breaks a limit (counted over the last second)."""
+        if self.limit_overall is None and self.limit_per_chat is None:
+            return False
+        mine = self._recent_by_chat.setdefault(chat, deque())
+        for window in (self._recent, mine):
+            while window and window[0] <= now - 1:
+                window.popleft()
+        if (self.limit_overall is not None and len(self._recent) >= self.limit_overall) or (
+                self.limit_per_chat is not None and len(mine) >= self.limit_per_chat):
+            return True
+        self._recent.append(now)
+        mine.append(now)
+        return False
 
     async def _getMe(self, params: dict[str, Any], call: Call) -> Any:
         return BOT
@@ -192,7 +241,7 @@ class BotApiDouble:
         offset = int(params.get("offset") or 0)
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()
-        if not self._updates:
+        if not self._updates and not self._closing:
             self._arrived.clear()
             try:
                 await asyncio.wait_for(self._arrived.wait(), float(params.get("timeout") or 0))
@@ -216,7 +265,7 @@ class BotApiDouble:
         call.params["_message_id"] = message_id
         chat = params.get("chat_id")
         result = {"message_id": message_id, "date": int(time.time()), "from": BOT,
-                  "chat": {"id": int(chat) if str(chat).lstrip("-").isdigit() else chat,
+                  "chat": {"id": int(str(chat)) if str(chat).lstrip("-").isdigit() else chat,
                            "type": "private"}, **content}
         if params.get("reply_markup"):
             result["reply_markup"] = params["reply_markup"]
@@ -255,7 +304,7 @@ class BotApiDouble:
 
     async def _getFile(self, params: dict[str, Any], call: Call) -> Any:
         file_id = str(params.get("file_id"))
-        path = f"photos/{file_id}.jpg"
+        path = self._file_paths.get(file_id, "")
         if path not in self.files:
             return {"file_id": file_id, "file_unique_id": file_id}
         return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[path]),
