@@ -565,13 +565,17 @@ class Conversations:
         display: dict[str, Any] | None = None,
         photo: str | None = None,
     ) -> None:
+        await self._queue(s, person, None, reply, self.render(person, text, extra), (), display,
+                          photo)
+
+    def render(self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None) -> str:
+        """``text`` (a template) in the person's language, for them."""
         scope = {"settings": self.settings, "participant": _view(person), "lang": person.language,
                  **(extra or {})}
         try:
-            body = self.templates.text(text_for(text, person.language), scope)
+            return self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
-            body = text_for(text, person.language)
-        await self._queue(s, person, None, reply, body, (), display, photo)
+            return text_for(text, person.language)
 
     async def _queue(
         self,
@@ -593,10 +597,15 @@ class Conversations:
             at=self.clock(),
         )
         if message is not None:
-            if not reply.queued and self.on_queued is not None:
-                wake = self.on_queued
-                orm_event.listen(s.sync_session, "after_commit", lambda _s: wake(), once=True)
+            if not reply.queued:
+                self.wake_after(s)
             reply.queued.append(message.id)
+
+    def wake_after(self, s: AsyncSession) -> None:
+        """Wake the outbox sender once this transaction (which queued messages) commits."""
+        if self.on_queued is not None:
+            wake = self.on_queued
+            orm_event.listen(s.sync_session, "after_commit", lambda _s: wake(), once=True)
 
     # --- helpers ----------------------------------------------------------------------
 

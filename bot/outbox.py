@@ -125,22 +125,25 @@ class Sender:
         started = 0
         room = self.outbox.batch_size - len(self._in_flight)
         for name, channel in self.channels.items():
-            if room <= 0 or self._stopping.is_set():
-                break
-            now = self.clock()
-            async with self.db.transaction() as s:
-                claimed = await messages.claim(
-                    s, name, now=now, limit=room,
-                    lease_until=now + timedelta(seconds=self.outbox.lease_seconds),
-                )
-                # Skip rows this process is already sending (a lease ran out mid-send).
-                claimed = [m for m in claimed if m.id not in self._in_flight]
-            for message in claimed:
-                task = asyncio.create_task(self._deliver(channel, message))
-                self._in_flight[message.id] = task
-                task.add_done_callback(self._done(message.id))
-            started += len(claimed)
-            room -= len(claimed)
+            screened_out = True
+            while screened_out and room > 0 and not self._stopping.is_set():
+                now = self.clock()
+                async with self.db.transaction() as s:
+                    claimed = await messages.claim(
+                        s, name, now=now, limit=room,
+                        lease_until=now + timedelta(seconds=self.outbox.lease_seconds),
+                    )
+                    # Skip rows this process is already sending (a lease ran out mid-send).
+                    claimed = [m for m in claimed if m.id not in self._in_flight]
+                    going = await self._screen(s, channel, claimed, now)
+                # A message held back no longer holds up the ones behind it: look again.
+                screened_out = len(going) < len(claimed)
+                for message in going:
+                    task = asyncio.create_task(self._deliver(channel, message))
+                    self._in_flight[message.id] = task
+                    task.add_done_callback(self._done(message.id))
+                started += len(going)
+                room -= len(going)
         return started
 
     async def drain(self) -> int:
@@ -181,8 +184,6 @@ class Sender:
     async def _deliver(self, channel: Channel, row: Message) -> None:
         outgoing = Outgoing.of(row)
         try:
-            if await self._held_back(channel, row):
-                return
             await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing))
             started = time.monotonic()
             try:
@@ -205,39 +206,45 @@ class Sender:
         except Undeliverable as exc:
             await self._undeliverable(channel, row, exc)
 
-    async def _held_back(self, channel: Channel, row: Message) -> bool:
-        """Whether the message must not go now; if so, what happens to it is recorded."""
-        async with self.db.transaction() as s:
-            status = await participants.address_status(s, row.channel, row.address)
+    async def _screen(
+        self, s: AsyncSession, channel: Channel, claimed: list[Message], now: datetime
+    ) -> list[Message]:
+        """The claimed messages that may go now. The others are dealt with in the claim's own
+        transaction: failed (the address cannot be used), held (contact hours are shut), or
+        put back for later (the hourly SMS cap)."""
+        if not claimed:
+            return claimed
+        addresses = sorted({m.address for m in claimed})
+        statuses = await participants.address_statuses(s, channel.name, addresses)
+        people = await participants.get_many(
+            s, sorted({m.participant_id for m in claimed if m.quiet and m.participant_id}))
+        recent = (await messages.sent_since(s, channel.name, addresses, now - HOUR)
+                  if channel.name == "sms" else {})
+        cap = self.config.twilio.max_per_participant_per_hour
+        going = []
+        for row in claimed:
+            status = statuses.get(row.address)
+            person = people.get(row.participant_id or 0)
+            opens = person and quiet.opens_at(
+                now, person.contact_start, person.contact_end,
+                quiet.zone(person.timezone, self.config.timezone))
             if status in ("unreachable", "opted_out"):
-                await self._fail(s, row.id, f"not sent: the address is {status.replace('_', ' ')}")
+                await messages.mark_failed(
+                    s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
                 self._count(row.channel, "failed")
-                return True
-            if row.quiet and row.participant_id is not None:
-                person = await participants.get(s, row.participant_id)
-                opens = person and quiet.opens_at(
-                    self.clock(), person.contact_start, person.contact_end,
-                    quiet.zone(person.timezone, self.config.timezone),
-                )
-                if opens:
-                    message = await messages.get(s, row.id)
-                    if message is not None and message.status == "sending":
-                        await messages.hold(s, message, until=opens, at=self.clock(),
-                                            reason="held: outside their contact hours")
-                    return True
-            if channel.name == "sms":
-                cap = self.config.twilio.max_per_participant_per_hour
-                recent = await messages.count_since(
-                    s, direction="out", channel="sms", address=row.address,
-                    since=self.clock() - HOUR, statuses=("sent", "delivered"),
-                )
-                if recent >= cap:
-                    log.warning("outbox: %s has had %d texts this hour; holding the next one",
-                                mask(row.address), recent)
-                    await self._requeue(s, row.id, f"held: at most {cap} texts an hour",
-                                        self.clock() + HOLD, attempt=False)
-                    return True
-        return False
+            elif opens:
+                await messages.hold(s, row, until=opens, at=now,
+                                    reason="held: outside their contact hours")
+            elif channel.name == "sms" and recent.get(row.address, 0) >= cap:
+                log.warning("outbox: %s has had %d texts this hour; holding the next one",
+                            mask(row.address), recent[row.address])
+                await messages.retry_later(s, row, error=f"held: at most {cap} texts an hour",
+                                           retry_at=now + HOLD, at=now, count_attempt=False)
+            else:
+                going.append(row)
+                if channel.name == "sms":
+                    recent[row.address] = recent.get(row.address, 0) + 1
+        return going
 
     async def _sent(self, row: Message, sent: Sent) -> None:
         async with self.db.transaction() as s:

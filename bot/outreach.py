@@ -22,7 +22,7 @@ from bot.conversation import Conversations
 from bot.definition import Text
 from bot.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.starts import Start, start_many
-from storage import participants, sessions
+from storage import messages, participants, sessions
 from storage.models import Job, Participant
 
 START = "start-flow"
@@ -64,6 +64,7 @@ class Outreach:
         scheduler.handle(START, self.start)
         scheduler.handle_many(START, self.start_many)
         scheduler.handle(SAY, self.say)
+        scheduler.handle_many(SAY, self.say_many)
 
     async def start(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)
@@ -113,6 +114,32 @@ class Outreach:
             topic=job.topic,
         )
         return Done() if queued else Skipped("cannot be reached")
+
+    async def say_many(
+        self, s: AsyncSession, batch: list[Job], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """``say`` for many jobs at once (a broadcast to a whole group): one insert for all."""
+        people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
+        addresses = await participants.preferred_addresses(s, list(people))
+        outcomes: dict[int, JobOutcome] = {}
+        rows = []
+        for job in batch:
+            ready = self._ready_now(job, people.get(job.participant_id or 0), now)
+            if not isinstance(ready, Participant):
+                outcomes[job.id] = ready
+                continue
+            address = addresses.get(ready.id)
+            if address is None:
+                outcomes[job.id] = Skipped("cannot be reached")
+                continue
+            body = self.conversations.render(ready, job.payload["text"], job.payload.get("scope"))
+            rows.append({"participant_id": ready.id, "channel": address[0], "address": address[1],
+                         "body": body, "idempotency_key": f"{job.key}:1", "quiet": True,
+                         "topic": job.topic})
+            outcomes[job.id] = Done()
+        if await messages.queue_many(s, rows, at=now):
+            self.conversations.wake_after(s)
+        return outcomes
 
     async def _ready(self, s: AsyncSession, job: Job, now: datetime) -> Participant | JobOutcome:
         """The person, if now is a good time; otherwise what to do with the job."""

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import Conversations
@@ -85,7 +84,6 @@ async def start_many(
     queued = await messages.queue_many(s, message_rows, at=now)
     done.update({start.person.id: "started" if start.person.id in new_sessions else "busy"
                  for start, _, _ in pending})
-    if queued and c.on_queued is not None:
-        wake = c.on_queued
-        orm_event.listen(s.sync_session, "after_commit", lambda _s: wake(), once=True)
+    if queued:
+        c.wake_after(s)
     return done

@@ -350,6 +350,23 @@ async def count_since(
     return int(await s.scalar(stmt) or 0)
 
 
+async def sent_since(
+    s: AsyncSession, channel: str, addresses: Sequence[str], since: datetime
+) -> dict[str, int]:
+    """How many messages went to each of ``addresses`` since a time (the hourly SMS cap)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(addresses), 500):
+        rows = await s.execute(
+            select(Message.address, func.count())
+            .where(Message.direction == "out", Message.channel == channel,
+                   Message.address.in_(addresses[start : start + 500]), Message.sent_at >= since,
+                   Message.status.in_(("sent", "delivered")))
+            .group_by(Message.address)
+        )
+        found.update({str(a): int(n) for a, n in rows})
+    return found
+
+
 async def outbox_depth(s: AsyncSession) -> dict[tuple[str, str], int]:
     """Pending outbound messages by (channel, status)."""
     rows = await s.execute(

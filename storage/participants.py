@@ -221,6 +221,18 @@ async def set_address_status(s: AsyncSession, channel: str, address: str, status
     return bool(getattr(result, "rowcount", 0))
 
 
+async def address_statuses(s: AsyncSession, channel: str, addresses: Sequence[str]) -> dict[str, str]:
+    """The status of each of ``addresses`` on ``channel`` that someone has."""
+    found: dict[str, str] = {}
+    for start in range(0, len(addresses), 500):
+        rows = await s.execute(
+            select(Address.address, Address.status)
+            .where(Address.channel == channel, Address.address.in_(addresses[start : start + 500]))
+        )
+        found.update({str(a): str(status) for a, status in rows})
+    return found
+
+
 async def address_status(s: AsyncSession, channel: str, address: str) -> str | None:
     """``ok``, ``unreachable`` or ``opted_out``; None for an address no one has."""
     return await s.scalar(
