@@ -95,7 +95,8 @@ def serve(mode: str, url: str, port: int, data: Path) -> None:
 
     db = Database(url)
     app = ceiling_app(db) if mode == "ceiling" else copro_app(db, data)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                timeout_keep_alive=120)
 
 
 # --- the load, from this process -----------------------------------------------------------
