@@ -11,7 +11,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -194,7 +194,7 @@ class Conversations:
                 log.info("%s message %s from %s came twice; handled once",
                          channel, provider_id, mask(address))
                 return person.id
-            if await self._flooding(s, person, channel, address):
+            if command not in ("stop", "start") and await self._flooding(s, person, channel, address):
                 return person.id
             reply = _Reply(channel, address, f"in:{inbound.id}")
             await self._dispatch(s, person, reply, command, text, tuple(media), is_new)
@@ -375,7 +375,7 @@ class Conversations:
             await participants.opt_out(s, person)
             await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id,
                                at=self.clock())
-            await self._say(s, person, reply, texts.STOPPED)
+            await self._say(s, person, replace(reply, topic=messages.OPT_OUT_TOPIC), texts.STOPPED)
             return
         if command == "start":
             was_out = person.status != "active"

@@ -228,7 +228,7 @@ class Sender:
             opens = person and quiet.opens_at(
                 now, person.contact_start, person.contact_end,
                 quiet.zone(person.timezone, self.config.timezone))
-            if status in ("unreachable", "opted_out"):
+            if status == "unreachable" or (status == "opted_out" and row.topic != messages.OPT_OUT_TOPIC):
                 await messages.mark_failed(
                     s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
                 self._count(row.channel, "failed")

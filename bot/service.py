@@ -80,6 +80,10 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
 
         found["sms"] = SmsChannel(config, inbox, metrics)
         log.warning("SMS: on (from %s)", config.twilio.from_number)
+        if not config.twilio.public_url:
+            log.warning("SMS: twilio.public_url is not set, so Twilio sends no delivery reports "
+                        "and texts show as sent, never delivered; set it to copro's public "
+                        "https address")
     else:
         log.warning(
             "SMS: off — set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and "

@@ -52,6 +52,8 @@ SEND_TIMEOUT = 20.0
 MEDIA_TIMEOUT = 20.0
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 OPTED_OUT = 21610  # the person sent STOP to their carrier
+AUTHENTICATION = 20003  # the account SID or auth token is wrong
+NOT_A_NUMBER = (21211, 21614)  # not a valid phone number; not a mobile that takes texts
 STATUSES = {  # Twilio's message statuses, as copro keeps them
     "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
     "delivered": "delivered", "read": "delivered",
@@ -225,6 +227,13 @@ def _problem(exc: TwilioRestException) -> TryAgain | Undeliverable:
         return TryAgain(what)
     if exc.code == OPTED_OUT:
         return Undeliverable(f"the person texted STOP to their carrier ({what})", "opted_out")
+    if exc.status == 401 or exc.code == AUTHENTICATION:
+        # The service's own credentials, not the person: tried again once they are put right.
+        log.error("sms: Twilio refused copro's credentials; check COPRO_TWILIO_ACCOUNT_SID and "
+                  "COPRO_TWILIO_AUTH_TOKEN (texts wait and are tried again)")
+        return TryAgain(what)
+    if exc.code in NOT_A_NUMBER:
+        return Undeliverable(f"the number cannot take texts ({what})", "unreachable")
     return Undeliverable(what)
 
 

@@ -196,6 +196,8 @@ async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
 # --- the outbox sender ----------------------------------------------------------------
 
 PENDING = ("queued", "sending")  # still to be sent
+# The topic of the one message that may go to an address after it opted out: the answer to its STOP.
+OPT_OUT_TOPIC = "opt-out"
 WAITING = (*PENDING, "held")  # not sent, and not given up on
 
 

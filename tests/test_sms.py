@@ -175,26 +175,67 @@ async def test_faults_are_retried_until_delivered(rig: Rig) -> None:
     assert (out.status, out.attempts, out.provider_id) == ("sent", 4, rig.twilio.texts[0].sid)
 
 
-async def test_a_wrong_number_fails_with_the_reason_and_stop_at_the_carrier_opts_out(rig: Rig) -> None:
+async def test_a_wrong_number_fails_with_the_reason_and_is_not_tried_again(rig: Rig) -> None:
     rig.twilio.fail(ANN, Fault(400, 21211, "The 'To' number is not a valid phone number."))
     await rig.text(ANN, "Hello")
     await rig.sender.drain()
-    rig.twilio.fail(ANN, Fault(400, 21610, "Attempt to send to unsubscribed recipient"))
     await rig.text(ANN, "1")
     await rig.sender.drain()
-    await rig.text(ANN, "yes")
+    assert rig.twilio.texts == [] and len(rig.twilio.refused) == 1  # Twilio is not asked again
+    async with rig.db.transaction() as s:
+        out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        assert await participants.address_status(s, "sms", ANN) == "unreachable"
+    assert all(m.status == "failed" for m in out)
+    # What the coordinator sees on each message: why it was not sent.
+    assert (out[0].attempts, out[0].error) == (
+        1, "the number cannot take texts (Twilio 400 error 21211: Unable to create record: The "
+        "'To' number is not a valid phone number.)")
+    assert [m.error for m in out[1:]] == ["not sent: the address is unreachable"] * (len(out) - 1)
+
+
+async def test_stop_at_the_carrier_opts_the_number_out(rig: Rig) -> None:
+    rig.twilio.fail(ANN, Fault(400, 21610, "Attempt to send to unsubscribed recipient"))
+    await rig.text(ANN, "Hello")
     await rig.sender.drain()
-    assert rig.twilio.texts == [] and len(rig.twilio.refused) == 2  # no retries, no third try
+    await rig.text(ANN, "1")
+    await rig.sender.drain()
+    assert rig.twilio.texts == [] and len(rig.twilio.refused) == 1  # no retries, no second try
     async with rig.db.transaction() as s:
         out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
         assert await participants.address_status(s, "sms", ANN) == "opted_out"
     assert all(m.status == "failed" for m in out)
-    assert (out[0].attempts, out[0].error) == (
-        1, "Twilio 400 error 21211: Unable to create record: The 'To' number is not a valid phone "
-        "number.")
-    assert out[1].attempts == 1 and (out[1].error or "").startswith(
+    assert out[0].attempts == 1 and (out[0].error or "").startswith(
         "the person texted STOP to their carrier (Twilio 400 error 21610")
-    assert [m.error for m in out[2:]] == ["not sent: the address is opted out"] * (len(out) - 2)
+    assert [m.error for m in out[1:]] == ["not sent: the address is opted out"] * (len(out) - 1)
+
+
+async def test_stop_is_answered_once_then_nothing_more_is_sent(rig: Rig) -> None:
+    await rig.say("Hello")
+    [stopped] = await rig.say("STOP")
+    assert "You will not get any more messages" in stopped  # the confirmation does arrive
+    assert await rig.say("hello?") == []  # after that, silence until START
+    [back] = await rig.say("START")
+    assert back
+
+
+@pytest.mark.parametrize("rig", [{"max_inbound_per_minute": 3}], indirect=True)
+async def test_stop_works_even_while_copro_has_stopped_answering_a_flood(rig: Rig) -> None:
+    for n in range(5):
+        await rig.text(ANN, f"hello {n}")  # more a minute than the limit: copro stops answering
+    await rig.sender.drain()
+    [stopped] = await rig.say("STOP")
+    assert "You will not get any more messages" in stopped
+    async with rig.db.transaction() as s:
+        assert await participants.address_status(s, "sms", ANN) == "opted_out"
+
+
+async def test_wrong_credentials_are_tried_again_not_given_up(rig: Rig) -> None:
+    rig.twilio.fail(ANN, Fault(401, 20003, "Authenticate"))
+    await rig.text(ANN, "Hello")
+    await rig.until_sent(1)  # once the credentials work again, the text goes
+    async with rig.db.transaction() as s:
+        [out] = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+    assert (out.status, out.attempts) == ("sent", 2)
 
 
 @pytest.mark.parametrize("rig", [{"segments_per_second": 4}], indirect=True)
