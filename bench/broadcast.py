@@ -45,7 +45,7 @@ from bot.metrics import Metrics
 from bot.outbox import Sender
 from bot.scheduling import scheduler_for
 from bot.telegram import TelegramChannel
-from storage import groups, participants
+from storage import groups, messages, participants
 from storage.clock import utcnow
 from storage.db import Database
 
@@ -97,6 +97,11 @@ def double_process(scale: float) -> Iterator[str]:
         process.wait(15)
 
 
+async def waiting(db: Database) -> int:
+    async with db.transaction() as s:
+        return sum((await messages.outbox_depth(s)).values())
+
+
 async def run(url: str, people: int, scale: float, data: Path) -> dict[str, float]:
     db = await fresh(url)
     try:
@@ -105,7 +110,7 @@ async def run(url: str, people: int, scale: float, data: Path) -> dict[str, floa
             path.write_text(
                 f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "{api_url}"\npolling_timeout = 1\n'
                 f"messages_per_second = {OVERALL * scale}\nchat_messages_per_second = {PER_CHAT * scale}\n"
-                "[outbox]\nbatch_size = 200\nidle_seconds = 0.05\n[checkins]\nenabled = false\n")
+                "[checkins]\nenabled = false\n")
             config: Config = load_config(path, env={"COPRO_DATA_DIR": str(data)})
             async with db.transaction() as s:
                 group = await groups.create_group(s, "Everyone")
@@ -127,8 +132,11 @@ async def run(url: str, people: int, scale: float, data: Path) -> dict[str, floa
             await scheduler.tick()  # one message a person into the outbox
             queued = time.perf_counter() - started
             sending = time.perf_counter()
-            await sender.drain()
+            sender.start()  # the sender as copro runs it, until the outbox is empty
+            while await waiting(db):
+                await asyncio.sleep(0.1)
             seconds = time.perf_counter() - sending
+            await sender.stop()
             await channel.app.shutdown()
             async with httpx.AsyncClient() as client:
                 stats = (await client.get(f"{api_url}/stats")).json()

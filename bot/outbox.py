@@ -90,10 +90,10 @@ class Sender:
             except Exception:
                 log.exception("outbox: could not read the queue; trying again")
                 started = 0
-            if started == 0 or not self._in_flight:
+            if self._in_flight:
+                await self._settle()  # room comes back as each send finishes
+            elif started == 0:
                 await self._idle()
-            else:
-                await self._settle()
 
     def start(self) -> asyncio.Task[None]:
         """Run in the background until ``stop()``."""

@@ -4,7 +4,10 @@ A limit is "at most ``rate`` units in any ``per`` seconds", for a key such as
 ``telegram`` (the whole bot), ``telegram:12345`` (one chat) or ``sms:+44…`` (one
 sending number). A unit is a message, or an SMS segment. Unlike a token bucket,
 a window never lets a burst and its refill add up to more than the limit, so
-the limit holds over every stretch of time a provider may measure.
+the limit holds over every stretch of time a provider may measure. Sends are
+also spread evenly through the window (30 a second go one every 35 ms, not 30
+at once): a burst leaves in a heap, and a heap can reach the provider closer
+together than it left.
 
 The limits hold within one process; several processes sharing one provider
 account should divide the rates between them.
@@ -30,6 +33,7 @@ class _Window:
         self.seconds = seconds
         self.used: deque[tuple[float, int]] = deque()  # (time, cost), oldest first
         self.total = 0
+        self.next_at = 0.0  # the even pace: no send before this
 
     def forget(self, now: float) -> None:
         while self.used and self.used[0][0] <= now - self.seconds:
@@ -38,18 +42,23 @@ class _Window:
     def wait(self, now: float, cost: int) -> float:
         """Seconds until ``cost`` more units fit (0: they fit now)."""
         self.forget(now)
+        paced = max(0.0, self.next_at - now)
         if not self.used or self.total + cost <= self.units:
-            return 0.0  # an empty window takes even a message bigger than the limit
+            return paced  # an empty window takes even a message bigger than the limit
         excess = self.total + cost - self.units
         for at, used in self.used:
             excess -= used
             if excess <= 0:
-                return at + self.seconds - now
-        return self.used[-1][0] + self.seconds - now
+                return max(paced, at + self.seconds - now)
+        return max(paced, self.used[-1][0] + self.seconds - now)
 
     def take(self, now: float, cost: int) -> None:
         self.used.append((now, cost))
         self.total += cost
+        # Paced from when this send was due, not from when it woke (a little late), so the
+        # small delays of a busy process do not add up; after a pause, from now.
+        due = self.next_at if self.next_at >= now - MARGIN else now
+        self.next_at = due + cost * self.seconds / self.units
 
 
 def window(rate: float, per: float) -> tuple[int, float]:
