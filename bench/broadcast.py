@@ -134,7 +134,7 @@ async def run(url: str, people: int, scale: float, data: Path) -> dict[str, floa
             sending = time.perf_counter()
             sender.start()  # the sender as copro runs it, until the outbox is empty
             while await waiting(db):
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.25)
             seconds = time.perf_counter() - sending
             await sender.stop()
             await channel.app.shutdown()

@@ -111,6 +111,9 @@ def webhook_secret(config: Config) -> str:
     return hashlib.sha256(config.telegram.token.get_secret_value().encode()).hexdigest()[:48]
 
 
+CONNECTIONS = 16  # to the Bot API at once: ample for 30 messages a second
+
+
 class TelegramChannel:
     name = "telegram"
 
@@ -135,6 +138,7 @@ class TelegramChannel:
             .get_updates_read_timeout(self.telegram.polling_timeout + 10)
             .read_timeout(SEND_TIMEOUT)
             .write_timeout(SEND_TIMEOUT)
+            .connection_pool_size(CONNECTIONS)
         )
         if self.webhook:
             builder = builder.updater(None)
