@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import checkins
 from bot.config import Config
 from bot.phones import InvalidNumber, normalise
-from storage import audit, groups, invites, participants
+from storage import audit, groups, invites, messages, participants
 from storage.models import ROLES, Group, Invite, Participant
 
 COLUMNS = ("name", "phone", "telegram", "language", "group", "role")
@@ -98,16 +98,8 @@ class People:
         role = ROLE_WORDS.get(row.role.lower())
         if role is None:
             raise PeopleError(f"role {row.role!r} is not one of {', '.join(ROLES)}")
-        phone = None
-        if row.phone:
-            try:
-                phone = normalise(row.phone, self.config.twilio.default_region)
-            except InvalidNumber as exc:
-                raise PeopleError(str(exc)) from None
-        chat = row.telegram.strip()
-        if chat and not chat.lstrip("-").isdigit():
-            raise PeopleError(f"telegram {chat!r} is not a chat id (a number); leave it empty and "
-                              "give them an invite code instead")
+        phone = self._phone(row.phone) if row.phone else None
+        chat = _chat(row.telegram)
         group = await self._group(s, row.group, make=make_groups, report=report) if row.group else None
         known = [p for p in [await participants.find_by_address(s, "sms", phone) if phone else None,
                              await participants.find_by_address(s, "telegram", chat) if chat else None]
@@ -136,6 +128,52 @@ class People:
         await audit.record(s, kind="participant_added", actor="command line", participant_id=person.id,
                            details={"group": group.id if group else None, "role": role}, at=self.clock())
         return person, True
+
+    async def change(
+        self, s: AsyncSession, person: Participant, *, name: str | None = None,
+        phone: str | None = None, telegram: str | None = None, language: str | None = None,
+    ) -> list[str]:
+        """Put right what copro has about ``person``; returns what changed, in plain words.
+
+        A new number or chat id replaces the old one, and messages still waiting
+        go to it.
+        """
+        changed = []
+        if language is not None:
+            code = LANGUAGE_WORDS.get(language.lower())
+            if code is None:
+                raise PeopleError(f"language {language!r} is not en or cy")
+            await participants.set_fields(s, person, language=code)
+            changed.append("language")
+        if name is not None:
+            if not name.strip():
+                raise PeopleError("a name cannot be empty")
+            await participants.set_fields(s, person, name=name.strip())
+            changed.append("name")
+        addresses = [("sms", self._phone(phone), "phone")] if phone is not None else []
+        if telegram is not None:
+            chat = _chat(telegram)
+            if not chat:
+                raise PeopleError("a Telegram chat id cannot be empty")
+            addresses.append(("telegram", chat, "Telegram chat"))
+        for channel, address, what in addresses:
+            owner = await participants.find_by_address(s, channel, address)
+            if owner is not None and owner.id != person.id:
+                raise PeopleError(f"that {what} is participant {owner.id}'s")
+            if owner is None:
+                await participants.replace_address(s, person, channel, address)
+                await messages.readdress(s, person.id, channel, address)
+                changed.append(what)
+        if changed:
+            await audit.record(s, kind="participant_changed", actor="command line",
+                               participant_id=person.id, details={"changed": changed}, at=self.clock())
+        return changed
+
+    def _phone(self, raw: str) -> str:
+        try:
+            return normalise(raw, self.config.twilio.default_region)
+        except InvalidNumber as exc:
+            raise PeopleError(str(exc)) from None
 
     async def import_rows(
         self, s: AsyncSession, rows: Iterable[Row], *, progress: Callable[[], None] = lambda: None
@@ -171,6 +209,14 @@ class People:
         await audit.record(s, kind="invite_made", actor="command line", participant_id=person.id,
                            at=self.clock())
         return made
+
+
+def _chat(raw: str) -> str:
+    chat = raw.strip()
+    if chat and not chat.lstrip("-").isdigit():
+        raise PeopleError(f"telegram {chat!r} is not a chat id (a number); leave it empty and "
+                          "give them an invite code instead")
+    return chat
 
 
 def deep_link(bot_username: str | None, code: str) -> str | None:

@@ -187,6 +187,17 @@ async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
     )
 
 
+async def readdress(s: AsyncSession, participant_id: int, channel: str, address: str) -> int:
+    """Send ``participant_id``'s messages still waiting on ``channel`` to ``address``."""
+    result = await s.execute(
+        update(Message)
+        .where(Message.participant_id == participant_id, Message.channel == channel,
+               Message.direction == "out", Message.status.in_(("queued", "held")))
+        .values(address=address)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
     """Everything to and from one address, in order."""
     rows = await s.scalars(select(Message).where(Message.address == address).order_by(Message.id))

@@ -113,3 +113,28 @@ def test_an_invite_for_someone_known_and_for_someone_new(env: dict[str, str]) ->
     name, roles = look(env, check)
     assert name == "Bea" and [r for _, r in roles] == ["safeguarding"]
     assert copro(env, "invite").exit_code == 2
+
+
+def test_a_wrong_number_is_put_right_and_waiting_messages_follow_it(env: dict[str, str]) -> None:
+    copro(env, "participants", "add", "--name", "Ann", "--phone", "07700 900011", "--welcome")
+    copro(env, "participants", "add", "--name", "Bob", "--phone", "07700 900002")
+    fixed = copro(env, "participants", "change", "Ann", "--phone", "07700 900001", "--language", "cy")
+    assert fixed.output == "Changed the language and phone of participant 1.\n"
+    listed = copro(env, "participants", "list").output
+    assert "+447700900001" in listed and "+447700900011" not in listed
+    welcome = look(env, lambda s: messages.messages_of_address(s, "+447700900001"))
+    assert [m.status for m in welcome] == ["queued"]  # the welcome goes to the right number now
+    assert look(env, lambda s: messages.messages_of_address(s, "+447700900011")) == []
+
+    taken = copro(env, "participants", "change", "Ann", "--phone", "07700900002")
+    assert taken.exit_code == 1 and "that phone is participant 2's" in taken.output
+    bad = copro(env, "participants", "change", "Ann", "--phone", "12345")
+    assert bad.exit_code == 1 and "'12345' is not a phone number copro can text" in bad.output
+    chat = copro(env, "participants", "change", "Ann", "--telegram", "@ann")
+    assert chat.exit_code == 1 and "is not a chat id" in chat.output
+    same = copro(env, "participants", "change", "Ann", "--phone", "+447700900001")
+    assert same.output == "Participant 1 already had those details: nothing changed.\n"
+    nothing = copro(env, "participants", "change", "Ann")
+    assert nothing.exit_code == 2 and "say what to change" in nothing.output
+    unknown = copro(env, "participants", "change", "Zed", "--name", "Zoe")
+    assert unknown.exit_code == 1

@@ -129,6 +129,40 @@ def list_people(state: State, group_name: str | None) -> None:
     run(work())
 
 
+@participants_group.command("change")
+@click.argument("who")
+@click.option("--name", help="Their name, as copro will use it.")
+@click.option("--phone", help="Their mobile number instead of the one copro has.")
+@click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
+@click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
+@pass_state
+def change(state: State, who: str, name: str | None, phone: str | None, telegram: str | None,
+           language: str | None) -> None:
+    """Put right someone's name, number, chat id or language.
+
+    WHO is their number (from `copro participants list`), name, phone number or chat id.
+    Messages still waiting for them go to the new number or chat.
+    """
+    if name is None and phone is None and telegram is None and language is None:
+        raise click.UsageError("say what to change: --name, --phone, --telegram or --language")
+
+    async def work() -> tuple[int, list[str]]:
+        async with database(state.config) as db, db.transaction() as s:
+            person = await one_participant(s, who)
+            try:
+                changed = await People(state.config, utcnow).change(
+                    s, person, name=name, phone=phone, telegram=telegram, language=language)
+            except PeopleError as exc:
+                raise click.ClickException(str(exc)) from None
+            return person.id, changed
+
+    person_id, changed = run(work())
+    if changed:
+        click.echo(f"Changed the {' and '.join(changed)} of participant {person_id}.")
+    else:
+        click.echo(f"Participant {person_id} already had those details: nothing changed.")
+
+
 @participants_group.command("export")
 @click.argument("who")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
