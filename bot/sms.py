@@ -51,6 +51,7 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 SEND_TIMEOUT = 20.0
 MEDIA_TIMEOUT = 20.0
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
+MAX_SID = 64  # Twilio's MessageSids are 34 characters; a longer one is not Twilio's
 OPTED_OUT = 21610  # the person sent STOP to their carrier
 AUTHENTICATION = 20003  # the account SID or auth token is wrong
 NOT_A_NUMBER = (21211, 21614)  # not a valid phone number; not a mobile that takes texts
@@ -131,10 +132,13 @@ class SmsChannel:
             log.warning("sms: a request to %s without a valid Twilio signature was refused",
                         request.url.path)
             return PlainTextResponse("invalid signature", status_code=403)
+        params = _printable(params)
         sid = params.get("MessageSid") or params.get("SmsSid")
         sender = params.get("From")
         if not sid or not sender:
             return PlainTextResponse("MessageSid and From are required", status_code=400)
+        if len(sid) > MAX_SID:
+            return PlainTextResponse("MessageSid is not one Twilio gives", status_code=400)
         try:
             address = normalise(sender, self.twilio.default_region)
         except InvalidNumber as exc:
@@ -152,6 +156,7 @@ class SmsChannel:
             return PlainTextResponse("the body is not a form", status_code=400)
         if not self._signed(request, params):
             return PlainTextResponse("invalid signature", status_code=403)
+        params = _printable(params)
         sid, reported = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()
         status = STATUSES.get(reported)
         if not sid or status is None:
@@ -243,6 +248,12 @@ async def _form(request: Request) -> dict[str, str] | None:
     except Exception:
         return None
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _printable(params: dict[str, str]) -> dict[str, str]:
+    """``params`` without NUL characters, once the signature is checked: no one types them, and
+    PostgreSQL cannot keep them in text."""
+    return {key: value.replace("\x00", "") for key, value in params.items()}
 
 
 def _twiml() -> Response:

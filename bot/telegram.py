@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -234,6 +235,8 @@ class TelegramChannel:
         try:
             data = await request.json()
             update = Update.de_json(data, self.app.bot) if _an_update(data) else None
+            if update is not None and not _from_someone(update):
+                update = None
         except Exception:
             update = None
         if update is None:
@@ -256,6 +259,8 @@ class TelegramChannel:
     # --- updates in ------------------------------------------------------------------------
 
     async def _hand_in(self, item: Inbound) -> None:
+        # No one types a NUL character, and PostgreSQL cannot keep one in text.
+        item = dataclasses.replace(item, text=item.text.replace("\x00", ""))
         self.metrics.messages_in.labels(channel=self.name).inc()
         await self._reachable_again(item.address)
         await self.inbox.hand_in(item)
@@ -391,6 +396,13 @@ class TelegramChannel:
 
 def _an_update(data: Any) -> bool:
     return isinstance(data, dict) and type(data.get("update_id")) is int
+
+
+def _from_someone(update: Update) -> bool:
+    """Whether the chat and the person an update comes from have ids as Telegram gives them
+    (numbers): a chat's id is the address copro keeps."""
+    return all(type(found.id) is int
+               for found in (update.effective_chat, update.effective_user) if found is not None)
 
 
 async def _quietly(call: Any) -> None:

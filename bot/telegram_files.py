@@ -8,7 +8,7 @@ import mimetypes
 from pathlib import Path, PurePath
 
 from telegram import Document, Message, PhotoSize
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 
 DOWNLOAD_TRIES = 3
 DOWNLOAD_WAIT = 0.25  # seconds before the second try; twice that before the third
@@ -37,6 +37,8 @@ async def download(item: PhotoSize | Document, path: Path) -> Path:
     while True:
         try:
             file = await item.get_file()
+            if not file.file_path:  # optional in Telegram's File: nothing to download from
+                raise BadRequest("Telegram gave no path to download the file from")
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
             return await file.download_to_drive(path)
         except NetworkError:  # timeouts, 5xx, the connection; a 400 ("file is too big") is final
