@@ -59,6 +59,8 @@ class TwilioDouble:
     token: str = TOKEN
     texts: list[Text] = field(default_factory=list)
     refused: list[tuple[str, int, int | None]] = field(default_factory=list)  # to, status, code
+    # Every message asked for, accepted (201) or refused: (to, status answered, when it arrived).
+    answered: list[tuple[str, int, float]] = field(default_factory=list)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     base_url: str = ""
@@ -96,6 +98,7 @@ class TwilioDouble:
             return _error(401, 20003, "Authenticate")
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         to = form.get("To", "")
+        arrived = time.monotonic()
         queue = self.faults.get(to) or self.faults.get("*")
         if queue:
             fault = queue.popleft()
@@ -103,11 +106,13 @@ class TwilioDouble:
                 await asyncio.sleep(fault.delay)
             if fault.status:
                 self.refused.append((to, fault.status, fault.code))
+                self.answered.append((to, fault.status, arrived))
                 return _error(fault.status, fault.code, fault.message)
         body = form.get("Body", "")
         text = Text(f"SM{uuid.uuid4().hex}", to, form.get("From", ""), body,
                     form.get("StatusCallback"), time.monotonic(), gsm.segments(body))
         self.texts.append(text)
+        self.answered.append((to, 201, arrived))
         return JSONResponse(status_code=201, content={
             "sid": text.sid, "account_sid": self.account, "to": to, "from": text.sender,
             "body": body, "status": "queued", "num_segments": str(text.segments),
