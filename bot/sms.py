@@ -198,6 +198,8 @@ class SmsChannel:
             count = min(int(params.get("NumMedia") or 0), 10)
         except ValueError:
             count = 0
+        if count <= 0:
+            return []
         saved = []
         folder = self.config.media_dir / "sms"
         login = aiohttp.encode_basic_auth(self.twilio.account_sid,
