@@ -5,7 +5,7 @@ A limit is "at most ``rate`` units in any ``per`` seconds", for a key such as
 sending number). A unit is a message, or an SMS segment. Unlike a token bucket,
 a window never lets a burst and its refill add up to more than the limit, so
 the limit holds over every stretch of time a provider may measure. Sends are
-also spread evenly through the window (30 a second go one every 35 ms, not 30
+also spread evenly through the window (30 a second go one every 34 ms, not 30
 at once): a burst leaves in a heap, and a heap can reach the provider closer
 together than it left.
 
@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable
 Limit = tuple[str, float, float]  # (key, rate, per seconds)
 # Requests take different times to reach the provider, which counts them as they
 # arrive: each window is kept this much longer, so arrivals keep the limit too.
-MARGIN = 0.05
+MARGIN = 0.03
 
 
 class _Window:
