@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import httpx
+from common import PG_URL, fresh, serving
 from doubles.bot_api import TOKEN, BotApiDouble
 from servers import free_port
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -51,18 +50,7 @@ from storage import groups, messages, participants
 from storage.clock import utcnow
 from storage.db import Database
 
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 OVERALL, PER_CHAT = 30, 1  # Telegram's limits, messages a second
-
-
-async def fresh(url: str) -> Database:
-    db = Database(url)
-    if not db.is_sqlite:
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await db.upgrade()
-    return db
 
 
 def serve_double(port: int, scale: float) -> None:
@@ -83,20 +71,9 @@ def serve_double(port: int, scale: float) -> None:
 @contextlib.contextmanager
 def double_process(scale: float) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--double", str(port), "--scale", str(scale)])
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/stats", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, "no double"
-                time.sleep(0.1)
+    with serving([__file__, "--double", str(port), "--scale", str(scale)],
+                 f"http://127.0.0.1:{port}/stats"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 async def until_empty(db: Database) -> None:

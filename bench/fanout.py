@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from common import PG_URL, fresh
 
 from bot.config import Config, load_config
 from bot.conversation import Conversations
@@ -33,7 +33,6 @@ from bot.scheduling import scheduler_for
 from storage import groups, messages, participants
 from storage.db import Database
 
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 SUNDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # the default check-in: Monday 10:00 London
 TARGET_SECONDS = 10.0  # 100,000 check-ins queued on PostgreSQL
@@ -50,16 +49,6 @@ class Clock:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
-async def fresh(url: str) -> Database:
-    db = Database(url)
-    if not db.is_sqlite:
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await db.upgrade()
-    return db
 
 
 async def setup(db: Database, people: int) -> None:

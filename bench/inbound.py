@@ -20,14 +20,13 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from common import PG_URL, fresh, serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -38,7 +37,6 @@ from storage import groups, messages, participants
 from storage.clock import utcnow
 from storage.db import Database
 
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 ACCOUNT, TOKEN = "AC" + "2" * 32, "bench-token"
 CHECKIN = ["check in", "7", "eight", "about 6", "2", "hardly ever", "skip"]
 TARGET = 0.5  # copro should take at least half as many texts a second as the ceiling
@@ -127,13 +125,8 @@ async def load(port: int, people: int, concurrency: int, run: str) -> tuple[floa
 
 
 async def prepare(url: str, people: int) -> None:
-    db = Database(url)
+    db = await fresh(url)
     try:
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-        await db.upgrade()
         async with db.transaction() as s:
             group = await groups.create_group(s, "Everyone")
             ids = await participants.create_many(s, [
@@ -149,22 +142,10 @@ def measure(mode: str, url: str, people: int, concurrency: int, data: Path) -> d
     from servers import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--url", url,
-                               "--port", str(port), "--data", str(data)],
-                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
-                time.sleep(0.1)
+    with serving([__file__, "--serve", mode, "--url", url, "--port", str(port), "--data", str(data)],
+                 f"http://127.0.0.1:{port}/",
+                 env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}):
         seconds, latencies = asyncio.run(load(port, people, concurrency, mode[:2]))
-    finally:
-        server.terminate()
-        server.wait(15)
     latencies.sort()
 
     def at(q: float) -> float:
