@@ -620,12 +620,12 @@ class Conversations:
         now = self.clock()
         # Someone noticed within the hour sent more than the limit within the hour and a minute:
         # one look at that settles it for everyone else (nearly everyone).
-        lately = await messages.count_since(s, direction="in", channel=channel, address=address,
-                                            since=now - FLOOD_QUIET - FLOOD_WINDOW)
+        lately = await messages.received_since(s, channel=channel, address=address,
+                                               since=now - FLOOD_QUIET - FLOOD_WINDOW)
         if lately <= limit:
             return False
-        recent = await messages.count_since(s, direction="in", channel=channel, address=address,
-                                            since=now - FLOOD_WINDOW)
+        recent = await messages.received_since(s, channel=channel, address=address,
+                                               since=now - FLOOD_WINDOW)
         noticed = await audit.last_at(s, kind="robot_suspected", participant_id=person.id)
         if recent <= limit:
             return noticed is not None and now - noticed <= FLOOD_QUIET

@@ -347,19 +347,14 @@ async def cancel_pending(s: AsyncSession, participant_id: int, *, reason: str, a
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def count_since(
-    s: AsyncSession, *, direction: str, channel: str, address: str, since: datetime,
-    statuses: Sequence[str] | None = None,
-) -> int:
-    """Messages to or from one address since a time (cost guard, robot detection)."""
+async def received_since(s: AsyncSession, *, channel: str, address: str, since: datetime) -> int:
+    """Messages from one address since a time (robot detection)."""
     stmt = select(func.count()).select_from(Message).where(
-        Message.direction == direction,
+        Message.direction == "in",
         Message.channel == channel,
         Message.address == address,
-        Message.created_at >= since if direction == "in" else Message.sent_at >= since,
+        Message.created_at >= since,
     )
-    if statuses is not None:
-        stmt = stmt.where(Message.status.in_(statuses))
     return int(await s.scalar(stmt) or 0)
 
 

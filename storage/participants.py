@@ -69,8 +69,8 @@ async def add_address(s: AsyncSession, participant: Participant, channel: str, a
 
 async def replace_address(
     s: AsyncSession, participant: Participant, channel: str, address: str
-) -> str | None:
-    """Reach ``participant`` on ``channel`` at ``address`` instead; returns the old address.
+) -> None:
+    """Reach ``participant`` on ``channel`` at ``address`` instead of where copro reached them.
 
     The new address starts out usable (or opted out, if the person is). IntegrityError
     if someone else has it.
@@ -81,13 +81,10 @@ async def replace_address(
     status = "ok" if participant.status == "active" else "opted_out"
     if found is None:
         s.add(Address(participant_id=participant.id, channel=channel, address=address, status=status))
-        await s.flush()
-        return None
-    old = found.address
-    found.address = address
-    found.status = status
+    else:
+        found.address = address
+        found.status = status
     await s.flush()
-    return old
 
 
 async def set_admin(s: AsyncSession, participant: Participant, admin: bool) -> None:
