@@ -24,12 +24,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.engine import Context, Engine
-from bot.events import Reply
-from bot.library import Library
-from bot.templates import Templates
+from bot.core.config import load_config
+from bot.engine.events import Reply
+from bot.engine.runner import Context, Engine
+from bot.engine.templates import Templates
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage.db import Database
 
 CHECKIN = ["7", "eight", "about 6", "2 out of 10", "hardly ever", "A good week, thanks"]

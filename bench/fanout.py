@@ -26,10 +26,10 @@ from pathlib import Path
 
 from common import PG_URL, fresh
 
-from bot.config import Config, load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import Config, load_config
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import groups, messages, participants
 from storage.db import Database
 

@@ -33,8 +33,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from bot.core.clock import utcnow
 from storage import groups, messages, participants
-from storage.clock import utcnow
 from storage.db import Database
 
 ACCOUNT, TOKEN = "AC" + "2" * 32, "bench-token"
@@ -67,14 +67,14 @@ def ceiling_app(db: Database) -> Starlette:
 
 
 def copro_app(db: Database, data: Path) -> Starlette:
-    from bot.config import load_config
-    from bot.conversation import Conversations
-    from bot.http import create_app
-    from bot.inbox import Inbox, Spool
-    from bot.library import Library
-    from bot.metrics import Metrics
-    from bot.scheduling import scheduler_for
-    from bot.sms import SmsChannel
+    from bot.app.http import create_app
+    from bot.app.wiring import scheduler_for
+    from bot.channels.sms.twilio import SmsChannel
+    from bot.core.config import load_config
+    from bot.core.metrics import Metrics
+    from bot.delivery.inbox import Inbox, Spool
+    from bot.flowfiles.library import Library
+    from bot.host.conversations import Conversations
 
     config = load_config(None, env={
         "COPRO_DATA_DIR": str(data), "COPRO_TWILIO_ACCOUNT_SID": ACCOUNT,

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from people import Clock, deliver, group, member, outbox
 
-from bot.alerts import Alerts
-from bot.channels import Outgoing, Sent
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.outbox import Sender
-from bot.scheduler import Scheduler
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
+from bot.core.scheduler import Scheduler
+from bot.delivery.channel import Outgoing, Sent
+from bot.delivery.outbox import Sender
+from bot.features.alerts import Alerts
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import alerts, audit, jobs
 from storage.db import Database
 

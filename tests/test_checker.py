@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.checker import check_paths
-from bot.cli import main
-from bot.library import FlowError, Library, flow_paths
+from bot.cli.main import main
+from bot.flowfiles.checker import check_paths
+from bot.flowfiles.library import FlowError, Library, flow_paths
 
 BROKEN = Path(__file__).parent / "broken_flows"
 SHIPPED = Path(__file__).parent.parent / "flows"

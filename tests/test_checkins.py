@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from people import Clock, deliver, group, member, outbox
 
-from bot import checkins
-from bot.config import Config, load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.scheduler import Scheduler
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import Config, load_config
+from bot.core.scheduler import Scheduler
+from bot.features import checkins
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import jobs, results, sessions
 from storage.db import Database
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from people import Clock, deliver, group, member, outbox
 
-from bot.claims import Claims
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
+from bot.features.claims import Claims
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import audit, claims
 from storage.db import Database
 

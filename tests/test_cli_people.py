@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_cli_records import look
 
-from bot.cli import main
+from bot.cli.main import main
 from storage import groups, invites, messages, participants
 
 

@@ -16,11 +16,11 @@ from click.testing import CliRunner, Result
 from people import group, member
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli import main
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.cli.main import main
+from bot.core.config import load_config
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import alerts, claims, messages, participants
 from storage.db import Database
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library, load_file
-from bot.render import numbered
+from bot.core.config import load_config
+from bot.flowfiles.library import Library, load_file
+from bot.host.conversations import Conversations
+from bot.language.render import numbered
 from storage import audit, groups, messages, participants, results, sessions
 from storage.db import Database
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from people import Clock, Member, deliver, group, member, outbox
 
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.scheduler import Scheduler
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
+from bot.core.scheduler import Scheduler
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import broadcasts, groups, meetings, participants, polls
 from storage.db import Database
 from storage.models import Group

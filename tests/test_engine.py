@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.definition import Flow
-from bot.engine import Context, Engine, Outcome, Session
-from bot.events import (
+from bot.engine.definition import Flow
+from bot.engine.events import (
     Expired,
     FlowEnded,
     Notify,
@@ -25,7 +24,8 @@ from bot.events import (
     TimedOut,
     Waiting,
 )
-from bot.templates import Templates
+from bot.engine.runner import Context, Engine, Outcome, Session
+from bot.engine.templates import Templates
 
 TODAY = date(2026, 11, 23)
 

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import Context, Engine, Outcome
-from bot.events import (
+from bot.engine.events import (
     FlowEnded,
     Notify,
     Problem,
@@ -30,10 +29,11 @@ from bot.events import (
     SetField,
     StartFlow,
 )
-from bot.library import Library
-from bot.render import numbered
-from bot.templates import Templates
-from bot.values import plain
+from bot.engine.runner import Context, Engine, Outcome
+from bot.engine.templates import Templates
+from bot.engine.values import plain
+from bot.flowfiles.library import Library
+from bot.language.render import numbered
 
 HERE = Path(__file__).parent / "fixtures"
 FIXTURES = sorted(HERE.glob("*.yaml"))

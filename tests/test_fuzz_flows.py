@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.checker import Problem, check_sources
-from bot.library import FlowError, load_file
+from bot.flowfiles.checker import Problem, check_sources
+from bot.flowfiles.library import FlowError, load_file
 
 SHIPPED = {p.name: yaml.safe_load(p.read_text()) for p in sorted(Path("flows").glob("*.yaml"))}
 

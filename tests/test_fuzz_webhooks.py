@@ -40,16 +40,16 @@ from servers import serve_asgi
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from bot.config import Config, load_config
-from bot.conversation import Conversations
-from bot.http import create_app
-from bot.inbox import Inbox, Spool
-from bot.library import Library
-from bot.metrics import Metrics
-from bot.outbox import Sender
-from bot.scheduling import scheduler_for
-from bot.sms import MAX_SID, SmsChannel
-from bot.telegram import SECRET_HEADER, TelegramChannel
+from bot.app.http import create_app
+from bot.app.wiring import scheduler_for
+from bot.channels.sms.twilio import MAX_SID, SmsChannel
+from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
+from bot.core.config import Config, load_config
+from bot.core.metrics import Metrics
+from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.outbox import Sender
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage.db import Database
 from storage.models import Message
 
@@ -151,7 +151,7 @@ async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
     twilio, api = TwilioDouble(), BotApiDouble()
     errors: list[logging.LogRecord] = []
     watcher = _Errors(errors)
-    logging.getLogger("bot.telegram").addHandler(watcher)
+    logging.getLogger("bot.channels.telegram.channel").addHandler(watcher)
     async with serve_asgi(twilio.app) as twilio_url, serve_asgi(api.app) as api_url:
         twilio.base_url, api.base_url = twilio_url, api_url
         config = config_for(tmp_path, twilio_url, api_url)
@@ -174,7 +174,7 @@ async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
             async with serve_asgi(app) as url, httpx.AsyncClient(timeout=60) as client:
                 yield Rig(url, client, twilio, api, database, sender, spool, errors)
         finally:
-            logging.getLogger("bot.telegram").removeHandler(watcher)
+            logging.getLogger("bot.channels.telegram.channel").removeHandler(watcher)
             await telegram.stop()
             await sms.stop()
 

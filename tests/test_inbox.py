@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from people import deliver
 
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.inbox import Inbound, Inbox, Spool
-from bot.library import Library
+from bot.core.config import load_config
+from bot.delivery.inbox import Inbound, Inbox, Spool
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import messages, participants
 from storage.db import Database
 

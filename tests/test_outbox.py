@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import Outgoing, SendError, Sent, TryAgain, Undeliverable
-from bot.config import Config, load_config
-from bot.outbox import Sender
-from bot.ratelimit import MARGIN, Limit, RateLimiter, window
+from bot.core.clock import utcnow
+from bot.core.config import Config, load_config
+from bot.delivery.channel import Outgoing, SendError, Sent, TryAgain, Undeliverable
+from bot.delivery.outbox import Sender
+from bot.delivery.ratelimit import MARGIN, Limit, RateLimiter, window
 from storage import messages, participants
-from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Message
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import gsm
-from bot.phones import InvalidNumber, normalise
+from bot.core.phones import InvalidNumber, normalise
+from bot.language import gsm
 
 
 @pytest.mark.parametrize(("written", "e164"), [

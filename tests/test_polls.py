@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from people import Clock, deliver, group, member, outbox
 
-from bot.broadcasts import BroadcastError, Broadcasts
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
-from bot.polls import PollError, Polls
-from bot.scheduler import Scheduler
-from bot.scheduling import scheduler_for
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
+from bot.core.scheduler import Scheduler
+from bot.features.broadcasts import BroadcastError, Broadcasts
+from bot.features.polls import PollError, Polls
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import broadcasts, messages, participants, polls
 from storage.db import Database
 from storage.models import Group

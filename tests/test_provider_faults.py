@@ -49,20 +49,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.broadcasts import Broadcasts
-from bot.channels import Channel
-from bot.config import Config, load_config
-from bot.conversation import Conversations
-from bot.inbox import Inbox, Spool
-from bot.library import Library
-from bot.metrics import Metrics
-from bot.outbox import Sender
-from bot.scheduling import scheduler_for
-from bot.sms import SmsChannel
-from bot.telegram import TelegramChannel
+from bot.app.wiring import scheduler_for
+from bot.channels.sms.twilio import SmsChannel
+from bot.channels.telegram.channel import TelegramChannel
+from bot.core.clock import utcnow
+from bot.core.config import Config, load_config
+from bot.core.metrics import Metrics
+from bot.delivery.channel import Channel
+from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.outbox import Sender
+from bot.features.broadcasts import Broadcasts
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import broadcasts as stored_broadcasts
 from storage import groups, messages, participants
-from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Message
 

@@ -18,16 +18,16 @@ from servers import free_port, run_env, serve_asgi, start_copro, wait_healthy
 from sqlalchemy import make_url
 from test_sms import settings
 
-from bot.config import Config
-from bot.conversation import Conversations
-from bot.http import create_app
-from bot.inbox import Inbox, Spool
-from bot.library import Library
-from bot.logs import quiet_libraries
-from bot.metrics import Metrics
-from bot.outbox import Sender
-from bot.scheduling import scheduler_for
-from bot.sms import SmsChannel
+from bot.app.http import create_app
+from bot.app.wiring import scheduler_for
+from bot.channels.sms.twilio import SmsChannel
+from bot.core.config import Config
+from bot.core.logs import quiet_libraries
+from bot.core.metrics import Metrics
+from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.outbox import Sender
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import messages, participants
 from storage.db import Database
 

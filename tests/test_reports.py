@@ -7,10 +7,10 @@ from pathlib import Path
 
 from people import Clock, group, member
 
-from bot import reports
-from bot.config import load_config
-from bot.conversation import Conversations
-from bot.library import Library
+from bot.core.config import load_config
+from bot.features import reports
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import participants
 from storage.db import Database
 

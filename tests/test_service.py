@@ -14,8 +14,8 @@ import httpx
 from servers import free_port, run_env, serve_asgi, wait_healthy
 from servers import start_copro as start
 
-from bot.http import create_app
-from bot.metrics import Metrics
+from bot.app.http import create_app
+from bot.core.metrics import Metrics
 from storage import messages, participants
 from storage.db import Database
 

@@ -14,15 +14,15 @@ import pytest
 from doubles.twilio_api import ACCOUNT, TOKEN, Fault, TwilioDouble
 from servers import serve_asgi
 
-from bot.config import Config, load_config
-from bot.conversation import Conversations
-from bot.http import create_app
-from bot.inbox import Inbox, Spool
-from bot.library import Library
-from bot.metrics import Metrics
-from bot.outbox import Sender
-from bot.scheduling import scheduler_for
-from bot.sms import SmsChannel
+from bot.app.http import create_app
+from bot.app.wiring import scheduler_for
+from bot.channels.sms.twilio import SmsChannel
+from bot.core.config import Config, load_config
+from bot.core.metrics import Metrics
+from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.outbox import Sender
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import audit, messages, participants, results, sessions
 from storage.db import Database
 

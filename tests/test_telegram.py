@@ -14,20 +14,21 @@ import pytest
 from doubles.bot_api import BLOCKED, NO_CHAT, TOKEN, BotApiDouble, Fault, too_many
 from servers import serve_asgi
 
-from bot import telegram_files, telegram_send
-from bot.channels import Outgoing, TryAgain
-from bot.config import Config, ConfigError, load_config
-from bot.conversation import Conversations
-from bot.http import create_app
-from bot.inbox import Inbox, Spool
-from bot.library import Library
-from bot.metrics import Metrics
-from bot.outbox import Sender
-from bot.people import deep_link
-from bot.scheduling import scheduler_for
-from bot.telegram import TelegramChannel, bot_username, webhook_secret
+from bot.app.http import create_app
+from bot.app.wiring import scheduler_for
+from bot.channels.telegram import files as telegram_files
+from bot.channels.telegram import send as telegram_send
+from bot.channels.telegram.channel import TelegramChannel, bot_username, webhook_secret
+from bot.core.clock import utcnow
+from bot.core.config import Config, ConfigError, load_config
+from bot.core.metrics import Metrics
+from bot.delivery.channel import Outgoing, TryAgain
+from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.outbox import Sender
+from bot.features.people import deep_link
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import invites, messages, participants, results, sessions
-from storage.clock import utcnow
 from storage.db import Database
 from storage.models import Participant
 

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from bot import gsm
+from bot.language import gsm
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "twilio-auth-token-for-tests"

@@ -1,0 +1,1 @@
+"""``copro run`` put together: the service, its HTTP app, and the wiring of every feature."""

@@ -1,0 +1,63 @@
+"""The HTTP app of ``copro run``: channel webhooks, ``/healthz`` and ``/metrics``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.core.clock import utcnow
+from bot.core.metrics import CONTENT_TYPE, Metrics
+from storage import messages
+from storage.db import Database
+
+
+def create_app(
+    db: Database,
+    metrics: Metrics,
+    channel_routes: Sequence[BaseRoute] = (),
+    channels: Sequence[str] = (),
+    clock: Callable[[], datetime] = utcnow,
+) -> Starlette:
+    """The app: every channel's webhook routes, plus health and metrics."""
+
+    async def healthz(request: Request) -> Response:
+        if not await db.ping():
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        async with db.transaction() as s:
+            oldest = await messages.oldest_pending(s)
+        age = round((clock() - oldest).total_seconds(), 1) if oldest else 0.0
+        return JSONResponse(
+            {"status": "ok", "database": "ok", "oldest_queued_seconds": age,
+             "channels": list(channels)}
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        try:
+            async with db.transaction() as s:
+                depth = await messages.outbox_depth(s)
+                oldest = await messages.oldest_pending(s)
+        except Exception:
+            depth, oldest = {}, None  # still show the counters when the database is away
+        else:
+            metrics.queue_depth.clear()
+            for (channel, status), count in depth.items():
+                metrics.queue_depth.labels(channel=channel, status=status).set(count)
+            metrics.oldest_queued_seconds.set(
+                (clock() - oldest).total_seconds() if oldest else 0
+            )
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("not found", status_code=404)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        *channel_routes,
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found})

@@ -1,0 +1,1 @@
+"""Channels: provider updates in, provider calls out, nothing more."""

@@ -1,0 +1,65 @@
+"""``copro chat``: talk to the bot in the terminal, as a participant would by SMS."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.core.clock import utcnow
+from bot.host.conversations import Conversations
+from bot.language.render import numbered
+from storage import messages
+
+CHANNEL = "console"
+
+
+class Console:
+    """Reads lines as inbound messages and prints what the outbox holds for this chat."""
+
+    def __init__(
+        self, conversations: Conversations, address: str, out: TextIO = sys.stdout
+    ) -> None:
+        self.conversations = conversations
+        self.address = address
+        self.out = out
+
+    async def deliver(self) -> int:
+        """Print and mark sent every queued console message for this chat, oldest first."""
+        async with self.conversations.db.transaction() as s:
+            queued = [
+                m for m in await messages.queued_for(s, CHANNEL, limit=1000)
+                if m.address == self.address
+            ]
+            for message in queued:
+                text = numbered(message.body or "", message.options or [])
+                self.out.write(f"copro: {text.replace(chr(10), chr(10) + '       ')}\n\n")
+                await messages.mark_sent(s, message, provider_id=None, at=utcnow())
+        self.out.flush()
+        return len(queued)
+
+    async def run(self, lines: TextIO, interactive: bool) -> None:
+        await self.conversations.greet(CHANNEL, self.address)
+        await self.deliver()
+        while True:
+            if interactive:
+                self.out.write("you> ")
+                self.out.flush()
+            line = await asyncio.to_thread(lines.readline)
+            if not line:
+                break
+            text = line.rstrip("\r\n")
+            if not text.strip():
+                continue
+            if not interactive:
+                self.out.write(f"you> {text}\n")
+            text, media = attachment(text)
+            await self.conversations.receive(CHANNEL, self.address, text, media)
+            await self.deliver()
+
+
+def attachment(line: str) -> tuple[str, tuple[str, ...]]:
+    """``/photo receipt.jpg`` sends a picture, as a phone would with a photo."""
+    if line.startswith("/photo "):
+        return "", (line.removeprefix("/photo ").strip(),)
+    return line, ()

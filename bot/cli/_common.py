@@ -1,0 +1,128 @@
+"""What every command needs: the configuration, the database, and friendly errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.service import ServiceError, open_database
+from bot.core.config import Config, ConfigError, load_config
+from bot.flowfiles.library import FlowError, Library
+from bot.host.conversations import Conversations
+from bot.language import when
+from storage import groups
+from storage.db import Database
+from storage.models import Group, Participant
+from storage.rights import everyone_matching
+
+T = TypeVar("T")
+
+
+class State:
+    """The options given to ``copro`` itself; the configuration is read when first needed."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.path)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._config
+
+    def library(self) -> Library:
+        try:
+            return Library.load(self.config.flows.extra_dir)
+        except FlowError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work; a ``ServiceError`` becomes a clear message, not a traceback."""
+    try:
+        return asyncio.run(coro)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+async def open_db(config: Config) -> Database:
+    try:
+        return await open_database(config)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@asynccontextmanager
+async def database(config: Config) -> AsyncIterator[Database]:
+    """The configured database, ready (the embedded default sets itself up), closed after."""
+    db = await open_db(config)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+async def group_named(s: AsyncSession, name: str) -> Group:
+    group = await groups.get_group_by_name(s, name)
+    if group is None:
+        known = ", ".join(g.name for g in await groups.all_groups(s)) or "none yet"
+        raise click.ClickException(f"there is no group called {name!r} (groups: {known})")
+    return group
+
+
+async def one_participant(s: AsyncSession, who: str) -> Participant:
+    """The participant ``who`` names: their number in copro, name, phone number or chat id."""
+    found = await everyone_matching(s, who.strip())
+    if not found:
+        raise click.ClickException(
+            f"no participant matches {who!r}: give their number (copro participants list), "
+            "name or address")
+    if len(found) > 1:
+        ids = ", ".join(str(p.id) for p in found)
+        raise click.ClickException(f"{len(found)} participants match {who!r} ({ids}): give the number")
+    return found[0]
+
+
+def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:
+    """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
+    clock of ``timezone``, as an aware datetime."""
+    try:
+        return when.read(text, timezone)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+async def host(db: Database, state: State) -> Conversations:
+    """The conversation host with every feature's hooks, for commands that message people."""
+    from bot.app.wiring import scheduler_for
+
+    conversations = Conversations(db, state.library(), state.config)
+    await conversations.register_flows()
+    scheduler_for(conversations, state.config)
+    return conversations
+
+
+def day_range(start: datetime | None, end: datetime | None, timezone: str) -> tuple[datetime, datetime]:
+    """``--from`` and ``--to`` days (both included) as a range of aware times."""
+    zone = ZoneInfo(timezone)
+    low = datetime.combine((start or datetime(2000, 1, 1)).date(), time(0), tzinfo=zone)
+    high = datetime.combine((end or datetime(2100, 1, 1)).date(), time(0), tzinfo=zone)
+    return low, high + timedelta(days=1)
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])

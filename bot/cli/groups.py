@@ -1,0 +1,128 @@
+"""``copro groups``: groups, who is in them, and when their weekly check-in goes out."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from bot.cli._common import State, database, group_named, pass_state, run
+from bot.core.clock import utcnow
+from bot.core.config import WEEKDAYS, parse_clock
+from bot.features import checkins
+from bot.features.checkins import schedule_of
+from bot.language.when import clock
+from storage import groups, participants
+
+
+@click.group("groups")
+def groups_group() -> None:
+    """Add groups, see who is in them, and set their weekly check-in."""
+
+
+@groups_group.command("add")
+@click.argument("name")
+@pass_state
+def add(state: State, name: str) -> None:
+    """Add a group. Its weekly check-in follows [checkins] until `copro groups schedule`."""
+    if not name.strip():
+        raise click.BadParameter("give the group a name", param_hint="NAME")
+
+    async def work() -> str:
+        async with database(state.config) as db, db.transaction() as s:
+            if await groups.get_group_by_name(s, name.strip()) is not None:
+                raise click.ClickException(f"there is already a group called {name.strip()!r}")
+            group = await groups.create_group(s, name.strip())
+            schedule = await checkins.begin(s, group, state.config, now=utcnow())
+            return _describe(schedule)
+
+    described = run(work())
+    click.echo(f"Group {name.strip()!r} added. Weekly check-in: {described}.")
+
+
+@groups_group.command("list")
+@pass_state
+def list_groups(state: State) -> None:
+    """Each group, how many people are in it, and its weekly check-in."""
+
+    async def work() -> None:
+        async with database(state.config) as db, db.transaction() as s:
+            found = await groups.all_groups(s)
+            if not found:
+                click.echo("No groups yet: add one with `copro groups add NAME`.")
+            for group in found:
+                people = len(await groups.member_ids(s, group.id))
+                click.echo(f"{group.name}: {people} people; check-in "
+                           f"{_describe(schedule_of(group, state.config))}")
+
+    run(work())
+
+
+@groups_group.command("members")
+@click.argument("name")
+@pass_state
+def members(state: State, name: str) -> None:
+    """Who is in a group, in which role, and how they are reached."""
+
+    async def work() -> None:
+        async with database(state.config) as db, db.transaction() as s:
+            group = await group_named(s, name)
+            ids = await groups.member_ids(s, group.id)
+            if not ids:
+                click.echo(f"No one is in {group.name} yet.")
+            people = await participants.get_many(s, ids)
+            for pid in ids:
+                person = people[pid]
+                held = [role for g, role in await groups.roles_of(s, pid) if g == group.id]
+                ways = ", ".join(a.channel for a in await participants.addresses_of(s, pid))
+                consent = "" if person.consent_at else ", no consent yet"
+                click.echo(f"{pid:>5}  {person.name or '-'} ({', '.join(held)}; {ways or 'no address'}; "
+                           f"{person.status}{consent})")
+
+    run(work())
+
+
+@groups_group.command("schedule")
+@click.argument("name")
+@click.option("--day", type=click.Choice(WEEKDAYS, case_sensitive=False), help="The day of the week.")
+@click.option("--time", "at", help="The time of day, 24-hour: 10:00.")
+@click.option("--timezone", help="The clock of --day and --time, like Europe/London.")
+@click.option("--flow", help="The flow a check-in runs (default weekly-checkin).")
+@click.option("--off", "enabled", flag_value=False, default=None, help="No weekly check-in.")
+@click.option("--on", "enabled", flag_value=True, help="Weekly check-ins again.")
+@pass_state
+def schedule(
+    state: State, name: str, day: str | None, at: str | None, timezone: str | None,
+    flow: str | None, enabled: bool | None,
+) -> None:
+    """Change when a group's weekly check-in goes out (or turn it off or on)."""
+    try:
+        when_at = parse_clock(at) if at else None  # the same HH:MM rule as the configuration
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--time") from None
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise click.BadParameter(f"unknown timezone {timezone!r}", param_hint="--timezone") from None
+    if flow and flow not in state.library():
+        raise click.BadParameter(f"there is no flow {flow!r}", param_hint="--flow")
+
+    async def work() -> str:
+        async with database(state.config) as db, db.transaction() as s:
+            group = await group_named(s, name)
+            changed = await checkins.set_schedule(
+                s, group, state.config, now=utcnow(), enabled=enabled,
+                weekday=WEEKDAYS.index(day.lower()) if day else None, at=when_at,
+                timezone=timezone, flow=flow,
+            )
+            return _describe(changed)
+
+    click.echo(f"{name}: weekly check-in {run(work())}.")
+
+
+def _describe(schedule: checkins.Schedule) -> str:
+    if not schedule.enabled:
+        return "off"
+    return (f"{WEEKDAYS[schedule.weekday].capitalize()}s at {clock(schedule.at)} "
+            f"({schedule.timezone}), flow {schedule.flow}")

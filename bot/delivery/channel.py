@@ -1,0 +1,115 @@
+"""What a channel (Telegram, SMS, the console) offers the outbox sender.
+
+A channel sends one outbox message at a time and says how it went: ``Sent``,
+or an exception that tells the sender what to do next. Rate limits and retries
+live in the sender (``bot.delivery.outbox``); a channel only speaks its provider's
+protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from storage.models import Message
+
+AddressStatus = Literal["unreachable", "opted_out"]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that acts rather than answers: ``data`` names the action (``claim:12:approve``)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row, as a channel needs it.
+
+    ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
+    ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
+    file, ``body`` its caption).
+    """
+
+    id: int
+    channel: str
+    address: str
+    body: str
+    options: tuple[str, ...] = ()
+    language: str = "en"
+    kind: str = "text"
+    media: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    multiple: bool = False
+
+    @classmethod
+    def of(cls, row: Message) -> Outgoing:
+        """The outbox row ``row`` as a channel sees it."""
+        display = row.display or {}
+        return cls(
+            id=row.id, channel=row.channel, address=row.address, body=row.body or "",
+            options=tuple(row.options or ()), kind=row.kind or "text",
+            media=tuple(str(m) for m in row.media or ()),
+            buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
+            multiple=bool(display.get("multiple")),
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Accepted by the provider; ``ref`` is a second id it gave (a Telegram poll's)."""
+
+    provider_id: str | None = None
+    status: str = "sent"  # or "delivered" where the provider says so at once
+    ref: str | None = None
+
+
+class SendError(Exception):
+    """A send that did not work; ``reason`` is kept on the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TryAgain(SendError):
+    """A passing fault (rate limit, 5xx, network): try again later.
+
+    ``retry_after`` is the provider's own wait in seconds, when it gave one.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(SendError):
+    """A permanent failure: the message is failed and not tried again.
+
+    ``address_status`` marks the address itself when it cannot be used again
+    (the person blocked the bot, or sent STOP at the carrier).
+    """
+
+    def __init__(self, reason: str, address_status: AddressStatus | None = None) -> None:
+        super().__init__(reason)
+        self.address_status = address_status
+
+
+class Channel(Protocol):
+    """A way of reaching people; the outbox sender calls ``send`` for each message."""
+
+    name: str
+
+    def cost(self, message: Outgoing) -> int:
+        """How much of the provider's rate limit ``message`` uses (SMS: segments)."""
+        ...
+
+    def limits(self, message: Outgoing) -> list[tuple[str, float, float]]:
+        """The rate limits ``message`` counts against: ``(bucket key, rate, per seconds)``."""
+        ...
+
+    async def send(self, message: Outgoing) -> Sent:
+        """Deliver ``message`` to the provider; raise ``TryAgain`` or ``Undeliverable``."""
+        ...

@@ -1,0 +1,128 @@
+"""Sandboxed Jinja2 for flow messages (templates) and conditions (expressions).
+
+Templates see ``participant``, ``results``, ``settings``, ``flow`` and ``lang``.
+Filters: ``money`` (``£12.50``), ``day`` (``Tuesday 1 December``), ``when``
+(``Tuesday 1 December at 2pm``: a datetime or its ISO text), ``number``.
+Test: ``risky`` (``results.note is risky``: mentions a configured risk word).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from jinja2 import ChainableUndefined, TemplateError, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.language import when
+
+LOCALES = {"en": "en_GB", "cy": "cy_GB"}
+
+
+class TemplateProblem(ValueError):
+    """A template or expression that cannot be compiled or rendered."""
+
+
+def _locale(ctx: Context) -> str:
+    return LOCALES.get(str(ctx.get("lang") or "en"), "en_GB")
+
+
+@pass_context
+def _money(ctx: Context, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return str(format_currency(Decimal(str(value)), "GBP", locale=_locale(ctx)))
+
+
+@pass_context
+def _day(ctx: Context, value: Any) -> str:
+    if not isinstance(value, date):
+        return "" if value is None else str(value)
+    return str(format_date(value, "EEEE d MMMM", locale=_locale(ctx)))
+
+
+@pass_context
+def _when(ctx: Context, value: Any) -> str:
+    found = when.parse(value)
+    if found is None:
+        return "" if value is None else str(value)
+    return when.spoken(found, str(ctx.get("lang") or "en"))
+
+
+@pass_context
+def _number(ctx: Context, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return str(format_decimal(Decimal(str(value)), locale=_locale(ctx)))
+
+
+def risk_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any of ``words`` as whole words."""
+    parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    if not parts:
+        return None
+    body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+class Templates:
+    """Compiles and caches the templates and expressions of flows."""
+
+    def __init__(self, risk_words: Iterable[str] = ()) -> None:
+        env = ImmutableSandboxedEnvironment(
+            undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False
+        )
+        env.filters.update(money=_money, day=_day, when=_when, number=_number)
+        pattern = risk_pattern(risk_words)
+        env.tests["risky"] = lambda value: bool(
+            pattern and isinstance(value, str) and pattern.search(value)
+        )
+        self._env = env
+        self.render = lru_cache(maxsize=2048)(self._compile_template)
+        self._expressions: dict[str, Any] = {}
+
+    def _compile_template(self, source: str) -> Any:
+        try:
+            return self._env.from_string(source)
+        except TemplateError as exc:
+            raise TemplateProblem(f"template error: {exc}") from exc
+
+    def check_template(self, source: str) -> None:
+        self._compile_template(source)
+
+    def check_expression(self, source: str) -> None:
+        self._expression(source)
+
+    def text(self, source: str, scope: Mapping[str, Any]) -> str:
+        """Render a message template; raises ``TemplateProblem`` if it cannot."""
+        template = self.render(source)
+        try:
+            return str(template.render(scope)).strip()
+        except Exception as exc:  # the sandbox raises several kinds
+            raise TemplateProblem(f"template error: {exc}") from exc
+
+    def _expression(self, source: str) -> Any:
+        compiled = self._expressions.get(source)
+        if compiled is None:
+            try:
+                compiled = self._env.compile_expression(source, undefined_to_none=True)
+            except TemplateError as exc:
+                raise TemplateProblem(f"expression error: {exc}") from exc
+            self._expressions[source] = compiled
+        return compiled
+
+    def value(self, source: str, scope: Mapping[str, Any]) -> Any:
+        """Evaluate an expression; raises ``TemplateProblem`` if it cannot."""
+        expression = self._expression(source)
+        try:
+            return expression(**scope)
+        except Exception as exc:
+            raise TemplateProblem(f"expression error: {exc}") from exc
+

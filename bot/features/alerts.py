@@ -1,0 +1,208 @@
+"""Safeguarding alerts: an answer that may mean someone is at risk reaches a person at once.
+
+A flow's ``notify: safeguarding`` (the weekly check-in's risk words) becomes an
+alert: kept in the database, sent straight away to the group's safeguarding
+leads (or, without any, its coordinators) on their own channel, day or night,
+saying who, what they wrote, when, and how to reach them. It asks to be
+acknowledged (a button, "ACK 12" by text, or ``copro alerts ack 12``); until it
+is, it is sent again every ``safeguarding.repeat_after``, to the coordinators
+too, at most ``safeguarding.max_repeats`` times. copro never does anything else
+about it by itself: people decide what happens next.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import utcnow
+from bot.core.config import Config
+from bot.core.quiet import zone
+from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.engine.definition import text_for
+from bot.engine.events import Notify
+from bot.host.conversations import Conversations, Say
+from bot.language import texts, when
+from storage import alerts, audit, groups, jobs, participants
+from storage.models import Alert, FlowSession, Job, Participant
+
+log = logging.getLogger(__name__)
+
+REPEAT = "alert-repeat"
+TYPED_ACK = re.compile(r"^\s*ack(?:nowledge)?\s*#?\s*(\d{1,9})\s*[.!]?\s*$", re.IGNORECASE)
+LEADS = ("safeguarding",)
+EVERYONE = ("safeguarding", "coordinator")
+
+
+class Alerts:
+    def __init__(
+        self, conversations: Conversations, config: Config,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.conversations = conversations
+        self.config = config
+        self.clock = clock
+
+    def register(self, scheduler: Scheduler) -> None:
+        self.conversations.on_notify("safeguarding", self.raise_alert)
+        self.conversations.intercept(self.typed)
+        self.conversations.on_action("alert", self.tapped)
+        scheduler.handle(REPEAT, self.repeat)
+
+    # --- raising and repeating ----------------------------------------------------------
+
+    async def raise_alert(
+        self, s: AsyncSession, person: Participant, row: FlowSession, event: Notify
+    ) -> None:
+        now = self.clock()
+        group_ids = [g.id for g in await groups.groups_of(s, person.id)]
+        alert = await alerts.create(
+            s, participant_id=person.id, group_id=group_ids[0] if group_ids else None,
+            session_id=row.id, flow_id=row.flow_id, step=event.step, reason=event.reason,
+            text=event.text, at=now,
+        )
+        sent = await self._send(s, alert, person, 0, LEADS)
+        if not sent:
+            sent = await self._send(s, alert, person, 0, EVERYONE)
+        await audit.record(s, kind="alert_raised", actor="copro", participant_id=person.id,
+                           details={"alert": alert.id, "reason": event.reason, "sent_to": sent},
+                           at=now)
+        if not sent:
+            log.error("safeguarding alert %s has no one to go to: participant %s is in no group "
+                      "with a safeguarding lead or coordinator", alert.id, person.id)
+        if self.config.safeguarding.max_repeats:
+            await self._plan_repeat(s, alert, 1, now)
+
+    async def repeat(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        alert = await alerts.get(s, int(job.payload["alert"]))
+        if alert is None or alert.acknowledged_at is not None:
+            return Skipped("acknowledged")
+        person = await participants.get(s, alert.participant_id) if alert.participant_id else None
+        count = int(job.payload["repeat"])
+        sent = await self._send(s, alert, person, count, EVERYONE)
+        if count < self.config.safeguarding.max_repeats:
+            await self._plan_repeat(s, alert, count + 1, now)
+        return Done(f"sent to {len(sent)}")
+
+    async def _plan_repeat(self, s: AsyncSession, alert: Alert, count: int, now: datetime) -> None:
+        await jobs.plan(
+            s, kind=REPEAT, key=f"alert:{alert.id}:repeat:{count}", topic=f"alert:{alert.id}",
+            due_at=now + self.config.safeguarding.repeat_after,
+            payload={"alert": alert.id, "repeat": count}, at=now,
+        )
+
+    async def _send(
+        self, s: AsyncSession, alert: Alert, person: Participant | None, repeat: int,
+        roles: Sequence[str],
+    ) -> list[int]:
+        """Send ``alert`` (not held for contact hours) to staff with ``roles``; who got it."""
+        staff = await self._staff(s, alert, roles)
+        about = await self._about(s, person)
+        sent = []
+        for member in staff:
+            local = alert.created_at.astimezone(zone(member.timezone, self.config.timezone))
+            scope = {
+                "alert": {"id": alert.id, "text": alert.text, "when": when.spoken(local, member.language)},
+                "person": about, "repeat": repeat,
+            }
+            button = {"label": text_for(texts.ALERT_BUTTON, member.language),
+                      "data": f"alert:{alert.id}:ack"}
+            if await self.conversations.say_in(
+                s, member, texts.ALERT, key=f"alert:{alert.id}:{repeat}:{member.id}", scope=scope,
+                quiet=False, topic=f"alert:{alert.id}", display={"buttons": [button]},
+            ):
+                sent.append(member.id)
+        alert.sent_count += 1
+        await s.flush()
+        return sent
+
+    async def _staff(self, s: AsyncSession, alert: Alert, roles: Sequence[str]) -> list[Participant]:
+        group_ids = ([g.id for g in await groups.groups_of(s, alert.participant_id)]
+                     if alert.participant_id else [])
+        if not group_ids and alert.group_id is not None:
+            group_ids = [alert.group_id]
+        return [p for p in await groups.people_with_role(s, group_ids, roles)
+                if p.id != alert.participant_id]
+
+    async def _about(self, s: AsyncSession, person: Participant | None) -> dict[str, Any]:
+        if person is None:
+            return {"name": "a participant whose details were erased", "reach": "not known"}
+        ways = []
+        for address in await participants.addresses_of(s, person.id):
+            if address.channel == "sms":
+                ways.append(f"{address.address} (phone)")
+            elif address.channel == "telegram":
+                ways.append("Telegram, through this bot")
+        return {"name": person.name or f"participant {person.id}",
+                "reach": ", ".join(ways) or "no phone number is stored"}
+
+    # --- acknowledging --------------------------------------------------------------------
+
+    async def typed(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
+        """``ACK 12`` from anyone: acknowledged if they may, a polite answer if not."""
+        found = TYPED_ACK.match(text)
+        if found is None:
+            return False
+        await self.acknowledge(s, int(found[1]), person, None, say)
+        return True
+
+    async def tapped(self, s: AsyncSession, person: Participant, args: list[str], say: Say) -> None:
+        if len(args) == 2 and args[0].isdigit() and args[1] == "ack":
+            await self.acknowledge(s, int(args[0]), person, None, say)
+
+    async def acknowledge(
+        self, s: AsyncSession, alert_id: int, actor: Participant | None, note: str | None,
+        say: Say | None = None,
+    ) -> Alert | None:
+        """Acknowledge alert ``alert_id`` for ``actor`` (None: from the command line).
+
+        A person may acknowledge an alert they could have been sent (a safeguarding
+        lead or coordinator of the person's group, or an admin). Returns the alert,
+        or None if it does not exist or is not theirs to see.
+        """
+        alert = await alerts.get(s, alert_id)
+        if alert is None or (actor is not None and not await self._may_see(s, actor, alert)):
+            if say is not None:
+                await say(texts.ALERT_UNKNOWN, {"number": alert_id})
+            return None
+        person = await participants.get(s, alert.participant_id) if alert.participant_id else None
+        about = await self._about(s, person)
+        now = self.clock()
+        if not await alerts.acknowledge(s, alert, by=actor.id if actor else None, note=note, at=now):
+            if say is not None:
+                by = await participants.get(s, alert.acknowledged_by) if alert.acknowledged_by else None
+                await say(texts.ALERT_TAKEN, {"alert": {"id": alert.id}, "person": about,
+                                              "by": _name(by)})
+            return alert
+        await jobs.cancel(s, topic=f"alert:{alert.id}", kinds=[REPEAT], at=now,
+                          note="acknowledged")
+        await audit.record(s, kind="alert_acknowledged", actor=_name(actor),
+                           participant_id=alert.participant_id,
+                           details={"alert": alert.id, "by": actor.id if actor else None,
+                                    "note": note}, at=now)
+        if say is not None:
+            await say(texts.ALERT_ACKNOWLEDGED, {"alert": {"id": alert.id}, "person": about})
+        for member in await self._staff(s, alert, EVERYONE):
+            if actor is None or member.id != actor.id:
+                await self.conversations.say_in(
+                    s, member, texts.ALERT_TAKEN, key=f"alert:{alert.id}:taken:{member.id}",
+                    scope={"alert": {"id": alert.id}, "person": about, "by": _name(actor)},
+                    quiet=False, topic=f"alert:{alert.id}",
+                )
+        return alert
+
+    async def _may_see(self, s: AsyncSession, actor: Participant, alert: Alert) -> bool:
+        if actor.admin:
+            return True
+        return any(p.id == actor.id for p in await self._staff(s, alert, EVERYONE))
+
+
+def _name(person: Participant | None) -> str:
+    if person is None:
+        return "a coordinator (from the command line)"
+    return person.name or f"participant {person.id}"

@@ -1,0 +1,186 @@
+"""The weekly check-in: every group's members, each week, at a good hour for them.
+
+A group's schedule (day, time, time zone, flow) is its own where set, else the
+``[checkins]`` configuration. Each tick plans the group's next check-in as a job
+(and the last one, if it fell due within ``scheduler.grace`` and was never done:
+copro was down). When it falls due, it becomes one ``start-flow`` job a member
+(see ``bot.features.outreach``), keyed by person and week, so someone in two groups gets
+one check-in a week, and a restart never sends one twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.config import Config
+from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.features import outreach
+from bot.flowfiles.library import Library
+from storage import groups, jobs
+from storage.db import Database
+from storage.models import Group, Job
+
+KIND = "checkin"
+WEEK = timedelta(days=7)
+CHUNK = 1000  # members planned at a time, so a huge group does not need much memory
+
+
+@dataclass(frozen=True)
+class Schedule:
+    enabled: bool
+    weekday: int  # 0 Monday ... 6 Sunday
+    at: time
+    timezone: str
+    flow: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def schedule_of(group: Group, config: Config) -> Schedule:
+    """The group's own settings, with the configuration for what it leaves unset."""
+    default = config.checkins
+    return Schedule(
+        enabled=default.enabled and group.checkins_enabled,
+        weekday=default.weekday if group.checkin_day is None else group.checkin_day,
+        at=group.checkin_time or default.time,
+        timezone=group.checkin_timezone or default.timezone or config.timezone,
+        flow=group.checkin_flow or default.flow,
+    )
+
+
+def local_occurrence(schedule: Schedule, day: date) -> datetime:
+    """The check-in on ``day`` (a local date) as a UTC time; DST keeps the wall-clock time."""
+    return datetime.combine(day, schedule.at, tzinfo=schedule.zone).astimezone(UTC)
+
+
+def around(schedule: Schedule, now: datetime) -> tuple[datetime, datetime]:
+    """The last check-in at or before ``now`` and the next one after it, in UTC."""
+    today = now.astimezone(schedule.zone).date()
+    day = today - timedelta(days=(today.weekday() - schedule.weekday) % 7)
+    last = local_occurrence(schedule, day)
+    if last > now:
+        day -= WEEK
+        last = local_occurrence(schedule, day)
+    return last, local_occurrence(schedule, day + WEEK)
+
+
+def _week(occurrence: datetime, schedule: Schedule) -> str:
+    year, week, _ = occurrence.astimezone(schedule.zone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class Checkins:
+    def __init__(self, db: Database, library: Library, config: Config) -> None:
+        self.db = db
+        self.library = library
+        self.config = config
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.sweep("planning check-ins", self.plan)
+        scheduler.handle(KIND, self.run)
+
+    async def plan(self, now: datetime) -> int:
+        """Make sure each group's next check-in (and a just-missed one) is a job."""
+        rows = []
+        async with self.db.transaction() as s:
+            for group in await groups.all_groups(s):
+                schedule = schedule_of(group, self.config)
+                if not schedule.enabled:
+                    continue
+                last, upcoming = around(schedule, now)
+                due = [last, upcoming] if now - last <= self.config.scheduler.grace else [upcoming]
+                rows += [self._row(group, schedule, at) for at in due]
+            return await jobs.plan_many(s, rows, at=now)
+
+    @staticmethod
+    def _row(group: Group, schedule: Schedule, at: datetime) -> dict[str, Any]:
+        local = at.astimezone(schedule.zone)
+        return {
+            "kind": KIND, "key": f"checkin:{group.id}:{local:%Y-%m-%dT%H:%M}", "due_at": at,
+            "topic": f"group:{group.id}",
+            "payload": {"group_id": group.id, "flow": schedule.flow, "at": at.isoformat()},
+        }
+
+    async def run(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        """A group's check-in is due: one job a member, each at a good hour for them."""
+        group = await groups.get_group(s, int(job.payload["group_id"]))
+        if group is None:
+            return Skipped("the group is gone")
+        schedule = schedule_of(group, self.config)
+        at = datetime.fromisoformat(job.payload["at"])
+        if not schedule.enabled:
+            return Skipped("check-ins are off for this group")
+        if job.key != self._row(group, schedule, at)["key"] or schedule.flow != job.payload["flow"]:
+            return Skipped("the group's schedule changed")
+        if now - at > self.config.scheduler.grace:
+            return Skipped(f"missed: due at {at:%Y-%m-%d %H:%M} UTC while copro was not running")
+        if schedule.flow not in self.library:
+            return Skipped(f"there is no flow {schedule.flow!r}")
+        week = _week(at, schedule)
+        deadline = at + WEEK - timedelta(hours=1)
+        members = await groups.taking_part(s, group.id)
+        added = 0
+        for start in range(0, len(members), CHUNK):
+            added += await jobs.plan_many(s, [
+                outreach.start_job(
+                    pid, schedule.flow, key=f"checkin:{pid}:{schedule.flow}:{week}", due_at=now,
+                    topic=f"checkin:{group.id}:{week}", deadline=deadline,
+                )
+                for pid in members[start : start + CHUNK]
+            ], at=now)
+        return Done(f"{added} of {len(members)} member(s) to check in with")
+
+
+async def set_schedule(
+    s: AsyncSession,
+    group: Group,
+    config: Config,
+    *,
+    now: datetime,
+    enabled: bool | None = None,
+    weekday: int | None = None,
+    at: time | None = None,
+    timezone: str | None = None,
+    flow: str | None = None,
+) -> Schedule:
+    """Change a group's check-in schedule (None leaves a setting as it is); returns the new one.
+
+    Check-ins planned for the old schedule are dropped; the next tick plans anew.
+    """
+    s.add(group)
+    if enabled is not None:
+        group.checkins_enabled = enabled
+    if weekday is not None:
+        group.checkin_day = weekday
+    if at is not None:
+        group.checkin_time = at
+    if timezone is not None:
+        group.checkin_timezone = timezone
+    if flow is not None:
+        group.checkin_flow = flow
+    await s.flush()
+    await jobs.cancel(s, topic=f"group:{group.id}", kinds=[KIND], at=now,
+                      note="the group's schedule changed")
+    return await begin(s, group, config, now=now)
+
+
+async def begin(s: AsyncSession, group: Group, config: Config, *, now: datetime) -> Schedule:
+    """Start a group's check-ins from now: one whose time has just passed is not sent.
+
+    Called when a group is made and when its schedule changes; without it, the
+    planner would take a check-in due an hour ago for one missed while copro was down.
+    """
+    schedule = schedule_of(group, config)
+    last, _ = around(schedule, now)
+    row = Checkins._row(group, schedule, last)
+    added = await jobs.plan(s, at=now, **row)
+    if added is not None:
+        await jobs.finish(s, added, status="skipped", note="before the schedule began", at=now)
+    return schedule

@@ -1,0 +1,250 @@
+"""Meetings: invitations with RSVP and access needs, reminders, and the coordinators' summary.
+
+A meeting plans its reminders as jobs when it is added or moved, one for each of
+``meetings.reminders`` (by default 2 days and 2 hours before). The first is the
+invitation: the ``meeting-rsvp`` flow (can you come? what do you need?) for each
+member. Later ones remind, in plain words, everyone who said yes or maybe or has
+not answered. ``meetings.summary_before`` the start (the day before, by default)
+the group's coordinators get the counts and the access needs. Every message is
+one job a person (``bot.features.outreach``), so contact hours hold it and a restart
+never sends it twice; none goes once the meeting has started.
+
+Moving or cancelling a meeting withdraws what has not gone yet, ends invitations
+still waiting for an answer, and tells everyone who was already contacted. A
+moved meeting plans its reminders afresh (its version goes up, so anything
+planned for the old time does nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import utcnow
+from bot.core.config import Config
+from bot.core.quiet import zone
+from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.features import outreach
+from bot.host.conversations import Conversations
+from bot.language import texts
+from storage import audit, groups, jobs, meetings, messages, participants, sessions
+from storage.models import FlowSession, Group, Job, Meeting, Participant
+
+REMINDER = "meeting-reminder"
+SUMMARY = "meeting-summary"
+FLOW = "meeting-rsvp"
+NEEDS = {"transport": "transport", "interpreter": "an interpreter", "large_print": "large print",
+         "other": "something else"}
+
+
+class MeetingError(ValueError):
+    """A meeting that cannot be added or changed; ``str()`` says why in plain words."""
+
+
+def topic(meeting: Meeting) -> str:
+    return f"meeting:{meeting.id}"
+
+
+class Meetings:
+    def __init__(
+        self, conversations: Conversations, config: Config, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.conversations = conversations
+        self.config = config
+        self.clock = clock
+
+    def register(self, scheduler: Scheduler) -> None:
+        self.conversations.on_result(FLOW, self.replied)
+        scheduler.handle(REMINDER, self.remind)
+        scheduler.handle(SUMMARY, self.summarise)
+
+    def view(self, meeting: Meeting, group: Group | None = None) -> dict[str, Any]:
+        """What messages and the RSVP flow may say about ``meeting`` (JSON-able)."""
+        local = meeting.starts_at.astimezone(zone(self.config.timezone))
+        return {"id": meeting.id, "title": meeting.title, "when": local.isoformat(),
+                "where": meeting.place, "online_link": meeting.online_link,
+                "access_info": meeting.access_info, "group": group.name if group else None}
+
+    # --- what coordinators do ------------------------------------------------------------
+
+    async def add(
+        self, s: AsyncSession, group: Group, *, title: str, starts_at: datetime,
+        minutes: int | None = None, place: str | None = None, online_link: str | None = None,
+        access_info: str | None = None, by: str = "command line",
+    ) -> Meeting:
+        now = self.clock()
+        if not title.strip():
+            raise MeetingError("a meeting needs a title")
+        if starts_at <= now:
+            raise MeetingError("that time has already passed")
+        length = minutes or int(self.config.meetings.duration.total_seconds() // 60)
+        meeting = await meetings.add(
+            s, group_id=group.id, title=title.strip(), starts_at=starts_at, minutes=length,
+            place=place, online_link=online_link, access_info=access_info, at=now,
+        )
+        await audit.record(s, kind="meeting_added", actor=by,
+                           details={"meeting": meeting.id, "group": group.id}, at=now)
+        await self._plan(s, meeting, now)
+        return meeting
+
+    async def move(
+        self, s: AsyncSession, meeting: Meeting, starts_at: datetime, *, by: str = "command line"
+    ) -> int:
+        """Move a meeting; returns how many people were told."""
+        now = self.clock()
+        if meeting.status != "scheduled":
+            raise MeetingError("that meeting is cancelled")
+        if starts_at <= now:
+            raise MeetingError("that time has already passed")
+        told = await self._withdraw(s, meeting, now)
+        await meetings.move(s, meeting, starts_at=starts_at, at=now)
+        await self._tell(s, meeting, told, texts.MEETING_MOVED, "moved", now)
+        await audit.record(s, kind="meeting_moved", actor=by,
+                           details={"meeting": meeting.id, "to": starts_at.isoformat()}, at=now)
+        await self._plan(s, meeting, now)
+        return len(told)
+
+    async def cancel(self, s: AsyncSession, meeting: Meeting, *, by: str = "command line") -> int:
+        """Cancel a meeting; returns how many people were told."""
+        now = self.clock()
+        if meeting.status != "scheduled":
+            raise MeetingError("that meeting is already cancelled")
+        told = await self._withdraw(s, meeting, now)
+        await meetings.cancel(s, meeting, at=now)
+        await self._tell(s, meeting, told, texts.MEETING_CANCELLED, "cancelled", now)
+        await audit.record(s, kind="meeting_cancelled", actor=by, details={"meeting": meeting.id},
+                           at=now)
+        return len(told)
+
+    async def _withdraw(self, s: AsyncSession, meeting: Meeting, now: datetime) -> list[int]:
+        """Stop everything planned for the meeting as it was; who had already been contacted."""
+        contacted = await jobs.about(s, topic(meeting), kinds=[outreach.START, outreach.SAY],
+                                     statuses=["done"])
+        people = sorted({j.participant_id for j in contacted if j.participant_id})
+        await jobs.cancel(s, topic=topic(meeting), at=now, note="the meeting changed")
+        await messages.withdraw(s, topic=topic(meeting), reason="withdrawn: the meeting changed",
+                                at=now)
+        for pid in people:  # an invitation still waiting for an answer is not asked any more
+            current = await sessions.active_session(s, pid)
+            if current is not None and _meeting_of(current) == meeting.id:
+                await sessions.end_active_sessions(s, pid, "interrupted", now=now)
+        return people
+
+    async def _tell(
+        self, s: AsyncSession, meeting: Meeting, people: list[int], text: dict[str, str],
+        what: str, now: datetime,
+    ) -> None:
+        view = self.view(meeting)
+        await jobs.plan_many(s, [
+            outreach.say_job(pid, text, key=f"{topic(meeting)}:v{meeting.version}:{what}:{pid}",
+                             due_at=now, topic=topic(meeting), scope={"meeting": view},
+                             deadline=meeting.starts_at if what == "moved" else None)
+            for pid in people
+        ], at=now)
+
+    async def _plan(self, s: AsyncSession, meeting: Meeting, now: datetime) -> None:
+        for n, offset in enumerate(self.config.meetings.reminders):
+            due = meeting.starts_at - offset
+            if due < now:
+                if n > 0:
+                    continue  # too late for this reminder; the invitation goes at once
+                due = now
+            seconds = int(offset.total_seconds())
+            await jobs.plan(s, kind=REMINDER, topic=topic(meeting), due_at=due, at=now,
+                            key=f"{topic(meeting)}:v{meeting.version}:reminder:{seconds}",
+                            payload={"meeting": meeting.id, "version": meeting.version,
+                                     "first": n == 0})
+        summary = max(meeting.starts_at - self.config.meetings.summary_before, now)
+        await jobs.plan(s, kind=SUMMARY, topic=topic(meeting), due_at=summary, at=now,
+                        key=f"{topic(meeting)}:v{meeting.version}:summary",
+                        payload={"meeting": meeting.id, "version": meeting.version})
+
+    # --- scheduled work ---------------------------------------------------------------------
+
+    async def _current(self, s: AsyncSession, job: Job, now: datetime) -> Meeting | JobOutcome:
+        meeting = await meetings.get(s, int(job.payload["meeting"]))
+        if meeting is None or meeting.status != "scheduled":
+            return Skipped("the meeting was cancelled")
+        if meeting.version != job.payload["version"]:
+            return Skipped("the meeting moved")
+        if now >= meeting.starts_at:
+            return Skipped("the meeting has started")
+        return meeting
+
+    async def remind(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        meeting = await self._current(s, job, now)
+        if not isinstance(meeting, Meeting):
+            return meeting
+        group = await groups.get_group(s, meeting.group_id)
+        members = await groups.taking_part(s, meeting.group_id)
+        view = self.view(meeting, group)
+        prefix = f"{job.key}:"
+        if job.payload.get("first"):
+            rows = [outreach.start_job(pid, FLOW, key=f"{prefix}{pid}", due_at=now,
+                                       topic=topic(meeting), extra={"meeting": view},
+                                       deadline=meeting.starts_at) for pid in members]
+        else:
+            said_no = {r.participant_id for r in await meetings.replies(s, meeting.id)
+                       if r.answer == "no"}
+            rows = [outreach.say_job(pid, texts.MEETING_REMINDER, key=f"{prefix}{pid}", due_at=now,
+                                     topic=topic(meeting), scope={"meeting": view},
+                                     deadline=meeting.starts_at)
+                    for pid in members if pid not in said_no]
+        added = await jobs.plan_many(s, rows, at=now)
+        return Done(f"{added} people")
+
+    async def summarise(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        meeting = await self._current(s, job, now)
+        if not isinstance(meeting, Meeting):
+            return meeting
+        members = set(await groups.taking_part(s, meeting.group_id))
+        replies = await meetings.replies(s, meeting.id)
+        counts = {"yes": 0, "maybe": 0, "no": 0}
+        needs = []
+        for reply in replies:
+            counts[reply.answer] = counts.get(reply.answer, 0) + 1
+            if reply.answer != "no" and reply.access and reply.access != "none":
+                person = await participants.get(s, reply.participant_id)
+                need = NEEDS.get(reply.access, reply.access)
+                detail = f' ("{reply.access_detail}")' if reply.access_detail else ""
+                needs.append(f"{_name(person)}: {need}{detail}")
+        counts["silent"] = len(members - {r.participant_id for r in replies})
+        scope = {"meeting": self.view(meeting), "counts": counts, "needs": needs}
+        coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
+        for person in coordinators:
+            await self.conversations.say_in(
+                s, person, texts.MEETING_SUMMARY, key=f"{job.key}:{person.id}", scope=scope,
+                topic=topic(meeting),
+            )
+        return Done(f"sent to {len(coordinators)} coordinator(s)")
+
+    async def replied(
+        self, s: AsyncSession, person: Participant, row: FlowSession, key: str, value: Any
+    ) -> None:
+        """An answer in the RSVP flow: kept as the person's reply to the meeting."""
+        meeting_id = _meeting_of(row)
+        if meeting_id is None or await meetings.get(s, meeting_id) is None:
+            return
+        now = self.clock()
+        if key == "rsvp" and value in ("yes", "no", "maybe"):
+            await meetings.answer(s, meeting_id, person.id, answer=str(value), at=now)
+        elif key == "access" and isinstance(value, str):
+            await meetings.answer(s, meeting_id, person.id, access=value, at=now)
+        elif key == "access_detail" and isinstance(value, str):
+            await meetings.answer(s, meeting_id, person.id, access_detail=value, at=now)
+
+
+def _meeting_of(row: FlowSession) -> int | None:
+    found = ((row.state or {}).get("extra") or {}).get("meeting") or {}
+    value = found.get("id") if isinstance(found, dict) else None
+    return int(value) if isinstance(value, int) else None
+
+
+def _name(person: Participant | None) -> str:
+    if person is None:
+        return "someone"
+    return person.name or f"participant {person.id}"
+

@@ -1,0 +1,173 @@
+"""Reaching out to one person on copro's own initiative, at a good time for them.
+
+Scheduled work for a whole group (a check-in, a meeting reminder) becomes one job
+a person: ``start-flow`` starts a conversation, ``say`` sends one message. Each
+waits for the person's contact hours to open, and a ``start-flow`` also waits
+while the person is in the middle of another conversation, rather than
+interrupting it. Both give up once their ``deadline`` has passed, and work that
+fell due more than ``scheduler.grace`` ago (copro was not running) is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import quiet
+from bot.core.config import Config
+from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
+from bot.engine.definition import Text
+from bot.host.conversations import Conversations
+from bot.host.starts import Start, start_many
+from storage import messages, participants, sessions
+from storage.models import Job, Participant
+
+START = "start-flow"
+SAY = "say"
+
+
+def start_job(
+    participant_id: int, flow: str, *, key: str, due_at: datetime, topic: str | None = None,
+    extra: Mapping[str, Any] | None = None, deadline: datetime | None = None,
+) -> dict[str, Any]:
+    """The row of a job that starts ``flow`` for one person (see ``storage.jobs.plan_many``)."""
+    return {
+        "kind": START, "key": key, "due_at": due_at, "topic": topic,
+        "participant_id": participant_id,
+        "payload": {"flow": flow, "extra": dict(extra or {}),
+                    "deadline": deadline.isoformat() if deadline else None},
+    }
+
+
+def say_job(
+    participant_id: int, text: Text, *, key: str, due_at: datetime, topic: str | None = None,
+    scope: Mapping[str, Any] | None = None, deadline: datetime | None = None,
+) -> dict[str, Any]:
+    """The row of a job that sends one message (a template) to one person."""
+    return {
+        "kind": SAY, "key": key, "due_at": due_at, "topic": topic,
+        "participant_id": participant_id,
+        "payload": {"text": text, "scope": dict(scope or {}),
+                    "deadline": deadline.isoformat() if deadline else None},
+    }
+
+
+class Outreach:
+    def __init__(self, conversations: Conversations, config: Config) -> None:
+        self.conversations = conversations
+        self.config = config
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.handle(START, self.start)
+        scheduler.handle_many(START, self.start_many)
+        scheduler.handle(SAY, self.say)
+        scheduler.handle_many(SAY, self.say_many)
+
+    async def start(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        ready = await self._ready(s, job, now)
+        if not isinstance(ready, Participant):
+            return ready
+        current = await sessions.active_session(s, ready.id)
+        if current is not None:
+            return self._later(job, now + self.config.scheduler.busy_retry,
+                               f"waiting: in the middle of {current.flow_id}")
+        flow = str(job.payload["flow"])
+        started = await self.conversations.start_in(
+            s, ready, flow, key=job.key, extra=job.payload.get("extra") or {}, topic=job.topic,
+        )
+        return Done() if started else Skipped("cannot be reached")
+
+    async def start_many(
+        self, s: AsyncSession, batch: list[Job], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """``start`` for many jobs at once (a check-in for a whole group): see ``bot.host.starts``."""
+        people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
+        outcomes: dict[int, JobOutcome] = {}
+        flows: dict[str, list[tuple[Job, Start]]] = {}
+        for job in batch:
+            ready = self._ready_now(job, people.get(job.participant_id or 0), now)
+            if not isinstance(ready, Participant):
+                outcomes[job.id] = ready
+                continue
+            start = Start(ready, job.key, job.payload.get("extra") or {}, job.topic)
+            flows.setdefault(str(job.payload["flow"]), []).append((job, start))
+        for flow_id, some in flows.items():
+            done = await start_many(self.conversations, s, flow_id, [start for _, start in some])
+            for job, start in some:
+                result = done.get(start.person.id, "unreachable")
+                if result == "busy":
+                    outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
+                                                   "waiting: in the middle of another conversation")
+                else:
+                    outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
+        return outcomes
+
+    async def say(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        ready = await self._ready(s, job, now)
+        if not isinstance(ready, Participant):
+            return ready
+        queued = await self.conversations.say_in(
+            s, ready, job.payload["text"], key=job.key, scope=job.payload.get("scope") or {},
+            topic=job.topic,
+        )
+        return Done() if queued else Skipped("cannot be reached")
+
+    async def say_many(
+        self, s: AsyncSession, batch: list[Job], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """``say`` for many jobs at once (a broadcast to a whole group): one insert for all."""
+        people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
+        addresses = await participants.preferred_addresses(s, list(people))
+        outcomes: dict[int, JobOutcome] = {}
+        rows = []
+        for job in batch:
+            ready = self._ready_now(job, people.get(job.participant_id or 0), now)
+            if not isinstance(ready, Participant):
+                outcomes[job.id] = ready
+                continue
+            address = addresses.get(ready.id)
+            if address is None:
+                outcomes[job.id] = Skipped("cannot be reached")
+                continue
+            body = self.conversations.render(ready, job.payload["text"], job.payload.get("scope"))
+            rows.append({"participant_id": ready.id, "channel": address[0], "address": address[1],
+                         "body": body, "idempotency_key": f"{job.key}:1", "quiet": True,
+                         "topic": job.topic})
+            outcomes[job.id] = Done()
+        if await messages.queue_many(s, rows, at=now):
+            self.conversations.wake_after(s)
+        return outcomes
+
+    async def _ready(self, s: AsyncSession, job: Job, now: datetime) -> Participant | JobOutcome:
+        """The person, if now is a good time; otherwise what to do with the job."""
+        person = await participants.get(s, job.participant_id) if job.participant_id else None
+        return self._ready_now(job, person, now)
+
+    def _ready_now(self, job: Job, person: Participant | None, now: datetime) -> Participant | JobOutcome:
+        deadline = _deadline(job)
+        if deadline is not None and now >= deadline:
+            return Skipped("too late")
+        if now - job.due_at > self.config.scheduler.grace:
+            return Skipped(f"missed: due at {job.due_at:%Y-%m-%d %H:%M} UTC while copro was not running")
+        if person is None or person.status != "active" or person.consent_at is None:
+            return Skipped("not taking part")
+        opens = quiet.opens_at(now, person.contact_start, person.contact_end,
+                               quiet.zone(person.timezone, self.config.timezone))
+        if opens is not None:
+            return self._later(job, opens, "waiting: outside their contact hours")
+        return person
+
+    @staticmethod
+    def _later(job: Job, until: datetime, note: str) -> JobOutcome:
+        deadline = _deadline(job)
+        if deadline is not None and until >= deadline:
+            return Skipped(f"too late: {note.removeprefix('waiting: ')} until the deadline")
+        return Later(until, note)
+
+
+def _deadline(job: Job) -> datetime | None:
+    value = job.payload.get("deadline")
+    return datetime.fromisoformat(value) if value else None

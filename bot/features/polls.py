@@ -1,0 +1,241 @@
+"""Quick polls: a coordinator asks the group one question; answers by SMS and Telegram count
+together.
+
+A poll runs as the ``poll`` flow for each member, so a basic phone gets numbered
+options and forgiving replies ("2", "b", the option's words), and Telegram gets
+a button for each option. Each answer is kept as the person's one current vote;
+texting VOTE (PLEIDLAIS) before the poll closes asks again and replaces it. At
+the closing time the scheduler closes the poll: questions still open are
+withdrawn, and the results (counts, percentages and, on Telegram, a bar chart)
+go to whoever made the poll and the group's coordinators, and to every member
+if the poll said so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.answers import normalise
+from bot.core.clock import utcnow
+from bot.core.config import Config
+from bot.core.quiet import zone
+from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.engine.definition import LANGUAGES, Text, text_for
+from bot.features import charts, outreach
+from bot.host.conversations import Conversations, Say
+from bot.language import texts
+from storage import audit, groups, jobs, participants, polls, sessions
+from storage.models import FlowSession, Group, Job, Participant, Poll
+
+FLOW = "poll"
+CLOSE = "poll-close"
+WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
+
+
+class PollError(ValueError):
+    """A poll that cannot be made; ``str()`` says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Tally:
+    poll: Poll
+    counts: list[int]  # votes for each option, in the poll's order
+    voters: int
+    members: int
+
+    def ranked(self, lang: str = "en") -> list[tuple[str, int]]:
+        """(label, votes), most votes first; ties keep the poll's order."""
+        rows = [(text_for(o["label"], lang), n) for o, n in
+                zip(self.poll.options, self.counts, strict=True)]
+        return sorted(rows, key=lambda row: -row[1])
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return [f"{label}: {n} ({_percent(n, self.voters)})" for label, n in self.ranked(lang)]
+
+
+def _percent(n: int, total: int) -> str:
+    return f"{round(100 * n / total)}%" if total else "0%"
+
+
+def _texts(value: Text) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"en": value.strip()}
+    return {lang: words.strip() for lang, words in value.items() if words.strip()}
+
+
+class Polls:
+    def __init__(
+        self, conversations: Conversations, config: Config, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.conversations = conversations
+        self.config = config
+        self.clock = clock
+
+    def register(self, scheduler: Scheduler) -> None:
+        self.conversations.on_result(FLOW, self.voted)
+        self.conversations.intercept(self.vote_again)
+        scheduler.handle(CLOSE, self.close_due)
+
+    def view(self, poll: Poll) -> dict[str, Any]:
+        """What the poll flow is started with (JSON-able)."""
+        closes = poll.closes_at.astimezone(zone(self.config.timezone))
+        return {"id": poll.id, "question": poll.question, "multiple": poll.multiple,
+                "closes": closes.isoformat(),
+                "options": [{"value": str(n), "label": o["label"]}
+                            for n, o in enumerate(poll.options, start=1)]}
+
+    # --- making and closing a poll ---------------------------------------------------------
+
+    async def create(
+        self, s: AsyncSession, group: Group, *, question: Text, options: Sequence[Text],
+        closes_at: datetime, multiple: bool = False, share_results: bool = False,
+        by: Participant | None = None,
+    ) -> Poll:
+        now = self.clock()
+        asked = _texts(question)
+        if not asked.get("en"):
+            raise PollError("a poll needs a question in English")
+        labels = [_texts(o) for o in options]
+        if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS:
+            raise PollError(f"a poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
+        if any(not o.get("en") for o in labels):
+            raise PollError("every option needs words in English")
+        if len({o["en"].casefold() for o in labels}) != len(labels):
+            raise PollError("two options are the same")
+        if closes_at < now + SOONEST:
+            raise PollError("the closing time must be at least 5 minutes from now")
+        poll = await polls.create(
+            s, group_id=group.id, question=asked, options=[{"label": o} for o in labels],
+            multiple=multiple, closes_at=closes_at, share_results=share_results,
+            created_by=by.id if by else None, at=now,
+        )
+        await audit.record(s, kind="poll_created", actor=_actor(by),
+                           details={"poll": poll.id, "group": group.id}, at=now)
+        view = self.view(poll)
+        await jobs.plan_many(s, [
+            outreach.start_job(pid, FLOW, key=f"poll:{poll.id}:{pid}", due_at=now,
+                               topic=f"poll:{poll.id}", extra={"poll": view}, deadline=closes_at)
+            for pid in await groups.taking_part(s, group.id, roles=("member", "coordinator", "safeguarding"))
+        ], at=now)
+        await jobs.plan(s, kind=CLOSE, key=f"poll:{poll.id}:close", due_at=closes_at,
+                        topic=f"poll:{poll.id}:close", payload={"poll": poll.id}, at=now)
+        return poll
+
+    async def close_due(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+        poll = await polls.get(s, int(job.payload["poll"]))
+        if poll is None or poll.status != "open":
+            return Skipped("closed already")
+        sent = await self.close(s, poll)
+        return Done(f"results to {sent} people")
+
+    async def close(self, s: AsyncSession, poll: Poll, *, by: str = "copro") -> int:
+        """Close ``poll`` now and send the results; returns how many people got them."""
+        now = self.clock()
+        await polls.close(s, poll, at=now)
+        await jobs.cancel(s, topic=f"poll:{poll.id}", at=now, note="the poll closed")
+        await jobs.cancel(s, topic=f"poll:{poll.id}:close", at=now, note="the poll closed")
+        asked = await jobs.about(s, f"poll:{poll.id}", kinds=[outreach.START], statuses=["done"])
+        for pid in {j.participant_id for j in asked if j.participant_id}:
+            current = await sessions.active_session(s, pid)
+            if current is not None and _poll_of(current) == poll.id:
+                await sessions.end_active_sessions(s, pid, "interrupted", now=now)
+        await audit.record(s, kind="poll_closed", actor=by, details={"poll": poll.id}, at=now)
+        tally = await self.tally(s, poll)
+        chart = self.chart(tally)
+        staff = {p.id: p for p in await groups.people_with_role(s, [poll.group_id], ["coordinator"])}
+        if poll.created_by is not None and poll.created_by not in staff:
+            maker = await participants.get(s, poll.created_by)
+            if maker is not None:
+                staff[maker.id] = maker
+        for person in staff.values():
+            await self.conversations.say_in(
+                s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:results:{person.id}",
+                scope=self.scope(tally), topic=f"poll:{poll.id}:results",
+                photo=str(chart),
+            )
+        if poll.share_results:
+            members = await groups.taking_part(s, poll.group_id)
+            await jobs.plan_many(s, [
+                outreach.say_job(pid, texts.POLL_RESULTS, key=f"poll:{poll.id}:shared:{pid}",
+                                 due_at=now, topic=f"poll:{poll.id}:results",
+                                 scope=self.scope(tally))
+                for pid in members if pid not in staff
+            ], at=now)
+        return len(staff)
+
+    def chart(self, tally: Tally) -> Path:
+        """The results as a bar chart (a PNG in the media directory)."""
+        path = self.config.media_dir / "charts" / f"poll-{tally.poll.id}.png"
+        return charts.bar_chart(text_for(tally.poll.question, "en"), tally.ranked("en"), path)
+
+    def scope(self, tally: Tally) -> dict[str, Any]:
+        """Template variables for the results, in every language (the template picks)."""
+        return {"question": {lang: text_for(tally.poll.question, lang) for lang in LANGUAGES},
+                "lines": {lang: tally.lines(lang) for lang in LANGUAGES},
+                "voters": tally.voters, "members": tally.members}
+
+    async def tally(self, s: AsyncSession, poll: Poll) -> Tally:
+        counts = [0] * len(poll.options)
+        cast = await polls.votes(s, poll.id)
+        for vote in cast:
+            for number in vote.choices:
+                if 1 <= number <= len(counts):
+                    counts[number - 1] += 1
+        everyone = await groups.taking_part(s, poll.group_id, roles=("member", "coordinator", "safeguarding"))
+        return Tally(poll, counts, len(cast), len(everyone))
+
+    # --- votes ------------------------------------------------------------------------------
+
+    async def voted(
+        self, s: AsyncSession, person: Participant, row: FlowSession, key: str, value: Any
+    ) -> None:
+        poll_id = _poll_of(row)
+        if key != "vote" or poll_id is None or value is None:
+            return
+        poll = await polls.get(s, poll_id)
+        now = self.clock()
+        if poll is None or poll.status != "open" or now >= poll.closes_at:
+            return
+        chosen = [int(v) for v in (value if isinstance(value, list) else [value]) if str(v).isdigit()]
+        addresses = await participants.addresses_of(s, person.id)
+        channel = next((a.channel for a in addresses if a.status == "ok"), "unknown")
+        await polls.vote(s, poll, person.id, chosen, channel=channel, at=now)
+
+    async def vote_again(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
+        """VOTE (outside another conversation): the latest open poll they were sent, again."""
+        if text.lstrip().startswith("/") or normalise(text) not in WORDS:
+            return False  # "/poll" is a coordinator's command
+        current = await sessions.active_session(s, person.id)
+        if current is not None and current.flow_id != FLOW:
+            return False  # an answer in another conversation
+        sent = await jobs.latest_about(s, participant_id=person.id, kind=outreach.START,
+                                       topic_prefix="poll:")
+        poll = await polls.get(s, int(sent.topic.split(":")[1])) if sent and sent.topic else None
+        now = self.clock()
+        if poll is None or poll.status != "open" or now >= poll.closes_at:
+            await say(texts.POLL_NONE)
+            return True
+        await self.conversations.start_in(
+            s, person, FLOW, key=f"poll:{poll.id}:{person.id}:again:{uuid.uuid4().hex}",
+            extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
+        )
+        return True
+
+
+def _poll_of(row: FlowSession) -> int | None:
+    found = ((row.state or {}).get("extra") or {}).get("poll") or {}
+    value = found.get("id") if isinstance(found, dict) else None
+    return int(value) if isinstance(value, int) else None
+
+
+def _actor(by: Participant | None) -> str:
+    return f"participant:{by.id}" if by else "command line"

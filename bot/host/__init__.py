@@ -1,0 +1,1 @@
+"""The conversation host: entry points, the router, applying the engine's events, timers."""

@@ -1,0 +1,1 @@
+"""Words and their forms: the fixed texts in English and Welsh, dates in words, SMS encoding."""
