@@ -18,6 +18,9 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+# An open transaction, as every storage function takes it; code outside storage names it so.
+Tx = AsyncSession
+
 PING_SECONDS = 5.0
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.service import ServiceError, open_database
 from bot.core.config import Config, ConfigError, load_config
@@ -19,7 +18,7 @@ from bot.flowfiles.library import FlowError, Library
 from bot.host.conversations import Conversations
 from bot.language import when
 from storage import groups
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Group, Participant
 from storage.rights import everyone_matching
 
@@ -77,7 +76,7 @@ async def database(config: Config) -> AsyncIterator[Database]:
         await db.close()
 
 
-async def group_named(s: AsyncSession, name: str) -> Group:
+async def group_named(s: Tx, name: str) -> Group:
     group = await groups.get_group_by_name(s, name)
     if group is None:
         known = ", ".join(g.name for g in await groups.all_groups(s)) or "none yet"
@@ -85,7 +84,7 @@ async def group_named(s: AsyncSession, name: str) -> Group:
     return group
 
 
-async def one_participant(s: AsyncSession, who: str) -> Participant:
+async def one_participant(s: Tx, who: str) -> Participant:
     """The participant ``who`` names: their number in copro, name, phone number or chat id."""
     found = await everyone_matching(s, who.strip())
     if not found:

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli._common import DAY, State, database, day_range, group_named, host, pass_state, run
 from bot.engine.definition import text_for
 from bot.features.claims import CATEGORIES, PAYMENTS, Claims
 from storage import claims, groups, participants
+from storage.db import Tx
 from storage.models import CLAIM_STATUSES, Claim, Participant
 
 EXPORT_COLUMNS = [
@@ -157,7 +157,7 @@ def _write(file: TextIO, rows: list[dict[str, str]]) -> None:
     writer.writerows(rows)
 
 
-async def _row(s: AsyncSession, c: Claim) -> dict[str, str]:
+async def _row(s: Tx, c: Claim) -> dict[str, str]:
     who = await participants.get(s, c.participant_id) if c.participant_id else None
     decider = await participants.get(s, c.decided_by) if c.decided_by else None
     group = await groups.get_group(s, c.group_id) if c.group_id else None

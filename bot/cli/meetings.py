@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
@@ -14,6 +13,7 @@ from bot.engine.definition import parse_duration
 from bot.features.meetings import MeetingError, Meetings
 from bot.language import when
 from storage import groups, meetings
+from storage.db import Tx
 from storage.models import Meeting
 
 
@@ -115,7 +115,7 @@ def cancel(state: State, meeting_id: int) -> None:
     click.echo(f"Meeting {meeting_id} cancelled; {told} people will be told.")
 
 
-Change = Callable[[Meetings, AsyncSession, Meeting], Awaitable[int]]
+Change = Callable[[Meetings, Tx, Meeting], Awaitable[int]]
 
 
 def _change(state: State, meeting_id: int, change: Change) -> int:

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from storage import jobs
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -56,9 +55,9 @@ class Later:
 
 
 JobOutcome = Done | Skipped | Later
-JobHandler = Callable[[AsyncSession, Job, datetime], Awaitable[JobOutcome]]
+JobHandler = Callable[[Tx, Job, datetime], Awaitable[JobOutcome]]
 # Does many jobs of one kind at once; returns each job's outcome by job id.
-BatchHandler = Callable[[AsyncSession, list[Job], datetime], Awaitable[dict[int, JobOutcome]]]
+BatchHandler = Callable[[Tx, list[Job], datetime], Awaitable[dict[int, JobOutcome]]]
 Sweep = Callable[[datetime], Awaitable[object]]
 
 
@@ -148,7 +147,7 @@ class Scheduler:
             ran += len(batch)
         return ran
 
-    async def _run_batch(self, s: AsyncSession, batch: list[Job], now: datetime) -> None:
+    async def _run_batch(self, s: Tx, batch: list[Job], now: datetime) -> None:
         kinds: dict[str, list[Job]] = {}
         for job in batch:
             kinds.setdefault(job.kind, []).append(job)
@@ -169,7 +168,7 @@ class Scheduler:
             for job in some:
                 await self._run(s, job, now)
 
-    async def _run(self, s: AsyncSession, job: Job, now: datetime) -> None:
+    async def _run(self, s: Tx, job: Job, now: datetime) -> None:
         handler = self.handlers.get(job.kind)
         if handler is None:
             await jobs.finish(s, job, status="failed", note=f"no handler for {job.kind!r}", at=now)
@@ -187,7 +186,7 @@ class Scheduler:
         await s.flush()
 
     async def _record_many(
-        self, s: AsyncSession, some: list[Job], outcomes: dict[int, JobOutcome], now: datetime
+        self, s: Tx, some: list[Job], outcomes: dict[int, JobOutcome], now: datetime
     ) -> None:
         """Record a batch's outcomes: the finished ones with a statement for each kind of end."""
         ends: dict[tuple[str, str | None], list[int]] = {}
@@ -214,7 +213,7 @@ class Scheduler:
         else:
             jobs.settle(job, status="done", note=outcome.note, at=now)
 
-    async def _failed(self, s: AsyncSession, job: Job, now: datetime, reason: str) -> None:
+    async def _failed(self, s: Tx, job: Job, now: datetime, reason: str) -> None:
         attempts = job.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             job.attempts = attempts

@@ -28,8 +28,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
@@ -38,7 +36,7 @@ from bot.core.metrics import Metrics
 from bot.delivery.channel import Channel, Outgoing, Sent, TryAgain, Undeliverable
 from bot.delivery.ratelimit import RateLimiter
 from storage import messages, participants
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -207,7 +205,7 @@ class Sender:
             await self._undeliverable(channel, row, exc)
 
     async def _screen(
-        self, s: AsyncSession, channel: Channel, claimed: list[Message], now: datetime
+        self, s: Tx, channel: Channel, claimed: list[Message], now: datetime
     ) -> list[Message]:
         """The claimed messages that may go now. The others are dealt with in the claim's own
         transaction: failed (the address cannot be used), held (contact hours are shut), or
@@ -296,14 +294,14 @@ class Sender:
         return wait / 2 + wait / 2 * self.jitter()  # "equal jitter": between half and all
 
     async def _requeue(
-        self, s: AsyncSession, message_id: int, reason: str, at: datetime, *, attempt: bool = True
+        self, s: Tx, message_id: int, reason: str, at: datetime, *, attempt: bool = True
     ) -> None:
         message = await messages.get(s, message_id)
         if message is not None and message.status == "sending":
             await messages.retry_later(s, message, error=reason, retry_at=at, at=self.clock(),
                                        count_attempt=attempt)
 
-    async def _fail(self, s: AsyncSession, message_id: int, reason: str) -> None:
+    async def _fail(self, s: Tx, message_id: int, reason: str) -> None:
         message = await messages.get(s, message_id)
         if message is not None and message.status in messages.PENDING:
             await messages.mark_failed(s, message, error=reason, at=self.clock())

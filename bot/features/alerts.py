@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
@@ -29,6 +27,7 @@ from bot.engine.events import Notify
 from bot.host.conversations import Conversations, Say
 from bot.language import texts, when
 from storage import alerts, audit, groups, jobs, participants
+from storage.db import Tx
 from storage.models import Alert, FlowSession, Job, Participant
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ class Alerts:
     # --- raising and repeating ----------------------------------------------------------
 
     async def raise_alert(
-        self, s: AsyncSession, person: Participant, row: FlowSession, event: Notify
+        self, s: Tx, person: Participant, row: FlowSession, event: Notify
     ) -> None:
         now = self.clock()
         group_ids = [g.id for g in await groups.groups_of(s, person.id)]
@@ -78,7 +77,7 @@ class Alerts:
         if self.config.safeguarding.max_repeats:
             await self._plan_repeat(s, alert, 1, now)
 
-    async def repeat(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def repeat(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         alert = await alerts.get(s, int(job.payload["alert"]))
         if alert is None or alert.acknowledged_at is not None:
             return Skipped("acknowledged")
@@ -89,7 +88,7 @@ class Alerts:
             await self._plan_repeat(s, alert, count + 1, now)
         return Done(f"sent to {len(sent)}")
 
-    async def _plan_repeat(self, s: AsyncSession, alert: Alert, count: int, now: datetime) -> None:
+    async def _plan_repeat(self, s: Tx, alert: Alert, count: int, now: datetime) -> None:
         await jobs.plan(
             s, kind=REPEAT, key=f"alert:{alert.id}:repeat:{count}", topic=f"alert:{alert.id}",
             due_at=now + self.config.safeguarding.repeat_after,
@@ -97,7 +96,7 @@ class Alerts:
         )
 
     async def _send(
-        self, s: AsyncSession, alert: Alert, person: Participant | None, repeat: int,
+        self, s: Tx, alert: Alert, person: Participant | None, repeat: int,
         roles: Sequence[str],
     ) -> list[int]:
         """Send ``alert`` (not held for contact hours) to staff with ``roles``; who got it."""
@@ -121,7 +120,7 @@ class Alerts:
         await s.flush()
         return sent
 
-    async def _staff(self, s: AsyncSession, alert: Alert, roles: Sequence[str]) -> list[Participant]:
+    async def _staff(self, s: Tx, alert: Alert, roles: Sequence[str]) -> list[Participant]:
         group_ids = ([g.id for g in await groups.groups_of(s, alert.participant_id)]
                      if alert.participant_id else [])
         if not group_ids and alert.group_id is not None:
@@ -129,7 +128,7 @@ class Alerts:
         return [p for p in await groups.people_with_role(s, group_ids, roles)
                 if p.id != alert.participant_id]
 
-    async def _about(self, s: AsyncSession, person: Participant | None) -> dict[str, Any]:
+    async def _about(self, s: Tx, person: Participant | None) -> dict[str, Any]:
         if person is None:
             return {"name": "a participant whose details were erased", "reach": "not known"}
         ways = []
@@ -143,7 +142,7 @@ class Alerts:
 
     # --- acknowledging --------------------------------------------------------------------
 
-    async def typed(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
+    async def typed(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
         """``ACK 12`` from anyone: acknowledged if they may, a polite answer if not."""
         found = TYPED_ACK.match(text)
         if found is None:
@@ -151,12 +150,12 @@ class Alerts:
         await self.acknowledge(s, int(found[1]), person, None, say)
         return True
 
-    async def tapped(self, s: AsyncSession, person: Participant, args: list[str], say: Say) -> None:
+    async def tapped(self, s: Tx, person: Participant, args: list[str], say: Say) -> None:
         if len(args) == 2 and args[0].isdigit() and args[1] == "ack":
             await self.acknowledge(s, int(args[0]), person, None, say)
 
     async def acknowledge(
-        self, s: AsyncSession, alert_id: int, actor: Participant | None, note: str | None,
+        self, s: Tx, alert_id: int, actor: Participant | None, note: str | None,
         say: Say | None = None,
     ) -> Alert | None:
         """Acknowledge alert ``alert_id`` for ``actor`` (None: from the command line).
@@ -196,7 +195,7 @@ class Alerts:
                 )
         return alert
 
-    async def _may_see(self, s: AsyncSession, actor: Participant, alert: Alert) -> bool:
+    async def _may_see(self, s: Tx, actor: Participant, alert: Alert) -> bool:
         if actor.admin:
             return True
         return any(p.id == actor.id for p in await self._staff(s, alert, EVERYONE))

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
@@ -23,6 +21,7 @@ from bot.features import outreach
 from bot.host.conversations import Conversations
 from bot.language import texts
 from storage import audit, broadcasts, groups, jobs, participants
+from storage.db import Tx
 from storage.models import ROLES, Broadcast, Group, Job, Participant
 
 SUMMARY = "broadcast-summary"
@@ -50,7 +49,7 @@ class Broadcasts:
         scheduler.handle(SUMMARY, self.send_summary)
 
     async def send(
-        self, s: AsyncSession, group: Group, text: Text, *, by: Participant | None = None
+        self, s: Tx, group: Group, text: Text, *, by: Participant | None = None
     ) -> tuple[Broadcast, int]:
         """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``; how many people."""
         versions = {"en": text} if isinstance(text, str) else dict(text)
@@ -79,7 +78,7 @@ class Broadcasts:
                                     "people": len(people)}, at=now)
         return broadcast, len(people)
 
-    async def summary(self, s: AsyncSession, broadcast: Broadcast) -> dict[str, int]:
+    async def summary(self, s: Tx, broadcast: Broadcast) -> dict[str, int]:
         """What became of a broadcast: sent, delivered, failed, opted_out, waiting."""
         sent = await broadcasts.message_statuses(s, topic(broadcast))
         planned = await broadcasts.job_statuses(s, topic(broadcast), outreach.SAY)
@@ -93,7 +92,7 @@ class Broadcasts:
             "waiting": pending_jobs + sum(sent.get(k, 0) for k in ("queued", "sending", "held")),
         }
 
-    async def send_summary(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def send_summary(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         broadcast = await broadcasts.get(s, int(job.payload["broadcast"]))
         if broadcast is None or broadcast.created_by is None:
             return Skipped("no one to tell")

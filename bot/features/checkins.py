@@ -15,14 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.features import outreach
 from bot.flowfiles.library import Library
 from storage import groups, jobs
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Group, Job
 
 KIND = "checkin"
@@ -108,7 +106,7 @@ class Checkins:
             "payload": {"group_id": group.id, "flow": schedule.flow, "at": at.isoformat()},
         }
 
-    async def run(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def run(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         """A group's check-in is due: one job a member, each at a good hour for them."""
         group = await groups.get_group(s, int(job.payload["group_id"]))
         if group is None:
@@ -139,7 +137,7 @@ class Checkins:
 
 
 async def set_schedule(
-    s: AsyncSession,
+    s: Tx,
     group: Group,
     config: Config,
     *,
@@ -171,7 +169,7 @@ async def set_schedule(
     return await begin(s, group, config, now=now)
 
 
-async def begin(s: AsyncSession, group: Group, config: Config, *, now: datetime) -> Schedule:
+async def begin(s: Tx, group: Group, config: Config, *, now: datetime) -> Schedule:
     """Start a group's check-ins from now: one whose time has just passed is not sent.
 
     Called when a group is made and when its schedule changes; without it, the

@@ -20,7 +20,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.numbers import format_currency
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import utcnow
 from bot.core.config import Config
@@ -30,6 +29,7 @@ from bot.features import roles
 from bot.host.conversations import Conversations, Say
 from bot.language import texts, when
 from storage import audit, claims, drafts, groups, participants
+from storage.db import Tx
 from storage.models import Claim, FlowSession, Participant
 
 FLOW = "expense-claim"
@@ -82,7 +82,7 @@ class Claims:
     # --- a claim comes in ------------------------------------------------------------------
 
     async def finished(
-        self, s: AsyncSession, person: Participant, row: FlowSession, results: Mapping[str, Any]
+        self, s: Tx, person: Participant, row: FlowSession, results: Mapping[str, Any]
     ) -> None:
         """The flow ended: keep the claim if it was confirmed, and send it to the coordinators."""
         answers = from_json(dict(results)) if results else {}
@@ -112,7 +112,7 @@ class Claims:
                 await self.offer(s, claim, coordinator)
 
     async def offer(
-        self, s: AsyncSession, claim: Claim, coordinator: Participant, *, again: bool = False
+        self, s: Tx, claim: Claim, coordinator: Participant, *, again: bool = False
     ) -> None:
         """Send ``claim`` to a coordinator to decide (``again``: when they ask to see it)."""
         person = await participants.get(s, claim.participant_id) if claim.participant_id else None
@@ -131,11 +131,11 @@ class Claims:
 
     # --- deciding ------------------------------------------------------------------------
 
-    async def tapped(self, s: AsyncSession, actor: Participant, args: list[str], say: Say) -> None:
+    async def tapped(self, s: Tx, actor: Participant, args: list[str], say: Say) -> None:
         if len(args) == 2 and args[0].isdigit() and args[1] in ("approve", "reject"):
             await self._command(s, actor, args[1], int(args[0]), "", say)
 
-    async def typed(self, s: AsyncSession, actor: Participant, text: str, say: Say) -> bool:
+    async def typed(self, s: Tx, actor: Participant, text: str, say: Say) -> bool:
         """``APPROVE 12``, ``REJECT 12 no receipt``, or the reason copro asked for."""
         found = TYPED.match(text)
         if found is not None:
@@ -155,7 +155,7 @@ class Claims:
         return True
 
     async def _command(
-        self, s: AsyncSession, actor: Participant, verb: str, claim_id: int, reason: str, say: Say
+        self, s: Tx, actor: Participant, verb: str, claim_id: int, reason: str, say: Say
     ) -> None:
         if verb == "approve":
             await self.decide(s, claim_id, actor, "approved", None, say)
@@ -173,7 +173,7 @@ class Claims:
         await say(texts.CLAIM_ASK_REASON, {"claim": {"id": claim.id}, "person": _who(person)})
 
     async def decide(
-        self, s: AsyncSession, claim_id: int, actor: Participant | None, status: str,
+        self, s: Tx, claim_id: int, actor: Participant | None, status: str,
         reason: str | None, say: Say | None = None,
     ) -> Claim | None:
         """Approve or turn down a claim; ``actor`` None is the command line. Tells the claimant."""
@@ -193,7 +193,7 @@ class Claims:
                                             "person": _who(person)})
         return claim
 
-    async def mark_paid(self, s: AsyncSession, claim: Claim) -> None:
+    async def mark_paid(self, s: Tx, claim: Claim) -> None:
         """An approved claim has been paid (``copro claims mark-paid``); tells the claimant."""
         await claims.mark_paid(s, claim, at=self.clock())
         await audit.record(s, kind="claim_paid", actor=_actor(None),
@@ -201,7 +201,7 @@ class Claims:
         if claim.payment != "decline":
             await self._tell(s, claim, texts.CLAIM_PAID)
 
-    async def _tell(self, s: AsyncSession, claim: Claim, text: Mapping[str, str]) -> Participant | None:
+    async def _tell(self, s: Tx, claim: Claim, text: Mapping[str, str]) -> Participant | None:
         person = await participants.get(s, claim.participant_id) if claim.participant_id else None
         if person is not None:
             await self.conversations.say_in(
@@ -211,7 +211,7 @@ class Claims:
         return person
 
     async def _theirs(
-        self, s: AsyncSession, claim_id: int, actor: Participant | None, say: Say | None
+        self, s: Tx, claim_id: int, actor: Participant | None, say: Say | None
     ) -> Claim | None:
         claim = await claims.get(s, claim_id)
         if claim is None or (actor is not None and not await roles.coordinates(s, actor, claim.group_id)):
@@ -221,7 +221,7 @@ class Claims:
         return claim
 
     async def _undecided(
-        self, s: AsyncSession, claim: Claim, actor: Participant | None, say: Say | None
+        self, s: Tx, claim: Claim, actor: Participant | None, say: Say | None
     ) -> bool:
         if claim.status == "submitted":
             return True

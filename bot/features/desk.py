@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.answers import normalise, parse_yes_no
 from bot.core.clock import utcnow
 from bot.core.config import Config
@@ -32,6 +30,7 @@ from bot.features.polls import PollError, Polls
 from bot.host.conversations import Conversations, Say
 from bot.language import texts, when
 from storage import claims, drafts, groups, polls
+from storage.db import Tx
 from storage.models import Group, Participant, Poll
 
 COMMANDS = ("broadcast", "poll", "meeting", "results", "claims")
@@ -75,13 +74,13 @@ class Desk:
         self.conversations.on_action("desk", self.tapped)
         self.conversations.on_help(self.help)
 
-    async def help(self, s: AsyncSession, person: Participant, say: Say) -> None:
+    async def help(self, s: Tx, person: Participant, say: Say) -> None:
         if await roles.coordinated_groups(s, person):
             await say(texts.DESK_HELP)
 
     # --- messages and taps -----------------------------------------------------------------
 
-    async def handle(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
+    async def handle(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
         word = text.strip()
         if word.startswith("/"):
             name = word[1:].split()[0].split("@")[0].lower() if len(word) > 1 else ""
@@ -101,7 +100,7 @@ class Desk:
         await self._answer(s, person, draft.command, draft.step, dict(draft.state), word, say)
         return True
 
-    async def tapped(self, s: AsyncSession, person: Participant, args: list[str], say: Say) -> None:
+    async def tapped(self, s: Tx, person: Participant, args: list[str], say: Say) -> None:
         """A button under one of the desk's questions: the same as typing its answer."""
         draft = await drafts.current(s, person.id, now=self.clock())
         if draft is not None and draft.command in STEPS and len(args) == 2 and args[0] == draft.step:
@@ -110,7 +109,7 @@ class Desk:
     # --- the guided conversations ---------------------------------------------------------------
 
     async def _begin(
-        self, s: AsyncSession, person: Participant, name: str, rest: str, mine: list[Group],
+        self, s: Tx, person: Participant, name: str, rest: str, mine: list[Group],
         say: Say,
     ) -> None:
         if name == "claims":
@@ -129,7 +128,7 @@ class Desk:
         await self._next(s, person, name, state, say)
 
     async def _answer(
-        self, s: AsyncSession, person: Participant, command: str, step: str, state: dict[str, Any],
+        self, s: Tx, person: Participant, command: str, step: str, state: dict[str, Any],
         word: str, say: Say,
     ) -> None:
         if normalise(word) in BACK:
@@ -146,7 +145,7 @@ class Desk:
             await self._next(s, person, command, state, say)
 
     async def _next(
-        self, s: AsyncSession, person: Participant, command: str, state: dict[str, Any], say: Say
+        self, s: Tx, person: Participant, command: str, state: dict[str, Any], say: Say
     ) -> None:
         """Ask the first question this draft has no answer to yet."""
         step = next(name for name in STEPS[command] if name not in state)
@@ -155,7 +154,7 @@ class Desk:
         await self._ask(s, person, command, step, state, say)
 
     async def _ask(
-        self, s: AsyncSession, person: Participant, command: str, step: str,
+        self, s: Tx, person: Participant, command: str, step: str,
         state: dict[str, Any], say: Say,
     ) -> None:
         asked = await self._question(s, person, command, step, state)
@@ -164,7 +163,7 @@ class Desk:
         await say(asked.text, asked.scope, {"buttons": buttons} if buttons else None)
 
     async def _question(
-        self, s: AsyncSession, person: Participant, command: str, step: str, state: dict[str, Any]
+        self, s: Tx, person: Participant, command: str, step: str, state: dict[str, Any]
     ) -> Step:
         group = await groups.get_group(s, state["group"]) if "group" in state else None
         scope: dict[str, Any] = {"group": group.name if group else ""}
@@ -185,7 +184,7 @@ class Desk:
         return Step(QUESTIONS[(command, step)], scope, yes_no)
 
     async def _take(
-        self, s: AsyncSession, person: Participant, command: str, step: str,
+        self, s: Tx, person: Participant, command: str, step: str,
         state: dict[str, Any], word: str, say: Say,
     ) -> bool:
         """Keep the answer to ``step``; True when the command is done (the draft is cleared)."""
@@ -233,7 +232,7 @@ class Desk:
         return False
 
     async def _preview(
-        self, s: AsyncSession, command: str, state: dict[str, Any], group: Group | None
+        self, s: Tx, command: str, state: dict[str, Any], group: Group | None
     ) -> tuple[Mapping[str, str], dict[str, Any], list[tuple[str, str]]]:
         assert group is not None
         people = len(await groups.taking_part(s, group.id, roles=("member", "coordinator",
@@ -252,7 +251,7 @@ class Desk:
             "group": group.name, "title": state["title"], "starts": state["starts"],
             "place": state.get("place")}, [("Yes, add it", "yes"), ("No", "no")]
 
-    async def _do(self, s: AsyncSession, person: Participant, command: str, state: dict[str, Any],
+    async def _do(self, s: Tx, person: Participant, command: str, state: dict[str, Any],
                   say: Say) -> None:
         group = await groups.get_group(s, state["group"])
         assert group is not None
@@ -279,7 +278,7 @@ class Desk:
             await say(texts.DESK_AGAIN, {"why": str(exc)})
 
     async def _results(
-        self, s: AsyncSession, person: Participant, poll_id: int, mine: list[Group], say: Say
+        self, s: Tx, person: Participant, poll_id: int, mine: list[Group], say: Say
     ) -> None:
         poll = await polls.get(s, poll_id)
         if poll is None or poll.group_id not in {g.id for g in mine}:
@@ -287,7 +286,7 @@ class Desk:
             return
         await self._show(s, person, poll, say)
 
-    async def _show(self, s: AsyncSession, person: Participant, poll: Poll, say: Say) -> None:
+    async def _show(self, s: Tx, person: Participant, poll: Poll, say: Say) -> None:
         tally = await self.polls.tally(s, poll)
         chart = self.polls.chart(tally)  # as things stand: the poll may still be open
         await self.conversations.say_in(
@@ -295,7 +294,7 @@ class Desk:
             scope=self.polls.scope(tally), quiet=False, photo=str(chart),
         )
 
-    async def _claims(self, s: AsyncSession, person: Participant, mine: list[Group], say: Say) -> None:
+    async def _claims(self, s: Tx, person: Participant, mine: list[Group], say: Say) -> None:
         waiting = await claims.listed(s, statuses=["submitted"], group_ids=[g.id for g in mine])
         if not waiting:
             await say(texts.DESK_NO_CLAIMS)

@@ -21,8 +21,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
@@ -31,6 +29,7 @@ from bot.features import outreach
 from bot.host.conversations import Conversations
 from bot.language import texts
 from storage import audit, groups, jobs, meetings, messages, participants, sessions
+from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Meeting, Participant
 
 REMINDER = "meeting-reminder"
@@ -71,7 +70,7 @@ class Meetings:
     # --- what coordinators do ------------------------------------------------------------
 
     async def add(
-        self, s: AsyncSession, group: Group, *, title: str, starts_at: datetime,
+        self, s: Tx, group: Group, *, title: str, starts_at: datetime,
         minutes: int | None = None, place: str | None = None, online_link: str | None = None,
         access_info: str | None = None, by: str = "command line",
     ) -> Meeting:
@@ -91,7 +90,7 @@ class Meetings:
         return meeting
 
     async def move(
-        self, s: AsyncSession, meeting: Meeting, starts_at: datetime, *, by: str = "command line"
+        self, s: Tx, meeting: Meeting, starts_at: datetime, *, by: str = "command line"
     ) -> int:
         """Move a meeting; returns how many people were told."""
         now = self.clock()
@@ -107,7 +106,7 @@ class Meetings:
         await self._plan(s, meeting, now)
         return len(told)
 
-    async def cancel(self, s: AsyncSession, meeting: Meeting, *, by: str = "command line") -> int:
+    async def cancel(self, s: Tx, meeting: Meeting, *, by: str = "command line") -> int:
         """Cancel a meeting; returns how many people were told."""
         now = self.clock()
         if meeting.status != "scheduled":
@@ -119,7 +118,7 @@ class Meetings:
                            at=now)
         return len(told)
 
-    async def _withdraw(self, s: AsyncSession, meeting: Meeting, now: datetime) -> list[int]:
+    async def _withdraw(self, s: Tx, meeting: Meeting, now: datetime) -> list[int]:
         """Stop everything planned for the meeting as it was; who had already been contacted."""
         contacted = await jobs.about(s, topic(meeting), kinds=[outreach.START, outreach.SAY],
                                      statuses=["done"])
@@ -134,7 +133,7 @@ class Meetings:
         return people
 
     async def _tell(
-        self, s: AsyncSession, meeting: Meeting, people: list[int], text: dict[str, str],
+        self, s: Tx, meeting: Meeting, people: list[int], text: dict[str, str],
         what: str, now: datetime,
     ) -> None:
         view = self.view(meeting)
@@ -145,7 +144,7 @@ class Meetings:
             for pid in people
         ], at=now)
 
-    async def _plan(self, s: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    async def _plan(self, s: Tx, meeting: Meeting, now: datetime) -> None:
         for n, offset in enumerate(self.config.meetings.reminders):
             due = meeting.starts_at - offset
             if due < now:
@@ -164,7 +163,7 @@ class Meetings:
 
     # --- scheduled work ---------------------------------------------------------------------
 
-    async def _current(self, s: AsyncSession, job: Job, now: datetime) -> Meeting | JobOutcome:
+    async def _current(self, s: Tx, job: Job, now: datetime) -> Meeting | JobOutcome:
         meeting = await meetings.get(s, int(job.payload["meeting"]))
         if meeting is None or meeting.status != "scheduled":
             return Skipped("the meeting was cancelled")
@@ -174,7 +173,7 @@ class Meetings:
             return Skipped("the meeting has started")
         return meeting
 
-    async def remind(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def remind(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         meeting = await self._current(s, job, now)
         if not isinstance(meeting, Meeting):
             return meeting
@@ -196,7 +195,7 @@ class Meetings:
         added = await jobs.plan_many(s, rows, at=now)
         return Done(f"{added} people")
 
-    async def summarise(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def summarise(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         meeting = await self._current(s, job, now)
         if not isinstance(meeting, Meeting):
             return meeting
@@ -222,7 +221,7 @@ class Meetings:
         return Done(f"sent to {len(coordinators)} coordinator(s)")
 
     async def replied(
-        self, s: AsyncSession, person: Participant, row: FlowSession, key: str, value: Any
+        self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
         """An answer in the RSVP flow: kept as the person's reply to the meeting."""
         meeting_id = _meeting_of(row)

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core import quiet
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
@@ -23,6 +21,7 @@ from bot.engine.definition import Text
 from bot.host.conversations import Conversations
 from bot.host.starts import Start, start_many
 from storage import messages, participants, sessions
+from storage.db import Tx
 from storage.models import Job, Participant
 
 START = "start-flow"
@@ -66,7 +65,7 @@ class Outreach:
         scheduler.handle(SAY, self.say)
         scheduler.handle_many(SAY, self.say_many)
 
-    async def start(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def start(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)
         if not isinstance(ready, Participant):
             return ready
@@ -81,7 +80,7 @@ class Outreach:
         return Done() if started else Skipped("cannot be reached")
 
     async def start_many(
-        self, s: AsyncSession, batch: list[Job], now: datetime
+        self, s: Tx, batch: list[Job], now: datetime
     ) -> dict[int, JobOutcome]:
         """``start`` for many jobs at once (a check-in for a whole group): see ``bot.host.starts``."""
         people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
@@ -105,7 +104,7 @@ class Outreach:
                     outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
         return outcomes
 
-    async def say(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def say(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)
         if not isinstance(ready, Participant):
             return ready
@@ -116,7 +115,7 @@ class Outreach:
         return Done() if queued else Skipped("cannot be reached")
 
     async def say_many(
-        self, s: AsyncSession, batch: list[Job], now: datetime
+        self, s: Tx, batch: list[Job], now: datetime
     ) -> dict[int, JobOutcome]:
         """``say`` for many jobs at once (a broadcast to a whole group): one insert for all."""
         people = await participants.get_many(s, [j.participant_id for j in batch if j.participant_id])
@@ -141,7 +140,7 @@ class Outreach:
             self.conversations.wake_after(s)
         return outcomes
 
-    async def _ready(self, s: AsyncSession, job: Job, now: datetime) -> Participant | JobOutcome:
+    async def _ready(self, s: Tx, job: Job, now: datetime) -> Participant | JobOutcome:
         """The person, if now is a good time; otherwise what to do with the job."""
         person = await participants.get(s, job.participant_id) if job.participant_id else None
         return self._ready_now(job, person, now)

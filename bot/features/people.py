@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.config import Config
 from bot.core.phones import InvalidNumber, normalise
 from bot.features import checkins
 from storage import audit, groups, invites, messages, participants
+from storage.db import Tx
 from storage.models import ROLES, Group, Invite, Participant
 
 COLUMNS = ("name", "phone", "telegram", "language", "group", "role")
@@ -84,7 +83,7 @@ class People:
         self.clock = clock
 
     async def add(
-        self, s: AsyncSession, row: Row, *, admin: bool = False, make_groups: bool = False,
+        self, s: Tx, row: Row, *, admin: bool = False, make_groups: bool = False,
         report: Report | None = None,
     ) -> tuple[Participant, bool]:
         """Add the person ``row`` describes; (the participant, whether they are new).
@@ -130,7 +129,7 @@ class People:
         return person, True
 
     async def change(
-        self, s: AsyncSession, person: Participant, *, name: str | None = None,
+        self, s: Tx, person: Participant, *, name: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
@@ -176,7 +175,7 @@ class People:
             raise PeopleError(str(exc)) from None
 
     async def import_rows(
-        self, s: AsyncSession, rows: Iterable[Row], *, progress: Callable[[], None] = lambda: None
+        self, s: Tx, rows: Iterable[Row], *, progress: Callable[[], None] = lambda: None
     ) -> Report:
         """Add everyone in ``rows``; a row that cannot be added is reported, not fatal."""
         report = Report()
@@ -191,7 +190,7 @@ class People:
             progress()
         return report
 
-    async def _group(self, s: AsyncSession, name: str, *, make: bool, report: Report | None) -> Group:
+    async def _group(self, s: Tx, name: str, *, make: bool, report: Report | None) -> Group:
         group = await groups.get_group_by_name(s, name)
         if group is not None:
             return group
@@ -203,7 +202,7 @@ class People:
             report.groups_made.append(name)
         return group
 
-    async def invite(self, s: AsyncSession, person: Participant, *, days: int = 14) -> Invite:
+    async def invite(self, s: Tx, person: Participant, *, days: int = 14) -> Invite:
         """A one-time code linking a Telegram chat to ``person``."""
         made = await invites.create(s, person, valid_for=timedelta(days=days), at=self.clock())
         await audit.record(s, kind="invite_made", actor="command line", participant_id=person.id,

@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.answers import normalise
 from bot.core.clock import utcnow
 from bot.core.config import Config
@@ -32,6 +30,7 @@ from bot.features import charts, outreach
 from bot.host.conversations import Conversations, Say
 from bot.language import texts
 from storage import audit, groups, jobs, participants, polls, sessions
+from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Participant, Poll
 
 FLOW = "poll"
@@ -96,7 +95,7 @@ class Polls:
     # --- making and closing a poll ---------------------------------------------------------
 
     async def create(
-        self, s: AsyncSession, group: Group, *, question: Text, options: Sequence[Text],
+        self, s: Tx, group: Group, *, question: Text, options: Sequence[Text],
         closes_at: datetime, multiple: bool = False, share_results: bool = False,
         by: Participant | None = None,
     ) -> Poll:
@@ -130,14 +129,14 @@ class Polls:
                         topic=f"poll:{poll.id}:close", payload={"poll": poll.id}, at=now)
         return poll
 
-    async def close_due(self, s: AsyncSession, job: Job, now: datetime) -> JobOutcome:
+    async def close_due(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         poll = await polls.get(s, int(job.payload["poll"]))
         if poll is None or poll.status != "open":
             return Skipped("closed already")
         sent = await self.close(s, poll)
         return Done(f"results to {sent} people")
 
-    async def close(self, s: AsyncSession, poll: Poll, *, by: str = "copro") -> int:
+    async def close(self, s: Tx, poll: Poll, *, by: str = "copro") -> int:
         """Close ``poll`` now and send the results; returns how many people got them."""
         now = self.clock()
         await polls.close(s, poll, at=now)
@@ -183,7 +182,7 @@ class Polls:
                 "lines": {lang: tally.lines(lang) for lang in LANGUAGES},
                 "voters": tally.voters, "members": tally.members}
 
-    async def tally(self, s: AsyncSession, poll: Poll) -> Tally:
+    async def tally(self, s: Tx, poll: Poll) -> Tally:
         counts = [0] * len(poll.options)
         cast = await polls.votes(s, poll.id)
         for vote in cast:
@@ -196,7 +195,7 @@ class Polls:
     # --- votes ------------------------------------------------------------------------------
 
     async def voted(
-        self, s: AsyncSession, person: Participant, row: FlowSession, key: str, value: Any
+        self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
         poll_id = _poll_of(row)
         if key != "vote" or poll_id is None or value is None:
@@ -210,7 +209,7 @@ class Polls:
         channel = next((a.channel for a in addresses if a.status == "ok"), "unknown")
         await polls.vote(s, poll, person.id, chosen, channel=channel, at=now)
 
-    async def vote_again(self, s: AsyncSession, person: Participant, text: str, say: Say) -> bool:
+    async def vote_again(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
         """VOTE (outside another conversation): the latest open poll they were sent, again."""
         if text.lstrip().startswith("/") or normalise(text) not in WORDS:
             return False  # "/poll" is a coordinator's command

@@ -12,10 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.flowfiles.library import Library
 from storage import groups, participants, results, sessions
+from storage.db import Tx
 from storage.models import Group, Participant
 
 FIXED = ("session", "participant", "name", "started", "finished")
@@ -56,7 +55,7 @@ def _answer_order(library: Library, flow_id: str) -> list[str]:
 
 
 async def table(
-    s: AsyncSession, library: Library, *, group: Group, flow_id: str, since: datetime,
+    s: Tx, library: Library, *, group: Group, flow_id: str, since: datetime,
     until: datetime,
 ) -> Table:
     """Completed sessions of ``flow_id`` by the group's members, started in ``[since, until)``."""
@@ -93,7 +92,7 @@ class Point:
 
 
 async def trend(
-    s: AsyncSession, person: Participant, *, flow_id: str = "weekly-checkin", last: int = 12
+    s: Tx, person: Participant, *, flow_id: str = "weekly-checkin", last: int = 12
 ) -> list[Point]:
     """The person's last ``last`` check-ins (completed or partly answered), oldest first."""
     done = await sessions.finished(s, flow_id=flow_id, participant_ids=[person.id],

@@ -13,9 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage import audit, rights
+from storage.db import Tx
 from storage.models import Participant
 
 
@@ -31,7 +30,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def export(s: AsyncSession, person: Participant, *, now: datetime) -> dict[str, Any]:
+async def export(s: Tx, person: Participant, *, now: datetime) -> dict[str, Any]:
     """Everything kept about ``person``."""
     found = await rights.gather(s, person)
     answers: dict[int, list[dict[str, Any]]] = {}
@@ -85,7 +84,7 @@ async def export(s: AsyncSession, person: Participant, *, now: datetime) -> dict
 
 
 async def forget(
-    s: AsyncSession, person: Participant, *, by: str, media_dir: Path, now: datetime
+    s: Tx, person: Participant, *, by: str, media_dir: Path, now: datetime
 ) -> dict[str, int]:
     """Erase ``person``'s personal data and the files they sent; returns what was erased."""
     found = await rights.gather(s, person)

@@ -6,13 +6,12 @@ participant never reaches another person's data.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage import groups
+from storage.db import Tx
 from storage.models import Group, Participant
 
 
-async def coordinates(s: AsyncSession, person: Participant, group_id: int | None) -> bool:
+async def coordinates(s: Tx, person: Participant, group_id: int | None) -> bool:
     """Whether ``person`` may act as a coordinator of ``group_id``."""
     if person.status != "active":
         return False
@@ -21,7 +20,7 @@ async def coordinates(s: AsyncSession, person: Participant, group_id: int | None
     return group_id is not None and (group_id, "coordinator") in await groups.roles_of(s, person.id)
 
 
-async def coordinated_groups(s: AsyncSession, person: Participant) -> list[Group]:
+async def coordinated_groups(s: Tx, person: Participant) -> list[Group]:
     """The groups ``person`` coordinates (every group, for an admin), by name."""
     if person.status != "active":
         return []

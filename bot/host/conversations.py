@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event as orm_event
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers import normalise
 from bot.core.clock import utcnow
@@ -47,7 +46,7 @@ from bot.host import keywords
 from bot.language import texts
 from storage import audit, groups, invites, messages, participants, results, sessions
 from storage import flows as stored_flows
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import FlowDefinition, FlowSession, Participant
 
 log = logging.getLogger(__name__)
@@ -79,17 +78,17 @@ class _Reply:
 # how it is shown (``{"buttons": [...]}``).
 Say = Callable[..., Awaitable[None]]
 # Looks at a message before flows do; True if it dealt with it ("ACK 12" from a safeguarding lead).
-Interceptor = Callable[[AsyncSession, Participant, str, Say], Awaitable[bool]]
+Interceptor = Callable[[Tx, Participant, str, Say], Awaitable[bool]]
 # A button that acts rather than answers: (session, who tapped it, the words after the prefix, say).
-Action = Callable[[AsyncSession, Participant, list[str], Say], Awaitable[None]]
+Action = Callable[[Tx, Participant, list[str], Say], Awaitable[None]]
 # Adds to the answer to HELP: (session, who asked, say).
-HelpHook = Callable[[AsyncSession, Participant, Say], Awaitable[None]]
+HelpHook = Callable[[Tx, Participant, Say], Awaitable[None]]
 # Handles a flow's ``notify`` for ``who`` (safeguarding alerts), instead of the plain notice.
-NotifyHook = Callable[[AsyncSession, Participant, FlowSession, Notify], Awaitable[None]]
+NotifyHook = Callable[[Tx, Participant, FlowSession, Notify], Awaitable[None]]
 # Called in the transaction that keeps an answer: (session, participant, flow session, key, value).
-ResultHook = Callable[[AsyncSession, Participant, FlowSession, str, Any], Awaitable[None]]
+ResultHook = Callable[[Tx, Participant, FlowSession, str, Any], Awaitable[None]]
 # Called in the transaction in which a session ends (completed or expired), with its results.
-EndHook = Callable[[AsyncSession, Participant, FlowSession, Mapping[str, Any]], Awaitable[None]]
+EndHook = Callable[[Tx, Participant, FlowSession, Mapping[str, Any]], Awaitable[None]]
 
 
 class Conversations:
@@ -245,7 +244,7 @@ class Conversations:
             await action(s, person, args, self._sayer(s, person, reply))
             return True
 
-    def _sayer(self, s: AsyncSession, person: Participant, reply: _Reply) -> Say:
+    def _sayer(self, s: Tx, person: Participant, reply: _Reply) -> Say:
         async def say(text: Text, scope: Mapping[str, Any] | None = None,
                       display: dict[str, Any] | None = None) -> None:
             await self._say(s, person, reply, text, scope, display)
@@ -291,7 +290,7 @@ class Conversations:
 
     async def start_in(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         flow_id: str,
         *,
@@ -316,7 +315,7 @@ class Conversations:
         return bool(reply.queued)
 
     async def resume_in(
-        self, s: AsyncSession, person: Participant, row: FlowSession, resume: Resume
+        self, s: Tx, person: Participant, row: FlowSession, resume: Resume
     ) -> None:
         """Resume a session for a timer (a nudge or the end of its time); messages are quiet."""
         address = await _preferred_address(s, person.id)
@@ -331,7 +330,7 @@ class Conversations:
 
     async def say_in(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         text: Text,
         *,
@@ -361,7 +360,7 @@ class Conversations:
 
     async def _dispatch(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         reply: _Reply,
         command: keywords.Command | None,
@@ -413,7 +412,7 @@ class Conversations:
 
     async def _start(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         flow_id: str,
         reply: _Reply,
@@ -447,7 +446,7 @@ class Conversations:
 
     async def _continue(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         row: FlowSession,
         resume: Resume,
@@ -468,7 +467,7 @@ class Conversations:
 
     async def _apply(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         row: FlowSession,
         outcome: Outcome,
@@ -523,7 +522,7 @@ class Conversations:
             await self._start(s, person, follow_on, reply, depth=depth + 1)
 
     async def _notify(
-        self, s: AsyncSession, person: Participant, row: FlowSession, event: Notify
+        self, s: Tx, person: Participant, row: FlowSession, event: Notify
     ) -> None:
         hook = self._notify_hooks.get(event.who)
         if hook is not None:
@@ -558,7 +557,7 @@ class Conversations:
 
     async def _say(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         reply: _Reply,
         text: Text,
@@ -580,7 +579,7 @@ class Conversations:
 
     async def _queue(
         self,
-        s: AsyncSession,
+        s: Tx,
         person: Participant,
         row: FlowSession | None,
         reply: _Reply,
@@ -602,7 +601,7 @@ class Conversations:
                 self.wake_after(s)
             reply.queued.append(message.id)
 
-    def wake_after(self, s: AsyncSession) -> None:
+    def wake_after(self, s: Tx) -> None:
         """Wake the outbox sender once this transaction (which queued messages) commits."""
         if self.on_queued is not None:
             wake = self.on_queued
@@ -611,7 +610,7 @@ class Conversations:
     # --- helpers ----------------------------------------------------------------------
 
     async def _flooding(
-        self, s: AsyncSession, person: Participant, channel: str, address: str
+        self, s: Tx, person: Participant, channel: str, address: str
     ) -> bool:
         """Whether ``address`` sends more than its channel's limit a minute, as another robot's
         auto-replies do: its messages are kept, but not answered, for an hour."""
@@ -637,7 +636,7 @@ class Conversations:
                         "them but stops answering for an hour", channel, mask(address), recent)
         return True
 
-    async def _new_person(self, s: AsyncSession, channel: str, address: str) -> Participant:
+    async def _new_person(self, s: Tx, channel: str, address: str) -> Participant:
         return await participants.create(
             s, channel=channel, address=address, language=self.config.language,
             timezone=self.config.timezone, contact_start=self.config.group.contact_start,
@@ -662,7 +661,7 @@ class Conversations:
             zone = ZoneInfo(self.config.timezone)
         return self.clock().astimezone(zone).date()
 
-    async def definition_for(self, s: AsyncSession, flow_id: str) -> FlowDefinition:
+    async def definition_for(self, s: Tx, flow_id: str) -> FlowDefinition:
         definition_id = self._definitions.get(flow_id)
         if definition_id is not None:
             found = await stored_flows.get_definition(s, definition_id)
@@ -674,7 +673,7 @@ class Conversations:
         self._parsed[row.id] = file.flow
         return row
 
-    async def _flow_of(self, s: AsyncSession, row: FlowSession) -> Flow | None:
+    async def _flow_of(self, s: Tx, row: FlowSession) -> Flow | None:
         """The exact flow text a session started with, even if the file changed since."""
         flow = self._parsed.get(row.definition_id)
         if flow is None:
@@ -700,7 +699,7 @@ def _view(person: Participant) -> dict[str, Any]:
     }
 
 
-async def _preferred_address(s: AsyncSession, participant_id: int) -> tuple[str, str] | None:
+async def _preferred_address(s: Tx, participant_id: int) -> tuple[str, str] | None:
     for address in await participants.addresses_of(s, participant_id):
         if address.status == "ok":
             return address.channel, address.address

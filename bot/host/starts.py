@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.engine.events import SendText, Waiting
 from bot.engine.values import to_json
 from bot.host.conversations import Conversations
 from storage import messages, participants, sessions
+from storage.db import Tx
 from storage.models import Participant
 
 SIMPLE = (SendText, Waiting)
@@ -34,7 +33,7 @@ class Start:
 
 
 async def start_many(
-    c: Conversations, s: AsyncSession, flow_id: str, starts: list[Start]
+    c: Conversations, s: Tx, flow_id: str, starts: list[Start]
 ) -> dict[int, str]:
     """Start ``flow_id`` for each person; returns what happened by participant id:
     ``started``, ``busy`` (in another conversation: not started) or ``unreachable``.

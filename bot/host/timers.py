@@ -13,14 +13,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core import quiet
 from bot.core.config import Config
 from bot.engine.events import Expired, TimedOut
 from bot.host.conversations import Conversations
 from storage import participants, sessions
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import FlowSession
 
 log = logging.getLogger(__name__)
@@ -52,7 +50,7 @@ class Timers:
             if len(due) < batch:
                 return done
 
-    async def _one(self, s: AsyncSession, row: FlowSession, now: datetime) -> None:
+    async def _one(self, s: Tx, row: FlowSession, now: datetime) -> None:
         person = await participants.get(s, row.participant_id)
         if person is None:
             return

@@ -1,0 +1,106 @@
+"""The command line for groups, their check-in schedule, and meetings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.main import main
+from storage import groups, jobs, meetings, participants
+from tests.cli.test_cli_records import look
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {"COPRO_DATA_DIR": str(tmp_path / "data"), "COPRO_DATABASE_URL": database_url,
+            "COPRO_CONFIG": ""}
+
+
+def copro(env: dict[str, str], *args: str) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_groups_are_added_listed_and_scheduled(env: dict[str, str]) -> None:
+    added = copro(env, "groups", "add", "Riverside Voices")
+    assert added.exit_code == 0
+    assert added.output == ("Group 'Riverside Voices' added. Weekly check-in: Mondays at 10am "
+                            "(Europe/London), flow weekly-checkin.\n")
+    assert copro(env, "groups", "add", "Riverside Voices").exit_code == 1
+    changed = copro(env, "groups", "schedule", "Riverside Voices", "--day", "thursday",
+                    "--time", "14:30")
+    assert changed.output == ("Riverside Voices: weekly check-in Thursdays at 2:30pm "
+                              "(Europe/London), flow weekly-checkin.\n")
+    assert "Riverside Voices: 0 people; check-in Thursdays at 2:30pm" in copro(env, "groups", "list").output
+    off = copro(env, "groups", "schedule", "Riverside Voices", "--off")
+    assert off.output == "Riverside Voices: weekly check-in off.\n"
+    for bad, words in (
+        (["--time", "25:00"], "expected a time of day as HH:MM"),
+        (["--timezone", "Mars/Olympus"], "unknown timezone 'Mars/Olympus'"),
+        (["--flow", "nothing"], "there is no flow 'nothing'"),
+    ):
+        refused = copro(env, "groups", "schedule", "Riverside Voices", *bad)
+        assert refused.exit_code == 2 and words in refused.output
+    unknown = copro(env, "groups", "schedule", "Nobody", "--on")
+    assert unknown.exit_code == 1 and "there is no group called 'Nobody'" in unknown.output
+
+
+def test_members_of_a_group_with_their_roles(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+
+    async def join(s: AsyncSession) -> int:
+        group = await groups.get_group_by_name(s, "Riverside Voices")
+        assert group is not None
+        ann = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+        await groups.add_member(s, group, ann)
+        await groups.add_member(s, group, ann, "coordinator")
+        return ann.id
+
+    ann = look(env, join)
+    listed = copro(env, "groups", "members", "Riverside Voices").output
+    assert listed.strip() == f"{ann}  Ann (coordinator, member; sms; active, no consent yet)"
+
+
+def test_meetings_are_added_listed_moved_and_cancelled(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+    soon = datetime.now(UTC) + timedelta(days=10)
+    at = f"{soon:%Y-%m-%d} 2pm"
+    added = copro(env, "meetings", "add", "--group", "Riverside Voices", "--title", "Planning day",
+                  "--at", at, "--where", "the Library, Room 2", "--duration", "2h")
+    assert added.exit_code == 0 and added.output.startswith("Meeting 1 added: Planning day, ")
+    kept = look(env, lambda s: meetings.get(s, 1))
+    assert kept is not None and kept.minutes == 120 and kept.place == "the Library, Room 2"
+    listed = copro(env, "meetings", "list").output
+    assert "Riverside Voices: Planning day" in listed and "at 2pm, at the Library, Room 2" in listed
+    assert "(0 yes, 0 maybe, 0 no)" in listed
+
+    moved = copro(env, "meetings", "move", "1", "--at", f"{soon + timedelta(days=7):%Y-%m-%d} 14:00")
+    assert moved.exit_code == 0 and "0 people will be told" in moved.output
+    planned = look(env, lambda s: jobs.about(s, "meeting:1"))
+    assert {(j.key.split(":")[2], j.status) for j in planned} == {("v1", "cancelled"), ("v2", "pending")}
+    assert copro(env, "meetings", "cancel", "1").exit_code == 0
+    again = copro(env, "meetings", "cancel", "1")
+    assert again.exit_code == 1 and "that meeting is already cancelled" in again.output
+    assert copro(env, "meetings", "list").output == "No meetings.\n"
+    assert "[CANCELLED]" in copro(env, "meetings", "list", "--all").output
+
+
+def test_meeting_times_that_cannot_be_used_are_refused(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+    base = ["meetings", "add", "--group", "Riverside Voices", "--title", "Planning day"]
+    for at, words in (
+        ("next tuesday", "is not a date and time"),
+        ("2026-02-30 14:00", "day is out of range for month"),
+        ("2020-01-01 14:00", "that time has already passed"),
+        ("2099-01-01 13pm", "the hour must be 1 to 12 with am or pm"),
+    ):
+        refused = copro(env, *base, "--at", at)
+        assert refused.exit_code in (1, 2) and words in refused.output, refused.output
+    nobody = copro(env, "meetings", "add", "--group", "Nobody", "--title", "x", "--at", "2099-01-01 10:00")
+    assert nobody.exit_code == 1 and "there is no group called 'Nobody'" in nobody.output
+    assert copro(env, "meetings", "move", "42", "--at", "2099-01-01 10:00").exit_code == 1

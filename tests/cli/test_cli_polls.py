@@ -1,0 +1,91 @@
+"""The command line for polls and broadcasts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.main import main
+from storage import groups, participants, polls
+from tests.cli.test_cli_records import look
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {"COPRO_DATA_DIR": str(tmp_path / "data"), "COPRO_DATABASE_URL": database_url,
+            "COPRO_CONFIG": ""}
+
+
+def copro(env: dict[str, str], *args: str) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def a_group(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+
+    async def join(s: AsyncSession) -> None:
+        group = await groups.get_group_by_name(s, "Riverside Voices")
+        assert group is not None
+        for n, name in enumerate(["Ann", "Ben"], start=1):
+            person = await participants.create(s, channel="sms", address=f"+44770090000{n}",
+                                               name=name)
+            await participants.record_consent(s, person, datetime.now(UTC))
+            await groups.add_member(s, group, person)
+
+    look(env, join)
+
+
+def test_a_poll_from_the_command_line(env: dict[str, str]) -> None:
+    a_group(env)
+    closes = f"{datetime.now(UTC) + timedelta(days=3):%Y-%m-%d} 17:00"
+    added = copro(env, "polls", "add", "--group", "Riverside Voices", "--question", "Tea or coffee?",
+                  "--option", "Tea", "--option", "Coffee", "--welsh-question", "Te neu goffi?",
+                  "--welsh-option", "Te", "--welsh-option", "Coffi", "--closes", closes)
+    assert added.exit_code == 0 and added.output.startswith("Poll 1 sent to Riverside Voices")
+    kept = look(env, lambda s: polls.get(s, 1))
+    assert kept is not None and kept.question == {"en": "Tea or coffee?", "cy": "Te neu goffi?"}
+    assert "Tea or coffee?  [open, 0 answered" in copro(env, "polls", "list").output
+    shown = copro(env, "polls", "results", "1").output
+    assert shown == "Tea or coffee? (open)\n  Tea: 0 (0%)\n  Coffee: 0 (0%)\n0 of 2 people answered.\n"
+    table = list(csv.reader(io.StringIO(copro(env, "polls", "results", "1", "--csv").stdout)))
+    assert table == [["option", "votes", "percent_of_voters"], ["Tea", "0", "0"], ["Coffee", "0", "0"]]
+    closed = copro(env, "polls", "close", "1")
+    assert closed.exit_code == 0 and "Poll 1 closed" in closed.output
+    assert copro(env, "polls", "close", "1").exit_code == 1
+
+
+def test_bad_polls_are_refused(env: dict[str, str]) -> None:
+    a_group(env)
+    later = f"{datetime.now(UTC) + timedelta(days=3):%Y-%m-%d} 17:00"
+    base = ["polls", "add", "--group", "Riverside Voices", "--question", "Tea?"]
+    one = copro(env, *base, "--option", "Tea", "--closes", later)
+    assert one.exit_code == 1 and "a poll needs 2 to 10 options" in one.output
+    past = copro(env, *base, "--option", "Tea", "--option", "Coffee", "--closes", "2020-01-01 10:00")
+    assert past.exit_code == 1 and "at least 5 minutes from now" in past.output
+    uneven = copro(env, *base, "--option", "Tea", "--option", "Coffee", "--welsh-option", "Te",
+                   "--closes", later)
+    assert uneven.exit_code == 2 and "one --welsh-option for each --option" in uneven.output
+    nobody = copro(env, "polls", "add", "--group", "Nobody", "--question", "x", "--option", "a",
+                   "--option", "b", "--closes", later)
+    assert nobody.exit_code == 1 and "there is no group called 'Nobody'" in nobody.output
+    assert copro(env, "polls", "results", "9").exit_code == 1
+
+
+def test_a_broadcast_and_its_summary(env: dict[str, str]) -> None:
+    a_group(env)
+    sent = copro(env, "broadcast", "--group", "Riverside Voices", "--text", "The hall is closed.",
+                 "--welsh", "Mae'r neuadd ar gau.")
+    assert sent.exit_code == 0 and sent.output.startswith("Broadcast 1 going to 2 people.")
+    shown = copro(env, "broadcasts", "show", "1").output
+    assert "[en] The hall is closed.\n[cy] Mae'r neuadd ar gau.\n" in shown
+    assert "0 sent, 0 delivered, 0 failed, 0 opted out, 2 waiting" in shown
+    empty = copro(env, "broadcast", "--group", "Riverside Voices", "--text", " ")
+    assert empty.exit_code == 1 and "a broadcast needs its words in English" in empty.output

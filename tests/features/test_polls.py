@@ -1,0 +1,188 @@
+"""Polls answered by SMS and Telegram and counted together; broadcasts and their delivery."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
+from bot.core.scheduler import Scheduler
+from bot.features.broadcasts import BroadcastError, Broadcasts
+from bot.features.polls import PollError, Polls
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
+from storage import broadcasts, messages, participants, polls
+from storage.db import Database
+from storage.models import Group
+from tests.people import Clock, deliver, group, member, outbox
+
+NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+CLOSES = NOW + timedelta(days=3)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+async def conversations(database: Database, tmp_path: Path, clock: Clock) -> Conversations:
+    path = tmp_path / "copro.toml"
+    path.write_text("[checkins]\nenabled = false\n")
+    config = load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+    c = Conversations(database, Library.load(), config, clock=clock)
+    await c.register_flows()
+    return c
+
+
+@pytest.fixture
+def scheduler(conversations: Conversations, clock: Clock) -> Scheduler:
+    return scheduler_for(conversations, conversations.config, clock=clock)
+
+
+async def make_poll(c: Conversations, riverside: Group, **more: object) -> int:
+    async with c.db.transaction() as s:
+        sam = await participants.find_by_address(s, "telegram", "900")
+        poll = await Polls(c, c.config, c.clock).create(
+            s, riverside, question={"en": "Which day suits you?", "cy": "Pa ddiwrnod sy'n gyfleus?"},
+            options=[{"en": "Tuesday", "cy": "Dydd Mawrth"}, {"en": "Wednesday", "cy": "Dydd Mercher"},
+                     {"en": "Thursday", "cy": "Dydd Iau"}],
+            closes_at=CLOSES, by=sam, **more)  # type: ignore[arg-type]
+        return poll.id
+
+
+async def test_a_poll_answered_by_sms_and_telegram_is_counted_together(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+    tmp_path: Path,
+) -> None:
+    riverside = await group(database)
+    sam = await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn", language="cy")
+    cai = await member(database, riverside, "901", name="Cai", channel="telegram")
+    dee = await member(database, riverside, "+447700900004", name="Dee")
+    poll_id = await make_poll(conversations, riverside)
+    await scheduler.tick()
+    [question] = await deliver(database, ann.address, clock.now)
+    assert question.startswith("Which day suits you? Please reply with a number.")
+    [welsh] = await deliver(database, bryn.address, clock.now)
+    assert welsh.startswith("Pa ddiwrnod sy'n gyfleus? Atebwch gyda rhif.")
+    [for_cai] = await outbox(database, cai.address)
+    assert for_cai.options == ["Tuesday", "Wednesday", "Thursday"]  # buttons on Telegram
+    await deliver(database, cai.address, clock.now)
+    await deliver(database, sam.address, clock.now)
+
+    await conversations.receive("sms", ann.address, "2")
+    await conversations.receive("sms", bryn.address, "dydd mawrth")
+    await conversations.receive("telegram", cai.address, "2")  # as a tapped button sends it
+    await conversations.receive("sms", dee.address, "b")
+    [thanks] = await deliver(database, ann.address, clock.now)
+    assert thanks.startswith("Thank you, your answer is counted. If you change your mind before "
+                             "Friday 27 November at 11am, text VOTE.")
+    clock.advance(hours=1)
+    await conversations.receive("sms", ann.address, "vote")  # Ann changes her mind
+    [again] = await deliver(database, ann.address, clock.now)
+    assert again.startswith("Which day suits you?")
+    await conversations.receive("sms", ann.address, "thursday")
+
+    clock.set(CLOSES)
+    await scheduler.tick()
+    [results] = [m for m in await outbox(database, sam.address) if m.kind == "photo"]
+    assert results.kind == "photo" and results.media == [str(tmp_path / "media" / "charts" / "poll-1.png")]
+    assert results.body == ("Poll results: Which day suits you?\nWednesday: 2 (50%)\nTuesday: 1 (25%)\n"
+                            "Thursday: 1 (25%)\n4 of 5 people answered.")
+    chart = (tmp_path / "media" / "charts" / "poll-1.png").read_bytes()
+    assert chart.startswith(b"\x89PNG")
+    async with database.transaction() as s:
+        cast = {v.participant_id: (v.choices, v.channel) for v in await polls.votes(s, poll_id)}
+        closed = await polls.get(s, poll_id)
+    assert cast == {ann.id: ([3], "sms"), bryn.id: ([1], "sms"), cai.id: ([2], "telegram"),
+                    dee.id: ([2], "sms")}
+    assert closed is not None and closed.status == "closed"
+
+    await conversations.receive("sms", ann.address, "vote")  # after the close: nothing to answer
+    told = await deliver(database, ann.address, clock.now)
+    assert told[-1] == "There is no poll open for you to answer right now."
+
+
+async def test_a_question_left_unanswered_is_withdrawn_at_the_close_and_results_can_be_shared(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    late = await member(database, riverside, "+447700900002", name="Lee", hours=(time(22), time(23)))
+    await make_poll(conversations, riverside, share_results=True, multiple=True)
+    await scheduler.tick()
+    await conversations.receive("sms", ann.address, "1 and 3")
+    await deliver(database, ann.address, clock.now)
+    assert await outbox(database, late.address) == []  # waiting for 10pm
+    clock.set(CLOSES)
+    await scheduler.tick()
+    [shared] = await deliver(database, ann.address, clock.now)
+    assert shared.startswith("Poll results: Which day suits you?\nTuesday: 1 (100%)\nThursday: 1 (100%)")
+    await conversations.receive("sms", late.address, "2")  # too late: the poll asked no one
+    async with database.transaction() as s:
+        votes = await polls.votes(s, 1)
+    assert [(v.participant_id, v.choices) for v in votes] == [(ann.id, [1, 3])]
+
+
+async def test_polls_that_cannot_be_made_are_refused_in_plain_words(
+    database: Database, conversations: Conversations,
+) -> None:
+    riverside = await group(database)
+    handler = Polls(conversations, conversations.config, conversations.clock)
+    for change, words in (
+        ({"options": ["Only one"]}, "a poll needs 2 to 10 options"),
+        ({"options": [str(n) for n in range(11)]}, "a poll needs 2 to 10 options"),
+        ({"options": ["Tea", "tea"]}, "two options are the same"),
+        ({"closes_at": NOW + timedelta(minutes=1)}, "at least 5 minutes from now"),
+        ({"question": "  "}, "a poll needs a question in English"),
+    ):
+        args: dict[str, object] = {"question": "Tea or coffee?", "options": ["Tea", "Coffee"],
+                                   "closes_at": CLOSES, **change}
+        async with database.transaction() as s:
+            with pytest.raises(PollError, match=words):
+                await handler.create(s, riverside, **args)  # type: ignore[arg-type]
+
+
+async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summarised(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    riverside = await group(database)
+    sam = await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn", language="cy")
+    night_owl = await member(database, riverside, "+447700900003", name="Owl", hours=(time(20), time(22)))
+    gone = await member(database, riverside, "+447700900004", name="Gwen")
+    async with database.transaction() as s:
+        person = await participants.get(s, gone.id)
+        assert person is not None
+        await participants.opt_out(s, person)
+        coordinator = await participants.get(s, sam.id)
+        broadcast, people = await Broadcasts(conversations, conversations.config, clock).send(
+            s, riverside, {"en": "The hall is closed on Friday. {{ not a template }}",
+                           "cy": "Mae'r neuadd ar gau ddydd Gwener."}, by=coordinator)
+    assert people == 4  # Gwen has opted out
+    await scheduler.tick()
+    assert await deliver(database, ann.address, clock.now) == [
+        "The hall is closed on Friday. {{ not a template }}"]
+    assert await deliver(database, bryn.address, clock.now) == ["Mae'r neuadd ar gau ddydd Gwener."]
+    assert await outbox(database, night_owl.address) == []  # held until 8pm
+    async with database.transaction() as s:
+        [to_sam] = [m for m in await messages.messages_of_address(s, sam.address)]
+        to_sam.status = "delivered"  # as a delivery report would say
+    clock.advance(hours=1)
+    await scheduler.tick()
+    summaries = [b for b in await deliver(database, sam.address, clock.now) if "Your message" in b]
+    assert summaries == ["Your message to Riverside Voices: 3 sent, 1 delivered, 0 failed, 0 not sent "
+                         "(opted out or no way to reach them), 1 still waiting (some wait for their "
+                         "contact hours)."]
+    async with database.transaction() as s:
+        kept = await broadcasts.get(s, broadcast.id)
+        with pytest.raises(BroadcastError, match="needs its words in English"):
+            await Broadcasts(conversations, conversations.config, clock).send(s, riverside, {"cy": "Helo"})
+    assert kept is not None and kept.texts["cy"] == "Mae'r neuadd ar gau ddydd Gwener."
