@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install chat test lint clean
+.PHONY: help install chat test lint coverage clean
 
 help:
 	@echo "make chat    talk to the bot in this terminal (sets everything up first)"
 	@echo "make test    run the tests (make test ARGS='-k config' passes options to pytest)"
-	@echo "make lint    run ruff and mypy"
+	@echo "make lint    run ruff, mypy and the import contracts"
+	@echo "make coverage  run the tests and report which lines they reach"
 	@echo "make clean   remove $(VENV), caches and build files (keeps data/)"
 	@echo "Set PYTHON=python3.12 (for example) to choose the Python; 3.11 or newer."
 
@@ -38,6 +39,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot storage flows
+	$(BIN)/lint-imports --no-logo
+
+coverage: $(STAMP)
+	$(BIN)/coverage run -m pytest -q $(ARGS)
+	$(BIN)/coverage report
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
