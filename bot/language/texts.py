@@ -33,13 +33,13 @@ HELP = {
     "en": "This is {{ settings.group_name }}. To talk to a person, contact "
     "{{ settings.coordinator }}. Text CHECK IN to tell us how you are, EXPENSE to claim "
     "money back, or STOP to stop messages. If you need to talk to someone now, call "
-    "Samaritans free on 116 123, any time. For mental health help, call NHS 111 and choose "
+    "Samaritans free on 116 123, day or night. For mental health help, call NHS 111 and choose "
     "option 2. In an emergency, call 999.",
     "cy": "Dyma {{ settings.group_name }}. I siarad gyda pherson, cysylltwch gyda "
     "{{ settings.coordinator }}. Anfonwch SUT YDYCH i ddweud sut rydych chi, TREULIAU i "
     "hawlio costau, neu STOP i stopio negeseuon. Os oes angen i chi siarad gyda rhywun nawr, "
-    "ffoniwch y Samariaid am ddim ar 116 123, unrhyw bryd. I siarad yn Gymraeg, ffoniwch "
-    "0808 164 0123 (bob nos, 7 tan 11). I gael help gydag iechyd meddwl, ffoniwch GIG 111 a "
+    "ffoniwch y Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, ffoniwch "
+    "0808 164 0123 (bob nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a "
     "dewis opsiwn 2. Mewn argyfwng, ffoniwch 999.",
 }
 
