@@ -13,9 +13,6 @@ from pydantic import ValidationError
 from bot.engine.definition import (
     END,
     Flow,
-    NotifyAction,
-    SaveAction,
-    SetAction,
     SpecError,
     StartAction,
     Step,
@@ -24,7 +21,7 @@ from bot.engine.definition import (
     text_for,
 )
 from bot.engine.templates import TemplateProblem, Templates
-from bot.flowfiles.library import read_yaml
+from bot.flowfiles.reading import read_yaml
 from bot.language import gsm
 from bot.language.render import numbered
 
@@ -161,16 +158,13 @@ def _step_texts(name: str, flow: Flow, step: Step, templates: Templates) -> Iter
         if branch.when is not None:
             expressions.append((f"next.{i}.if", branch.when))
     for i, action in enumerate(step.do):
-        if isinstance(action, NotifyAction):
-            # Notifications go to staff in English, so one string is enough.
-            if isinstance(action.text, str):
-                yield from _template(name, step.id, f"do.{i}.text", action.text, templates)
+        for part, template in action.templates():
+            if action.for_staff and isinstance(template, str):
+                # Staff read English, so one string is enough.
+                yield from _template(name, step.id, f"do.{i}.{part}", template, templates)
             else:
-                texts.append((f"do.{i}.text", action.text))
-        elif isinstance(action, SetAction | SaveAction):
-            values = action.set if isinstance(action, SetAction) else action.save
-            kind = "set" if isinstance(action, SetAction) else "save"
-            expressions += [(f"do.{i}.{kind}.{key}", expr) for key, expr in values.items()]
+                texts.append((f"do.{i}.{part}", template))
+        expressions += [(f"do.{i}.{part}", source) for part, source in action.expressions()]
     for field, text in texts:
         if text is not None:
             yield from _text(name, flow, step.id, field, text, templates)
@@ -272,7 +266,7 @@ def _reachability(name: str, flow: Flow) -> Iterator[Problem]:
 
 
 def _successors(flow: Flow, step: Step) -> Iterator[str]:
-    if any(isinstance(a, StartAction) or getattr(a, "end", False) for a in step.do):
+    if any(action.ends_flow for action in step.do):
         return
     falls_through = True
     if isinstance(step.next, str):
