@@ -33,6 +33,8 @@ from bot.engine.model import DEFAULT_LANGUAGE, LANGUAGES, Identifier, Model, Tex
 
 SPEC = 1
 END = "end"
+# Step ids the engine reads as something else: a step of that name would never run.
+RESERVED_STEP_IDS = frozenset({END})
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -210,6 +212,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "END",
     "LANGUAGES",
+    "RESERVED_STEP_IDS",
     "SPEC",
     "Action",
     "AnswerType",

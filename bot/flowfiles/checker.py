@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.engine.definition import (
     END,
+    RESERVED_STEP_IDS,
     Flow,
     SpecError,
     StartAction,
@@ -122,6 +123,9 @@ def _semantics(name: str, flow: Flow, flow_ids: set[str], templates: Templates) 
     ids = [s.id for s in flow.steps]
     for step_id in sorted({i for i in ids if ids.count(i) > 1}):
         yield Problem(name, "two steps have this id", step_id, "id")
+    for step_id in sorted(RESERVED_STEP_IDS & set(ids)):
+        yield Problem(name, f"{step_id!r} is reserved for the end of the flow: give the step "
+                      "another id", step_id, "id")
     known = set(ids)
     for step in flow.steps:
         for target, field in _targets(step):
@@ -245,7 +249,8 @@ def _template(
 
 
 def _reachability(name: str, flow: Flow) -> Iterator[Problem]:
-    edges = {step.id: set(_successors(flow, step)) for step in flow.steps}
+    # ``end`` is where a flow stops, even when a step has that (reserved) id.
+    edges = {step.id: set(_successors(flow, step)) - {END} for step in flow.steps}
     seen: set[str] = set()
     todo = [flow.steps[0].id]
     while todo:

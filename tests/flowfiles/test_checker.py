@@ -148,3 +148,22 @@ def test_a_message_longer_than_two_sms_is_a_warning(tmp_path: Path) -> None:
         f"{tmp_path / 'long.yaml'}: step 'tell': say: warning: the en text is 354 characters, "
         "3 SMS in GSM-7: keep it to 2 for basic phones",
     ]
+
+
+def test_a_step_may_not_be_called_end() -> None:
+    # The engine takes a goto (or falling off the last step) to "end" as the end of the
+    # flow, so a step of that name would be skipped without a word.
+    f = str(BROKEN / "reserved_step.yaml")
+    assert problems("reserved_step.yaml") == [
+        f"{f}: step 'end': id: 'end' is reserved for the end of the flow: give the step another id",
+        f"{f}: step 'end': no step leads here (unreachable)",
+    ]
+
+
+def test_a_step_called_end_stops_copro_starting(tmp_path: Path) -> None:
+    extra = tmp_path / "my-flows"
+    extra.mkdir()
+    (extra / "reserved.yaml").write_text((BROKEN / "reserved_step.yaml").read_text())
+    with pytest.raises(FlowError) as raised:
+        Library.load(extra)
+    assert "step 'end': id: 'end' is reserved" in str(raised.value)
