@@ -22,7 +22,7 @@ from bot.cli.polls import broadcast, broadcasts_group, polls_group
 from bot.cli.results import results_group
 from bot.core.logs import setup as setup_logging
 from bot.engine.definition import Flow, text_for
-from bot.flowfiles.checker import check_paths, check_sources
+from bot.flowfiles.checker import check_fixed_texts, check_paths, check_sources
 from bot.flowfiles.library import flow_paths, shipped_files
 from bot.host.conversations import Conversations
 from storage.db import Database
@@ -127,7 +127,8 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     else:
         extra = state.config.flows.extra_dir
         extra_files = flow_paths([extra]) if extra else []
-        problems = check_sources(shipped) + check_paths(extra_files, _flow_ids(shipped))
+        problems = (check_sources(shipped) + check_fixed_texts()
+                    + check_paths(extra_files, _flow_ids(shipped)))
         count = len(shipped) + len(extra_files)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.engine.definition import Flow
-from bot.flowfiles.checker import Problem, check_sources
+from bot.flowfiles.checker import Problem, check_fixed_texts, check_sources
 from bot.flowfiles.reading import (
     FlowError,
     FlowFile,
@@ -35,9 +35,10 @@ __all__ = [
 
 @functools.cache
 def _shipped() -> tuple[list[FlowFile], list[Problem]]:
-    """The shipped flows and their errors (none, unless the package is damaged); read once."""
+    """The shipped flows and their errors, and those of the fixed texts the bot says
+    outside flows (none, unless the package is damaged); read once."""
     sources = list(shipped_files())
-    errors = [p for p in check_sources(sources) if p.severity == "error"]
+    errors = [p for p in [*check_sources(sources), *check_fixed_texts()] if p.severity == "error"]
     return [load_file(name, source) for name, source in sources], errors
 
 
