@@ -139,7 +139,7 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
 
     Reports every problem with its file, step and field, and exits 1 if any is an error.
     """
-    from bot.flowfiles.checker import check_paths, check_sources
+    from bot.flowfiles.checker import check_fixed_texts, check_paths, check_sources
     from bot.flowfiles.library import flow_paths, shipped_files
 
     shipped = list(shipped_files())
@@ -149,7 +149,8 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     else:
         extra = state.config.flows.extra_dir
         extra_files = flow_paths([extra]) if extra else []
-        problems = check_sources(shipped) + check_paths(extra_files, _flow_ids(shipped))
+        problems = (check_sources(shipped) + check_fixed_texts()
+                    + check_paths(extra_files, _flow_ids(shipped)))
         count = len(shipped) + len(extra_files)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")

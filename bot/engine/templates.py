@@ -19,7 +19,8 @@ from typing import Any
 
 from babel.numbers import format_currency, format_decimal
 from jinja2 import ChainableUndefined, TemplateError, pass_context
-from jinja2.runtime import Context
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.language import when
@@ -73,11 +74,20 @@ def risk_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing an unsafe attribute outright: by default it reads as an empty
+    value, and the message goes out with a hole in it (or not at all)."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            "object is unsafe")
+
+
 class Templates:
     """Compiles and caches the templates and expressions of flows."""
 
     def __init__(self, risk_words: Iterable[str] = ()) -> None:
-        env = ImmutableSandboxedEnvironment(
+        env = _Sandbox(
             undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False
         )
         env.filters.update(money=_money, day=_day, when=_when, number=_number)
