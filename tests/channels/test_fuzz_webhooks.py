@@ -37,7 +37,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
-from bot.channels.sms.twilio import MAX_SID, SmsChannel
+from bot.channels.sms.twilio import SmsChannel
+from bot.channels.sms.webhooks import MAX_SID
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.core.config import Config, load_config
 from bot.core.metrics import Metrics
