@@ -53,9 +53,11 @@ UPDATES = ["message", "callback_query"]
 SEND_TIMEOUT = 20.0
 RECONNECT_SECONDS = (1.0, 60.0)  # first and longest wait between tries to reach Telegram
 RECENT_UPDATES = 1000  # update ids remembered, so a webhook delivered twice is handled once
+
 # The commands menu is in English, as the commands themselves are.
 COORDINATOR_COMMANDS = [BotCommand(command, text_for(about, "en"))
                         for command, about in texts.DESK_COMMANDS.items()]
+
 
 async def bot_username(config: Config) -> str | None:
     """The bot's @name, asked of Telegram (for invite links); None if it cannot be known."""
