@@ -65,6 +65,18 @@ BAD_INVITE = {
     "wedi'i ddefnyddio'n barod, neu'n rhy hen. Gofynnwch i {{ settings.coordinator }} am un newydd.",
 }
 
+# --- answer buttons (Telegram) -------------------------------------------------------------
+
+TAP_CLOSED = {
+    "en": "That question has closed. Please answer the latest one.",
+    "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
+}
+
+TAP_ANSWERED = {
+    "en": "You have answered this already.",
+    "cy": "Rydych chi wedi ateb hwn yn barod.",
+}
+
 # --- safeguarding alerts (to safeguarding leads and coordinators) -------------------------
 # Variables: alert (id, text, when), person (name, reach), repeat (how many times before).
 
@@ -239,6 +251,16 @@ BROADCAST_SUMMARY = {
 }
 
 # --- coordinators' commands (/broadcast, /poll, /meeting, /results, /claims) -----------------
+
+# The menu of commands Telegram shows in a coordinator's chat: each command and what it does.
+DESK_COMMANDS = {
+    "broadcast": {"en": "Send a message to a group", "cy": "Anfon neges at grŵp"},
+    "poll": {"en": "Ask a group a question", "cy": "Gofyn cwestiwn i grŵp"},
+    "results": {"en": "See a poll's answers", "cy": "Gweld atebion pôl"},
+    "meeting": {"en": "Add a meeting", "cy": "Ychwanegu cyfarfod"},
+    "claims": {"en": "Expense claims waiting for you", "cy": "Ceisiadau am gostau sy'n aros amdanoch chi"},
+    "help": {"en": "What you can do", "cy": "Beth gallwch chi ei wneud"},
+}
 
 DESK_HELP = {
     "en": "As a coordinator you can also use: /broadcast to send a message to a group, /poll to "
