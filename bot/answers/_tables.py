@@ -78,3 +78,8 @@ def every(table: WordList) -> frozenset[str]:
 def merged(table: NumberList) -> dict[str, int]:
     """The words of ``table`` in any language, and their numbers."""
     return {word: n for items in table.values() for word, n in items.items()}
+
+
+def raw(file: str) -> dict[str, Any]:
+    """The whole of ``words/<file>.yaml``, for a table with its own shape."""
+    return _file(file)

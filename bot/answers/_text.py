@@ -59,6 +59,11 @@ def with_squeezed(phrases: Iterable[str]) -> frozenset[str]:
     return frozenset(phrases) | {squeeze(p) for p in phrases}
 
 
+def foreign_digits(text: str) -> bool:
+    """Whether ``text`` has digits other than 0-9 (full-width ones count as 0-9)."""
+    return any(c.isdecimal() and not "0" <= c <= "9" for c in unicodedata.normalize("NFKC", text))
+
+
 def prep(text: str) -> str:
     """``clean`` for numbers: ASCII digits, "7½" -> "7.5", a real minus sign -> "-"."""
     for char, digits in _FRACTIONS.items():

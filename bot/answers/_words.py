@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers._tables import NumberList, WordList, every, merged, numbers, patterns, words
+from bot.answers._tables import NumberList, WordList, every, merged, numbers, patterns, raw, words
+from bot.answers.welsh_numbers import forms
 
 # --- skip -------------------------------------------------------------------
 
@@ -22,7 +23,6 @@ CONNECTORS = every(words("yes_no", "connectors"))
 
 UNITS = merged(numbers("numbers", "units"))
 TENS = merged(numbers("numbers", "tens"))
-WELSH_NUMBERS = merged(numbers("numbers", "welsh_numbers"))
 ORDINALS = merged(numbers("numbers", "ordinals"))
 ORDINAL_SUFFIXES = every(words("numbers", "ordinal_suffixes"))
 
@@ -34,7 +34,8 @@ PENCE = rf"(?:{'|'.join(sorted(every(words('money', 'pence')), key=len, reverse=
 # --- choices ----------------------------------------------------------------
 
 INDEX_BEFORE = every(words("choices", "index_before"))
-NEGATORS = every(words("choices", "negators"))
+CHOICE_NEGATORS = every(words("choices", "negators"))
+SAME_WORD = {form: word for table in raw("choices")["same_word"].values() for form, word in table.items()}
 STOPWORDS = every(words("choices", "stopwords"))
 
 # --- dates ------------------------------------------------------------------
@@ -63,10 +64,20 @@ ANSWER_LISTS: dict[str, WordList] = {
     "numbers": {
         language: _keys(numbers("numbers", "units")).get(language, frozenset())
         | _keys(numbers("numbers", "tens")).get(language, frozenset())
-        | _keys(numbers("numbers", "welsh_numbers")).get(language, frozenset())
         for language in ("en", "cy")
     },
+    "welsh_numbers": {"cy": frozenset(forms())},
     "ordinals": _keys(numbers("numbers", "ordinals")),
+    "negators": {
+        language: words("signals", "negators").get(language, frozenset())
+        | words("choices", "negators").get(language, frozenset())
+        for language in ("en", "cy")
+    },
+    "hedges": words("signals", "hedges"),
+    "intensifiers": words("signals", "intensifiers"),
+    "means_zero": words("signals", "means_zero"),
+    "pounds": words("money", "pounds"),
+    "pence": words("money", "pence"),
     "months": _keys(numbers("dates", "months")),
     "weekdays": _keys(numbers("dates", "weekdays")),
     "relative_days": _keys(numbers("dates", "relative_days")),

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.answers import _signals as signals
 from bot.answers import _text as t
 from bot.answers import _words as w
+from bot.answers.welsh_numbers import welsh_word
 
 __all__ = ["ChoiceOption", "parse_choice", "parse_choices"]
 
@@ -23,13 +25,12 @@ class ChoiceOption:
     aliases: tuple[str, ...] = ()  # extra accepted words
 
 
-_INDEX_BEFORE = frozenset(
-    {"option", "number", "no", "num", "nr", "choice", "answer", "the", "rhif", "opsiwn",
-     "dewis", "ateb", "yr", "y"}
-)  # fmt: skip
-_NEGATORS = frozenset({"not", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "ddim", "nid", "heb"})
+_INDEX_BEFORE = w.INDEX_BEFORE
+_NEGATORS = signals.NEGATORS | w.CHOICE_NEGATORS
 _NOT = [[word] for word in _NEGATORS]
-_STOPWORDS = frozenset({"a", "an", "the", "or", "and", "of", "to", "it", "is", "i", "neu", "ac"})
+_STOPWORDS = w.STOPWORDS
+_VERY = [[word] for word in signals.INTENSIFIERS]
+_SCOPE = 3  # a negator this many words before a label negates it ("not very often")
 _INDEX_PREFIX = re.compile(
     r"^(?:option|number|no|rhif|opsiwn)?\s*[#(]?(\d{1,2}|[a-z])(?:\s*[.):]\s*|\s+-\s+)"
 )
@@ -37,6 +38,11 @@ _FUZZY_CUTOFF = 80.0
 _FUZZY_MARGIN = 5.0  # two options closer than this are a tie
 _PART = 0.95  # matching part of the text, not all of it, is weaker evidence
 _Keys = list[list[tuple[str, ...]]]  # per option, the words of each label and alias
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as options are compared: folded, one form of each word."""
+    return [w.SAME_WORD.get(token, token) for token in t.tokens(text)]
 
 
 def _index(tokens: list[str], count: int) -> int | None:
@@ -57,30 +63,48 @@ def _index(tokens: list[str], count: int) -> int | None:
         if number > count:
             return None  # not a letter index after all ("y", "n")
     else:
-        number = w.ORDINALS.get(word, w.UNITS.get(word, w.WELSH_NUMBERS.get(word)))
+        number = w.ORDINALS.get(word, w.UNITS.get(word, welsh_word(word)))
     if not number:
         return None  # "0" or "dim" is not a position
     return number - 1 if number <= count else -1
 
 
-def _contains(tokens: list[str], keys: _Keys) -> set[int]:
-    """Options with a label in ``tokens`` as whole words; a label inside a longer one that
-    matched ("byth" in "prin byth") does not count, and a negated one ("not often") is unclear.
-    """
+def _spans(tokens: list[str], keys: _Keys) -> list[tuple[int, int, int]]:
+    """(option, start, end) of each label in ``tokens`` as whole words; a label inside a
+    longer one that matched ("byth" in "prin byth") does not count."""
     spans = [
-        (option, start, start + len(label), label[0] in _NEGATORS)
+        (option, start, start + len(label))
         for option, labels in enumerate(keys)
         for label in labels
         for start in range(len(tokens) - len(label) + 1)
         if tuple(tokens[start : start + len(label)]) == label
     ]
-    found, negated = set(), False
-    for option, start, end, negative in spans:
-        if any(s <= start and end <= e and e - s > end - start for _, s, e, _ in spans):
-            continue
-        found.add(option)
-        negated = negated or (not negative and tokens[start - 1 : start] in _NOT)
-    return set(range(len(keys))) if negated else found
+    return [
+        (option, start, end)
+        for option, start, end in spans
+        if not any(s <= start and end <= e and e - s > end - start for _, s, e in spans)
+    ]
+
+
+def _negated(tokens: list[str], keys: _Keys) -> bool:
+    """Whether a negation touches the labels in ``tokens``: a negator that is no label's
+    own word ("I don't know, sometimes"), or one just before a label ("not very often",
+    "paid anfon")."""
+    spans = _spans(tokens, keys)
+    covered = {i for _, start, end in spans for i in range(start, end)}
+    if any(token in _NEGATORS and i not in covered for i, token in enumerate(tokens)):
+        return True
+    return any(
+        any(token in _NEGATORS for token in tokens[max(0, start - _SCOPE) : start])
+        if tokens[start] not in _NEGATORS
+        else tokens[end : end + 1] in _VERY  # "dim yn aml iawn" is "not very often"
+        for _, start, end in spans
+    )
+
+
+def _contains(tokens: list[str], keys: _Keys) -> set[int]:
+    """Options with a label in ``tokens`` as whole words."""
+    return {option for option, _, _ in _spans(tokens, keys)}
 
 
 def _within(tokens: list[str], keys: _Keys) -> set[int]:
@@ -121,7 +145,10 @@ def _fuzzy(tokens: list[str], keys: _Keys) -> set[int]:
 
 
 def _by_label(tokens: list[str], keys: _Keys) -> int | None:
-    """The option that ``tokens`` names by a label; ``None`` if none or several do."""
+    """The option that ``tokens`` names by a label; ``None`` if none or several do, or a
+    negation touches them."""
+    if _negated(tokens, keys):
+        return None
     for step in (_contains, _within, _fuzzy):
         found = step(tokens, keys)
         if found:
@@ -131,11 +158,12 @@ def _by_label(tokens: list[str], keys: _Keys) -> int | None:
 
 def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str | None:
     """The value of the option chosen by number, letter, label or alias (or a near miss)."""
-    tokens = t.tokens(text)
+    tokens = _words(text)
     if not tokens or not options:
         return None
     keys = [
-        [key for key in (tuple(t.tokens(label)) for label in (*o.labels, *o.aliases)) if key] for o in options
+        [key for key in (tuple(_words(label)) for label in (*o.labels, *o.aliases)) if key]
+        for o in options
     ]
     exact = {i for i, labels in enumerate(keys) if tuple(tokens) in labels}
     if exact:
@@ -146,7 +174,7 @@ def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str | None:
     if prefix := _INDEX_PREFIX.match(t.fold(text)):  # "2. Sometimes", "b) never"
         index = _index([prefix[1]], len(options))
         if index is not None and index >= 0:
-            named = _by_label(t.tokens(t.fold(text)[prefix.end() :]), keys)
+            named = _by_label(_words(t.fold(text)[prefix.end() :]), keys)
             return options[index].value if named in (None, index) else None
     found = _by_label(tokens, keys)
     return None if found is None else options[found].value
@@ -170,4 +198,13 @@ def parse_choices(text: str, options: Sequence[ChoiceOption]) -> list[str] | Non
         order = [o.value for o in options]
         return sorted({c for c in chosen if c}, key=order.index)
     single = parse_choice(text, options)
-    return [single] if single is not None else None
+    if single is None or (len(parts) > 1 and not _split_by(single, options)):
+        return None  # "monday and pizza": a part names nothing
+    return [single]
+
+
+def _split_by(value: str, options: Sequence[ChoiceOption]) -> bool:
+    """Whether a label of the option ``value`` has a separator in it ("Often or always")."""
+    option = next(o for o in options if o.value == value)
+    labels = (*option.labels, *option.aliases)
+    return any(len(_CHOICE_SEPARATORS.split(t.fold(label))) > 1 for label in labels)

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from bot.answers import _signals as signals
 from bot.answers import _text as t
 from bot.answers import _words as w
 from bot.answers.numbers import parse_number
@@ -112,8 +113,11 @@ def parse_date(text: str, *, today: date) -> date | None:
     """A day: "yesterday", "3/7", "3rd July", "last Monday", "ddoe", "dydd Llun".
 
     Day before month (UK). Without a year, the latest such date on or before ``today``;
-    a weekday is the latest such day on or before ``today``.
+    a weekday is the latest such day on or before ``today``. A negated day ("not
+    Monday") is not understood.
     """
+    if t.foreign_digits(text) or signals.negated(t.tokens(text)):
+        return None
     key = t.prep(t.fold(text))
     explicit: set[date | None] = set()
     for m in _NUMERIC_DATE.finditer(key):

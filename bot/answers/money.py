@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.answers import _signals as signals
 from bot.answers import _text as t
 from bot.answers import _words as w
 from bot.answers.numbers import LOOK_BACK, mentions
@@ -16,12 +17,19 @@ _POUNDS_AFTER = re.compile(rf"\s*(?:£|{w.POUNDS}\b)")
 _PENCE_AFTER = re.compile(rf"\s*{w.PENCE}\b")
 _MINUS_BEFORE = re.compile(r"-(?:£|gbp)\s*$")  # "-£5" ("-5" and "£-5" have a negative value)
 _AND = r"\s*(?:and|a|&|,)?\s*"
+_NEGATED = re.compile(rf"\b(?:{'|'.join(sorted(signals.NEGATORS))})\s+(?:\S+\s+)?$")  # "not £5"
 _PENNY = Decimal("0.01")
 _MAX_MONEY = Decimal(1_000_000)  # a larger amount is not a claim anyone means to make
 
 
 def parse_money(text: str) -> Decimal | None:
-    """An amount in pounds, to the penny: "£12.50", "12 pounds 50", "50p", "twelve pounds"."""
+    """An amount in pounds, to the penny: "£12.50", "12 pounds 50", "50p", "twelve pounds".
+
+    Not understood: two amounts, an amount that could be pounds or pence, a negated one
+    ("not £5"), and digits in another script.
+    """
+    if t.foreign_digits(text):
+        return None
     text = t.prep(text)
     found = mentions(text)
     if not found:
@@ -32,6 +40,9 @@ def parse_money(text: str) -> Decimal | None:
         m = found[i]
         before = (text, max(0, m.start - LOOK_BACK), m.start)
         if m.value < 0 or _MINUS_BEFORE.search(*before) or m.places > 3:
+            return None
+        window = text[max(0, m.start - 2 * LOOK_BACK) : m.start]
+        if _NEGATED.search(window.replace("'", "").replace("£", " ")):
             return None
         pound_sign = bool(_POUNDS_BEFORE.search(*before))
         pounds = _POUNDS_AFTER.match(text, m.end)

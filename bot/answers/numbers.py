@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.answers import _signals as signals
 from bot.answers import _text as t
 from bot.answers import _words as w
+from bot.answers.welsh_numbers import welsh_number
 
 __all__ = ["parse_number"]
 
@@ -19,6 +21,9 @@ _HALF = re.compile(r"\s+(?:and a half|and half|a hanner)\b")
 _OUT_OF = re.compile(r"(?:/|\bout of|\boutta|\ballan o)\s*$")
 _OF = re.compile(r"\s*(?:of|o)\s*")
 _JOIN = re.compile(r"[\s-]*")
+# A digit glued to letters is not a number someone wrote ("x7", "gh0st", "9am"), but "7ish" is.
+_GLUED = re.compile(r"[^\W\d_]\d|\d(?!ish\b)[^\W\d_]")
+_TIME = re.compile(r"\d:\d\d|\d\s*(?:am|pm)\b|\bo'?\s?clock\b")  # "09:00", "9 am", "9 o'clock"
 LOOK_BACK = 12  # characters before a number that can say what it is ("out of", "£")
 
 
@@ -64,8 +69,8 @@ def _word_number(words: list[tuple[str, int, int]], i: int, text: str) -> tuple[
         unit = w.UNITS.get(word(k + 1), 0)
         return (w.TENS[word(k)] + unit, k + 2) if 0 < unit < 10 else (w.TENS[word(k)], k + 1)
 
-    if word(i) in w.WELSH_NUMBERS:
-        return w.WELSH_NUMBERS[word(i)], i + 1
+    if (welsh := welsh_number(word, i)) is not None:
+        return welsh
     if word(i) == "hundred":
         value, k = 100, i + 1
     elif word(i) == "a" and word(i + 1) == "hundred":
@@ -108,20 +113,43 @@ def parse_number(
     maximum: Decimal | None = None,
     integer: bool = False,
 ) -> int | Decimal | None:
-    """One number in digits or words: "7", "about seven", "7/10", "saith", "7.5"."""
+    """One number in digits or words: "7", "about seven", "7/10", "saith", "7.5".
+
+    Not understood: two numbers, a fraction of anything but ``maximum`` (or 10), a time,
+    digits glued to letters or in another script, and a number with a negation ("not
+    7"), though "0, not at all" is 0.
+    """
+    if t.foreign_digits(text):
+        return None
     text = t.prep(text)
+    if _GLUED.search(text) or _TIME.search(text):
+        return None
     found = mentions(text)
     if not found:
         return None
-    values = {
-        m.value
-        for n, m in enumerate(found)
-        if not _OUT_OF.search(text, max(0, m.start - LOOK_BACK), m.start)
-        and not (n and _OF.fullmatch(text, found[n - 1].end, m.start))
-    }
+    gaps, end = [], 0
+    for m in found:
+        gaps.append(text[end : m.start])
+        end = max(end, m.end)
+    words = t.tokens(" ".join([*gaps, text[end:]]))
+    if signals.negated(signals.without(words, signals.MEANS_ZERO)):
+        return None  # a negation outside the number, not "dau gant" (200)
+    zero_said = signals.has(t.tokens(text), signals.MEANS_ZERO)
+    scale = Decimal(10) if maximum is None else maximum
+    values = set()
+    for n, m in enumerate(found):
+        if _OUT_OF.search(text, max(0, m.start - LOOK_BACK), m.start) or (
+            n and _OF.fullmatch(text, found[n - 1].end, m.start)
+        ):
+            if m.value != scale:
+                return None  # "3/7" is not a score out of 10
+        else:
+            values.add(m.value)
     if len(values) != 1:
         return None
     value = values.pop()
+    if zero_said and value != 0:
+        return None
     if integer and value != value.to_integral_value():
         return None
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):

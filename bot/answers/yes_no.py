@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.answers import _signals as signals
 from bot.answers import _text as t
 from bot.answers import _words as w
 
@@ -13,10 +14,13 @@ _YES_NO: dict[str, bool | None] = {
     for k in t.with_squeezed(words)
 }
 
+_NEUTRAL = t.with_squeezed(w.NEUTRAL)
+_LONGEST = max(len(k.split()) for k in _YES_NO)
+
 
 def _lead(tokens: list[str]) -> tuple[bool | None, int] | None:
     """The yes/no phrase that ``tokens`` starts with, and how many tokens it takes."""
-    for size in range(min(4, len(tokens)), 0, -1):
+    for size in range(min(_LONGEST, len(tokens)), 0, -1):
         phrase = " ".join(tokens[:size])
         for candidate in (phrase, t.squeeze(phrase)):
             if candidate in _YES_NO:
@@ -25,8 +29,14 @@ def _lead(tokens: list[str]) -> tuple[bool | None, int] | None:
 
 
 def parse_yes_no(text: str) -> bool | None:
-    """``True`` for yes, ``False`` for no, ``None`` when unclear ("maybe", "yes no")."""
+    """``True`` for yes, ``False`` for no, ``None`` when unclear.
+
+    Unclear: a hedge ("maybe", "probably not", "efallai"), both answers ("yes no"), a
+    question back ("do I have to?"), or a yes with a negation after it ("yes I don't").
+    """
     tokens = t.tokens(text)
+    if signals.hedged(tokens):
+        return None
     while len(tokens) > 1 and t.squeeze(tokens[0]) in w.FILLERS:
         tokens.pop(0)
     lead = _lead(tokens)
@@ -41,4 +51,6 @@ def parse_yes_no(text: str) -> bool | None:
     then = _lead(rest)
     if then is not None and then[0] is not None and then[0] != answer:
         return None
+    if answer and signals.negated(signals.without(rest, _NEUTRAL)):
+        return None  # "yes I can't", "ie, ond dim ..."
     return answer

@@ -418,7 +418,7 @@ def test_is_not_no_media(text: str) -> None:
 # --- properties -------------------------------------------------------------
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=-10_000, max_value=10**12))
 def test_digits_round_trip(n: int) -> None:
     for text in (str(n), f"about {n}", f"{n}/10", f"{n} out of 10", f"{n:,}"):
@@ -427,7 +427,7 @@ def test_digits_round_trip(n: int) -> None:
         assert type(result) is int
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=0, max_value=999))
 def test_words_round_trip(n: int) -> None:
     words = english(n)
@@ -442,14 +442,14 @@ def test_welsh_words(n: int, word: str) -> None:
     assert parse_number(word.capitalize(), minimum=Decimal(0), maximum=Decimal(10)) == n
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.decimals(min_value=0, max_value=10_000, places=2))
 def test_money_round_trip(amount: Decimal) -> None:
     for text in (f"£{amount:.2f}", f"{amount:.2f}", f"£{amount:,.2f}", f"{amount:.2f} GBP"):
         assert parse_money(text) == amount, text
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.decimals(min_value=0, max_value=10_000, places=3))
 def test_money_is_quantized(amount: Decimal) -> None:
     result = parse_money(f"£{amount}")
@@ -468,7 +468,7 @@ def choice_options(draw: st.DrawFn) -> list[ChoiceOption]:
     return [ChoiceOption(f"v{i}", (label,)) for i, label in enumerate(labels)]
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(choice_options(), st.data())
 def test_choice_by_index_and_label(options: list[ChoiceOption], data: st.DataObject) -> None:
     i = data.draw(st.integers(min_value=0, max_value=len(options) - 1))
@@ -482,7 +482,7 @@ def test_choice_by_index_and_label(options: list[ChoiceOption], data: st.DataObj
     assert parse_choice(str(len(options) + 1), options) is None
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
 def test_dates_round_trip(day: date) -> None:
     assert parse_date(f"{day.day}/{day.month}/{day.year}", today=TODAY) == day
@@ -490,7 +490,7 @@ def test_dates_round_trip(day: date) -> None:
     assert parse_date(f"{day.day} {day.strftime('%B')} {day.year}", today=TODAY) == day
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(
     st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31)),
     st.integers(min_value=0, max_value=364),
@@ -513,7 +513,7 @@ _ANY_TEXT = st.one_of(st.text(), st.lists(_PIECES, max_size=12).map(" ".join))
 _ANY_TEXT |= st.lists(_PIECES, max_size=12).map("".join)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(_ANY_TEXT)
 def test_no_parser_raises(text: str) -> None:
     assert isinstance(normalise(text), str)
@@ -534,7 +534,7 @@ def test_no_parser_raises(text: str) -> None:
     assert isinstance(is_no_media(text), bool)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(choice_options(), st.data())
 def test_several_choices_by_number_in_any_common_form(
     options: list[ChoiceOption], data: st.DataObject
