@@ -10,6 +10,7 @@ NEGATORS = every(words("signals", "negators"))
 HEDGES = every(words("signals", "hedges"))
 MEANS_ZERO = every(words("signals", "means_zero"))
 INTENSIFIERS = every(words("signals", "intensifiers"))
+_RUN_TOGETHER = every(words("signals", "run_together"))
 
 
 def _spans(tokens: Sequence[str], phrases: frozenset[str]) -> list[tuple[int, int]]:
@@ -42,3 +43,17 @@ def negated(tokens: Sequence[str]) -> bool:
 def hedged(tokens: Sequence[str]) -> bool:
     """Whether ``tokens`` hold a hedge ("maybe", "probably", "efallai")."""
     return has(tokens, HEDGES)
+
+
+def _pieces(word: str) -> bool:
+    """Whether ``word`` is made of run-together keywords, all of it."""
+    ends = {0}  # where a run of keywords from the start of ``word`` can end
+    for i in range(len(word)):
+        if i in ends:
+            ends |= {i + len(p) for p in _RUN_TOGETHER if word.startswith(p, i)}
+    return len(word) in ends
+
+
+def run_together(tokens: Sequence[str]) -> bool:
+    """Whether a word of ``tokens`` is two or more keywords run together ("startyes")."""
+    return any(token not in _RUN_TOGETHER and _pieces(token) for token in tokens)

@@ -116,8 +116,8 @@ def parse_number(
     """One number in digits or words: "7", "about seven", "7/10", "saith", "7.5".
 
     Not understood: two numbers, a fraction of anything but ``maximum`` (or 10), a time,
-    digits glued to letters or in another script, and a number with a negation ("not
-    7"), though "0, not at all" is 0.
+    keywords run together ("STARTYES 7"), digits glued to letters or in another script,
+    and a number with a negation ("not 7"), though "0, not at all" is 0.
     """
     if t.foreign_digits(text):
         return None
@@ -132,7 +132,7 @@ def parse_number(
         gaps.append(text[end : m.start])
         end = max(end, m.end)
     words = t.tokens(" ".join([*gaps, text[end:]]))
-    if signals.negated(signals.without(words, signals.MEANS_ZERO)):
+    if signals.run_together(words) or signals.negated(signals.without(words, signals.MEANS_ZERO)):
         return None  # a negation outside the number, not "dau gant" (200)
     zero_said = signals.has(t.tokens(text), signals.MEANS_ZERO)
     scale = Decimal(10) if maximum is None else maximum
