@@ -10,6 +10,7 @@ NEGATORS = every(words("signals", "negators"))
 HEDGES = every(words("signals", "hedges"))
 MEANS_ZERO = every(words("signals", "means_zero"))
 INTENSIFIERS = every(words("signals", "intensifiers"))
+APPROXIMATORS = every(words("signals", "approximators"))
 _RUN_TOGETHER = every(words("signals", "run_together"))
 
 

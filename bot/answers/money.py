@@ -16,6 +16,7 @@ _POUNDS_BEFORE = re.compile(r"(?:£|\bgbp)\s*$")
 _POUNDS_AFTER = re.compile(rf"\s*(?:£|{w.POUNDS}\b)")
 _PENCE_AFTER = re.compile(rf"\s*{w.PENCE}\b")
 _MINUS_BEFORE = re.compile(r"-(?:£|gbp)\s*$")  # "-£5" ("-5" and "£-5" have a negative value)
+_TIMES = re.compile(r"\d\s*(?:x|\*|×|times|g?waith)\s*£?\s*\d")  # "2 x £3": a sum to do, not an amount
 _AND = r"\s*(?:and|a|&|,)?\s*"
 _NEGATED = re.compile(rf"\b(?:{'|'.join(sorted(signals.NEGATORS))})\s+(?:\S+\s+)?$")  # "not £5"
 _PENNY = Decimal("0.01")
@@ -26,11 +27,13 @@ def parse_money(text: str) -> Decimal | None:
     """An amount in pounds, to the penny: "£12.50", "12 pounds 50", "50p", "twelve pounds".
 
     Not understood: two amounts, an amount that could be pounds or pence, a negated one
-    ("not £5"), and digits in another script.
+    ("not £5"), a sum ("2 x £3"), and digits in another script.
     """
     if t.foreign_digits(text):
         return None
     text = t.prep(text)
+    if _TIMES.search(text):
+        return None
     found = mentions(text)
     if not found:
         return None
