@@ -28,6 +28,7 @@ class ChoiceOption:
 _INDEX_BEFORE = w.INDEX_BEFORE
 _NEGATORS = signals.NEGATORS | w.CHOICE_NEGATORS
 _NOT = [[word] for word in _NEGATORS]
+_REFUSING = _NEGATORS | w.NO  # a label with one of these says no ("No, I can't come")
 _SHIFTERS = _NEGATORS | signals.APPROXIMATORS  # words that make a label mean another
 _STOPWORDS = w.STOPWORDS
 _VERY = [[word] for word in signals.INTENSIFIERS]
@@ -89,12 +90,13 @@ def _spans(tokens: list[str], keys: _Keys) -> list[tuple[int, int, int]]:
 
 def _negated(tokens: list[str], keys: _Keys) -> bool:
     """Whether a negation touches the labels in ``tokens``: a negator or approximator that
-    is no label's own word ("I don't know, sometimes", "almost never"), or a negator just
-    before a label ("not very often", "paid anfon")."""
+    is no label's own word, beside a label that has none ("I don't know, sometimes",
+    "almost never"), or a negator just before a label ("not very often", "paid anfon")."""
     spans = _spans(tokens, keys)
     covered = {i for _, start, end in spans for i in range(start, end)}
-    if any(token in _SHIFTERS and i not in covered for i, token in enumerate(tokens)):
-        return True
+    positive = not spans or any(_REFUSING.isdisjoint(tokens[start:end]) for _, start, end in spans)
+    if positive and any(token in _SHIFTERS and i not in covered for i, token in enumerate(tokens)):
+        return True  # a negative label ("can't come") may have more: "can't come, not well"
     return any(
         any(token in _NEGATORS for token in tokens[max(0, start - _SCOPE) : start])
         if tokens[start] not in _NEGATORS
