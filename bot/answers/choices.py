@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -45,6 +46,11 @@ _Keys = list[list[tuple[str, ...]]]  # per option, the words of each label and a
 def _words(text: str) -> list[str]:
     """The words of ``text`` as options are compared: folded, one form of each word."""
     return [w.SAME_WORD.get(token, token) for token in t.tokens(text)]
+
+
+@lru_cache(maxsize=4096)  # labels come again with every answer to their question
+def _label_words(label: str) -> tuple[str, ...]:
+    return tuple(_words(label))
 
 
 def _index(tokens: list[str], count: int) -> int | None:
@@ -165,7 +171,7 @@ def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str | None:
     if not tokens or not options:
         return None
     keys = [
-        [key for key in (tuple(_words(label)) for label in (*o.labels, *o.aliases)) if key]
+        [key for key in (_label_words(label) for label in (*o.labels, *o.aliases)) if key]
         for o in options
     ]
     exact = {i for i, labels in enumerate(keys) if tuple(tokens) in labels}
