@@ -54,8 +54,8 @@ def _keys(table: NumberList) -> WordList:
     return {language: frozenset(items) for language, items in table.items()}
 
 
-# The lists whose words can be a whole answer, by name: a word in two of them, in one
-# language, must be a collision declared on purpose (see words/collisions.yaml).
+# The lists of words that answers are read by, by name: a word in two of them, in one
+# language or across both, must be a collision declared on purpose (words/collisions.yaml).
 ANSWER_LISTS: dict[str, WordList] = {
     "skip": words("skip", "skip"),
     "yes": words("yes_no", "yes"),
@@ -76,6 +76,11 @@ ANSWER_LISTS: dict[str, WordList] = {
     "hedges": words("signals", "hedges"),
     "intensifiers": words("signals", "intensifiers"),
     "means_zero": words("signals", "means_zero"),
+    "approximators": words("signals", "approximators"),
+    "polite": words("skip", "polite"),
+    "fillers": words("yes_no", "fillers"),
+    "connectors": words("yes_no", "connectors"),
+    "index_before": words("choices", "index_before"),
     "pounds": words("money", "pounds"),
     "pence": words("money", "pence"),
     "months": _keys(numbers("dates", "months")),
