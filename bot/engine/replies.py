@@ -81,7 +81,7 @@ def parse(
         if expect.skip and (answers.is_skip(text) or answers.is_no_media(text)):
             return "skipped", None
         return None
-    if expect.skip and answers.is_skip(text):
+    if expect.skip and answers.is_skip(text, expect.type):
         return "skipped", None
     value = READERS[expect.type](Asked(text, expect, today, choices))
     return None if value is None else ("answered", value)
