@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import AuditEvent
 
 
@@ -19,10 +18,10 @@ async def record(
     actor: str,
     participant_id: int | None = None,
     details: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> AuditEvent:
     event = AuditEvent(
-        at=at or utcnow(),
+        at=at,
         kind=kind,
         actor=actor,
         participant_id=participant_id,

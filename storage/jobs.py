@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,8 +61,16 @@ async def claim_due(s: AsyncSession, *, now: datetime, limit: int) -> list[Job]:
     return list(await s.scalars(stmt))
 
 
-async def finish(s: AsyncSession, job: Job, *, status: str, note: str | None, at: datetime) -> None:
-    """``done``, ``skipped`` or ``failed``: the job will not run again."""
+async def finish(
+    s: AsyncSession, job: Job, *, status: str, note: str | None, at: datetime,
+    attempt: bool = False,
+) -> None:
+    """``done``, ``skipped`` or ``failed``: the job will not run again.
+
+    ``attempt``: the job was tried once more (and failed) on the way.
+    """
+    if attempt:
+        job.attempts += 1
     job.status = status
     job.note = note
     job.done_at = at
@@ -95,19 +103,27 @@ async def finish_many(
         )
 
 
-def settle(
-    job: Job, *, at: datetime, note: str | None, status: str | None = None,
-    due_at: datetime | None = None,
+async def settle_batch(
+    s: AsyncSession,
+    *,
+    later: Sequence[tuple[Job, datetime, str | None]],
+    ends: Mapping[tuple[str, str | None], Sequence[int]],
+    at: datetime,
 ) -> None:
-    """Record what became of a claimed job, to be written with the session's next flush:
-    a final ``status`` (done, skipped, failed), or a new ``due_at`` (run again then)."""
-    if status is not None:
-        job.status = status
-        job.done_at = at
-    if due_at is not None:
-        job.due_at = due_at
-    job.note = note
-    job.updated_at = at
+    """Record what became of a batch of claimed jobs: those ``later`` run again at their
+    time, with their note; ``ends`` are the finished job ids by (status, note).
+
+    Afterwards the session reads every row afresh: the finished jobs changed behind
+    its back, as may anything the batch wrote in bulk.
+    """
+    for job, until, note in later:
+        job.due_at = until
+        job.note = note
+        job.updated_at = at
+    await s.flush()
+    for (status, note), ids in ends.items():
+        await finish_many(s, ids, status=status, note=note, at=at)
+    s.expire_all()
 
 
 async def get(s: AsyncSession, job_id: int) -> Job | None:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import FlowSession, Result
 
 
@@ -21,7 +20,7 @@ async def add_result(
     value: Any,
     raw: str | None,
     status: str,
-    at: datetime | None = None,
+    at: datetime,
 ) -> Result:
     """Keep one answer; ``value`` must already be JSON-able (None is stored as NULL)."""
     result = Result(
@@ -33,7 +32,7 @@ async def add_result(
         value=value,
         raw=raw,
         status=status,
-        created_at=at or utcnow(),
+        created_at=at,
     )
     s.add(result)
     await s.flush()

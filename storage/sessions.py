@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.clock import utcnow
 from storage.models import FlowDefinition, FlowSession
 
 
@@ -46,10 +45,9 @@ async def start_session(
     state: dict[str, Any],
     expires_at: datetime | None,
     timeout_at: datetime | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> FlowSession:
     """A new active session; any session still active for them is marked interrupted."""
-    now = now or utcnow()
     await end_active_sessions(s, participant_id, "interrupted", now=now)
     session = FlowSession(
         participant_id=participant_id,
@@ -77,7 +75,7 @@ async def save_session(
     state: dict[str, Any],
     status: str,
     timeout_at: datetime | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> None:
     s.add(session)
     session.step = step
@@ -85,15 +83,14 @@ async def save_session(
     flag_modified(session, "state")  # saved even if the caller changed the same dict in place
     session.status = status
     session.timeout_at = timeout_at
-    session.updated_at = now or utcnow()
+    session.updated_at = now
     await s.flush()
 
 
 async def end_active_sessions(
-    s: AsyncSession, participant_id: int, status: str, *, now: datetime | None = None
+    s: AsyncSession, participant_id: int, status: str, *, now: datetime
 ) -> int:
     """Give every active session of the participant ``status``; how many there were."""
-    now = now or utcnow()
     ended = await _active(s, participant_id)
     for session in ended:
         session.status = status

@@ -26,15 +26,16 @@ class Console:
 
     async def deliver(self) -> int:
         """Print and mark sent every queued console message for this chat, oldest first."""
+        now = utcnow()
         async with self.conversations.db.transaction() as s:
             queued = [
-                m for m in await messages.queued_for(s, CHANNEL, limit=1000)
+                m for m in await messages.queued_for(s, CHANNEL, limit=1000, now=now)
                 if m.address == self.address
             ]
             for message in queued:
                 text = numbered(message.body or "", message.options or [])
                 self.out.write(f"copro: {text.replace(chr(10), chr(10) + '       ')}\n\n")
-                await messages.mark_sent(s, message, provider_id=None, at=utcnow())
+                await messages.mark_sent(s, message, provider_id=None, at=now)
         self.out.flush()
         return len(queued)
 

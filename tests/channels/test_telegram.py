@@ -240,7 +240,7 @@ async def test_an_invite_code_links_the_chat_to_a_person_copro_knows(rig: Rig) -
     async with rig.db.transaction() as s:
         person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
         await participants.record_consent(s, person, utcnow())
-        invite = await invites.create(s, person)
+        invite = await invites.create(s, person, at=utcnow())
     before = len(rig.api.texts(ANN))
     rig.api.queue(rig.api.message(ANN, f"/start {invite.code}"))
 
@@ -294,7 +294,7 @@ async def test_an_invite_delivered_twice_links_once_without_a_refusal(rig: Rig) 
     async with rig.db.transaction() as s:
         person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
         await participants.record_consent(s, person, utcnow())
-        invite = await invites.create(s, person)
+        invite = await invites.create(s, person, at=utcnow())
     update = rig.api.message(ANN, f"/start {invite.code}")
     for _ in range(2):  # Telegram may deliver an update again if it did not hear back in time
         answer = await rig.api.post(rig.client, f"{rig.url}/webhooks/telegram", update, SECRET)
@@ -317,7 +317,7 @@ async def test_a_person_who_blocked_the_bot_is_not_tried_again(rig: Rig) -> None
     async with rig.db.transaction() as s:  # a message copro sends later, on its own
         later = await messages.queue_outbound(
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(ANN),
-            body="Your weekly check-in", options=[], idempotency_key="later")
+            body="Your weekly check-in", options=[], idempotency_key="later", at=utcnow())
         assert later is not None
     await rig.sender.drain()
     async with rig.db.transaction() as s:
@@ -364,7 +364,7 @@ async def test_the_rate_limits_hold_as_telegram_measures_them(rig: Rig) -> None:
             for n in range(4):
                 await messages.queue_outbound(
                     s, participant_id=person.id, session_id=None, channel="telegram",
-                    address=str(chat), body=f"Message {n}", options=[], idempotency_key=None)
+                    address=str(chat), body=f"Message {n}", options=[], idempotency_key=None, at=utcnow())
     await rig.sender.drain()
     sends = [c for c in rig.api.calls if c.method == "sendMessage"]
     assert len(sends) == 20
@@ -396,7 +396,7 @@ async def test_a_message_with_a_photo_and_buttons_is_sent_as_a_photo(rig: Rig, t
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(ANN),
             body="Expense claim 1 from Ann", options=[], idempotency_key="c1", kind="photo",
             media=[str(receipt)],
-            display={"buttons": [{"label": "Approve", "data": "claim:1:approve"}]},
+            display={"buttons": [{"label": "Approve", "data": "claim:1:approve"}]}, at=utcnow()
         )
     await rig.sender.drain()
     [photo] = rig.api.sent(ANN, "sendPhoto")
@@ -413,7 +413,7 @@ async def test_a_slow_answer_does_not_hold_up_other_chats(rig: Rig) -> None:
             person = await participants.create(s, channel="telegram", address=str(chat))
             await messages.queue_outbound(
                 s, participant_id=person.id, session_id=None, channel="telegram",
-                address=str(chat), body="Hello", options=[], idempotency_key=f"k{chat}")
+                address=str(chat), body="Hello", options=[], idempotency_key=f"k{chat}", at=utcnow())
     await rig.sender.drain()
     slow, quick = rig.api.sent(4001)[0].at, rig.api.sent(4002)[0].at
     assert abs(slow - quick) < 0.3  # sent side by side, not one after the other
@@ -450,7 +450,7 @@ async def queue_one(rig: Rig, chat: int, body: str = "Hello", options: tuple[str
         person = await participants.create(s, channel="telegram", address=str(chat))
         message = await messages.queue_outbound(
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(chat),
-            body=body, options=list(options), idempotency_key=f"one:{chat}")
+            body=body, options=list(options), idempotency_key=f"one:{chat}", at=utcnow())
         assert message is not None
         return message.id
 

@@ -9,6 +9,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.main import main
+from bot.core.clock import utcnow
 from storage import groups, invites, messages, participants
 from tests.cli.test_cli_records import look
 
@@ -106,7 +107,7 @@ def test_an_invite_for_someone_known_and_for_someone_new(env: dict[str, str]) ->
     code = new.output.split(": ", 1)[1].split(" ", 1)[0]
 
     async def check(s: AsyncSession) -> tuple[str | None, list[tuple[int, str]]]:
-        person = await invites.redeem(s, code, channel="telegram", address="555")
+        person = await invites.redeem(s, code, channel="telegram", address="555", at=utcnow())
         assert person is not None
         return person.name, await groups.roles_of(s, person.id)
 

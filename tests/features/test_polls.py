@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.wiring import scheduler_for
+from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.core.scheduler import Scheduler
 from bot.features.broadcasts import BroadcastError, Broadcasts
@@ -161,7 +162,7 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
     async with database.transaction() as s:
         person = await participants.get(s, gone.id)
         assert person is not None
-        await participants.opt_out(s, person)
+        await participants.opt_out(s, person, at=utcnow())
         coordinator = await participants.get(s, sam.id)
         broadcast, people = await Broadcasts(conversations, conversations.config, clock).send(
             s, riverside, {"en": "The hall is closed on Friday. {{ not a template }}",

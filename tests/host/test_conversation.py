@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.flowfiles.library import Library, load_file
 from bot.host.conversations import Conversations
@@ -32,7 +33,7 @@ class Phone:
 
     async def inbox(self) -> list[str]:
         async with self.c.db.transaction() as s:
-            queued = [m for m in await messages.queued_for(s, self.channel, limit=1000)
+            queued = [m for m in await messages.queued_for(s, self.channel, limit=1000, now=utcnow())
                       if m.address == self.address]
             for m in queued:
                 await messages.mark_sent(s, m, provider_id=None, at=NOW)
