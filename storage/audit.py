@@ -32,14 +32,6 @@ async def record(
     return event
 
 
-async def events(s: AsyncSession, *, kind: str | None = None) -> list[AuditEvent]:
-    """Events in the order they happened, optionally only one kind."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id)
-    if kind is not None:
-        stmt = stmt.where(AuditEvent.kind == kind)
-    return list(await s.scalars(stmt))
-
-
 async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> datetime | None:
     """When the latest event of ``kind`` about ``participant_id`` happened, if ever."""
     return await s.scalar(

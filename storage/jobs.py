@@ -126,10 +126,6 @@ async def settle_batch(
     s.expire_all()
 
 
-async def get(s: AsyncSession, job_id: int) -> Job | None:
-    return await s.get(Job, job_id)
-
-
 async def cancel(
     s: AsyncSession, *, topic: str, at: datetime, kinds: Sequence[str] | None = None,
     note: str = "cancelled",
@@ -156,14 +152,6 @@ async def about(
         stmt = stmt.where(Job.kind.in_(kinds))
     if statuses is not None:
         stmt = stmt.where(Job.status.in_(statuses))
-    return list(await s.scalars(stmt))
-
-
-async def pending(s: AsyncSession, *, kind: str | None = None) -> list[Job]:
-    """Every pending job (of one kind), soonest first."""
-    stmt = select(Job).where(Job.status == "pending").order_by(Job.due_at, Job.id)
-    if kind is not None:
-        stmt = stmt.where(Job.kind == kind)
     return list(await s.scalars(stmt))
 
 

@@ -168,14 +168,6 @@ async def mark_failed(
     await s.flush()
 
 
-async def messages_of(s: AsyncSession, participant_id: int) -> list[Message]:
-    """Everything to and from a participant, in order."""
-    rows = await s.scalars(
-        select(Message).where(Message.participant_id == participant_id).order_by(Message.id)
-    )
-    return list(rows)
-
-
 async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
     """The newest message a flow session sent."""
     return await s.scalar(
@@ -195,12 +187,6 @@ async def readdress(s: AsyncSession, participant_id: int, channel: str, address:
         .values(address=address)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
-    """Everything to and from one address, in order."""
-    rows = await s.scalars(select(Message).where(Message.address == address).order_by(Message.id))
-    return list(rows)
 
 
 # --- the outbox sender ----------------------------------------------------------------

@@ -39,13 +39,6 @@ async def add_result(
     return result
 
 
-async def results_of(s: AsyncSession, session_id: int) -> list[Result]:
-    rows = await s.scalars(
-        select(Result).where(Result.session_id == session_id).order_by(Result.id)
-    )
-    return list(rows)
-
-
 async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[int, list[Result]]:
     """The answers of many sessions at once, by session id, each in order."""
     found: dict[int, list[Result]] = {sid: [] for sid in session_ids}
@@ -58,10 +51,3 @@ async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[i
         for row in rows:
             found[row.session_id].append(row)
     return found
-
-
-async def results_of_participant(s: AsyncSession, participant_id: int) -> list[Result]:
-    rows = await s.scalars(
-        select(Result).where(Result.participant_id == participant_id).order_by(Result.id)
-    )
-    return list(rows)

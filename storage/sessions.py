@@ -100,16 +100,6 @@ async def end_active_sessions(
     return len(ended)
 
 
-async def last_session(s: AsyncSession, participant_id: int, flow_id: str) -> FlowSession | None:
-    """The participant's most recent session of ``flow_id``, whatever its status."""
-    return await s.scalar(
-        select(FlowSession)
-        .where(FlowSession.participant_id == participant_id, FlowSession.flow_id == flow_id)
-        .order_by(FlowSession.id.desc())
-        .limit(1)
-    )
-
-
 async def claim_timers(s: AsyncSession, *, now: datetime, limit: int) -> list[FlowSession]:
     """Active sessions whose nudge or end is due by ``now``, locked for this transaction.
 
@@ -157,14 +147,6 @@ async def finished(
     if until is not None:
         stmt = stmt.where(FlowSession.started_at < until)
     return list(await s.scalars(stmt))
-
-
-async def sessions_of(s: AsyncSession, participant_id: int) -> list[FlowSession]:
-    """Every session of a participant, oldest first."""
-    rows = await s.scalars(
-        select(FlowSession).where(FlowSession.participant_id == participant_id).order_by(FlowSession.id)
-    )
-    return list(rows)
 
 
 async def start_many(s: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[int, int]:

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.main import main
 from bot.core.clock import utcnow
-from storage import groups, invites, messages, participants
+from storage import groups, invites, participants
+from tests import records
 from tests.cli.test_cli_records import look
 
 
@@ -42,7 +43,7 @@ def test_people_are_added_one_at_a_time(env: dict[str, str]) -> None:
     assert bad.exit_code == 1 and "'12345' is not a phone number copro can text" in bad.output
     later = copro(env, "participants", "add", "--name", "Cai")
     assert "give them an invite with `copro invite 2`" in later.output
-    sent = look(env, lambda s: messages.messages_of_address(s, "+447700900001"))
+    sent = look(env, lambda s: records.messages_of_address(s, "+447700900001"))
     assert [m.status for m in sent] == ["queued"] and "Which language" in (sent[0].body or "")
 
 
@@ -123,9 +124,9 @@ def test_a_wrong_number_is_put_right_and_waiting_messages_follow_it(env: dict[st
     assert fixed.output == "Changed the language and phone of participant 1.\n"
     listed = copro(env, "participants", "list").output
     assert "+447700900001" in listed and "+447700900011" not in listed
-    welcome = look(env, lambda s: messages.messages_of_address(s, "+447700900001"))
+    welcome = look(env, lambda s: records.messages_of_address(s, "+447700900001"))
     assert [m.status for m in welcome] == ["queued"]  # the welcome goes to the right number now
-    assert look(env, lambda s: messages.messages_of_address(s, "+447700900011")) == []
+    assert look(env, lambda s: records.messages_of_address(s, "+447700900011")) == []
 
     taken = copro(env, "participants", "change", "Ann", "--phone", "07700900002")
     assert taken.exit_code == 1 and "that phone is participant 2's" in taken.output

@@ -15,9 +15,10 @@ from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import broadcasts, messages, participants, polls
+from storage import broadcasts, participants, polls
 from storage.db import Database
 from storage.models import Group
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -174,7 +175,7 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
     assert await deliver(database, bryn.address, clock.now) == ["Mae'r neuadd ar gau ddydd Gwener."]
     assert await outbox(database, night_owl.address) == []  # held until 8pm
     async with database.transaction() as s:
-        [to_sam] = [m for m in await messages.messages_of_address(s, sam.address)]
+        [to_sam] = [m for m in await records.messages_of_address(s, sam.address)]
         to_sam.status = "delivered"  # as a delivery report would say
     clock.advance(hours=1)
     await scheduler.tick()
