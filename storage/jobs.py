@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.insert import insert_many, insert_new
 from storage.models import Job
@@ -91,7 +92,7 @@ async def postpone(
     await s.flush()
 
 
-async def finish_many(
+async def _finish_many(
     s: AsyncSession, job_ids: Sequence[int], *, status: str, note: str | None, at: datetime
 ) -> None:
     """``finish`` for many jobs with one statement."""
@@ -107,23 +108,24 @@ async def settle_batch(
     s: AsyncSession,
     *,
     later: Sequence[tuple[Job, datetime, str | None]],
-    ends: Mapping[tuple[str, str | None], Sequence[int]],
+    ends: Mapping[tuple[str, str | None], Sequence[Job]],
     at: datetime,
 ) -> None:
     """Record what became of a batch of claimed jobs: those ``later`` run again at their
-    time, with their note; ``ends`` are the finished job ids by (status, note).
-
-    Afterwards the session reads every row afresh: the finished jobs changed behind
-    its back, as may anything the batch wrote in bulk.
+    time, with their note; ``ends`` are the finished jobs by (status, note), written with
+    one statement for each and shown as written on the jobs themselves.
     """
     for job, until, note in later:
         job.due_at = until
         job.note = note
         job.updated_at = at
     await s.flush()
-    for (status, note), ids in ends.items():
-        await finish_many(s, ids, status=status, note=note, at=at)
-    s.expire_all()
+    for (status, note), finished in ends.items():
+        await _finish_many(s, [job.id for job in finished], status=status, note=note, at=at)
+        for job in finished:
+            for key, value in (("status", status), ("note", note), ("done_at", at),
+                               ("updated_at", at)):
+                set_committed_value(job, key, value)
 
 
 async def cancel(

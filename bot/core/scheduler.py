@@ -186,14 +186,14 @@ class Scheduler:
     ) -> None:
         """Record a batch's outcomes: the finished ones with a statement for each kind of end."""
         later: list[tuple[Job, datetime, str | None]] = []
-        ends: dict[tuple[str, str | None], list[int]] = {}
+        ends: dict[tuple[str, str | None], list[Job]] = {}
         for job in some:
             outcome = outcomes.get(job.id) or Skipped("no outcome")
             if isinstance(outcome, Later):
                 later.append((job, _again(outcome, now), outcome.note))
             else:
                 status = "skipped" if isinstance(outcome, Skipped) else "done"
-                ends.setdefault((status, outcome.note), []).append(job.id)
+                ends.setdefault((status, outcome.note), []).append(job)
         await jobs.settle_batch(s, later=later, ends=ends, at=now)
 
     @staticmethod
