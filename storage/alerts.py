@@ -52,3 +52,9 @@ async def acknowledge(
     alert.acknowledged_note = note
     await s.flush()
     return True
+
+
+async def count_sending(s: AsyncSession, alert: Alert) -> None:
+    """One more round of ``alert`` went out to staff."""
+    alert.sent_count += 1
+    await s.flush()

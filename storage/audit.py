@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import AuditEvent
 
 
@@ -19,10 +18,10 @@ async def record(
     actor: str,
     participant_id: int | None = None,
     details: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> AuditEvent:
     event = AuditEvent(
-        at=at or utcnow(),
+        at=at,
         kind=kind,
         actor=actor,
         participant_id=participant_id,
@@ -31,14 +30,6 @@ async def record(
     s.add(event)
     await s.flush()
     return event
-
-
-async def events(s: AsyncSession, *, kind: str | None = None) -> list[AuditEvent]:
-    """Events in the order they happened, optionally only one kind."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id)
-    if kind is not None:
-        stmt = stmt.where(AuditEvent.kind == kind)
-    return list(await s.scalars(stmt))
 
 
 async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> datetime | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -162,6 +162,23 @@ class Database:
             finally:
                 if self.is_sqlite:
                     await conn.run_sync(_sqlite_pragma, "foreign_keys=ON")
+
+
+@asynccontextmanager
+async def savepoint(s: AsyncSession, *, reload: Iterable[object] = ()) -> AsyncIterator[None]:
+    """A part of the transaction that is undone on its own if the block fails.
+
+    The exception still propagates; the rest of the transaction goes on. Rows the
+    block may have changed lose those changes; ``reload`` names the rows the caller
+    still reads afterwards, read again from the database before the exception leaves.
+    """
+    try:
+        async with s.begin_nested():
+            yield
+    except Exception:
+        for row in reload:
+            await s.refresh(row)
+        raise
 
 
 async def ensure_schema(db: Database) -> None:

@@ -38,13 +38,3 @@ async def register_definition(
 
 async def get_definition(s: AsyncSession, definition_id: int) -> FlowDefinition | None:
     return await s.get(FlowDefinition, definition_id)
-
-
-async def latest_definition(s: AsyncSession, flow_id: str) -> FlowDefinition | None:
-    """The most recently registered source of ``flow_id``."""
-    return await s.scalar(
-        select(FlowDefinition)
-        .where(FlowDefinition.flow_id == flow_id)
-        .order_by(FlowDefinition.id.desc())
-        .limit(1)
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,31 @@ async def create_group(s: AsyncSession, name: str) -> Group:
     s.add(group)
     await s.flush()
     return group
+
+
+async def set_checkin_schedule(
+    s: AsyncSession,
+    group: Group,
+    *,
+    enabled: bool | None = None,
+    weekday: int | None = None,
+    time_of_day: time | None = None,
+    timezone: str | None = None,
+    flow: str | None = None,
+) -> None:
+    """Change a group's own check-in settings; None leaves a setting as it is."""
+    s.add(group)
+    if enabled is not None:
+        group.checkins_enabled = enabled
+    if weekday is not None:
+        group.checkin_day = weekday
+    if time_of_day is not None:
+        group.checkin_time = time_of_day
+    if timezone is not None:
+        group.checkin_timezone = timezone
+    if flow is not None:
+        group.checkin_flow = flow
+    await s.flush()
 
 
 async def get_group_by_name(s: AsyncSession, name: str) -> Group | None:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import Address, Invite, Participant
 
 # No 0/O or 1/I/L: codes are read out and typed on phones.
@@ -27,9 +26,9 @@ def tidy(code: str) -> str:
 
 async def create(
     s: AsyncSession, participant: Participant, *, valid_for: timedelta = timedelta(days=14),
-    at: datetime | None = None,
+    at: datetime,
 ) -> Invite:
-    now = at or utcnow()
+    now = at
     invite = Invite(code=new_code(), participant_id=participant.id, created_at=now,
                     expires_at=now + valid_for)
     s.add(invite)
@@ -38,14 +37,14 @@ async def create(
 
 
 async def redeem(
-    s: AsyncSession, code: str, *, channel: str, address: str, at: datetime | None = None
+    s: AsyncSession, code: str, *, channel: str, address: str, at: datetime
 ) -> Participant | None:
     """Link ``(channel, address)`` to the person the code is for; None if it cannot be used.
 
     A code works once, until it expires. If the address already belonged to
     someone else (they wrote before being linked), it moves to the invited person.
     """
-    now = at or utcnow()
+    now = at
     invite = await s.scalar(select(Invite).where(Invite.code == tidy(code)))
     if invite is None or invite.used_at is not None or invite.expires_at <= now:
         return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.insert import insert_many, insert_new
 from storage.models import Job
@@ -61,8 +62,16 @@ async def claim_due(s: AsyncSession, *, now: datetime, limit: int) -> list[Job]:
     return list(await s.scalars(stmt))
 
 
-async def finish(s: AsyncSession, job: Job, *, status: str, note: str | None, at: datetime) -> None:
-    """``done``, ``skipped`` or ``failed``: the job will not run again."""
+async def finish(
+    s: AsyncSession, job: Job, *, status: str, note: str | None, at: datetime,
+    attempt: bool = False,
+) -> None:
+    """``done``, ``skipped`` or ``failed``: the job will not run again.
+
+    ``attempt``: the job was tried once more (and failed) on the way.
+    """
+    if attempt:
+        job.attempts += 1
     job.status = status
     job.note = note
     job.done_at = at
@@ -83,7 +92,7 @@ async def postpone(
     await s.flush()
 
 
-async def finish_many(
+async def _finish_many(
     s: AsyncSession, job_ids: Sequence[int], *, status: str, note: str | None, at: datetime
 ) -> None:
     """``finish`` for many jobs with one statement."""
@@ -95,23 +104,28 @@ async def finish_many(
         )
 
 
-def settle(
-    job: Job, *, at: datetime, note: str | None, status: str | None = None,
-    due_at: datetime | None = None,
+async def settle_batch(
+    s: AsyncSession,
+    *,
+    later: Sequence[tuple[Job, datetime, str | None]],
+    ends: Mapping[tuple[str, str | None], Sequence[Job]],
+    at: datetime,
 ) -> None:
-    """Record what became of a claimed job, to be written with the session's next flush:
-    a final ``status`` (done, skipped, failed), or a new ``due_at`` (run again then)."""
-    if status is not None:
-        job.status = status
-        job.done_at = at
-    if due_at is not None:
-        job.due_at = due_at
-    job.note = note
-    job.updated_at = at
-
-
-async def get(s: AsyncSession, job_id: int) -> Job | None:
-    return await s.get(Job, job_id)
+    """Record what became of a batch of claimed jobs: those ``later`` run again at their
+    time, with their note; ``ends`` are the finished jobs by (status, note), written with
+    one statement for each and shown as written on the jobs themselves.
+    """
+    for job, until, note in later:
+        job.due_at = until
+        job.note = note
+        job.updated_at = at
+    await s.flush()
+    for (status, note), finished in ends.items():
+        await _finish_many(s, [job.id for job in finished], status=status, note=note, at=at)
+        for job in finished:
+            for key, value in (("status", status), ("note", note), ("done_at", at),
+                               ("updated_at", at)):
+                set_committed_value(job, key, value)
 
 
 async def cancel(
@@ -140,14 +154,6 @@ async def about(
         stmt = stmt.where(Job.kind.in_(kinds))
     if statuses is not None:
         stmt = stmt.where(Job.status.in_(statuses))
-    return list(await s.scalars(stmt))
-
-
-async def pending(s: AsyncSession, *, kind: str | None = None) -> list[Job]:
-    """Every pending job (of one kind), soonest first."""
-    stmt = select(Job).where(Job.status == "pending").order_by(Job.due_at, Job.id)
-    if kind is not None:
-        stmt = stmt.where(Job.kind == kind)
     return list(await s.scalars(stmt))
 
 

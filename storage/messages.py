@@ -10,7 +10,6 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.clock import utcnow
 from storage.insert import insert_many, insert_new
 from storage.models import Message
 
@@ -24,14 +23,14 @@ async def record_inbound(
     body: str | None,
     media: Sequence[Any],
     provider_id: str | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> Message | None:
     """Keep a message that came in; None if the provider already delivered this one.
 
     A provider's id (Twilio's MessageSid, a Telegram update) makes a message
     unique, so a webhook delivered twice is handled once.
     """
-    now = at or utcnow()
+    now = at
     values: dict[str, Any] = {
         "participant_id": participant_id,
         "direction": "in",
@@ -64,7 +63,7 @@ async def queue_outbound(
     body: str | None,
     options: Sequence[str],
     idempotency_key: str | None,
-    at: datetime | None = None,
+    at: datetime,
     quiet: bool = False,
     topic: str | None = None,
     not_before: datetime | None = None,
@@ -77,7 +76,7 @@ async def queue_outbound(
     ``quiet`` messages (sent on copro's own initiative) wait while the person's
     contact hours are shut; ``not_before`` holds a message until then.
     """
-    now = at or utcnow()
+    now = at
     values: dict[str, Any] = {
         "participant_id": participant_id,
         "session_id": session_id,
@@ -118,10 +117,9 @@ async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: dat
 
 
 async def queued_for(
-    s: AsyncSession, channel: str, *, limit: int = 100, now: datetime | None = None
+    s: AsyncSession, channel: str, *, limit: int = 100, now: datetime
 ) -> list[Message]:
     """Messages to send on ``channel`` now, oldest first."""
-    now = now or utcnow()
     rows = await s.scalars(
         select(Message)
         .where(
@@ -137,10 +135,11 @@ async def queued_for(
 
 async def mark_sent(
     s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime,
-    provider_ref: str | None = None,
+    provider_ref: str | None = None, status: str = "sent",
 ) -> None:
+    """The provider took the message; ``status`` ``delivered`` if it says so at once."""
     s.add(message)
-    message.status = "sent"
+    message.status = status
     message.provider_id = provider_id or message.provider_id
     message.provider_ref = provider_ref or message.provider_ref
     message.sent_at = at
@@ -157,7 +156,7 @@ async def mark_failed(
     *,
     error: str,
     retry_at: datetime | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> None:
     """A send failed: ``failed`` for good, or back in the queue from ``retry_at``."""
     s.add(message)
@@ -165,16 +164,8 @@ async def mark_failed(
     message.error = error
     message.status = "queued" if retry_at is not None else "failed"
     message.next_attempt_at = retry_at
-    message.updated_at = at or utcnow()
+    message.updated_at = at
     await s.flush()
-
-
-async def messages_of(s: AsyncSession, participant_id: int) -> list[Message]:
-    """Everything to and from a participant, in order."""
-    rows = await s.scalars(
-        select(Message).where(Message.participant_id == participant_id).order_by(Message.id)
-    )
-    return list(rows)
 
 
 async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
@@ -196,12 +187,6 @@ async def readdress(s: AsyncSession, participant_id: int, channel: str, address:
         .values(address=address)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def messages_of_address(s: AsyncSession, address: str) -> list[Message]:
-    """Everything to and from one address, in order."""
-    rows = await s.scalars(select(Message).where(Message.address == address).order_by(Message.id))
-    return list(rows)
 
 
 # --- the outbox sender ----------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -23,7 +23,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.clock import utcnow
 from storage.types import DecimalText, UTCDateTime, json_type
 
 PARTICIPANT_STATUSES = ("active", "opted_out", "erased")
@@ -62,12 +61,16 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
+# Bookkeeping stamps for rows written without an explicit time: code that knows the
+# time passes it; these only fill in created_at/updated_at that nobody set.
 def _created() -> Mapped[datetime]:
-    return mapped_column(default=utcnow, server_default=func.current_timestamp())
+    return mapped_column(default=lambda: datetime.now(UTC),
+                         server_default=func.current_timestamp())
 
 
 def _updated() -> Mapped[datetime]:
-    return mapped_column(default=utcnow, onupdate=utcnow, server_default=func.current_timestamp())
+    return mapped_column(default=lambda: datetime.now(UTC), onupdate=lambda: datetime.now(UTC),
+                         server_default=func.current_timestamp())
 
 
 class Participant(Base):

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.messages import WAITING
 from storage.models import Address, FlowSession, Message, Participant, Result
 
@@ -155,7 +154,9 @@ async def addresses_of(s: AsyncSession, participant_id: int) -> list[Address]:
     return list(rows)
 
 
-async def set_fields(s: AsyncSession, participant: Participant, **fields: Any) -> None:
+async def set_fields(
+    s: AsyncSession, participant: Participant, *, at: datetime, **fields: Any
+) -> None:
     """Change any of name, language, timezone, contact_start and contact_end."""
     unknown = set(fields) - SETTABLE
     if unknown:
@@ -163,7 +164,7 @@ async def set_fields(s: AsyncSession, participant: Participant, **fields: Any) -
     s.add(participant)
     for field, value in fields.items():
         setattr(participant, field, value)
-    participant.updated_at = utcnow()
+    participant.updated_at = at
     await s.flush()
 
 
@@ -174,23 +175,23 @@ async def record_consent(s: AsyncSession, participant: Participant, at: datetime
     await s.flush()
 
 
-async def opt_out(s: AsyncSession, participant: Participant) -> None:
+async def opt_out(s: AsyncSession, participant: Participant, *, at: datetime) -> None:
     """No more messages to any of their addresses."""
-    await _set_status(s, participant, "opted_out", "opted_out")
+    await _set_status(s, participant, "opted_out", "opted_out", at=at)
 
 
-async def opt_in(s: AsyncSession, participant: Participant) -> None:
-    await _set_status(s, participant, "active", "ok")
+async def opt_in(s: AsyncSession, participant: Participant, *, at: datetime) -> None:
+    await _set_status(s, participant, "active", "ok", at=at)
 
 
-async def erase_personal_data(s: AsyncSession, participant: Participant) -> None:
+async def erase_personal_data(s: AsyncSession, participant: Participant, *, at: datetime) -> None:
     """Forget what someone told us, keeping only what honours an opt-out.
 
     The name, consent, results, message bodies and media, and flow state go;
     the row, its status and its addresses stay. Messages still waiting to be
     sent to them are cancelled, as their text is gone.
     """
-    now = utcnow()
+    now = at
     s.add(participant)
     pid = participant.id
     participant.name = None
@@ -218,9 +219,9 @@ async def erase_personal_data(s: AsyncSession, participant: Participant) -> None
 
 
 async def _set_status(
-    s: AsyncSession, participant: Participant, status: str, address_status: str
+    s: AsyncSession, participant: Participant, status: str, address_status: str, *, at: datetime
 ) -> None:
-    now = utcnow()
+    now = at
     s.add(participant)
     participant.status = status
     participant.updated_at = now

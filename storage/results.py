@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import FlowSession, Result
 
 
@@ -21,7 +20,7 @@ async def add_result(
     value: Any,
     raw: str | None,
     status: str,
-    at: datetime | None = None,
+    at: datetime,
 ) -> Result:
     """Keep one answer; ``value`` must already be JSON-able (None is stored as NULL)."""
     result = Result(
@@ -33,18 +32,11 @@ async def add_result(
         value=value,
         raw=raw,
         status=status,
-        created_at=at or utcnow(),
+        created_at=at,
     )
     s.add(result)
     await s.flush()
     return result
-
-
-async def results_of(s: AsyncSession, session_id: int) -> list[Result]:
-    rows = await s.scalars(
-        select(Result).where(Result.session_id == session_id).order_by(Result.id)
-    )
-    return list(rows)
 
 
 async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[int, list[Result]]:
@@ -59,10 +51,3 @@ async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[i
         for row in rows:
             found[row.session_id].append(row)
     return found
-
-
-async def results_of_participant(s: AsyncSession, participant_id: int) -> list[Result]:
-    rows = await s.scalars(
-        select(Result).where(Result.participant_id == participant_id).order_by(Result.id)
-    )
-    return list(rows)

@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.clock import utcnow
 from storage.models import FlowDefinition, FlowSession
 
 
@@ -46,10 +45,9 @@ async def start_session(
     state: dict[str, Any],
     expires_at: datetime | None,
     timeout_at: datetime | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> FlowSession:
     """A new active session; any session still active for them is marked interrupted."""
-    now = now or utcnow()
     await end_active_sessions(s, participant_id, "interrupted", now=now)
     session = FlowSession(
         participant_id=participant_id,
@@ -77,7 +75,7 @@ async def save_session(
     state: dict[str, Any],
     status: str,
     timeout_at: datetime | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> None:
     s.add(session)
     session.step = step
@@ -85,15 +83,14 @@ async def save_session(
     flag_modified(session, "state")  # saved even if the caller changed the same dict in place
     session.status = status
     session.timeout_at = timeout_at
-    session.updated_at = now or utcnow()
+    session.updated_at = now
     await s.flush()
 
 
 async def end_active_sessions(
-    s: AsyncSession, participant_id: int, status: str, *, now: datetime | None = None
+    s: AsyncSession, participant_id: int, status: str, *, now: datetime
 ) -> int:
     """Give every active session of the participant ``status``; how many there were."""
-    now = now or utcnow()
     ended = await _active(s, participant_id)
     for session in ended:
         session.status = status
@@ -101,16 +98,6 @@ async def end_active_sessions(
         session.updated_at = now
     await s.flush()
     return len(ended)
-
-
-async def last_session(s: AsyncSession, participant_id: int, flow_id: str) -> FlowSession | None:
-    """The participant's most recent session of ``flow_id``, whatever its status."""
-    return await s.scalar(
-        select(FlowSession)
-        .where(FlowSession.participant_id == participant_id, FlowSession.flow_id == flow_id)
-        .order_by(FlowSession.id.desc())
-        .limit(1)
-    )
 
 
 async def claim_timers(s: AsyncSession, *, now: datetime, limit: int) -> list[FlowSession]:
@@ -160,14 +147,6 @@ async def finished(
     if until is not None:
         stmt = stmt.where(FlowSession.started_at < until)
     return list(await s.scalars(stmt))
-
-
-async def sessions_of(s: AsyncSession, participant_id: int) -> list[FlowSession]:
-    """Every session of a participant, oldest first."""
-    rows = await s.scalars(
-        select(FlowSession).where(FlowSession.participant_id == participant_id).order_by(FlowSession.id)
-    )
-    return list(rows)
 
 
 async def start_many(s: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[int, int]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from storage import groups, messages, participants
 from storage.db import Database
 from storage.models import Group, Message
+from tests import records
 
 
 class Clock:
@@ -69,7 +70,7 @@ async def outbox(db: Database, address: str, *, statuses: tuple[str, ...] = ("qu
     """What is waiting to go to ``address`` (or in ``statuses``), oldest first."""
     async with db.transaction() as s:
         return [
-            m for m in await messages.messages_of_address(s, address)
+            m for m in await records.messages_of_address(s, address)
             if m.direction == "out" and m.status in statuses
         ]
 
@@ -78,7 +79,7 @@ async def deliver(db: Database, address: str, at: datetime) -> list[str]:
     """Mark what is queued for ``address`` as sent, as a phone would receive it; returns the bodies."""
     async with db.transaction() as s:
         sent = []
-        for m in await messages.messages_of_address(s, address):
+        for m in await records.messages_of_address(s, address):
             if m.direction == "out" and m.status == "queued":
                 await messages.mark_sent(s, m, provider_id=None, at=at)
                 sent.append(m.body or "")

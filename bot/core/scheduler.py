@@ -24,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from storage import jobs
-from storage.db import Database, Tx
+from storage.db import Database, Tx, savepoint
 from storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -155,13 +155,11 @@ class Scheduler:
             many = self.batch_handlers.get(kind)
             if many is not None and len(some) > 1:
                 try:
-                    async with s.begin_nested():
+                    async with savepoint(s, reload=some):
                         outcomes = await many(s, some, now)
                 except Exception:
                     log.exception("scheduler: %d %s jobs failed together; one at a time now",
                                   len(some), kind)
-                    for job in some:
-                        await s.refresh(job)
                 else:
                     await self._record_many(s, some, outcomes, now)
                     continue
@@ -175,49 +173,49 @@ class Scheduler:
             log.error("scheduler: job %s has a kind this copro does not know: %s", job.id, job.kind)
             return
         try:
-            async with s.begin_nested():
+            async with savepoint(s, reload=[job]):
                 outcome = await handler(s, job, now)
         except Exception as exc:
-            await s.refresh(job)
             await self._failed(s, job, now, f"{type(exc).__name__}: {exc}")
             log.exception("scheduler: job %s (%s) failed", job.id, job.kind)
             return
-        self._record(job, outcome, now)
-        await s.flush()
+        await self._record(s, job, outcome, now)
 
     async def _record_many(
         self, s: Tx, some: list[Job], outcomes: dict[int, JobOutcome], now: datetime
     ) -> None:
         """Record a batch's outcomes: the finished ones with a statement for each kind of end."""
-        ends: dict[tuple[str, str | None], list[int]] = {}
+        later: list[tuple[Job, datetime, str | None]] = []
+        ends: dict[tuple[str, str | None], list[Job]] = {}
         for job in some:
             outcome = outcomes.get(job.id) or Skipped("no outcome")
             if isinstance(outcome, Later):
-                self._record(job, outcome, now)
+                later.append((job, _again(outcome, now), outcome.note))
             else:
                 status = "skipped" if isinstance(outcome, Skipped) else "done"
-                ends.setdefault((status, outcome.note), []).append(job.id)
-        await s.flush()
-        for (status, note), ids in ends.items():
-            await jobs.finish_many(s, ids, status=status, note=note, at=now)
-        s.expire_all()  # the finished jobs' rows changed behind the session's back
+                ends.setdefault((status, outcome.note), []).append(job)
+        await jobs.settle_batch(s, later=later, ends=ends, at=now)
 
     @staticmethod
-    def _record(job: Job, outcome: JobOutcome, now: datetime) -> None:
+    async def _record(s: Tx, job: Job, outcome: JobOutcome, now: datetime) -> None:
         if isinstance(outcome, Later):
-            jobs.settle(job, due_at=max(outcome.until, now + timedelta(seconds=1)),
-                        note=outcome.note, at=now)
+            await jobs.postpone(s, job, until=_again(outcome, now), note=outcome.note, at=now)
         elif isinstance(outcome, Skipped):
-            jobs.settle(job, status="skipped", note=outcome.note, at=now)
+            await jobs.finish(s, job, status="skipped", note=outcome.note, at=now)
             log.info("scheduler: skipped %s: %s", job.key, outcome.note)
         else:
-            jobs.settle(job, status="done", note=outcome.note, at=now)
+            await jobs.finish(s, job, status="done", note=outcome.note, at=now)
 
     async def _failed(self, s: Tx, job: Job, now: datetime, reason: str) -> None:
         attempts = job.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            job.attempts = attempts
-            await jobs.finish(s, job, status="failed", note=f"gave up: {reason}", at=now)
+            await jobs.finish(s, job, status="failed", note=f"gave up: {reason}", at=now,
+                              attempt=True)
             return
         await jobs.postpone(s, job, until=now + RETRY * 2 ** (attempts - 1), note=reason, at=now,
                             attempt=True)
+
+
+def _again(later: Later, now: datetime) -> datetime:
+    """When a job put off ``later`` runs again: never in this same instant."""
+    return max(later.until, now + timedelta(seconds=1))

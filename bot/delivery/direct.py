@@ -23,10 +23,11 @@ class Direct:
 
     async def hand_out(self, address: str, show: Callable[[Outgoing], None]) -> int:
         """Show every queued message for ``address``, oldest first; returns how many."""
+        now = utcnow()
         async with self.conversations.db.transaction() as s:
-            queued = [m for m in await messages.queued_for(s, self.channel, limit=LIMIT)
+            queued = [m for m in await messages.queued_for(s, self.channel, limit=LIMIT, now=now)
                       if m.address == address]
             for row in queued:
                 show(as_outgoing(row))
-                await messages.mark_sent(s, row, provider_id=None, at=utcnow())
+                await messages.mark_sent(s, row, provider_id=None, at=now)
         return len(queued)

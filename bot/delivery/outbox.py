@@ -251,9 +251,7 @@ class Sender:
             if message is None:
                 return
             await messages.mark_sent(s, message, provider_id=sent.provider_id, at=self.clock(),
-                                     provider_ref=sent.ref)
-            if sent.status != "sent":
-                message.status = sent.status
+                                     provider_ref=sent.ref, status=sent.status)
         self._count(row.channel, "sent")
 
     async def _try_again(self, channel: Channel, row: Message, exc: TryAgain) -> None:

@@ -116,8 +116,7 @@ class Alerts:
                 quiet=False, topic=f"alert:{alert.id}", display={"buttons": [button]},
             ):
                 sent.append(member.id)
-        alert.sent_count += 1
-        await s.flush()
+        await alerts.count_sending(s, alert)
         return sent
 
     async def _staff(self, s: Tx, alert: Alert, roles: Sequence[str]) -> list[Participant]:

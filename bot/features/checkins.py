@@ -152,18 +152,8 @@ async def set_schedule(
 
     Check-ins planned for the old schedule are dropped; the next tick plans anew.
     """
-    s.add(group)
-    if enabled is not None:
-        group.checkins_enabled = enabled
-    if weekday is not None:
-        group.checkin_day = weekday
-    if at is not None:
-        group.checkin_time = at
-    if timezone is not None:
-        group.checkin_timezone = timezone
-    if flow is not None:
-        group.checkin_flow = flow
-    await s.flush()
+    await groups.set_checkin_schedule(s, group, enabled=enabled, weekday=weekday, time_of_day=at,
+                                      timezone=timezone, flow=flow)
     await jobs.cancel(s, topic=f"group:{group.id}", kinds=[KIND], at=now,
                       note="the group's schedule changed")
     return await begin(s, group, config, now=now)

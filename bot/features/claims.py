@@ -106,7 +106,7 @@ class Claims:
         if claim is None:
             return
         await audit.record(s, kind="claim_submitted", actor="participant", participant_id=person.id,
-                           details={"claim": claim.id, "pence": claim.amount_pence})
+                           details={"claim": claim.id, "pence": claim.amount_pence}, at=self.clock())
         for coordinator in await groups.people_with_role(s, group_ids, ["coordinator"]):
             if coordinator.id != person.id:
                 await self.offer(s, claim, coordinator)
@@ -185,7 +185,7 @@ class Claims:
         await audit.record(s, kind=f"claim_{status}", actor=_actor(actor),
                            participant_id=claim.participant_id,
                            details={"claim": claim.id, "by": actor.id if actor else None,
-                                    "reason": reason})
+                                    "reason": reason}, at=self.clock())
         person = await self._tell(s, claim, texts.CLAIM_APPROVED if status == "approved"
                                   else texts.CLAIM_REJECTED)
         if say is not None and actor is not None:
@@ -197,7 +197,8 @@ class Claims:
         """An approved claim has been paid (``copro claims mark-paid``); tells the claimant."""
         await claims.mark_paid(s, claim, at=self.clock())
         await audit.record(s, kind="claim_paid", actor=_actor(None),
-                           participant_id=claim.participant_id, details={"claim": claim.id})
+                           participant_id=claim.participant_id, details={"claim": claim.id},
+                           at=self.clock())
         if claim.payment != "decline":
             await self._tell(s, claim, texts.CLAIM_PAID)
 

@@ -20,7 +20,7 @@ from bot.core.config import Config
 from bot.core.phones import InvalidNumber, normalise
 from bot.features import checkins
 from storage import audit, groups, invites, messages, participants
-from storage.db import Tx
+from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
 
 COLUMNS = ("name", "phone", "telegram", "language", "group", "role")
@@ -142,12 +142,12 @@ class People:
             code = LANGUAGE_WORDS.get(language.lower())
             if code is None:
                 raise PeopleError(f"language {language!r} is not en or cy")
-            await participants.set_fields(s, person, language=code)
+            await participants.set_fields(s, person, language=code, at=self.clock())
             changed.append("language")
         if name is not None:
             if not name.strip():
                 raise PeopleError("a name cannot be empty")
-            await participants.set_fields(s, person, name=name.strip())
+            await participants.set_fields(s, person, name=name.strip(), at=self.clock())
             changed.append("name")
         addresses = [("sms", self._phone(phone), "phone")] if phone is not None else []
         if telegram is not None:
@@ -181,7 +181,7 @@ class People:
         report = Report()
         for row in rows:
             try:
-                async with s.begin_nested():
+                async with savepoint(s):
                     person, new = await self.add(s, row, make_groups=True, report=report)
             except PeopleError as exc:
                 report.skipped.append((row.line, str(exc)))

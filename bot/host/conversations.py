@@ -214,7 +214,7 @@ class Conversations:
             await audit.record(s, kind="linked", actor="participant", participant_id=person.id,
                                details={"channel": channel}, at=self.clock())
             if person.status != "active":
-                await participants.opt_in(s, person)
+                await participants.opt_in(s, person, at=self.clock())
             reply = _Reply(channel, address, f"link:{channel}:{address}:{invites.tidy(code)}")
             if person.consent_at is None:
                 await sessions.end_active_sessions(s, person.id, "interrupted", now=self.clock())
@@ -372,14 +372,14 @@ class Conversations:
             await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock())
             await messages.cancel_pending(s, person.id, reason="cancelled: sent STOP",
                                           at=self.clock())
-            await participants.opt_out(s, person)
+            await participants.opt_out(s, person, at=self.clock())
             await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id,
                                at=self.clock())
             await self._say(s, person, replace(reply, topic=messages.OPT_OUT_TOPIC), texts.STOPPED)
             return
         if command == "start":
             was_out = person.status != "active"
-            await participants.opt_in(s, person)
+            await participants.opt_in(s, person, at=self.clock())
             if was_out:
                 await audit.record(s, kind="opt_in", actor="participant", participant_id=person.id,
                                at=self.clock())
@@ -477,8 +477,8 @@ class Conversations:
         refused = any(isinstance(e, RecordConsent) and not e.given for e in outcome.events)
         if refused:
             # No consent: keep nothing but the opt-out, then say goodbye.
-            await participants.erase_personal_data(s, person)
-            await participants.opt_out(s, person)
+            await participants.erase_personal_data(s, person, at=self.clock())
+            await participants.opt_out(s, person, at=self.clock())
             await audit.record(s, kind="consent_refused", actor="participant", participant_id=person.id,
                                at=self.clock())
         follow_on: str | None = None
@@ -497,7 +497,7 @@ class Conversations:
                 for on_result in self._result_hooks.get(row.flow_id, ()):
                     await on_result(s, person, row, event.key, event.value)
             elif isinstance(event, SetField):
-                await participants.set_fields(s, person, **{event.field: event.value})
+                await participants.set_fields(s, person, at=now, **{event.field: event.value})
             elif isinstance(event, RecordConsent):
                 await participants.record_consent(s, person, now)
                 await audit.record(s, kind="consent_given", actor="participant", participant_id=person.id,

@@ -18,7 +18,7 @@ from bot.core.config import Config
 from bot.engine.events import Expired, TimedOut
 from bot.host.conversations import Conversations
 from storage import participants, sessions
-from storage.db import Database, Tx
+from storage.db import Database, Tx, savepoint
 from storage.models import FlowSession
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,12 @@ class Timers:
                 due = await sessions.claim_timers(s, now=now, limit=batch)
                 for row in due:
                     try:
-                        async with s.begin_nested():
+                        async with savepoint(s, reload=[row]):
                             await self._one(s, row, now)
                     except Exception:
                         log.exception("timers: a session could not be resumed; ending it")
-                        await s.refresh(row)
                         await sessions.save_session(s, row, step=row.step, state=row.state,
-                                                    status="errored", timeout_at=None)
+                                                    status="errored", timeout_at=None, now=now)
             done += len(due)
             if len(due) < batch:
                 return done

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bot.core.clock import utcnow
 from storage import messages, participants
 from storage.db import Database
 from tests.doubles.bot_api import TOKEN, BotApiDouble, Fault
@@ -29,7 +30,7 @@ async def queue_500(database_url: str) -> None:
                     await messages.queue_outbound(
                         s, participant_id=person.id, session_id=None, channel="telegram",
                         address=str(5000 + chat), body=f"chat {chat} message {n}", options=[],
-                        idempotency_key=f"crash:{chat}:{n}")
+                        idempotency_key=f"crash:{chat}:{n}", at=utcnow())
     finally:
         await db.close()
 

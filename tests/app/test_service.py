@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from bot.app.http import create_app
+from bot.core.clock import utcnow
 from bot.core.metrics import Metrics
 from storage import messages, participants
 from storage.db import Database
@@ -77,7 +78,7 @@ async def test_healthz_reports_the_oldest_queued_message(database: Database) -> 
         person = await participants.create(s, channel="sms", address="+447700900123")
         await messages.queue_outbound(
             s, participant_id=person.id, session_id=None, channel="sms",
-            address="+447700900123", body="Hello", options=[], idempotency_key="k1",
+            address="+447700900123", body="Hello", options=[], idempotency_key="k1", at=utcnow()
         )
     app = create_app(database, Metrics(), channels=["sms"])
     async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as client:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from storage import participants, results, sessions
+from storage import participants
 from storage.db import Database
+from tests import records
 
 WELCOME_EN = ["1", "yes", "Ann", "4"]
 WELCOME_CY = ["2", "ie", "Ann", "4"]
@@ -38,9 +39,9 @@ async def stored(database: Database, flow: str) -> dict[str, object]:
     async with database.transaction() as s:
         person = await participants.find_by_address(s, "console", "local")
         assert person is not None
-        session = await sessions.last_session(s, person.id, flow)
+        session = await records.last_session(s, person.id, flow)
         assert session is not None
-        return {r.key: r.value for r in await results.results_of(s, session.id)}
+        return {r.key: r.value for r in await records.results_of(s, session.id)}
 
 
 async def test_welcome_then_a_whole_check_in_in_english(

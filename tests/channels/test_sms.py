@@ -21,8 +21,9 @@ from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import audit, messages, participants, results, sessions
+from storage import participants
 from storage.db import Database
+from tests import records
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, Fault, TwilioDouble
 from tests.servers import serve_asgi
 
@@ -111,9 +112,9 @@ async def test_a_whole_welcome_and_check_in_by_text(rig: Rig) -> None:
     async with rig.db.transaction() as s:
         person = await participants.find_by_address(s, "sms", ANN)
         assert person is not None and person.name == "Ann"
-        checkin = await sessions.last_session(s, person.id, "weekly-checkin")
+        checkin = await records.last_session(s, person.id, "weekly-checkin")
         assert checkin is not None and checkin.status == "completed"
-        kept = {r.key: r.value for r in await results.results_of(s, checkin.id)}
+        kept = {r.key: r.value for r in await records.results_of(s, checkin.id)}
     assert kept == {"life_satisfaction": 7, "worthwhile": 8, "happy": 6, "anxious": 2,
                     "lonely": "hardly_ever", "note": None}
     assert all(t.sender == "+447700900000" for t in rig.twilio.texts)
@@ -131,7 +132,7 @@ async def test_signatures_are_checked(rig: Rig) -> None:
     for refused in (wrong, missing, other_url):
         assert (refused.status_code, refused.text) == (403, "invalid signature")
     async with rig.db.transaction() as s:
-        assert len([m for m in await messages.messages_of_address(s, ANN) if m.direction == "in"]) == 1
+        assert len([m for m in await records.messages_of_address(s, ANN) if m.direction == "in"]) == 1
 
 
 @pytest.mark.parametrize("rig", [{"public_url": "https://copro.example.org"}], indirect=True)
@@ -171,7 +172,7 @@ async def test_faults_are_retried_until_delivered(rig: Rig) -> None:
     await rig.until_sent(1)
     assert [status for _, status, _ in rig.twilio.refused] == [500, 503, 429]
     async with rig.db.transaction() as s:
-        [out] = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        [out] = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
     assert (out.status, out.attempts, out.provider_id) == ("sent", 4, rig.twilio.texts[0].sid)
 
 
@@ -183,7 +184,7 @@ async def test_a_wrong_number_fails_with_the_reason_and_is_not_tried_again(rig: 
     await rig.sender.drain()
     assert rig.twilio.texts == [] and len(rig.twilio.refused) == 1  # Twilio is not asked again
     async with rig.db.transaction() as s:
-        out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        out = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
         assert await participants.address_status(s, "sms", ANN) == "unreachable"
     assert all(m.status == "failed" for m in out)
     # What the coordinator sees on each message: why it was not sent.
@@ -201,7 +202,7 @@ async def test_stop_at_the_carrier_opts_the_number_out(rig: Rig) -> None:
     await rig.sender.drain()
     assert rig.twilio.texts == [] and len(rig.twilio.refused) == 1  # no retries, no second try
     async with rig.db.transaction() as s:
-        out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        out = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
         assert await participants.address_status(s, "sms", ANN) == "opted_out"
     assert all(m.status == "failed" for m in out)
     assert out[0].attempts == 1 and (out[0].error or "").startswith(
@@ -234,7 +235,7 @@ async def test_wrong_credentials_are_tried_again_not_given_up(rig: Rig) -> None:
     await rig.text(ANN, "Hello")
     await rig.until_sent(1)  # once the credentials work again, the text goes
     async with rig.db.transaction() as s:
-        [out] = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        [out] = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
     assert (out.status, out.attempts) == ("sent", 2)
 
 
@@ -259,9 +260,9 @@ async def test_a_receipt_photo_by_mms_is_fetched_and_kept(rig: Rig, tmp_path: Pa
     async with rig.db.transaction() as s:
         person = await participants.find_by_address(s, "sms", ANN)
         assert person is not None
-        claim = await sessions.last_session(s, person.id, "expense-claim")
+        claim = await records.last_session(s, person.id, "expense-claim")
         assert claim is not None
-        kept = {r.key: r.value for r in await results.results_of(s, claim.id)}
+        kept = {r.key: r.value for r in await records.results_of(s, claim.id)}
     assert kept["receipt"] == [str(saved)]
 
 
@@ -270,7 +271,7 @@ async def test_a_photo_that_cannot_be_fetched_keeps_the_text(rig: Rig) -> None:
     response = await rig.text(ANN, "Hello", media=[missing])
     assert response.status_code == 200
     async with rig.db.transaction() as s:
-        [kept] = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "in"]
+        [kept] = [m for m in await records.messages_of_address(s, ANN) if m.direction == "in"]
     assert (kept.body, kept.media) == ("Hello", [])
 
 
@@ -291,7 +292,7 @@ async def test_delivery_reports_are_kept(rig: Rig) -> None:
     assert (await rig.twilio.post(rig.client, hook, nonsense)).status_code == 400
     assert (await rig.twilio.post(rig.client, hook, delivered, signature="")).status_code == 403
     async with rig.db.transaction() as s:
-        out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        out = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
     assert [(m.status, m.error) for m in out[:2]] == [
         ("delivered", None), ("failed", "Twilio undelivered, error 30003")]
 
@@ -309,8 +310,8 @@ async def test_an_auto_reply_robot_is_not_answered(rig: Rig) -> None:
     await rig.sender.drain()
     assert len(rig.twilio.to(robot)) == answered  # the eleventh looks like a robot: no answers
     async with rig.db.transaction() as s:
-        kept = [m for m in await messages.messages_of_address(s, robot) if m.direction == "in"]
-        suspected = await audit.events(s, kind="robot_suspected")
+        kept = [m for m in await records.messages_of_address(s, robot) if m.direction == "in"]
+        suspected = await records.audit_events(s, kind="robot_suspected")
     assert len(kept) == 14 and len(suspected) == 1
 
 
@@ -321,6 +322,6 @@ async def test_at_most_so_many_texts_an_hour_go_to_one_person(rig: Rig) -> None:
     await rig.sender.drain()
     assert len(rig.twilio.to(ANN)) == 3
     async with rig.db.transaction() as s:
-        out = [m for m in await messages.messages_of_address(s, ANN) if m.direction == "out"]
+        out = [m for m in await records.messages_of_address(s, ANN) if m.direction == "out"]
     assert [m.status for m in out].count("queued") == len(out) - 3
     assert any((m.error or "").startswith("held: at most 3 texts an hour") for m in out)

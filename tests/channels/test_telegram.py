@@ -26,9 +26,10 @@ from bot.delivery.outbox import Sender
 from bot.features.people import deep_link
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import invites, messages, participants, results, sessions
+from storage import invites, messages, participants
 from storage.db import Database
 from storage.models import Participant
+from tests import records
 from tests.doubles.bot_api import BLOCKED, NO_CHAT, TOKEN, BotApiDouble, Fault, too_many
 from tests.servers import serve_asgi
 
@@ -59,7 +60,7 @@ class Rig:
 
     async def inbound(self, chat: int) -> int:
         async with self.db.transaction() as s:
-            found = await messages.messages_of_address(s, str(chat))
+            found = await records.messages_of_address(s, str(chat))
         return sum(m.direction == "in" for m in found)
 
     async def say(self, chat: int, text: str) -> list[str]:
@@ -153,9 +154,9 @@ async def test_a_whole_welcome_and_check_in_with_buttons_and_typed_answers(rig: 
     async with rig.db.transaction() as s:
         person = await participants.find_by_address(s, "telegram", str(ANN))
         assert person is not None
-        checkin = await sessions.last_session(s, person.id, "weekly-checkin")
+        checkin = await records.last_session(s, person.id, "weekly-checkin")
         assert checkin is not None and checkin.status == "completed"
-        kept = {r.key: r.value for r in await results.results_of(s, checkin.id)}
+        kept = {r.key: r.value for r in await records.results_of(s, checkin.id)}
     assert kept == {"life_satisfaction": 7, "worthwhile": 8, "happy": 6, "anxious": 2,
                     "lonely": "hardly_ever", "note": None}
 
@@ -193,9 +194,9 @@ async def claim_up_to_the_receipt(rig: Rig) -> None:
 async def claim_results(rig: Rig) -> dict[str, object]:
     person = await rig.person(ANN)
     async with rig.db.transaction() as s:
-        claim = await sessions.last_session(s, person.id, "expense-claim")
+        claim = await records.last_session(s, person.id, "expense-claim")
         assert claim is not None
-        return {r.key: r.value for r in await results.results_of(s, claim.id)}
+        return {r.key: r.value for r in await records.results_of(s, claim.id)}
 
 
 async def test_a_receipt_photo_is_downloaded_and_kept(rig: Rig, tmp_path: Path) -> None:
@@ -216,7 +217,7 @@ async def test_a_receipt_that_cannot_be_fetched_is_asked_for_again(
     # Ann is told plainly and asked again; what she sent is kept, without the photo.
     assert said[0].startswith("Sorry, I did not get a photo. Please send a photo of your receipt")
     async with rig.db.transaction() as s:
-        last_in = [m for m in await messages.messages_of_address(s, str(ANN)) if m.direction == "in"][-1]
+        last_in = [m for m in await records.messages_of_address(s, str(ANN)) if m.direction == "in"][-1]
     assert (last_in.body, last_in.media) == ("my ticket", [])
     assert len(rig.api.sent(None, "getFile!502")) == telegram_files.DOWNLOAD_TRIES
 
@@ -240,7 +241,7 @@ async def test_an_invite_code_links_the_chat_to_a_person_copro_knows(rig: Rig) -
     async with rig.db.transaction() as s:
         person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
         await participants.record_consent(s, person, utcnow())
-        invite = await invites.create(s, person)
+        invite = await invites.create(s, person, at=utcnow())
     before = len(rig.api.texts(ANN))
     rig.api.queue(rig.api.message(ANN, f"/start {invite.code}"))
 
@@ -294,7 +295,7 @@ async def test_an_invite_delivered_twice_links_once_without_a_refusal(rig: Rig) 
     async with rig.db.transaction() as s:
         person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
         await participants.record_consent(s, person, utcnow())
-        invite = await invites.create(s, person)
+        invite = await invites.create(s, person, at=utcnow())
     update = rig.api.message(ANN, f"/start {invite.code}")
     for _ in range(2):  # Telegram may deliver an update again if it did not hear back in time
         answer = await rig.api.post(rig.client, f"{rig.url}/webhooks/telegram", update, SECRET)
@@ -317,11 +318,11 @@ async def test_a_person_who_blocked_the_bot_is_not_tried_again(rig: Rig) -> None
     async with rig.db.transaction() as s:  # a message copro sends later, on its own
         later = await messages.queue_outbound(
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(ANN),
-            body="Your weekly check-in", options=[], idempotency_key="later")
+            body="Your weekly check-in", options=[], idempotency_key="later", at=utcnow())
         assert later is not None
     await rig.sender.drain()
     async with rig.db.transaction() as s:
-        out = [m for m in await messages.messages_of_address(s, str(ANN)) if m.direction == "out"]
+        out = [m for m in await records.messages_of_address(s, str(ANN)) if m.direction == "out"]
         assert await participants.address_status(s, "telegram", str(ANN)) == "unreachable"
     assert [(m.status, m.error) for m in out] == [
         ("failed", "Telegram 403: Forbidden: bot was blocked by the user"),
@@ -364,7 +365,7 @@ async def test_the_rate_limits_hold_as_telegram_measures_them(rig: Rig) -> None:
             for n in range(4):
                 await messages.queue_outbound(
                     s, participant_id=person.id, session_id=None, channel="telegram",
-                    address=str(chat), body=f"Message {n}", options=[], idempotency_key=None)
+                    address=str(chat), body=f"Message {n}", options=[], idempotency_key=None, at=utcnow())
     await rig.sender.drain()
     sends = [c for c in rig.api.calls if c.method == "sendMessage"]
     assert len(sends) == 20
@@ -396,7 +397,7 @@ async def test_a_message_with_a_photo_and_buttons_is_sent_as_a_photo(rig: Rig, t
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(ANN),
             body="Expense claim 1 from Ann", options=[], idempotency_key="c1", kind="photo",
             media=[str(receipt)],
-            display={"buttons": [{"label": "Approve", "data": "claim:1:approve"}]},
+            display={"buttons": [{"label": "Approve", "data": "claim:1:approve"}]}, at=utcnow()
         )
     await rig.sender.drain()
     [photo] = rig.api.sent(ANN, "sendPhoto")
@@ -413,7 +414,7 @@ async def test_a_slow_answer_does_not_hold_up_other_chats(rig: Rig) -> None:
             person = await participants.create(s, channel="telegram", address=str(chat))
             await messages.queue_outbound(
                 s, participant_id=person.id, session_id=None, channel="telegram",
-                address=str(chat), body="Hello", options=[], idempotency_key=f"k{chat}")
+                address=str(chat), body="Hello", options=[], idempotency_key=f"k{chat}", at=utcnow())
     await rig.sender.drain()
     slow, quick = rig.api.sent(4001)[0].at, rig.api.sent(4002)[0].at
     assert abs(slow - quick) < 0.3  # sent side by side, not one after the other
@@ -450,7 +451,7 @@ async def queue_one(rig: Rig, chat: int, body: str = "Hello", options: tuple[str
         person = await participants.create(s, channel="telegram", address=str(chat))
         message = await messages.queue_outbound(
             s, participant_id=person.id, session_id=None, channel="telegram", address=str(chat),
-            body=body, options=list(options), idempotency_key=f"one:{chat}")
+            body=body, options=list(options), idempotency_key=f"one:{chat}", at=utcnow())
         assert message is not None
         return message.id
 

@@ -9,7 +9,9 @@ from click.testing import CliRunner, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.main import main
-from storage import groups, invites, messages, participants
+from bot.core.clock import utcnow
+from storage import groups, invites, participants
+from tests import records
 from tests.cli.test_cli_records import look
 
 
@@ -41,7 +43,7 @@ def test_people_are_added_one_at_a_time(env: dict[str, str]) -> None:
     assert bad.exit_code == 1 and "'12345' is not a phone number copro can text" in bad.output
     later = copro(env, "participants", "add", "--name", "Cai")
     assert "give them an invite with `copro invite 2`" in later.output
-    sent = look(env, lambda s: messages.messages_of_address(s, "+447700900001"))
+    sent = look(env, lambda s: records.messages_of_address(s, "+447700900001"))
     assert [m.status for m in sent] == ["queued"] and "Which language" in (sent[0].body or "")
 
 
@@ -106,7 +108,7 @@ def test_an_invite_for_someone_known_and_for_someone_new(env: dict[str, str]) ->
     code = new.output.split(": ", 1)[1].split(" ", 1)[0]
 
     async def check(s: AsyncSession) -> tuple[str | None, list[tuple[int, str]]]:
-        person = await invites.redeem(s, code, channel="telegram", address="555")
+        person = await invites.redeem(s, code, channel="telegram", address="555", at=utcnow())
         assert person is not None
         return person.name, await groups.roles_of(s, person.id)
 
@@ -122,9 +124,9 @@ def test_a_wrong_number_is_put_right_and_waiting_messages_follow_it(env: dict[st
     assert fixed.output == "Changed the language and phone of participant 1.\n"
     listed = copro(env, "participants", "list").output
     assert "+447700900001" in listed and "+447700900011" not in listed
-    welcome = look(env, lambda s: messages.messages_of_address(s, "+447700900001"))
+    welcome = look(env, lambda s: records.messages_of_address(s, "+447700900001"))
     assert [m.status for m in welcome] == ["queued"]  # the welcome goes to the right number now
-    assert look(env, lambda s: messages.messages_of_address(s, "+447700900011")) == []
+    assert look(env, lambda s: records.messages_of_address(s, "+447700900011")) == []
 
     taken = copro(env, "participants", "change", "Ann", "--phone", "07700900002")
     assert taken.exit_code == 1 and "that phone is participant 2's" in taken.output

@@ -20,8 +20,9 @@ from bot.cli.main import main
 from bot.core.config import load_config
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import alerts, claims, messages, participants
+from storage import alerts, claims, participants
 from storage.db import Database
+from tests import records
 from tests.people import group, member
 
 T = TypeVar("T")
@@ -108,7 +109,7 @@ def test_claims_are_listed_decided_exported_and_paid(env: dict[str, str], tmp_pa
     assert paid.exit_code == 0 and "Marked 1 claim(s) paid." in paid.output
     kept = look(env, lambda s: claims.get(s, 1))
     assert kept is not None and kept.status == "paid"
-    told = look(env, lambda s: messages.messages_of_address(s, ANN))
+    told = look(env, lambda s: records.messages_of_address(s, ANN))
     assert any("has been paid" in (m.body or "") for m in told)
     missing = copro(env, "claims", "approve", "99")
     assert missing.exit_code == 1 and "there is no claim 99" in missing.output

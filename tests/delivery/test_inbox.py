@@ -11,8 +11,9 @@ from bot.core.config import load_config
 from bot.delivery.inbox import Inbound, Inbox, Spool
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import messages, participants
+from storage import participants
 from storage.db import Database
+from tests import records
 from tests.people import deliver
 
 ANN = "+447700900001"
@@ -50,7 +51,7 @@ async def test_messages_while_the_database_is_away_are_kept_then_handled_in_orde
     async with database.transaction() as s:
         person = await participants.find_by_address(s, "sms", ANN)
         assert person is not None and person.name == "Ann" and person.consent_at is not None
-        said = [m.body for m in await messages.messages_of(s, person.id) if m.direction == "in"]
+        said = [m.body for m in await records.messages_of(s, person.id) if m.direction == "in"]
     assert said == ["hello", "1", "yes", "Ann", "4"]
     assert await inbox.replay() == 0  # a replay twice handles nothing twice
 

@@ -65,7 +65,7 @@ async def queue(db: Database, address: str, *bodies: str, channel: str = "telegr
         for body in bodies:
             row = await messages.queue_outbound(
                 s, participant_id=person.id, session_id=None, channel=channel, address=address,
-                body=body, options=[], idempotency_key=None,
+                body=body, options=[], idempotency_key=None, at=utcnow()
             )
             assert row is not None
             ids.append(row.id)

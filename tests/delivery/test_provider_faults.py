@@ -285,7 +285,7 @@ async def everyone(db: Database, channel: str, addresses: Sequence[str]) -> None
             for n, address in enumerate(addresses)], at=utcnow())
         for person in (await participants.get_many(s, ids)).values():
             await participants.set_fields(s, person, contact_start=clock_time(0),
-                                          contact_end=clock_time(0))
+                                          contact_end=clock_time(0), at=utcnow())
         await groups.add_members(s, group, ids)
 
 

@@ -25,8 +25,9 @@ from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import messages, participants
+from storage import participants
 from storage.db import Database
+from tests import records
 from tests.channels.test_sms import settings
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
 from tests.servers import free_port, run_env, serve_asgi, start_copro, wait_healthy
@@ -47,7 +48,7 @@ async def copro_sms(db: Database, tmp_path: Path, twilio_url: str) -> tuple[Conf
 
 async def inbound(db: Database, phone: str) -> list[str]:
     async with db.transaction() as s:
-        return [m.provider_id or "" for m in await messages.messages_of_address(s, phone)
+        return [m.provider_id or "" for m in await records.messages_of_address(s, phone)
                 if m.direction == "in"]
 
 
@@ -70,7 +71,7 @@ async def test_every_webhook_twice_at_once_is_handled_once(database: Database, t
     for n, phone in enumerate(PHONES[:20]):
         assert await inbound(database, phone) == [f"SM{n:032d}"]
         async with database.transaction() as s:
-            replies = [m for m in await messages.messages_of_address(s, phone) if m.direction == "out"]
+            replies = [m for m in await records.messages_of_address(s, phone) if m.direction == "out"]
         assert len(replies) == 1  # one welcome, not two
 
 

@@ -15,8 +15,9 @@ from bot.delivery.outbox import Sender
 from bot.features.alerts import Alerts
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import alerts, audit, jobs
+from storage import alerts, jobs
 from storage.db import Database
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NIGHT = datetime(2026, 11, 24, 23, 40, tzinfo=UTC)  # 23:40 in London: outside contact hours
@@ -153,7 +154,7 @@ async def test_an_alert_is_repeated_to_coordinators_until_acknowledged_by_text(
     async with database.transaction() as s:
         [alert] = await alerts.listed(s)
         assert alert.acknowledged_at is not None and alert.sent_count == 2
-        assert [e.kind for e in await audit.events(s) if e.kind.startswith("alert")] == [
+        assert [e.kind for e in await records.audit_events(s) if e.kind.startswith("alert")] == [
             "alert_raised", "alert_acknowledged",
         ]
         planned = await jobs.about(s, "alert:1")

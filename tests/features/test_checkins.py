@@ -14,8 +14,9 @@ from bot.core.scheduler import Scheduler
 from bot.features import checkins
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import jobs, results, sessions
+from storage import jobs, sessions
 from storage.db import Database
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 # Sunday 18 October 2026, noon in London (BST). Summer time ends on Sunday 25 October.
@@ -192,9 +193,9 @@ async def test_one_nudge_then_a_quiet_end_keeping_the_answers(
     assert await deliver(database, ann.address, clock.now) == []  # ends quietly
     async with database.transaction() as s:
         assert await sessions.active_session(s, ann.id) is None
-        ended = await sessions.last_session(s, ann.id, "weekly-checkin")
+        ended = await records.last_session(s, ann.id, "weekly-checkin")
         assert ended is not None and ended.status == "expired"
-        kept = await results.results_of(s, ended.id)
+        kept = await records.results_of(s, ended.id)
     assert [(r.key, r.value) for r in kept] == [("life_satisfaction", 7)]
 
 
@@ -287,7 +288,7 @@ async def test_a_failing_job_is_tried_again_then_given_up(
         await scheduler.tick()
         clock.advance(hours=2)
     async with database.transaction() as s:
-        job = await jobs.get(s, planned.id)
+        job = await records.job(s, planned.id)
     assert job is not None and job.status == "failed"
     assert job.note == "gave up: RuntimeError: the printer is on fire"
     assert len(calls) == 5

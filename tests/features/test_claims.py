@@ -13,8 +13,9 @@ from bot.core.config import load_config
 from bot.features.claims import Claims
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import audit, claims
+from storage import claims
 from storage.db import Database
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ async def test_approving_by_button_tells_the_claimant(
     async with database.transaction() as s:
         [kept] = await claims.listed(s)
         assert kept.status == "approved" and kept.decided_at == clock.now
-        assert [e.kind for e in await audit.events(s) if e.kind.startswith("claim")] == [
+        assert [e.kind for e in await records.audit_events(s) if e.kind.startswith("claim")] == [
             "claim_submitted", "claim_approved"]
 
 

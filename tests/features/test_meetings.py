@@ -15,9 +15,10 @@ from bot.core.scheduler import Scheduler
 from bot.features.meetings import MeetingError, Meetings
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import meetings, messages
+from storage import meetings
 from storage.db import Database
 from storage.models import Group, Meeting
+from tests import records
 from tests.people import Clock, Member, deliver, group, member, outbox
 
 SUNDAY = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -177,7 +178,7 @@ async def test_a_moved_meeting_withdraws_what_was_waiting_and_tells_who_was_invi
             s, found, TUESDAY_2PM + timedelta(days=7))
     assert told == 3
     async with database.transaction() as s:
-        cai = [m for m in await messages.messages_of_address(s, who["cai"].address)]
+        cai = [m for m in await records.messages_of_address(s, who["cai"].address)]
     assert [(m.status, m.error) for m in cai] == [("failed", "withdrawn: the meeting changed")]
     await scheduler.tick()
     [moved] = await deliver(database, who["ann"].address, clock.now)

@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.app.wiring import scheduler_for
+from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.core.scheduler import Scheduler
 from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import broadcasts, messages, participants, polls
+from storage import broadcasts, participants, polls
 from storage.db import Database
 from storage.models import Group
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -161,7 +163,7 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
     async with database.transaction() as s:
         person = await participants.get(s, gone.id)
         assert person is not None
-        await participants.opt_out(s, person)
+        await participants.opt_out(s, person, at=utcnow())
         coordinator = await participants.get(s, sam.id)
         broadcast, people = await Broadcasts(conversations, conversations.config, clock).send(
             s, riverside, {"en": "The hall is closed on Friday. {{ not a template }}",
@@ -173,7 +175,7 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
     assert await deliver(database, bryn.address, clock.now) == ["Mae'r neuadd ar gau ddydd Gwener."]
     assert await outbox(database, night_owl.address) == []  # held until 8pm
     async with database.transaction() as s:
-        [to_sam] = [m for m in await messages.messages_of_address(s, sam.address)]
+        [to_sam] = [m for m in await records.messages_of_address(s, sam.address)]
         to_sam.status = "delivered"  # as a delivery report would say
     clock.advance(hours=1)
     await scheduler.tick()

@@ -13,8 +13,9 @@ from bot.core.config import load_config
 from bot.features import rights
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import audit, claims, participants, sessions
+from storage import claims, participants
 from storage.db import Database
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -101,8 +102,8 @@ async def test_forgetting_erases_personal_data_and_files_but_keeps_counts(
         assert erased is not None
         after = await rights.export(s, erased, now=NOW)
         kept_claims = await claims.listed(s)
-        events = await audit.events(s, kind="participant_forgotten")
-        still = await sessions.sessions_of(s, ann.id)
+        events = await records.audit_events(s, kind="participant_forgotten")
+        still = await records.sessions_of(s, ann.id)
     text = json.dumps(after)
     assert after["participant"]["name"] is None and after["participant"]["status"] == "erased"
     assert after["addresses"] == [] and after["groups"] == []

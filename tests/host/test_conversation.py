@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.flowfiles.library import Library, load_file
 from bot.host.conversations import Conversations
 from bot.language.render import numbered
-from storage import audit, groups, messages, participants, results, sessions
+from storage import groups, messages, participants, sessions
 from storage.db import Database
+from tests import records
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 PHONE = "+447700900123"
@@ -32,7 +34,7 @@ class Phone:
 
     async def inbox(self) -> list[str]:
         async with self.c.db.transaction() as s:
-            queued = [m for m in await messages.queued_for(s, self.channel, limit=1000)
+            queued = [m for m in await messages.queued_for(s, self.channel, limit=1000, now=utcnow())
                       if m.address == self.address]
             for m in queued:
                 await messages.mark_sent(s, m, provider_id=None, at=NOW)
@@ -76,7 +78,7 @@ async def test_welcome_with_consent_stores_name_language_and_hours(conversations
     assert p is not None
     assert (p.name, p.language, p.consent_at) == ("Ann", "en", NOW)
     async with conversations.db.transaction() as s:
-        kinds = [e.kind for e in await audit.events(s)]
+        kinds = [e.kind for e in await records.audit_events(s)]
     assert "consent_given" in kinds
 
 
@@ -89,11 +91,11 @@ async def test_no_consent_keeps_nothing_but_the_opt_out(conversations: Conversat
     p = await person(conversations)
     assert p is not None and p.status == "opted_out" and p.name is None and p.consent_at is None
     async with conversations.db.transaction() as s:
-        kept = await messages.messages_of(s, p.id)
+        kept = await records.messages_of(s, p.id)
         inbound_bodies = [m.body for m in kept if m.direction == "in"]
-        session = await sessions.last_session(s, p.id, "welcome")
+        session = await records.last_session(s, p.id, "welcome")
         assert session is not None
-        stored = await results.results_of(s, session.id)
+        stored = await records.results_of(s, session.id)
     assert inbound_bodies and all(body is None for body in inbound_bodies)
     assert stored == []
     # and after refusing, a message gets no reply and is not stored
@@ -188,10 +190,10 @@ async def test_each_message_in_and_out_is_kept_once(
     p = await person(conversations)
     assert p is not None
     async with conversations.db.transaction() as s:
-        before = len(await messages.messages_of(s, p.id))
+        before = len(await records.messages_of(s, p.id))
     await conversations.receive("sms", PHONE, "7")
     async with conversations.db.transaction() as s:
-        after = await messages.messages_of(s, p.id)
+        after = await records.messages_of(s, p.id)
     assert len(after) == before + 2  # one in, one question out
 
 

@@ -34,8 +34,16 @@ from storage import (
 )
 from storage.db import alembic_config
 from storage.models import Base
+from tests import records
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def wall() -> datetime:
+    """The real time: what storage was given where the test does not care when."""
+    return datetime.now(UTC)
+
+
 TABLES = {table.name for table in Base.metadata.sorted_tables}
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 FLOW = "version: 1\nsteps: []\n"
@@ -51,7 +59,7 @@ async def started(db: Database, participant_id: int, flow_id: str = "check-in") 
         definition = await flows.register_definition(s, flow_id, 1, FLOW)
         return await sessions.start_session(
             s, participant_id=participant_id, definition=definition, step="first",
-            state={}, expires_at=None, timeout_at=None,
+            state={}, expires_at=None, timeout_at=None, now=wall()
         )
 
 
@@ -198,11 +206,11 @@ async def test_set_fields_and_consent(database: Database) -> None:
         found = await participants.get(s, p.id)
         assert found is not None
         await participants.set_fields(
-            s, found, name="Siân", language="cy", contact_start=time(9, 30), contact_end=time(17)
+            s, found, name="Siân", language="cy", contact_start=time(9, 30), contact_end=time(17), at=wall()
         )
         await participants.record_consent(s, found, NOW)
         with pytest.raises(ValueError, match="status"):
-            await participants.set_fields(s, found, status="erased")
+            await participants.set_fields(s, found, status="erased", at=wall())
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None
@@ -216,12 +224,12 @@ async def test_opt_out_and_opt_in_cover_every_address(database: Database) -> Non
         s.add(Address(participant_id=p.id, channel="telegram", address="99"))
         found = await participants.get(s, p.id)
         assert found is not None
-        await participants.opt_out(s, found)
+        await participants.opt_out(s, found, at=wall())
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None and found.status == "opted_out"
         assert [a.status for a in await participants.addresses_of(s, p.id)] == ["opted_out"] * 2
-        await participants.opt_in(s, found)
+        await participants.opt_in(s, found, at=wall())
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None and found.status == "active"
@@ -236,43 +244,43 @@ async def test_erasing_keeps_only_what_honours_an_opt_out(database: Database) ->
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None
-        await participants.set_fields(s, found, name="Ann")
+        await participants.set_fields(s, found, name="Ann", at=wall())
         await participants.record_consent(s, found, NOW)
         await sessions.save_session(
             s, session, step="second", state={"results": {"mood": 3}}, status="active",
-            timeout_at=None,
+            timeout_at=None, now=wall()
         )
         for who, row in ((p.id, session), (other.id, kept)):
             await results.add_result(
-                s, session=row, step="first", key="mood", value=3, raw="three", status="answered"
+                s, session=row, step="first", key="mood", value=3, raw="three", status="answered", at=wall()
             )
             await messages.record_inbound(
                 s, participant_id=who, channel="sms", address="x", body="I'm Ann",
-                media=["photo.jpg"],
+                media=["photo.jpg"], at=wall()
             )
             await messages.queue_outbound(
                 s, participant_id=who, session_id=row.id, channel="sms", address="x",
-                body="Thanks Ann", options=["yes"], idempotency_key=f"k{who}",
+                body="Thanks Ann", options=["yes"], idempotency_key=f"k{who}", at=wall()
             )
-        await participants.opt_out(s, found)
+        await participants.opt_out(s, found, at=wall())
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None
-        await participants.erase_personal_data(s, found)
+        await participants.erase_personal_data(s, found, at=wall())
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
         assert found is not None
         assert (found.name, found.consent_at, found.status) == (None, None, "opted_out")
         assert [a.status for a in await participants.addresses_of(s, p.id)] == ["opted_out"]
-        assert await results.results_of(s, session.id) == []
-        erased = await messages.messages_of(s, p.id)
+        assert await records.results_of(s, session.id) == []
+        erased = await records.messages_of(s, p.id)
         assert [(m.body, m.media) for m in erased] == [(None, [])] * 2
         assert [m.status for m in erased] == ["received", "failed"]  # not sent empty
-        last = await sessions.last_session(s, p.id, "check-in")
+        last = await records.last_session(s, p.id, "check-in")
         assert last is not None and last.state == {}
         # nobody else's data is touched
-        assert len(await results.results_of(s, kept.id)) == 1
-        theirs = await messages.messages_of(s, other.id)
+        assert len(await records.results_of(s, kept.id)) == 1
+        theirs = await records.messages_of(s, other.id)
         assert [m.body for m in theirs] == ["I'm Ann", "Thanks Ann"]
 
 
@@ -280,7 +288,7 @@ async def test_deleting_a_participant_keeps_their_messages_without_them(database
     p = await person(database)
     async with database.transaction() as s:
         await messages.record_inbound(
-            s, participant_id=p.id, channel="sms", address="+447700900123", body="hi", media=[]
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hi", media=[], at=wall()
         )
     async with database.transaction() as s:
         found = await participants.get(s, p.id)
@@ -346,14 +354,14 @@ async def test_session_state_and_results_round_trip_as_json(database: Database) 
     session = await started(database, p.id)
     async with database.transaction() as s:
         await sessions.save_session(
-            s, session, step="next", state=STATE, status="active", timeout_at=NOW
+            s, session, step="next", state=STATE, status="active", timeout_at=NOW, now=wall()
         )
         await results.add_result(
-            s, session=session, step="next", key="note", value=None, raw=None, status="skipped"
+            s, session=session, step="next", key="note", value=None, raw=None, status="skipped", at=wall()
         )
         await results.add_result(
             s, session=session, step="next", key="mood", value=STATE["results"], raw="7",
-            status="answered",
+            status="answered", at=wall()
         )
     async with database.transaction() as s:
         row = await sessions.active_session(s, p.id)
@@ -361,12 +369,12 @@ async def test_session_state_and_results_round_trip_as_json(database: Database) 
         assert row.timeout_at == NOW
         row.state["retries"] = 3  # changed in place, then saved
         await sessions.save_session(
-            s, row, step=row.step, state=row.state, status="active", timeout_at=None
+            s, row, step=row.step, state=row.state, status="active", timeout_at=None, now=wall()
         )
     async with database.transaction() as s:
         row = await sessions.active_session(s, p.id)
         assert row is not None and row.state["retries"] == 3 and row.timeout_at is None
-        stored = await results.results_of(s, row.id)
+        stored = await records.results_of(s, row.id)
         assert [(r.key, r.value, r.participant_id, r.flow_id) for r in stored] == [
             ("note", None, p.id, "check-in"),
             ("mood", STATE["results"], p.id, "check-in"),
@@ -391,11 +399,11 @@ async def test_a_flow_definition_is_stored_once_per_source(database: Database) -
     async with database.transaction() as s:
         again = await flows.register_definition(s, "check-in", 1, FLOW)  # in a new transaction
         assert again.id == first.id
-        latest = await flows.latest_definition(s, "check-in")
-        assert latest is not None and (latest.id, latest.version) == (changed.id, 2)
         fetched = await flows.get_definition(s, first.id)
         assert fetched is not None and fetched.source == FLOW
-        assert await flows.latest_definition(s, "nothing") is None
+        newer = await flows.get_definition(s, changed.id)
+        assert newer is not None and (newer.version, newer.source) == (2, FLOW + "# v2\n")
+        assert await flows.get_definition(s, changed.id + other.id + 1) is None
 
 
 async def test_a_participant_has_at_most_one_active_session(database: Database) -> None:
@@ -407,7 +415,7 @@ async def test_a_participant_has_at_most_one_active_session(database: Database) 
         assert active is not None and active.id == second.id
         assert active.flow_id == "menu" and active.flow_version == 1
         assert active.started_at.tzinfo is UTC
-        old = await sessions.last_session(s, p.id, "check-in")
+        old = await records.last_session(s, p.id, "check-in")
         assert old is not None and old.id == first.id and old.status == "interrupted"
     # the database refuses a second active session however it is written
     with pytest.raises(IntegrityError):
@@ -417,10 +425,10 @@ async def test_a_participant_has_at_most_one_active_session(database: Database) 
                 flow_version=1, state={}, status="active",
             ))
     async with database.transaction() as s:
-        assert await sessions.end_active_sessions(s, p.id, "stopped") == 1
-        assert await sessions.end_active_sessions(s, p.id, "stopped") == 0
+        assert await sessions.end_active_sessions(s, p.id, "stopped", now=wall()) == 1
+        assert await sessions.end_active_sessions(s, p.id, "stopped", now=wall()) == 0
         assert await sessions.active_session(s, p.id) is None
-        last = await sessions.last_session(s, p.id, "menu")
+        last = await records.last_session(s, p.id, "menu")
         assert last is not None and last.status == "stopped"
 
 
@@ -428,6 +436,7 @@ async def test_a_participant_has_at_most_one_active_session(database: Database) 
 
 
 async def _queue(s: Any, key: str | None, body: str = "hello", **extra: Any) -> Message | None:
+    extra.setdefault("at", wall())
     return await messages.queue_outbound(
         s, participant_id=None, session_id=None, channel=extra.pop("channel", "sms"),
         address="+447700900123", body=body, options=["yes", "no"], idempotency_key=key, **extra,
@@ -444,11 +453,11 @@ async def test_an_idempotency_key_queues_a_message_once(database: Database) -> N
         assert await _queue(s, None) is not None and await _queue(s, None) is not None
     async with database.transaction() as s:
         assert await _queue(s, "in:1:1", "fourth") is None  # and in a later transaction
-        await audit.record(s, kind="after", actor="test")
+        await audit.record(s, kind="after", actor="test", at=wall())
     async with database.transaction() as s:
         bodies = [m.body for m in await s.scalars(select(Message).order_by(Message.id))]
         assert bodies == ["first", "third", "hello", "hello"]
-        assert [e.kind for e in await audit.events(s)] == ["after"]
+        assert [e.kind for e in await records.audit_events(s)] == ["after"]
         [row] = await s.scalars(select(Message).where(Message.idempotency_key == "in:1:1"))
         assert (row.options, row.media, row.status) == (["yes", "no"], [], "queued")
         assert row.attempts == 0
@@ -462,7 +471,7 @@ async def test_the_outbox_is_oldest_first_and_waits_for_retries(database: Databa
         gone = await _queue(s, "sent", "sent", at=NOW)
         await _queue(s, "tg", "telegram", channel="telegram", at=NOW)
         assert later is not None and gone is not None
-        await messages.mark_failed(s, later, error="timeout", retry_at=NOW + timedelta(hours=1))
+        await messages.mark_failed(s, later, error="timeout", retry_at=NOW + timedelta(hours=1), at=wall())
         await messages.mark_sent(s, gone, provider_id="SM1", at=NOW)
     async with database.transaction() as s:
         bodies = [m.body for m in await messages.queued_for(s, "sms", now=NOW)]
@@ -475,8 +484,8 @@ async def test_the_outbox_is_oldest_first_and_waits_for_retries(database: Databa
         due = await messages.queued_for(s, "sms", now=bst)
         assert [m.body for m in due] == ["later", "m1", "m2", "m0"]
         assert (due[0].attempts, due[0].error) == (1, "timeout")
-        assert [m.body for m in await messages.queued_for(s, "telegram")] == ["telegram"]
-        await messages.mark_failed(s, due[0], error="gave up")
+        assert [m.body for m in await messages.queued_for(s, "telegram", now=wall())] == ["telegram"]
+        await messages.mark_failed(s, due[0], error="gave up", at=wall())
     async with database.transaction() as s:
         [sent] = await s.scalars(select(Message).where(Message.idempotency_key == "sent"))
         assert (sent.status, sent.provider_id, sent.sent_at) == ("sent", "SM1", NOW)
@@ -491,19 +500,19 @@ async def test_inbound_messages_are_kept_in_order(database: Database) -> None:
     async with database.transaction() as s:
         await messages.record_inbound(
             s, participant_id=p.id, channel="sms", address="+447700900123", body="hello",
-            media=[], provider_id="SM9",
+            media=[], provider_id="SM9", at=wall()
         )
         await messages.record_inbound(
             s, participant_id=p.id, channel="sms", address="+447700900123", body=None,
-            media=["receipt.jpg"],
+            media=["receipt.jpg"], at=wall()
         )
     async with database.transaction() as s:
-        kept = await messages.messages_of(s, p.id)
+        kept = await records.messages_of(s, p.id)
         assert [(m.direction, m.status, m.body, m.media, m.provider_id) for m in kept] == [
             ("in", "received", "hello", [], "SM9"),
             ("in", "received", None, ["receipt.jpg"], None),
         ]
-        assert await messages.queued_for(s, "sms") == []
+        assert await messages.queued_for(s, "sms", now=wall()) == []
 
 
 # --- groups and audit ---------------------------------------------------------------------------
@@ -524,7 +533,7 @@ async def test_people_with_role_finds_active_people_once(database: Database) -> 
         await groups.add_member(s, riverside, lee, role="coordinator")
         found = await participants.get(s, lee.id)
         assert found is not None
-        await participants.opt_out(s, found)
+        await participants.opt_out(s, found, at=wall())
     async with database.transaction() as s:
         names = [g.name for g in await groups.groups_of(s, sam.id)]
         assert names == ["Hilltop", "Riverside Voices"]
@@ -546,20 +555,20 @@ async def test_people_with_role_finds_active_people_once(database: Database) -> 
 
 async def test_audit_events_are_kept_in_order(database: Database) -> None:
     async with database.transaction() as s:
-        await audit.record(s, kind="opt_out", actor="participant", participant_id=7)
+        await audit.record(s, kind="opt_out", actor="participant", participant_id=7, at=wall())
         await audit.record(
             s, kind="notify", actor="copro", details={"who": "safeguarding", "recipients": [1]},
             at=NOW,
         )
-        await audit.record(s, kind="opt_out", actor="coordinator")
+        await audit.record(s, kind="opt_out", actor="coordinator", at=wall())
     async with database.transaction() as s:
-        everything = await audit.events(s)
+        everything = await records.audit_events(s)
         assert [e.kind for e in everything] == ["opt_out", "notify", "opt_out"]
         assert everything[0].details == {} and everything[0].participant_id == 7
         assert everything[1].details == {"who": "safeguarding", "recipients": [1]}
         assert everything[1].at == NOW and everything[0].at.tzinfo is UTC
-        opt_outs = await audit.events(s, kind="opt_out")
-        assert [e.actor for e in opt_outs] == ["participant", "coordinator"]
+        assert [e.actor for e in everything if e.kind == "opt_out"] == ["participant", "coordinator"]
+        assert await audit.last_at(s, kind="opt_out", participant_id=7) == everything[0].at
 
 
 async def test_is_current_tells_whether_migrations_are_due(database: Database) -> None:

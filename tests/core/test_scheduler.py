@@ -1,0 +1,44 @@
+"""The scheduler: due jobs run once each, in batches where a kind allows it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core.config import load_config
+from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
+from storage import jobs
+from storage.db import Database, Tx
+from storage.models import Job
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+async def test_a_batch_of_one_kind_then_jobs_of_another_in_the_same_tick(
+    tmp_path: Path, database: Database
+) -> None:
+    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
+                          clock=lambda: NOW)
+    ran: list[str] = []
+
+    async def many(s: Tx, some: list[Job], now: datetime) -> dict[int, JobOutcome]:
+        ran.extend(job.key for job in some)
+        return {some[0].id: Done("together"), some[1].id: Later(NOW, "not yet")}
+
+    async def one(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        ran.append(job.key)
+        return Skipped("alone")
+
+    scheduler.handle_many("many", many)
+    scheduler.handle("one", one)
+    async with database.transaction() as s:
+        await jobs.plan(s, kind="many", key="m1", due_at=NOW, topic="t", at=NOW)
+        await jobs.plan(s, kind="many", key="m2", due_at=NOW, topic="t", at=NOW)
+        await jobs.plan(s, kind="one", key="o1", due_at=NOW, topic="t", at=NOW)
+    assert await scheduler.tick() == 3
+    assert ran == ["m1", "m2", "o1"]
+    async with database.transaction() as s:
+        found = {job.key: job for job in await jobs.about(s, "t")}
+    assert [(found[k].status, found[k].note) for k in ("m1", "m2", "o1")] == [
+        ("done", "together"), ("pending", "not yet"), ("skipped", "alone")]
+    assert found["m2"].due_at > NOW  # put off: never again in the same instant
