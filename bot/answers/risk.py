@@ -1,0 +1,341 @@
+"""Recognising risk in what people write: wanting to die, self-harm, abuse, low mood.
+
+``assess`` reads a note and says how worried to be: ``"urgent"`` (tell the safeguarding
+lead now), ``"check"`` (worth a gentle check-in from a person: negated or hedged risk,
+low mood) or ``"none"``. A miss is far worse than a false alarm, so the phrases are
+broad, typos are forgiven and negation only ever softens ``urgent`` to ``check``.
+
+The phrases are data, one YAML file a language in ``bot/answers/risk/`` (loaded once, at
+import); ``docs/safeguarding.md`` explains their small pattern language. Pure: no I/O
+after import, no clock, no storage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from rapidfuzz.distance import OSA
+
+__all__ = ["LEVELS", "Level", "Risk", "assess", "normalise"]
+
+Level = Literal["urgent", "check", "none"]
+LEVELS: tuple[Level, ...] = ("none", "check", "urgent")
+DATA = Path(__file__).with_name("risk")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How worried to be about a note, and the phrases (normalised) that said so."""
+
+    level: Level
+    phrases: tuple[str, ...] = ()
+
+    @property
+    def urgent(self) -> bool:
+        return self.level == "urgent"
+
+
+# --- normalising --------------------------------------------------------------
+
+_APOSTROPHE = "'‘’‛′`´ʼ"
+_CLITIC = re.compile(rf"(?<=\w)[{_APOSTROPHE}]([nr])(?!\w)")  # Welsh "teimlo'n", "i'r"
+_APOSTROPHES = re.compile(rf"[{_APOSTROPHE}]")
+_BOUNDARY = re.compile(r"[.,!?;:…\n\r\t()\[\]\"“”«»|]+|\s-+\s")  # ends a clause
+_OTHER = re.compile(r"[^\w.]+|_")
+_REPEATS = re.compile(r"(\w)\1{2,}")  # "soooo" -> "soo"
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def _words(text: str) -> str:
+    """Folded words, one space apart, with " . " where a clause ends."""
+    text = _APOSTROPHES.sub("", _CLITIC.sub(r" \1", _fold(text)))
+    text = _BOUNDARY.sub(" . ", text)
+    text = _OTHER.sub(" ", _REPEATS.sub(r"\1\1", text))
+    tokens: list[str] = []
+    for token in text.split():
+        if token != "." or (tokens and tokens[-1] != "."):
+            tokens.append(token)
+    while tokens and tokens[-1] == ".":
+        tokens.pop()
+    return " ".join(tokens)
+
+
+# --- the pattern language -------------------------------------------------------
+# Words match whole words of the normalised text; "(a|b c)" is a choice, "?" after a
+# word or group makes it optional, "{name}" is any entry of a slot, "*" stands for up
+# to three other words of the same clause, and "$" for the end of a clause.
+
+_PIECE = re.compile(r"\{[\w ]+\}|[()|?*$]|[^\s(){}|?*$]+")
+_GAP = r"(?:[^ .]+ ){0,3}"
+
+
+class PatternError(ValueError):
+    """A phrase in the risk data that cannot be read."""
+
+
+def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] = ()) -> str:
+    pieces = _PIECE.findall(source)
+    pos = 0
+
+    def sequence() -> str:
+        nonlocal pos
+        out: list[str] = []
+        while pos < len(pieces) and pieces[pos] not in ("|", ")"):
+            out.append(item())
+        return "".join(out)
+
+    def item() -> str:
+        nonlocal pos
+        piece = pieces[pos]
+        pos += 1
+        if piece == "(":
+            alternatives = [sequence()]
+            while pos < len(pieces) and pieces[pos] == "|":
+                pos += 1
+                alternatives.append(sequence())
+            if pos >= len(pieces) or pieces[pos] != ")":
+                raise PatternError(f"unclosed '(' in {source!r}")
+            pos += 1
+            body = f"(?:{'|'.join(alternatives)})"
+        elif piece.startswith("{"):
+            name = piece[1:-1].strip()
+            if name not in slots:
+                raise PatternError(f"unknown slot {piece} in {source!r}")
+            if name in seen:
+                raise PatternError(f"slot {piece} refers to itself")
+            body = slot_regex(name, slots, (*seen, name))
+        elif piece == "*":
+            body = _GAP
+        elif piece == "$":
+            return r"(?=\. |$)"
+        elif piece in ("?", "|", ")"):
+            raise PatternError(f"misplaced {piece!r} in {source!r}")
+        else:
+            body = re.escape(_words(piece)) + " "
+        if pos < len(pieces) and pieces[pos] == "?":
+            pos += 1
+            return f"(?:{body})?"
+        return body
+
+    result = sequence()
+    if pos != len(pieces):
+        raise PatternError(f"unmatched {pieces[pos]!r} in {source!r}")
+    return result
+
+
+def slot_regex(name: str, slots: Mapping[str, list[str]], seen: tuple[str, ...]) -> str:
+    entries = sorted(slots[name], key=len, reverse=True)
+    return "(?:" + "|".join(_compile(entry, slots, seen) for entry in entries) + ")"
+
+
+def compile_phrase(source: str, slots: Mapping[str, list[str]] | None = None) -> re.Pattern[str]:
+    """One phrase of the risk data as a regular expression over ``normalise``'s text."""
+    return re.compile(r"(?<![^ ])" + _compile(source, slots or {}))
+
+
+# --- the data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    pattern: re.Pattern[str]
+    source: str
+    language: str
+
+
+@dataclass(frozen=True)
+class _Rules:
+    urgent: tuple[_Phrase, ...]
+    check: tuple[_Phrase, ...]
+    softeners: tuple[tuple[_Phrase, Level], ...]  # idioms and accidents, and what they read as
+    negations: frozenset[str]
+    not_negations: tuple[re.Pattern[str], ...]  # "can't stop", "not sure": not a denial
+    spellings: dict[str, str]
+    spelling: re.Pattern[str] | None
+    vocabulary: frozenset[str]  # every word of every phrase
+    typo_targets: dict[str, tuple[str, ...]]  # first letter -> words a typo may stand for
+
+
+def _flatten(value: Any) -> list[str]:
+    """A phrase list, or a mapping of headings to phrase lists, as one list."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [p for part in value.values() for p in _flatten(part)]
+    return [str(p) for p in value]
+
+
+def _load(folder: Path) -> _Rules:
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise FileNotFoundError(f"no risk phrases in {folder}")
+    data = [(f.stem, yaml.safe_load(f.read_text(encoding="utf-8")) or {}) for f in files]
+    slots = {k: _flatten(v) for _, d in data for k, v in (d.get("slots") or {}).items()}
+    urgent: list[_Phrase] = []
+    check: list[_Phrase] = []
+    softeners: list[tuple[_Phrase, Level]] = []
+    sources: list[str] = [entry for entries in slots.values() for entry in entries]
+    for language, d in data:
+        for level, key in (("urgent", "urgent"), ("check", "check")):
+            for source in _flatten(d.get(key)):
+                phrase = _Phrase(compile_phrase(source, slots), source, language)
+                (urgent if level == "urgent" else check).append(phrase)
+                sources.append(source)
+        soft: tuple[tuple[Level, str], ...] = (("none", "idioms"), ("check", "accidents"))
+        for level, key in soft:
+            for source in _flatten(d.get(key)):
+                softeners.append((_Phrase(compile_phrase(source, slots), source, language), level))
+                sources.append(source)
+    spellings = {_words(k): _words(str(v)) for _, d in data for k, v in (d.get("spellings") or {}).items()}
+    negations = frozenset(_words(w) for _, d in data for w in _flatten(d.get("negations")))
+    not_negations = [compile_phrase(s, slots) for _, d in data for s in _flatten(d.get("not_negations"))]
+    vocabulary = frozenset(
+        word
+        for s in sources + list(spellings.values())
+        for word in _words(
+            _PIECE.sub(lambda m: " " if m.group().startswith("{") or m.group() in "()|?*$" else m.group(), s)
+        ).split()
+    )
+    exact = {_words(w) for _, d in data for w in _flatten(d.get("exact"))}
+    targets: dict[str, list[str]] = {}
+    for word in sorted(vocabulary - exact):
+        if len(word) >= 5 and word.isalpha():
+            targets.setdefault(word[0], []).append(word)
+    known = vocabulary | {_words(w) for _, d in data for w in _flatten(d.get("not_typos"))}
+    keys = sorted(spellings, key=len, reverse=True)
+    spelling = re.compile(r"(?<![^ ])(?:" + "|".join(map(re.escape, keys)) + r")(?![^ ])") if keys else None
+    return _Rules(
+        urgent=tuple(urgent),
+        check=tuple(check),
+        softeners=tuple(softeners),
+        negations=negations,
+        not_negations=tuple(not_negations),
+        spellings=spellings,
+        spelling=spelling,
+        vocabulary=known,
+        typo_targets={k: tuple(v) for k, v in targets.items()},
+    )
+
+
+_RULES = _load(DATA)
+
+
+# --- reading a note ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _correct(token: str) -> str:
+    """A word as the phrase word it is a typo of, or as it is."""
+    rules = _RULES
+    if token in rules.vocabulary or len(token) < 5 or not token.isalpha():
+        return token
+    single = re.sub(r"(\w)\1", r"\1", token)
+    if single in rules.vocabulary:  # "diie" from "diiiie"
+        return single
+    if any(token[:-n] in rules.vocabulary for n in (1, 2)):  # "lights", "battery": not typos
+        return token
+    limit = 1 if len(token) < 8 else 2
+    best, best_distance = token, limit + 1
+    for word in rules.typo_targets.get(token[0], ()):
+        if abs(len(word) - len(token)) <= limit:
+            distance = OSA.distance(token, word, score_cutoff=limit)
+            if distance < best_distance:
+                best, best_distance = word, distance
+    return best
+
+
+def normalise(text: str) -> str:
+    """The note as the phrases see it: folded words, texting spellings and typos corrected."""
+    rules = _RULES
+    words = _words(text)
+    if rules.spelling is not None:
+        words = rules.spelling.sub(lambda m: rules.spellings[m.group()], words)
+    return " ".join(_correct(token) for token in words.split())
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the clause before ``start`` denies what follows ("I would never ...")."""
+    rules = _RULES
+    clause_start = text.rfind(" . ", 0, start)
+    clause_start = 0 if clause_start < 0 else clause_start + 3
+    before = text[clause_start:start]
+    for joiner in (" but ", " ond ", " though ", " although "):  # "not X but Y": Y stands
+        cut = before.rfind(joiner)
+        if cut >= 0:
+            before = before[cut + len(joiner) :]
+    words = before.split()[-5:]
+    if not any(word in rules.negations for word in words):
+        return False
+    tail = " ".join(words) + " "
+    spared = [m.span() for p in rules.not_negations for m in p.finditer(tail)]
+    offset = 0
+    for word in words:
+        if word in rules.negations and not any(a <= offset < b for a, b in spared):
+            return True
+        offset += len(word) + 1
+    return False
+
+
+@lru_cache(maxsize=64)
+def _extra(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A deployment's own risk words as one pattern: whole words, any case."""
+    unique = {_APOSTROPHES.sub("'", p).strip() for p in phrases}
+    parts = sorted((p for p in unique if p), key=len, reverse=True)
+    if not parts:
+        return None
+    body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()) -> Risk:
+    """How worried to be about ``text``.
+
+    Urgent phrases of every language are always looked for (people switch language
+    mid-sentence); the gentler ``check`` phrases are those of ``lang`` (all when
+    ``None``). ``extra_phrases`` are a deployment's own risk words: whole words, any
+    case, always urgent.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return Risk("none")
+    rules = _RULES
+    words = " " + normalise(text) + " "
+    softened = [(m.span(), level) for p, level in rules.softeners for m in p.pattern.finditer(words)]
+    found: dict[str, Level] = {}
+
+    def note(phrase: str, level: Level) -> None:
+        found[phrase] = max(level, found.get(phrase, "none"), key=LEVELS.index)
+
+    for levels, phrases in (("urgent", rules.urgent), ("check", rules.check)):
+        for phrase in phrases:
+            if levels == "check" and lang is not None and phrase.language not in (lang, "common"):
+                continue
+            for m in phrase.pattern.finditer(words):
+                level: Level = "urgent" if levels == "urgent" else "check"
+                for (a, b), soft in softened:  # an idiom that holds the phrase's end
+                    if a < m.end() <= b:
+                        level = min(level, soft, key=LEVELS.index)
+                if level == "urgent" and _negated(words, m.start()):
+                    level = "check"
+                if level != "none":
+                    note(m.group().strip(), level)
+    extra = _extra(tuple(extra_phrases))
+    if extra is not None:
+        for source in (unicodedata.normalize("NFKC", text), words):
+            for m in extra.finditer(_APOSTROPHES.sub("'", source)):
+                note(m.group().strip().lower(), "urgent")
+    if not found:
+        return Risk("none")
+    level = max(found.values(), key=LEVELS.index)
+    top = [p for p, lv in found.items() if lv == level]
+    return Risk(level, tuple(p for p in top if not any(p != q and p in q for q in top)))
