@@ -74,10 +74,10 @@ def _words(text: str) -> str:
 # --- the pattern language -------------------------------------------------------
 # Words match whole words of the normalised text; "(a|b c)" is a choice, "?" after a
 # word or group makes it optional, "{name}" is any entry of a slot, "*" stands for up
-# to three other words of the same clause, and "$" for the end of a clause.
+# to four other words of the same clause, and "$" for the end of a clause.
 
 _PIECE = re.compile(r"\{[\w ]+\}|[()|?*$]|[^\s(){}|?*$]+")
-_GAP = r"(?:[^ .]+ ){0,3}"
+_GAP = r"(?:[^ .]+ ){0,4}"
 
 
 class PatternError(ValueError):
@@ -119,6 +119,8 @@ def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] 
             body = _GAP
         elif piece == "$":
             return r"(?=\. |$)"
+        elif piece == ".":
+            body = r"\. "
         elif piece in ("?", "|", ")"):
             raise PatternError(f"misplaced {piece!r} in {source!r}")
         else:
@@ -234,18 +236,21 @@ _RULES = _load(DATA)
 # --- reading a note ---------------------------------------------------------------
 
 
+_ENDINGS = ("s", "es", "y", "ed", "er", "ly")
+
+
 @lru_cache(maxsize=4096)
 def _correct(token: str) -> str:
     """A word as the phrase word it is a typo of, or as it is."""
     rules = _RULES
-    if token in rules.vocabulary or len(token) < 5 or not token.isalpha():
+    if token in rules.vocabulary or not token.isalpha():
         return token
     single = re.sub(r"(\w)\1", r"\1", token)
     if single in rules.vocabulary:  # "diie" from "diiiie"
         return single
-    if any(token[:-n] in rules.vocabulary for n in (1, 2)):  # "lights", "battery": not typos
-        return token
-    limit = 1 if len(token) < 8 else 2
+    if len(token) < 5 or any(token.endswith(e) and token[: -len(e)] in rules.vocabulary for e in _ENDINGS):
+        return token  # short, or "lights", "battery": a word of its own
+    limit = 1 if len(token) < 9 else 2
     best, best_distance = token, limit + 1
     for word in rules.typo_targets.get(token[0], ()):
         if abs(len(word) - len(token)) <= limit:
