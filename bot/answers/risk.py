@@ -245,6 +245,8 @@ def _correct(token: str) -> str:
     rules = _RULES
     if token in rules.vocabulary or not token.isalpha():
         return token
+    if token.endswith("in") and token + "g" in rules.vocabulary:  # "cuttin"
+        return token + "g"
     single = re.sub(r"(\w)\1", r"\1", token)
     if single in rules.vocabulary:  # "diie" from "diiiie"
         return single
