@@ -340,7 +340,7 @@ def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
     if extra is not None:
         for source in (unicodedata.normalize("NFKC", text), words):
             for m in extra.finditer(_APOSTROPHES.sub("'", source)):
-                note(m.group().strip().lower(), "urgent")
+                note(" ".join(m.group().casefold().split()), "urgent")
     if not found:
         return Risk("none")
     level = max(found.values(), key=LEVELS.index)
