@@ -78,6 +78,7 @@ def _words(text: str) -> str:
 
 _PIECE = re.compile(r"\{[\w ]+\}|[()|?*$]|[^\s(){}|?*$]+")
 _GAP = r"(?:[^ .]+ ){0,4}"
+_END = r"(?=\. |$)"
 
 
 class PatternError(ValueError):
@@ -106,6 +107,8 @@ def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] 
                 alternatives.append(sequence())
             if pos >= len(pieces) or pieces[pos] != ")":
                 raise PatternError(f"unclosed '(' in {source!r}")
+            if any(a != _END and re.fullmatch(a, "") for a in alternatives):
+                raise PatternError(f"a choice that can be empty in {source!r}: write (...)? instead")
             pos += 1
             body = f"(?:{'|'.join(alternatives)})"
         elif piece.startswith("{"):
@@ -118,7 +121,7 @@ def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] 
         elif piece == "*":
             body = _GAP
         elif piece == "$":
-            return r"(?=\. |$)"
+            return _END
         elif piece == ".":
             body = r"\. "
         elif piece in ("?", "|", ")"):
@@ -133,6 +136,8 @@ def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] 
     result = sequence()
     if pos != len(pieces):
         raise PatternError(f"unmatched {pieces[pos]!r} in {source!r}")
+    if re.fullmatch(result, ""):
+        raise PatternError(f"{source!r} can match nothing at all")
     return result
 
 

@@ -61,6 +61,8 @@ def test_labelled_note(text: str, lang: str, level: str, kind: str) -> None:
         assert got.level != "none", f"{text!r}: hedged risk read as nothing"
     elif kind == "idiom":
         assert got.level == "none", f"{text!r}: idiom read as {got}"
+    else:  # an everyday note may earn a check (cheap), never an alert
+        assert got.level != "urgent", f"{text!r}: ordinary note read as {got}"
 
 
 # --- each kind of phrase --------------------------------------------------------
@@ -239,6 +241,7 @@ def test_pattern_language() -> None:
     assert not pattern.search(" hurt myself badly ")
     gap = compile_phrase("want * die")
     assert gap.search(" want to just die ") and not gap.search(" want to . die ")
-    for broken in ("(a|b", "a)", "{nope}", "? a"):
+    assert compile_phrase("end it (now|$)").search(" end it . ")
+    for broken in ("(a|b", "a)", "{nope}", "? a", "(ways|methods?) to die", "(a)?"):
         with pytest.raises(PatternError):
             compile_phrase(broken, slots)
