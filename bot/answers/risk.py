@@ -172,6 +172,7 @@ class _Rules:
     spelling: re.Pattern[str] | None
     vocabulary: frozenset[str]  # every word of every phrase
     typo_targets: dict[str, tuple[str, ...]]  # first letter -> words a typo may stand for
+    languages: frozenset[str]
 
 
 def _flatten(value: Any) -> list[str]:
@@ -232,6 +233,7 @@ def _load(folder: Path) -> _Rules:
         spelling=spelling,
         vocabulary=known,
         typo_targets={k: tuple(v) for k, v in targets.items()},
+        languages=frozenset(language for language, _ in data),
     )
 
 
@@ -314,9 +316,10 @@ def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
     """How worried to be about ``text``.
 
     Urgent phrases of every language are always looked for (people switch language
-    mid-sentence); the gentler ``check`` phrases are those of ``lang`` (all when
-    ``None``). ``extra_phrases`` are a deployment's own risk words: whole words, any
-    case, always urgent.
+    mid-sentence); the gentler ``check`` phrases are those of ``lang`` and English,
+    which Welsh speakers write too (all of them when ``lang`` is ``None`` or unknown).
+    ``extra_phrases`` are a deployment's own risk words: whole words, any case, always
+    urgent.
     """
     if not isinstance(text, str) or not text.strip():
         return Risk("none")
@@ -330,7 +333,7 @@ def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
 
     for levels, phrases in (("urgent", rules.urgent), ("check", rules.check)):
         for phrase in phrases:
-            if levels == "check" and lang is not None and phrase.language not in (lang, "common"):
+            if levels == "check" and lang in rules.languages and phrase.language not in (lang, "en"):
                 continue
             for m in phrase.pattern.finditer(words):
                 level: Level = "urgent" if levels == "urgent" else "check"

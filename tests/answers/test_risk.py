@@ -217,8 +217,12 @@ def test_the_old_risk_words_are_all_still_risk() -> None:
 def test_lang_never_narrows_urgent_phrases() -> None:
     assert assess("I want to die", "cy").urgent
     assert assess("dw i eisiau marw", "en").urgent
-    assert assess("I feel so lonely", "cy").level == "none"  # gentler words: the note's language
-    assert assess("I feel so lonely", "en").level == "check"
+    # gentler words: the note's language and English, which Welsh speakers write too
+    assert assess("I feel so lonely", "cy").level == "check"
+    assert assess("Dw i'n teimlo'n isel", "cy").level == "check"
+    assert assess("Dw i'n teimlo'n isel", "en").level == "none"
+    assert assess("Dw i'n teimlo'n isel", "fr").level == "check"  # unknown: every language
+    assert assess("Dw i'n teimlo'n isel").level == "check"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "👍", "...", "a" * 5000, "die " * 500])
