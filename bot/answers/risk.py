@@ -168,6 +168,7 @@ class _Rules:
     softeners: tuple[tuple[_Phrase, Level], ...]  # idioms and accidents, and what they read as
     negations: frozenset[str]
     not_negations: tuple[re.Pattern[str], ...]  # "can't stop", "not sure": not a denial
+    joiners: frozenset[str]  # start a new claim, out of reach of a denial before them
     spellings: dict[str, str]
     spelling: re.Pattern[str] | None
     vocabulary: frozenset[str]  # every word of every phrase
@@ -229,6 +230,7 @@ def _load(folder: Path) -> _Rules:
         softeners=tuple(softeners),
         negations=negations,
         not_negations=tuple(not_negations),
+        joiners=frozenset(_words(w) for _, d in data for w in _flatten(d.get("joiners"))),
         spellings=spellings,
         spelling=spelling,
         vocabulary=known,
@@ -243,7 +245,7 @@ _RULES = _load(DATA)
 # --- reading a note ---------------------------------------------------------------
 
 
-_ENDINGS = ("s", "es", "y", "ed", "er", "ly")
+_ENDINGS = ("s", "d", "es", "y", "ed", "er", "ly")
 
 
 @lru_cache(maxsize=4096)
@@ -283,12 +285,12 @@ def _negated(text: str, start: int) -> bool:
     rules = _RULES
     clause_start = text.rfind(" . ", 0, start)
     clause_start = 0 if clause_start < 0 else clause_start + 3
-    before = text[clause_start:start]
-    for joiner in (" but ", " ond ", " though ", " although "):  # "not X but Y": Y stands
-        cut = before.rfind(joiner)
-        if cut >= 0:
-            before = before[cut + len(joiner) :]
-    words = before.split()[-5:]
+    words = text[clause_start:start].split()
+    for i in range(len(words) - 1, -1, -1):  # "not X but Y", "not eating because Y": Y stands
+        if words[i] in rules.joiners:
+            words = words[i + 1 :]
+            break
+    words = words[-5:]
     if not any(word in rules.negations for word in words):
         return False
     tail = " ".join(words) + " "
