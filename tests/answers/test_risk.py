@@ -249,3 +249,33 @@ def test_pattern_language() -> None:
     for broken in ("(a|b", "a)", "{nope}", "? a", "(ways|methods?) to die", "(a)?"):
         with pytest.raises(PatternError):
             compile_phrase(broken, slots)
+
+
+def _shouted(text: str) -> str:
+    return text.upper()
+
+
+def _curly(text: str) -> str:
+    return text.replace("'", "’")
+
+
+def _no_apostrophes(text: str) -> str:
+    return text.replace("'", "").replace("’", "")
+
+
+def _squashed(text: str) -> str:  # no space after punctuation, a greeting before
+    return "Hi." + text.replace(", ", ",") + "!!"
+
+
+def _spaced(text: str) -> str:
+    return "  " + "   ".join(text.split()) + " \n"
+
+
+@pytest.mark.parametrize("change", [_shouted, _curly, _no_apostrophes, _squashed, _spaced])
+def test_how_a_note_is_typed_does_not_hide_risk(change: Any) -> None:
+    for text, lang, level, _ in CASES:
+        if level != "none":
+            before, after = assess(text, lang).level, assess(change(text), lang).level
+            assert after != "none", f"{change(text)!r} read as nothing"
+            if before == "urgent":
+                assert after == "urgent", f"{change(text)!r} read as {after}"
