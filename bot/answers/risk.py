@@ -12,22 +12,25 @@ after import, no clock, no storage.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from rapidfuzz.distance import OSA
 
-__all__ = ["LEVELS", "Level", "Risk", "assess", "normalise"]
+__all__ = ["LEVELS", "Level", "Risk", "assess", "learn", "normalise"]
 
 Level = Literal["urgent", "check", "none"]
 LEVELS: tuple[Level, ...] = ("none", "check", "urgent")
 DATA = Path(__file__).with_name("risk")
+WEIGHTS = DATA / "weights.yaml"  # learnt, not phrases: see "a second opinion" below
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def _flatten(value: Any) -> list[str]:
 
 
 def _load(folder: Path) -> _Rules:
-    files = sorted(folder.glob("*.yaml"))
+    files = sorted(f for f in folder.glob("*.yaml") if f.name != WEIGHTS.name)
     if not files:
         raise FileNotFoundError(f"no risk phrases in {folder}")
     data = [(f.stem, yaml.safe_load(f.read_text(encoding="utf-8")) or {}) for f in files]
@@ -303,6 +306,63 @@ def _negated(text: str, start: int) -> bool:
     return False
 
 
+# --- a second opinion -------------------------------------------------------------
+# Weights for words and word pairs, learnt from the labelled notes (naive Bayes log
+# odds; ``bench/risk.py --train`` writes them): a note that no phrase flags and no idiom
+# explains, but whose words lean towards risk, is read as a check. Never as urgent.
+
+_MIN_COUNT = 2  # a word seen once teaches nothing
+_MIN_WEIGHT = 0.5
+
+
+def _features(words: str) -> set[str]:
+    tokens = words.split()
+    return {t for t in tokens if t != "."} | {f"{a} {b}" for a, b in pairwise(tokens) if "." not in (a, b)}
+
+
+def learn(notes: Iterable[tuple[str, bool]]) -> tuple[float, dict[str, float]]:
+    """The prior and the feature weights learnt from ``(text, is risk)`` pairs."""
+    counts: dict[bool, dict[str, int]] = {True: {}, False: {}}
+    totals = {True: 0, False: 0}
+    for text, risky in notes:
+        totals[risky] += 1
+        for feature in _features(normalise(text)):
+            counts[risky][feature] = counts[risky].get(feature, 0) + 1
+    weights: dict[str, float] = {}
+    for feature in sorted(set(counts[True]) | set(counts[False])):
+        yes, no = counts[True].get(feature, 0), counts[False].get(feature, 0)
+        if yes + no >= _MIN_COUNT:
+            weight = math.log((yes + 0.5) / (totals[True] + 1)) - math.log((no + 0.5) / (totals[False] + 1))
+            if abs(weight) >= _MIN_WEIGHT:
+                weights[feature] = round(weight, 3)
+    prior = round(math.log((totals[True] + 1) / (totals[False] + 1)), 3)
+    return prior, weights
+
+
+def _load_weights(path: Path) -> tuple[float, float, dict[str, float]]:
+    if not path.exists():
+        return 0.0, math.inf, {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
+    return float(data.get("prior", 0.0)), float(data.get("threshold", math.inf)), weights
+
+
+_PRIOR, _THRESHOLD, _WEIGHTS = _load_weights(WEIGHTS)
+
+
+def leaning(words: str, prior: float = _PRIOR, weights: Mapping[str, float] = _WEIGHTS) -> float:
+    """How far a normalised note's words lean towards risk (log odds)."""
+    return prior + sum(weights.get(feature, 0.0) for feature in _features(words))
+
+
+def _second_opinion(words: str) -> Risk:
+    if leaning(words) <= _THRESHOLD:
+        return Risk("none")
+    strongest = sorted(_features(words), key=lambda f: _WEIGHTS.get(f, 0.0), reverse=True)[:3]
+    return Risk("check", tuple(f for f in strongest if _WEIGHTS.get(f, 0.0) > 0))
+
+
 @lru_cache(maxsize=64)
 def _extra(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """A deployment's own risk words as one pattern: whole words, any case."""
@@ -323,8 +383,18 @@ def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
     ``extra_phrases`` are a deployment's own risk words: whole words, any case, always
     urgent.
     """
+    risk, words, idiom = read_phrases(text, lang, extra_phrases)
+    if risk.level == "none" and not idiom:
+        return _second_opinion(words)
+    return risk
+
+
+def read_phrases(
+    text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
+) -> tuple[Risk, str, bool]:
+    """``assess`` by the phrases alone; also the normalised note and whether an idiom matched."""
     if not isinstance(text, str) or not text.strip():
-        return Risk("none")
+        return Risk("none"), "", False
     rules = _RULES
     words = " " + normalise(text) + " "
     softened = [(m.span(), level) for p, level in rules.softeners for m in p.pattern.finditer(words)]
@@ -352,7 +422,11 @@ def assess(text: str, lang: str | None = None, extra_phrases: Iterable[str] = ()
             for m in extra.finditer(_APOSTROPHES.sub("'", source)):
                 note(" ".join(m.group().casefold().split()), "urgent")
     if not found:
-        return Risk("none")
+        return Risk("none"), words, bool(softened)
     level = max(found.values(), key=LEVELS.index)
     top = [p for p, lv in found.items() if lv == level]
-    return Risk(level, tuple(p for p in top if not any(p != q and p in q for q in top)))
+    return (
+        Risk(level, tuple(p for p in top if not any(p != q and p in q for q in top))),
+        words,
+        bool(softened),
+    )

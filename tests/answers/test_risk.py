@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.answers.risk import LEVELS, PatternError, Risk, assess, compile_phrase, normalise
+from bot.answers.risk import LEVELS, PatternError, Risk, assess, compile_phrase, normalise, read_phrases
 
 CASES_FILE = Path(__file__).with_name("risk_cases.yaml")
 MIN_URGENT_RECALL = 0.98
@@ -220,7 +220,7 @@ def test_lang_never_narrows_urgent_phrases() -> None:
     # gentler words: the note's language and English, which Welsh speakers write too
     assert assess("I feel so lonely", "cy").level == "check"
     assert assess("Dw i'n teimlo'n isel", "cy").level == "check"
-    assert assess("Dw i'n teimlo'n isel", "en").level == "none"
+    assert read_phrases("Dw i'n teimlo'n isel", "en")[0].level == "none"
     assert assess("Dw i'n teimlo'n isel", "fr").level == "check"  # unknown: every language
     assert assess("Dw i'n teimlo'n isel").level == "check"
 
@@ -279,3 +279,37 @@ def test_how_a_note_is_typed_does_not_hide_risk(change: Any) -> None:
             assert after != "none", f"{change(text)!r} read as nothing"
             if before == "urgent":
                 assert after == "urgent", f"{change(text)!r} read as {after}"
+
+
+def test_the_learnt_weights_are_those_of_the_labelled_set() -> None:
+    from bot.answers.risk import WEIGHTS, learn
+
+    stored = yaml.safe_load(WEIGHTS.read_text(encoding="utf-8"))
+    prior, weights = learn((text, level != "none") for text, _, level, _ in CASES)
+    assert (stored["prior"], stored["weights"]) == (prior, weights), (
+        "run: .venv/bin/python bench/risk.py --train"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # no phrase says these; their words lean towards risk
+        "I keep wishing I'd fade out like a candle",
+        "I feel like everyone would be fine if I just went",
+        "I think I should just go away and stop being a bother",
+        "There is nothing for me to stay for",
+    ],
+)
+def test_the_second_opinion_is_a_check(text: str) -> None:
+    assert read_phrases(text)[0].level == "none"
+    assert assess(text).level == "check"
+
+
+def test_the_second_opinion_never_overrules_an_idiom_or_makes_urgent() -> None:
+    for text, lang, _, kind in CASES:
+        phrases, _, idiom = read_phrases(text, lang)
+        got = assess(text, lang)
+        if phrases.level == "none":
+            assert got.level != "urgent", text
+            if idiom or kind == "idiom":
+                assert got.level == "none", text
