@@ -5,9 +5,9 @@ lead now), ``"check"`` (worth a gentle check-in from a person: negated or hedged
 low mood) or ``"none"``. A miss is far worse than a false alarm, so the phrases are
 broad, typos are forgiven and negation only ever softens ``urgent`` to ``check``.
 
-The phrases are data, one YAML file a language in ``bot/answers/risk/`` (loaded once, at
-import); ``docs/safeguarding.md`` explains their small pattern language. Pure: no I/O
-after import, no clock, no storage.
+The phrases are data, one YAML file a language in ``bot/answers/risk/``, beside the word
+weights of a learnt second opinion (all loaded once, at import); ``docs/safeguarding.md``
+explains them. Pure: no I/O after import, no clock, no storage.
 """
 
 from __future__ import annotations
@@ -25,7 +25,17 @@ from typing import Any, Literal
 import yaml
 from rapidfuzz.distance import OSA
 
-__all__ = ["LEVELS", "Level", "Risk", "assess", "learn", "normalise"]
+__all__ = [
+    "LEVELS",
+    "Level",
+    "PatternError",
+    "Risk",
+    "assess",
+    "compile_phrase",
+    "leaning",
+    "learn",
+    "normalise",
+]
 
 Level = Literal["urgent", "check", "none"]
 LEVELS: tuple[Level, ...] = ("none", "check", "urgent")
@@ -193,50 +203,38 @@ def _load(folder: Path) -> _Rules:
     if not files:
         raise FileNotFoundError(f"no risk phrases in {folder}")
     data = [(f.stem, yaml.safe_load(f.read_text(encoding="utf-8")) or {}) for f in files]
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(_words(w) for _, d in data for w in _flatten(d.get(key)))
+
     slots = {k: _flatten(v) for _, d in data for k, v in (d.get("slots") or {}).items()}
-    urgent: list[_Phrase] = []
-    check: list[_Phrase] = []
-    softeners: list[tuple[_Phrase, Level]] = []
-    sources: list[str] = [entry for entries in slots.values() for entry in entries]
+    found: dict[str, list[_Phrase]] = {key: [] for key in ("urgent", "check", "idioms", "accidents")}
     for language, d in data:
-        for level, key in (("urgent", "urgent"), ("check", "check")):
-            for source in _flatten(d.get(key)):
-                phrase = _Phrase(compile_phrase(source, slots), source, language)
-                (urgent if level == "urgent" else check).append(phrase)
-                sources.append(source)
-        soft: tuple[tuple[Level, str], ...] = (("none", "idioms"), ("check", "accidents"))
-        for level, key in soft:
-            for source in _flatten(d.get(key)):
-                softeners.append((_Phrase(compile_phrase(source, slots), source, language), level))
-                sources.append(source)
+        for key, phrases in found.items():
+            phrases.extend(_Phrase(compile_phrase(s, slots), s, language) for s in _flatten(d.get(key)))
     spellings = {_words(k): _words(str(v)) for _, d in data for k, v in (d.get("spellings") or {}).items()}
-    negations = frozenset(_words(w) for _, d in data for w in _flatten(d.get("negations")))
-    not_negations = [compile_phrase(s, slots) for _, d in data for s in _flatten(d.get("not_negations"))]
-    vocabulary = frozenset(
-        word
-        for s in sources + list(spellings.values())
-        for word in _words(
-            _PIECE.sub(lambda m: " " if m.group().startswith("{") or m.group() in "()|?*$" else m.group(), s)
-        ).split()
-    )
-    exact = {_words(w) for _, d in data for w in _flatten(d.get("exact"))}
+    sources = [e for es in slots.values() for e in es] + [p.source for ps in found.values() for p in ps]
+    plain = (_PIECE.sub(lambda m: m.group() if m.group()[0] not in "{()|?*$" else " ", s) for s in sources)
+    vocabulary = frozenset(w for s in (*plain, *spellings.values()) for w in _words(s).split())
     targets: dict[str, list[str]] = {}
-    for word in sorted(vocabulary - exact):
+    for word in sorted(vocabulary - words("exact")):
         if len(word) >= 5 and word.isalpha():
             targets.setdefault(word[0], []).append(word)
-    known = vocabulary | {_words(w) for _, d in data for w in _flatten(d.get("not_typos"))}
     keys = sorted(spellings, key=len, reverse=True)
-    spelling = re.compile(r"(?<![^ ])(?:" + "|".join(map(re.escape, keys)) + r")(?![^ ])") if keys else None
     return _Rules(
-        urgent=tuple(urgent),
-        check=tuple(check),
-        softeners=tuple(softeners),
-        negations=negations,
-        not_negations=tuple(not_negations),
-        joiners=frozenset(_words(w) for _, d in data for w in _flatten(d.get("joiners"))),
+        urgent=tuple(found["urgent"]),
+        check=tuple(found["check"]),
+        softeners=(*((p, "none") for p in found["idioms"]), *((p, "check") for p in found["accidents"])),
+        negations=words("negations"),
+        not_negations=tuple(
+            compile_phrase(s, slots) for _, d in data for s in _flatten(d.get("not_negations"))
+        ),
+        joiners=words("joiners"),
         spellings=spellings,
-        spelling=spelling,
-        vocabulary=known,
+        spelling=re.compile(r"(?<![^ ])(?:" + "|".join(map(re.escape, keys)) + r")(?![^ ])")
+        if keys
+        else None,
+        vocabulary=vocabulary | words("not_typos"),
         typo_targets={k: tuple(v) for k, v in targets.items()},
         languages=frozenset(language for language, _ in data),
     )
@@ -340,8 +338,6 @@ def learn(notes: Iterable[tuple[str, bool]]) -> tuple[float, dict[str, float]]:
 
 
 def _load_weights(path: Path) -> tuple[float, float, dict[str, float]]:
-    if not path.exists():
-        return 0.0, math.inf, {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
@@ -359,7 +355,7 @@ def leaning(words: str, prior: float = _PRIOR, weights: Mapping[str, float] = _W
 def _second_opinion(words: str) -> Risk:
     if leaning(words) <= _THRESHOLD:
         return Risk("none")
-    strongest = sorted(_features(words), key=lambda f: _WEIGHTS.get(f, 0.0), reverse=True)[:3]
+    strongest = sorted(_features(words), key=lambda f: (-_WEIGHTS.get(f, 0.0), f))[:3]
     return Risk("check", tuple(f for f in strongest if _WEIGHTS.get(f, 0.0) > 0))
 
 
