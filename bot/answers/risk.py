@@ -355,8 +355,8 @@ def leaning(words: str, prior: float = _PRIOR, weights: Mapping[str, float] = _W
 def _second_opinion(words: str) -> Risk:
     if leaning(words) <= _THRESHOLD:
         return Risk("none")
-    strongest = sorted(_features(words), key=lambda f: (-_WEIGHTS.get(f, 0.0), f))[:3]
-    return Risk("check", tuple(f for f in strongest if _WEIGHTS.get(f, 0.0) > 0))
+    telling = [f for f in _features(words) if _WEIGHTS.get(f, 0.0) > 0 and max(map(len, f.split())) > 3]
+    return Risk("check", tuple(sorted(telling, key=lambda f: (-_WEIGHTS[f], f))[:3]))  # "if i" says little
 
 
 @lru_cache(maxsize=64)
