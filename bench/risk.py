@@ -15,6 +15,7 @@ four fifths of the notes, measured on the rest.
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +24,9 @@ from typing import Any
 import yaml
 
 from bot.answers.risk import WEIGHTS, assess, leaning, learn, normalise, read_phrases
-from bot.core.config import RISK_WORDS
-from bot.engine.templates import risk_pattern
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "answers" / "risk_cases.yaml"
+BEFORE = CASES.with_name("risk_words_before.yaml")
 THRESHOLD = 4.0  # log odds above which the words alone make a check
 FOLDS = 5
 
@@ -39,8 +39,11 @@ def load() -> list[tuple[str, str, str, str]]:
 
 
 def old_reader() -> Reader:
-    pattern = risk_pattern(RISK_WORDS)
-    return lambda text, lang: "urgent" if pattern and pattern.search(text) else "none"
+    """How copro read notes before: any of a list of words, matched whole, was urgent."""
+    words: list[str] = yaml.safe_load(BEFORE.read_text(encoding="utf-8"))
+    body = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+    return lambda text, lang: "urgent" if pattern.search(text) else "none"
 
 
 def new_reader(text: str, lang: str) -> str:
@@ -136,7 +139,7 @@ def main() -> None:
         f"{len(cases)} labelled notes: "
         + ", ".join(f"{k} {sum(c[3] == k for c in cases)}" for k in ("risk", "hedged", "idiom", "ordinary"))
     )
-    report("before: risk_pattern(RISK_WORDS), any match urgent", old_reader(), cases, args.misses)
+    report("before: the words listed before, any match urgent", old_reader(), cases, args.misses)
     report("now: bot.answers.risk.assess", new_reader, cases, args.misses)
     cross_validate(cases)
     start = time.perf_counter()
