@@ -164,6 +164,11 @@ class Database:
                     await conn.run_sync(_sqlite_pragma, "foreign_keys=ON")
 
 
+def after_commit(s: Tx, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once ``s``'s transaction has committed (never if it rolls back)."""
+    event.listen(s.sync_session, "after_commit", lambda _session: callback(), once=True)
+
+
 async def ensure_schema(db: Database) -> None:
     await db.upgrade()
 
