@@ -22,7 +22,7 @@ from bot.core.config import Config
 from bot.core.logs import mask
 from bot.engine.definition import Text
 from bot.engine.events import Expired, Resume
-from bot.engine.runner import Context, Engine
+from bot.engine.runner import Engine
 from bot.engine.templates import Templates
 from bot.flowfiles.library import Library
 from bot.host import keywords, robots
@@ -72,7 +72,6 @@ class Conversations:
         self.config = config
         self.clock = clock
         self.templates = Templates(config.safeguarding.risk_words)
-        self.engine = Engine(self.templates)
         self.settings: Mapping[str, Any] = {
             "group_name": config.group.name,
             "coordinator": config.group.coordinator,
@@ -81,7 +80,7 @@ class Conversations:
         self.hooks = Hooks()
         self.definitions = Definitions(library)
         self.outbox = Outbox(self.templates, self.settings, self._now)
-        self.runner = Runner(self.engine, library, self.definitions, self.hooks, self.outbox,
+        self.runner = Runner(Engine(self.templates), library, self.definitions, self.hooks, self.outbox,
                              config, self._now)
         self.router = Router(self.runner, self.outbox, self.hooks, library, config, self._now)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -329,9 +328,6 @@ class Conversations:
     def wake_after(self, s: Tx) -> None:
         """Wake the outbox sender once this transaction (which queued messages) commits."""
         self.outbox.wake_after(s)
-
-    def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
-        return self.runner.context_for(person, extra)
 
     # --- helpers ----------------------------------------------------------------------
 
