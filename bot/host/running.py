@@ -213,8 +213,9 @@ class Runner:
         if not new:
             await sessions.save_session(
                 s, row, step=outcome.session.step,
-                state=_state(outcome, row.state.get("extra") or {}),
-                status=outcome.session.status, timeout_at=_timeout_at(outcome, now), now=now,
+                state=_state(outcome, row.state.get("extra") or {}, refused),
+                status=outcome.session.status, timeout_at=_timeout_at(outcome, now, refused),
+                now=now,
             )
         if outcome.session.status in ("completed", "expired") and not refused:
             for on_end in self.hooks.ends(row.flow_id):
@@ -247,14 +248,15 @@ def _session_row(
     definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime
 ) -> dict[str, Any]:
     """The row of a session just started, as its outcome leaves it."""
+    refused = _refused(outcome)
     return {
         "participant_id": begin.person.id, "definition_id": definition.id,
         "flow_id": definition.flow_id, "flow_version": definition.version,
         "step": outcome.session.step, "status": outcome.session.status,
-        "state": _state(outcome, to_json(dict(begin.extra))),
+        "state": _state(outcome, to_json(dict(begin.extra)), refused),
         "started_at": now, "updated_at": now,
         "expires_at": now + flow.expires_after if flow.expires_after else None,
-        "timeout_at": _timeout_at(outcome, now),
+        "timeout_at": _timeout_at(outcome, now, refused),
     }
 
 
@@ -269,13 +271,14 @@ def _refused(outcome: Outcome) -> bool:
     return any(isinstance(e, RecordConsent) and not e.given for e in outcome.events)
 
 
-def _state(outcome: Outcome, extra: Any) -> dict[str, Any]:
-    return {} if _refused(outcome) else {**outcome.session.state(), "extra": extra}
+def _state(outcome: Outcome, extra: Any, refused: bool) -> dict[str, Any]:
+    """What a session keeps: nothing at all once consent is refused."""
+    return {} if refused else {**outcome.session.state(), "extra": extra}
 
 
-def _timeout_at(outcome: Outcome, now: datetime) -> datetime | None:
+def _timeout_at(outcome: Outcome, now: datetime, refused: bool) -> datetime | None:
     """When to nudge: the last wait's timeout, if it has one."""
-    if _refused(outcome):
+    if refused:
         return None
     waits = [e for e in outcome.events if isinstance(e, Waiting)]
     return now + waits[-1].timeout if waits and waits[-1].timeout else None
