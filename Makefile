@@ -1,19 +1,25 @@
 # The two commands: `make chat` to try copro, `make test` to check it.
-# Both set up .venv on first use, and reinstall only when pyproject.toml changes.
+# Both set up .venv on first use from the lock files (the versions CI tested), and
+# reinstall only when a lock file changes. `make chat` installs only what running needs.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install chat test lint clean
+.PHONY: help install install-run chat run test lint coverage lock clean
 
 help:
-	@echo "make chat    talk to the bot in this terminal (sets everything up first)"
-	@echo "make test    run the tests (make test ARGS='-k config' passes options to pytest)"
-	@echo "make lint    run ruff and mypy"
-	@echo "make clean   remove $(VENV), caches and build files (keeps data/)"
+	@echo "make chat      talk to the bot in this terminal (sets everything up first)"
+	@echo "make test      run the tests (make test ARGS='-k config' passes options to pytest)"
+	@echo "make lint      run ruff, mypy and the import contracts"
+	@echo "make coverage  run the tests and report which lines they reach"
+	@echo "make lock      update requirements.lock and requirements-dev.lock after changing pyproject.toml"
+	@echo "make clean     remove $(VENV), caches and build files (keeps data/)"
 	@echo "Set PYTHON=python3.12 (for example) to choose the Python; 3.11 or newer."
 
 $(BIN)/python:
@@ -23,22 +29,41 @@ $(BIN)/python:
 		{ echo "Could not create $(VENV). On Debian or Ubuntu: sudo apt install python3-venv"; \
 		  rm -rf $(VENV); exit 1; }
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[dev]'
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(RUN_STAMP): requirements.lock pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.lock $(RUN_STAMP)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	@touch $@
 
-chat: $(STAMP)
+install-run: $(RUN_STAMP)
+install: $(DEV_STAMP)
+
+chat: $(RUN_STAMP)
 	$(BIN)/copro chat $(ARGS)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/pytest -q $(ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot storage flows
+	$(BIN)/lint-imports --no-logo
+
+coverage: $(DEV_STAMP)
+	$(BIN)/coverage run -m pytest -q $(ARGS)
+	$(BIN)/coverage report
+
+lock: | $(UV)
+	$(UV) pip compile --quiet --universal --python-version 3.11 pyproject.toml -o requirements.lock
+	$(UV) pip compile --quiet --universal --python-version 3.11 pyproject.toml --extra dev \
+		-o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

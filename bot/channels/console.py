@@ -6,10 +6,10 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.core.clock import utcnow
+from bot.delivery.channel import Outgoing
+from bot.delivery.direct import Direct
 from bot.host.conversations import Conversations
 from bot.language.render import numbered
-from storage import messages
 
 CHANNEL = "console"
 
@@ -21,22 +21,19 @@ class Console:
         self, conversations: Conversations, address: str, out: TextIO = sys.stdout
     ) -> None:
         self.conversations = conversations
+        self.outbox = Direct(conversations, CHANNEL)
         self.address = address
         self.out = out
 
     async def deliver(self) -> int:
         """Print and mark sent every queued console message for this chat, oldest first."""
-        async with self.conversations.db.transaction() as s:
-            queued = [
-                m for m in await messages.queued_for(s, CHANNEL, limit=1000)
-                if m.address == self.address
-            ]
-            for message in queued:
-                text = numbered(message.body or "", message.options or [])
-                self.out.write(f"copro: {text.replace(chr(10), chr(10) + '       ')}\n\n")
-                await messages.mark_sent(s, message, provider_id=None, at=utcnow())
+        shown = await self.outbox.hand_out(self.address, self.show)
         self.out.flush()
-        return len(queued)
+        return shown
+
+    def show(self, message: Outgoing) -> None:
+        text = numbered(message.body, message.options)
+        self.out.write(f"copro: {text.replace(chr(10), chr(10) + '       ')}\n\n")
 
     async def run(self, lines: TextIO, interactive: bool) -> None:
         await self.conversations.greet(CHANNEL, self.address)

@@ -6,29 +6,39 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.app.service import Service, ServiceError
-from bot.app.wiring import scheduler_for
-from bot.channels.console import Console
-from bot.cli._common import State, open_db
-from bot.cli.alerts import alerts_group
-from bot.cli.claims import claims_group
-from bot.cli.groups import groups_group
-from bot.cli.meetings import meetings_group
-from bot.cli.participants import invite, participants_group
-from bot.cli.polls import broadcast, broadcasts_group, polls_group
-from bot.cli.results import results_group
+from bot.cli.lazy import LazyGroup
 from bot.core.logs import setup as setup_logging
-from bot.engine.definition import Flow, text_for
-from bot.flowfiles.checker import check_paths, check_sources
-from bot.flowfiles.library import flow_paths, shipped_files
-from bot.host.conversations import Conversations
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.cli._common import State
+
+# Every other command group lives in a module of its own, imported only when it runs.
+COMMANDS = {
+    "alerts": ("bot.cli.alerts:alerts_group", "See safeguarding alerts and acknowledge them."),
+    "broadcast": ("bot.cli.polls:broadcast",
+                  "Send one message to everyone in a group, each in their own language."),
+    "broadcasts": ("bot.cli.polls:broadcasts_group", "See what became of a broadcast."),
+    "claims": ("bot.cli.claims:claims_group", "List, decide, export and mark paid expense claims."),
+    "groups": ("bot.cli.groups:groups_group",
+               "Add groups, see who is in them, and set their weekly check-in."),
+    "invite": ("bot.cli.participants:invite",
+               "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
+    "meetings": ("bot.cli.meetings:meetings_group",
+                 "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "participants": ("bot.cli.participants:participants_group",
+                     "Add, list, export and forget participants."),
+    "polls": ("bot.cli.polls:polls_group",
+              "Quick polls: ask a group, then see the answers from SMS and Telegram together."),
+    "results": ("bot.cli.results:results_group",
+                "Export check-in results and follow a person's wellbeing over time."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -49,6 +59,8 @@ from storage.db import Database
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
+    from bot.cli._common import State
+
     setup_logging(log_level, log_format)
     ctx.obj = State(config_path)
 
@@ -72,6 +84,11 @@ def chat(state: State, address: str) -> None:
 
 
 async def _chat(state: State, address: str) -> None:
+    from bot.app.wiring import scheduler_for
+    from bot.channels.console import Console
+    from bot.cli._common import open_db
+    from bot.host.conversations import Conversations
+
     config = state.config
     library = state.library()
     db = await open_db(config)
@@ -96,6 +113,8 @@ def run(state: State) -> None:
     Stop with Ctrl+C or SIGTERM: messages being sent get a few seconds to
     finish, and anything not sent stays queued for next time.
     """
+    from bot.app.service import Service, ServiceError
+
     config = state.config
     library = state.library()
     try:
@@ -120,6 +139,9 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
 
     Reports every problem with its file, step and field, and exits 1 if any is an error.
     """
+    from bot.flowfiles.checker import check_fixed_texts, check_paths, check_sources
+    from bot.flowfiles.library import flow_paths, shipped_files
+
     shipped = list(shipped_files())
     if paths:
         problems = check_paths(flow_paths(paths), known_flows=_flow_ids(shipped))
@@ -127,7 +149,8 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     else:
         extra = state.config.flows.extra_dir
         extra_files = flow_paths([extra]) if extra else []
-        problems = check_sources(shipped) + check_paths(extra_files, _flow_ids(shipped))
+        problems = (check_sources(shipped) + check_fixed_texts()
+                    + check_paths(extra_files, _flow_ids(shipped)))
         count = len(shipped) + len(extra_files)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
@@ -152,6 +175,8 @@ def _flow_ids(sources: list[tuple[str, str]]) -> set[str]:
 @flows.command("schema")
 def flows_schema() -> None:
     """Print the JSON Schema of flow files."""
+    from bot.engine.definition import Flow
+
     schema = Flow.model_json_schema()
     schema["title"] = "copro flow"
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
@@ -161,6 +186,8 @@ def flows_schema() -> None:
 @click.pass_obj
 def flows_list(state: State) -> None:
     """List the flows copro runs, with their versions and keywords."""
+    from bot.engine.definition import text_for
+
     for flow_id, file in sorted(state.library().files.items()):
         flow = file.flow
         words = ", ".join(flow.keywords) or "-"
@@ -180,6 +207,8 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(state: State) -> None:
     """Create or update the database tables (safe to run at any time)."""
+    from storage.db import Database
+
 
     async def upgrade() -> str:
         database = Database(state.config.database_url)
@@ -195,17 +224,6 @@ def db_upgrade(state: State) -> None:
         raise click.ClickException(f"database upgrade failed: {exc}") from None
     click.echo(f"The database at {url} is up to date.")
 
-
-main.add_command(groups_group)
-main.add_command(participants_group)
-main.add_command(invite)
-main.add_command(meetings_group)
-main.add_command(polls_group)
-main.add_command(broadcast)
-main.add_command(broadcasts_group)
-main.add_command(claims_group)
-main.add_command(alerts_group)
-main.add_command(results_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from storage.models import Message
-
 AddressStatus = Literal["unreachable", "opted_out"]
 
 
@@ -26,7 +24,7 @@ class Button:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One outbox row, as a channel needs it.
+    """One outbox message, as a channel needs it (``bot.delivery.outgoing`` makes it from a row).
 
     ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
     ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
@@ -43,18 +41,6 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
-
-    @classmethod
-    def of(cls, row: Message) -> Outgoing:
-        """The outbox row ``row`` as a channel sees it."""
-        display = row.display or {}
-        return cls(
-            id=row.id, channel=row.channel, address=row.address, body=row.body or "",
-            options=tuple(row.options or ()), kind=row.kind or "text",
-            media=tuple(str(m) for m in row.media or ()),
-            buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
-            multiple=bool(display.get("multiple")),
-        )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.delivery import addresses, receipts
+from bot.delivery.receipts import Receipt
+from bot.host import taps
 from bot.host.conversations import Conversations
+from bot.host.taps import Tap
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,34 @@ class Inbox:
             await self._handle(item)
         except Exception as exc:
             await self._set_aside(item, exc)
+
+    # --- what channels ask of copro --------------------------------------------------------
+
+    async def tap(self, channel: str, address: str, message_id: int | None,
+                  number: int | None) -> Tap:
+        """Whether choice ``number`` under outbox message ``message_id`` still answers its question
+        (``bot.host.taps``); the item to hand in is the channel's to make."""
+        async with self.conversations.db.transaction() as s:
+            return await taps.choice(s, channel, address, message_id, number,
+                                     self.conversations.config.language)
+
+    async def tapped_again(self, channel: str, address: str) -> str:
+        """What to tell someone who taps the mark of a choice they made already."""
+        async with self.conversations.db.transaction() as s:
+            return await taps.answered(s, channel, address, self.conversations.config.language)
+
+    async def receipt(self, receipt: Receipt) -> bool:
+        """Keep a provider's delivery report; False if copro knows no such message. Raises if the
+        database is away (the provider should send it again)."""
+        return await receipts.record(self.conversations.db, receipt)
+
+    async def reachable_again(self, channel: str, address: str) -> bool:
+        """An address marked unreachable sent something: it works again. True if it was marked."""
+        return await addresses.reachable_again(self.conversations.db, channel, address)
+
+    async def staff(self, channel: str) -> list[str]:
+        """The ``channel`` addresses of coordinators and admins."""
+        return await addresses.staff(self.conversations.db, channel)
 
     async def replay(self) -> int:
         """Handle what is spooled, oldest first, until it is empty or the database is away."""

@@ -33,7 +33,8 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
-from bot.delivery.channel import Channel, Outgoing, Sent, TryAgain, Undeliverable
+from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
+from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
 from storage import messages, participants
 from storage.db import Database, Tx
@@ -180,7 +181,7 @@ class Sender:
     # --- one message ----------------------------------------------------------------------
 
     async def _deliver(self, channel: Channel, row: Message) -> None:
-        outgoing = Outgoing.of(row)
+        outgoing = as_outgoing(row)
         try:
             await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing))
             started = time.monotonic()

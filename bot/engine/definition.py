@@ -12,21 +12,29 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
-    Discriminator,
     Field,
     PlainSerializer,
-    Tag,
     field_validator,
     model_validator,
 )
 
+from bot.engine.actions import (
+    Action,
+    ConsentAction,
+    EndAction,
+    NotifyAction,
+    SaveAction,
+    SetAction,
+    StartAction,
+)
+from bot.engine.model import DEFAULT_LANGUAGE, LANGUAGES, Identifier, Model, Text, text_for
+
 SPEC = 1
 END = "end"
-DEFAULT_LANGUAGE = "en"
-LANGUAGES = ("en", "cy")
+# Step ids the engine reads as something else: a step of that name would never run.
+RESERVED_STEP_IDS = frozenset({END})
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -53,16 +61,7 @@ Duration = Annotated[
     PlainSerializer(_duration_text, return_type=str),
 ]
 
-# A text is a Jinja2 template, or a map of language code to template.
-Text = str | dict[str, str]
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Model):
+class Option(Model):
     """One answer to a choice question."""
 
     value: Identifier
@@ -74,7 +73,7 @@ AnswerType = Literal["text", "yesno", "number", "choice", "choices", "date", "mo
 CHOOSING = ("choice", "choices")  # one option, or several
 
 
-class Expect(_Model):
+class Expect(Model):
     """What kind of answer a question wants."""
 
     type: AnswerType = "text"
@@ -111,14 +110,14 @@ class Expect(_Model):
         return self
 
 
-class Timeout(_Model):
+class Timeout(Model):
     """One gentle nudge when a question has waited ``after`` without an answer."""
 
     after: Duration
     nudge: Text
 
 
-class Branch(_Model):
+class Branch(Model):
     """``goto`` a step when ``if`` (a Jinja2 expression) is true, or always without it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -127,78 +126,7 @@ class Branch(_Model):
     goto: str
 
 
-# --- actions (``do:``) --------------------------------------------------------
-
-
-class SetAction(_Model):
-    """Save participant fields: each value is a Jinja2 expression."""
-
-    set: dict[Literal["name", "language", "timezone", "contact_start", "contact_end"], str]
-
-
-class SaveAction(_Model):
-    """Save results computed by Jinja2 expressions (``amount: results.miles * 0.45``)."""
-
-    save: dict[Identifier, str]
-
-
-class NotifyAction(_Model):
-    """Tell the people who look after the group (a template ``text``)."""
-
-    notify: Literal["coordinators", "safeguarding"]
-    text: Text
-    reason: str = "flow"
-
-
-class StartAction(_Model):
-    """End this flow and start another."""
-
-    start: str
-
-
-class EndAction(_Model):
-    """End this flow now."""
-
-    end: Literal[True]
-
-
-class ConsentAction(_Model):
-    """Record the participant's answer to the consent question."""
-
-    consent: Literal["given", "refused"]
-
-
-_ACTION_KEYS = ("set", "save", "notify", "start", "end", "consent")
-
-
-def _action_tag(value: Any) -> str | None:
-    if isinstance(value, BaseModel):
-        for key in _ACTION_KEYS:
-            if key in type(value).model_fields:
-                return key
-        return None
-    if isinstance(value, dict):
-        found = [key for key in _ACTION_KEYS if key in value]
-        return found[0] if len(found) == 1 else None
-    return None
-
-
-Action = Annotated[
-    Annotated[SetAction, Tag("set")]
-    | Annotated[SaveAction, Tag("save")]
-    | Annotated[NotifyAction, Tag("notify")]
-    | Annotated[StartAction, Tag("start")]
-    | Annotated[EndAction, Tag("end")]
-    | Annotated[ConsentAction, Tag("consent")],
-    Discriminator(
-        _action_tag,
-        custom_error_type="action",
-        custom_error_message="an action is one of: " + ", ".join(_ACTION_KEYS),
-    ),
-]
-
-
-class Step(_Model):
+class Step(Model):
     """One step: say something, maybe ask and wait, run actions, then go on."""
 
     id: Identifier
@@ -228,7 +156,7 @@ class Step(_Model):
         return self.expect or Expect()
 
 
-class Flow(_Model):
+class Flow(Model):
     """A whole flow file."""
 
     spec: int = SPEC
@@ -279,8 +207,32 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def text_for(text: Text, language: str) -> str:
-    """The template for ``language``, falling back to English."""
-    if isinstance(text, str):
-        return text
-    return text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
+__all__ = [
+    "CHOOSING",
+    "DEFAULT_LANGUAGE",
+    "END",
+    "LANGUAGES",
+    "RESERVED_STEP_IDS",
+    "SPEC",
+    "Action",
+    "AnswerType",
+    "Branch",
+    "ConsentAction",
+    "Duration",
+    "EndAction",
+    "Expect",
+    "Flow",
+    "Identifier",
+    "NotifyAction",
+    "Option",
+    "SaveAction",
+    "SetAction",
+    "SpecError",
+    "StartAction",
+    "Step",
+    "Text",
+    "Timeout",
+    "migrate",
+    "parse_duration",
+    "text_for",
+]

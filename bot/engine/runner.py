@@ -1,111 +1,43 @@
 """The flow engine: a flow, a session and a resume in; a new session and events out.
 
 Pure: no I/O, no clock (``Context.today`` is passed in), no database. The host
-applies the events it returns in one transaction.
+applies the events it returns in one transaction. What a step's actions do is in
+``bot.engine.actions``; how a reply is read is in ``bot.engine.replies``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, time
-from decimal import Decimal
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 from bot import answers
-from bot.engine.definition import (
-    CHOOSING,
-    END,
-    LANGUAGES,
-    ConsentAction,
-    EndAction,
-    Flow,
-    NotifyAction,
-    SaveAction,
-    SetAction,
-    StartAction,
-    Step,
-    Text,
-    text_for,
-)
+from bot.engine.actions import ActionModel
+from bot.engine.definition import CHOOSING, END, Flow, Step, Text, text_for
 from bot.engine.events import (
     EndStatus,
     Event,
     Expired,
     FlowEnded,
     MessageKind,
-    Notify,
     Problem,
-    RecordConsent,
     Reply,
     ResultStatus,
     Resume,
     SaveResult,
     SendText,
-    SetField,
-    StartFlow,
     TimedOut,
     Waiting,
 )
+from bot.engine.replies import parse
+from bot.engine.session import Context, Outcome, Session, SessionStatus
 from bot.engine.templates import TemplateProblem, Templates
-from bot.engine.values import from_json, to_json
 from bot.language import texts
 
-SessionStatus = Literal["active", "completed", "expired", "errored"]
+__all__ = ["MAX_STEPS_PER_TURN", "Context", "Engine", "Outcome", "Session", "SessionStatus", "parse"]
 
 # A flow that runs this many steps without stopping to ask is going round in circles.
 MAX_STEPS_PER_TURN = 100
-
-
-@dataclass(frozen=True)
-class Session:
-    """Where one participant is in one flow."""
-
-    flow: str
-    version: int
-    step: str | None = None
-    status: SessionStatus = "active"
-    results: Mapping[str, Any] = field(default_factory=dict)
-    retries: int = 0
-    nudged: bool = False
-
-    def state(self) -> dict[str, Any]:
-        """The part kept in the session's JSON column."""
-        return {"results": to_json(dict(self.results)), "retries": self.retries, "nudged": self.nudged}
-
-    @classmethod
-    def restore(
-        cls, flow: str, version: int, step: str | None, status: str, state: Mapping[str, Any]
-    ) -> Session:
-        known: SessionStatus = status if status in ("completed", "expired", "errored") else "active"  # type: ignore[assignment]
-        return cls(
-            flow=flow,
-            version=version,
-            step=step,
-            status=known,
-            results=from_json(dict(state.get("results") or {})),
-            retries=int(state.get("retries") or 0),
-            nudged=bool(state.get("nudged")),
-        )
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a flow may read besides its own session."""
-
-    participant: Mapping[str, Any]
-    today: date
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    session: Session
-    events: tuple[Event, ...]
-
-    def of(self, kind: type[Any]) -> list[Any]:
-        return [e for e in self.events if isinstance(e, kind)]
 
 
 class Engine:
@@ -167,18 +99,18 @@ class _Turn:
             "lang": self.language,
         }
 
-    def render(self, step: Step, text: Text, language: str | None = None) -> str | None:
+    def render(self, step: str, text: Text, language: str | None = None) -> str | None:
         scope = self.scope()
         if language:
             scope["lang"] = language
         try:
             return self.templates.text(text_for(text, scope["lang"]), scope)
         except TemplateProblem as exc:
-            self.events.append(Problem(step.id, str(exc)))
+            self.events.append(Problem(step, str(exc)))
             return None
 
     def send(self, step: Step, text: Text | str | None, kind: MessageKind, ask: bool = False) -> None:
-        body = self.render(step, text) if text is not None else None
+        body = self.render(step.id, text) if text is not None else None
         options = self.options(step) if ask else ()
         if body or options:
             self.events.append(SendText(body or "", step.id, kind, options))
@@ -282,8 +214,8 @@ class _Turn:
         if step.retry is not None:
             self.send(step, step.retry, "retry", ask=True)
             return
-        sorry = self.render(step, texts.NOT_UNDERSTOOD)
-        question = self.render(step, step.ask) if step.ask else None
+        sorry = self.render(step.id, texts.NOT_UNDERSTOOD)
+        question = self.render(step.id, step.ask) if step.ask else None
         body = "\n".join(t for t in (sorry, question) if t)
         self.events.append(SendText(body, step.id, "retry", self.options(step)))
 
@@ -302,102 +234,17 @@ class _Turn:
         self.send(step, step.timeout.nudge, "nudge", ask=True)
         self.session = replace(self.session, nudged=True)
 
-    # --- actions ----------------------------------------------------------------
+    # --- actions (the ``Run`` an action sees) ---------------------------------------
 
-    def act(self, step: Step, action: object) -> None:
-        if isinstance(action, SetAction):
-            for name, expression in action.set.items():
-                raw = self.evaluate(step, expression)
-                value = None if raw is None else _participant_value(name, raw)
-                if value is not None:
-                    self.participant[name] = value
-                    self.events.append(SetField(step.id, name, value))
-                elif raw is not None:
-                    self.events.append(Problem(step.id, f"cannot set {name} to {raw!r}"))
-        elif isinstance(action, SaveAction):
-            for key, expression in action.save.items():
-                value = _tidy(self.evaluate(step, expression))
-                self.results[key] = value
-                self.events.append(SaveResult(step.id, key, value, None))
-        elif isinstance(action, NotifyAction):
-            english = self.render(step, action.text, "en")
-            if english:
-                self.events.append(Notify(step.id, action.notify, english, action.reason))
-        elif isinstance(action, ConsentAction):
-            self.events.append(RecordConsent(step.id, action.consent == "given"))
-        elif isinstance(action, StartAction):
-            self.events.append(StartFlow(step.id, action.start))
-            self.end("completed")
-        elif isinstance(action, EndAction):
-            self.end("completed")
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
 
-    def evaluate(self, step: Step, expression: str) -> Any:
+    def act(self, step: Step, action: ActionModel) -> None:
+        action.execute(self, step.id)
+
+    def evaluate(self, step: str, expression: str) -> Any:
         try:
             return self.templates.value(expression, self.scope())
         except TemplateProblem as exc:
-            self.events.append(Problem(step.id, str(exc)))
+            self.events.append(Problem(step, str(exc)))
             return None
-
-
-def parse(
-    step: Step, reply: Reply, *, today: date, choices: Sequence[answers.ChoiceOption] = ()
-) -> tuple[ResultStatus, Any] | None:
-    """The answer to ``step`` in ``reply``, or None when it is not understood.
-
-    ``choices`` are the options of a choice question (see ``_Turn.choices``).
-    """
-    expect = step.answer
-    text = reply.text
-    if expect.type == "media":
-        media = answers.parse_media(text, reply.media)
-        if media is not None:
-            return "answered", list(media)
-        if expect.skip and (answers.is_skip(text) or answers.is_no_media(text)):
-            return "skipped", None
-        return None
-    if expect.skip and answers.is_skip(text):
-        return "skipped", None
-    value: Any = None
-    if expect.type == "text":
-        value = text.strip() or None
-    elif expect.type == "yesno":
-        value = answers.parse_yes_no(text)
-    elif expect.type == "number":
-        value = answers.parse_number(
-            text, minimum=expect.min, maximum=expect.max, integer=expect.integer
-        )
-    elif expect.type == "money":
-        value = answers.parse_money(text)
-        if value is not None and not _within(value, expect.min, expect.max):
-            value = None
-    elif expect.type == "choice":
-        value = answers.parse_choice(text, choices)
-    elif expect.type == "choices":
-        value = answers.parse_choices(text, choices)
-    elif expect.type == "date":
-        value = answers.parse_date(text, today=today)
-    return None if value is None else ("answered", value)
-
-
-def _within(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _tidy(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    return value
-
-
-def _participant_value(name: str, value: Any) -> Any:
-    if name == "language":
-        return value if value in LANGUAGES else None
-    if name in ("contact_start", "contact_end"):
-        if isinstance(value, time):
-            return value
-        try:
-            return time.fromisoformat(str(value))
-        except ValueError:
-            return None
-    text = str(value).strip()
-    return text[:200] or None

@@ -2,7 +2,9 @@
 
 Templates see ``participant``, ``results``, ``settings``, ``flow`` and ``lang``.
 Filters: ``money`` (``£12.50``), ``day`` (``Tuesday 1 December``), ``when``
-(``Tuesday 1 December at 2pm``: a datetime or its ISO text), ``number``.
+(``Tuesday 1 December at 2pm``: a datetime or its ISO text), ``number``. ``day`` and
+``when`` take the word written before them, for Welsh: ``ar {{ x | when('ar') }}``
+gives "ar ddydd Mawrth".
 Test: ``risky`` (``results.note is risky``: mentions a configured risk word).
 """
 
@@ -15,10 +17,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import ChainableUndefined, TemplateError, pass_context
-from jinja2.runtime import Context
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.language import when
@@ -42,18 +44,18 @@ def _money(ctx: Context, value: Any) -> str:
 
 
 @pass_context
-def _day(ctx: Context, value: Any) -> str:
+def _day(ctx: Context, value: Any, after: str = "") -> str:
     if not isinstance(value, date):
         return "" if value is None else str(value)
-    return str(format_date(value, "EEEE d MMMM", locale=_locale(ctx)))
+    return when.day(value, str(ctx.get("lang") or "en"), after)
 
 
 @pass_context
-def _when(ctx: Context, value: Any) -> str:
+def _when(ctx: Context, value: Any, after: str = "") -> str:
     found = when.parse(value)
     if found is None:
         return "" if value is None else str(value)
-    return when.spoken(found, str(ctx.get("lang") or "en"))
+    return when.spoken(found, str(ctx.get("lang") or "en"), after)
 
 
 @pass_context
@@ -72,11 +74,20 @@ def risk_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing an unsafe attribute outright: by default it reads as an empty
+    value, and the message goes out with a hole in it (or not at all)."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            "object is unsafe")
+
+
 class Templates:
     """Compiles and caches the templates and expressions of flows."""
 
     def __init__(self, risk_words: Iterable[str] = ()) -> None:
-        env = ImmutableSandboxedEnvironment(
+        env = _Sandbox(
             undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False
         )
         env.filters.update(money=_money, day=_day, when=_when, number=_number)

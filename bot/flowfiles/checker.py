@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from bot.engine.definition import (
     END,
+    RESERVED_STEP_IDS,
     Flow,
-    NotifyAction,
-    SaveAction,
-    SetAction,
     SpecError,
     StartAction,
     Step,
@@ -24,29 +21,14 @@ from bot.engine.definition import (
     text_for,
 )
 from bot.engine.templates import TemplateProblem, Templates
-from bot.flowfiles.library import read_yaml
+from bot.flowfiles.problems import Problem, Severity
+from bot.flowfiles.reading import read_yaml
+from bot.flowfiles.rendering import check_fixed_texts, rendered
+from bot.flowfiles.samples import Sample, scopes
 from bot.language import gsm
 from bot.language.render import numbered
 
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    message: str
-    step: str | None = None
-    field: str | None = None
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.step:
-            where.append(f"step {self.step!r}")
-        if self.field:
-            where.append(self.field)
-        label = "" if self.severity == "error" else "warning: "
-        return f"{': '.join(where)}: {label}{self.message}"
+__all__ = ["Problem", "Severity", "check_fixed_texts", "check_paths", "check_sources"]
 
 
 def check_sources(
@@ -125,7 +107,11 @@ def _semantics(name: str, flow: Flow, flow_ids: set[str], templates: Templates) 
     ids = [s.id for s in flow.steps]
     for step_id in sorted({i for i in ids if ids.count(i) > 1}):
         yield Problem(name, "two steps have this id", step_id, "id")
+    for step_id in sorted(RESERVED_STEP_IDS & set(ids)):
+        yield Problem(name, f"{step_id!r} is reserved for the end of the flow: give the step "
+                      "another id", step_id, "id")
     known = set(ids)
+    samples = list(scopes(flow, templates))
     for step in flow.steps:
         for target, field in _targets(step):
             if target != END and target not in known:
@@ -133,7 +119,7 @@ def _semantics(name: str, flow: Flow, flow_ids: set[str], templates: Templates) 
         for action in step.do:
             if isinstance(action, StartAction) and action.start not in flow_ids:
                 yield Problem(name, f"starts unknown flow {action.start!r}", step.id, "do.start")
-        yield from _step_texts(name, flow, step, templates)
+        yield from _step_texts(name, flow, step, templates, samples)
     for text_field, text in (("title", flow.title),):
         yield from _text(name, flow, None, text_field, text, templates)
     yield from _reachability(name, flow)
@@ -147,7 +133,9 @@ def _targets(step: Step) -> Iterator[tuple[str, str]]:
             yield branch.goto, f"next.{i}.goto"
 
 
-def _step_texts(name: str, flow: Flow, step: Step, templates: Templates) -> Iterator[Problem]:
+def _step_texts(
+    name: str, flow: Flow, step: Step, templates: Templates, samples: list[Sample]
+) -> Iterator[Problem]:
     texts: list[tuple[str, Text | None]] = [
         ("say", step.say),
         ("ask", step.ask),
@@ -155,22 +143,21 @@ def _step_texts(name: str, flow: Flow, step: Step, templates: Templates) -> Iter
         ("no_answer", step.no_answer),
         ("timeout.nudge", step.timeout.nudge if step.timeout else None),
     ]
+    messages = [(field, text) for field, text in texts if text is not None]  # what is sent
     texts += [(f"expect.options.{i}.label", o.label) for i, o in enumerate(step.answer.options)]
     expressions: list[tuple[str, str]] = []
     for i, branch in enumerate(step.next if isinstance(step.next, list) else []):
         if branch.when is not None:
             expressions.append((f"next.{i}.if", branch.when))
     for i, action in enumerate(step.do):
-        if isinstance(action, NotifyAction):
-            # Notifications go to staff in English, so one string is enough.
-            if isinstance(action.text, str):
-                yield from _template(name, step.id, f"do.{i}.text", action.text, templates)
+        for part, template in action.templates():
+            if action.for_staff and isinstance(template, str):
+                # Staff read English, so one string is enough.
+                yield from _template(name, step.id, f"do.{i}.{part}", template, templates)
             else:
-                texts.append((f"do.{i}.text", action.text))
-        elif isinstance(action, SetAction | SaveAction):
-            values = action.set if isinstance(action, SetAction) else action.save
-            kind = "set" if isinstance(action, SetAction) else "save"
-            expressions += [(f"do.{i}.{kind}.{key}", expr) for key, expr in values.items()]
+                texts.append((f"do.{i}.{part}", template))
+            messages.append((f"do.{i}.{part}", template))
+        expressions += [(f"do.{i}.{part}", source) for part, source in action.expressions()]
     for field, text in texts:
         if text is not None:
             yield from _text(name, flow, step.id, field, text, templates)
@@ -180,6 +167,7 @@ def _step_texts(name: str, flow: Flow, step: Step, templates: Templates) -> Iter
             templates.check_expression(expression)
         except TemplateProblem as exc:
             yield Problem(name, f"bad expression {expression!r}: {exc}", step.id, field)
+    yield from rendered(name, step.id, messages, expressions, templates, samples)
 
 
 def _text(
@@ -251,7 +239,8 @@ def _template(
 
 
 def _reachability(name: str, flow: Flow) -> Iterator[Problem]:
-    edges = {step.id: set(_successors(flow, step)) for step in flow.steps}
+    # ``end`` is where a flow stops, even when a step has that (reserved) id.
+    edges = {step.id: set(_successors(flow, step)) - {END} for step in flow.steps}
     seen: set[str] = set()
     todo = [flow.steps[0].id]
     while todo:
@@ -272,7 +261,7 @@ def _reachability(name: str, flow: Flow) -> Iterator[Problem]:
 
 
 def _successors(flow: Flow, step: Step) -> Iterator[str]:
-    if any(isinstance(a, StartAction) or getattr(a, "end", False) for a in step.do):
+    if any(action.ends_flow for action in step.do):
         return
     falls_through = True
     if isinstance(step.next, str):

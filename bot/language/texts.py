@@ -32,24 +32,29 @@ RESTARTED = {
 HELP = {
     "en": "This is {{ settings.group_name }}. To talk to a person, contact "
     "{{ settings.coordinator }}. Text CHECK IN to tell us how you are, EXPENSE to claim "
-    "money back, or STOP to stop messages.",
-    "cy": "Dyma {{ settings.group_name }}. I siarad gyda pherson, cysylltwch â "
+    "money back, or STOP to stop messages. If you need to talk to someone now, call "
+    "Samaritans free on 116 123, day or night. For mental health help, call NHS 111 and choose "
+    "option 2. In an emergency, call 999.",
+    "cy": "Dyma {{ settings.group_name }}. I siarad gyda pherson, cysylltwch gyda "
     "{{ settings.coordinator }}. Anfonwch SUT YDYCH i ddweud sut rydych chi, TREULIAU i "
-    "hawlio arian yn ôl, neu STOP i stopio negeseuon.",
+    "hawlio costau, neu STOP i stopio negeseuon. Os oes angen i chi siarad gyda rhywun nawr, "
+    "ffoniwch y Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, ffoniwch "
+    "0808 164 0123 (bob nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a "
+    "dewis opsiwn 2. Mewn argyfwng, ffoniwch 999.",
 }
 
 SYSTEM_ERROR = {
     "en": "Sorry, something went wrong on our side. Please try again later, "
     "or contact {{ settings.coordinator }}.",
     "cy": "Mae'n ddrwg gen i, aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall "
-    "arni nes ymlaen, neu cysylltwch â {{ settings.coordinator }}.",
+    "arni nes ymlaen, neu gysylltwch gyda {{ settings.coordinator }}.",
 }
 
 LINKED = {
     "en": "Hello{% if participant.name %} {{ participant.name }}{% endif %}. This chat is now "
     "linked to {{ settings.group_name }}. You will get our messages here. Text HELP at any time.",
     "cy": "Helo{% if participant.name %} {{ participant.name }}{% endif %}. Mae'r sgwrs yma "
-    "wedi'i chysylltu â {{ settings.group_name }}. Byddwch chi'n cael ein negeseuon yma. "
+    "wedi'i chysylltu gyda {{ settings.group_name }}. Byddwch chi'n cael ein negeseuon yma. "
     "Anfonwch HELP unrhyw bryd.",
 }
 
@@ -58,6 +63,18 @@ BAD_INVITE = {
     "old. Please ask {{ settings.coordinator }} for a new one.",
     "cy": "Mae'n ddrwg gen i, dydy'r cod gwahoddiad yna ddim yn gweithio. Efallai ei fod "
     "wedi'i ddefnyddio'n barod, neu'n rhy hen. Gofynnwch i {{ settings.coordinator }} am un newydd.",
+}
+
+# --- answer buttons (Telegram) -------------------------------------------------------------
+
+TAP_CLOSED = {
+    "en": "That question has closed. Please answer the latest one.",
+    "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
+}
+
+TAP_ANSWERED = {
+    "en": "You have answered this already.",
+    "cy": "Rydych chi wedi ateb hwn yn barod.",
 }
 
 # --- safeguarding alerts (to safeguarding leads and coordinators) -------------------------
@@ -70,7 +87,7 @@ ALERT = {
     "When someone is looking after this, reply ACK {{ alert.id }}.",
     "cy": "{% if repeat %}HEB EI GYDNABOD O HYD, wedi'i anfon {{ repeat + 1 }} gwaith. {% endif %}"
     "Rhybudd diogelu {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
-    "I gysylltu â {{ person.name }}: {{ person.reach }}. "
+    "I gysylltu gyda {{ person.name }}: {{ person.reach }}. "
     "Pan fydd rhywun yn gofalu am hyn, atebwch ACK {{ alert.id }}.",
 }
 
@@ -102,7 +119,7 @@ CLAIM_FOR_COORDINATORS = {
     "Payment: {{ claim.payment }}. Reply APPROVE {{ claim.id }} or REJECT {{ claim.id }}.",
     "cy": "Cais am gostau {{ claim.id }} gan {{ person.name }}: {{ claim.what }}, {{ claim.amount }}"
     "{% if claim.miles %} ({{ claim.miles }} milltir ar {{ claim.rate }} y filltir){% endif %}, "
-    "wedi'i wario {{ claim.day }}, ar gyfer \"{{ claim.activity }}\". Derbynneb: {{ claim.receipt }}. "
+    "ar gyfer \"{{ claim.activity }}\". Dyddiad: {{ claim.day }}. Derbynneb: {{ claim.receipt }}. "
     "Talu: {{ claim.payment }}. Atebwch APPROVE {{ claim.id }} neu REJECT {{ claim.id }}.",
 }
 
@@ -128,7 +145,7 @@ CLAIM_REJECTED = {
     "cy": "Mae'n ddrwg gen i{% if participant.name %}, {{ participant.name }}{% endif %}. Chafodd "
     "eich cais am {{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) mo'i gymeradwyo. Y rheswm: "
     "{{ claim.reason }}{{ '' if claim.reason[-1:] in '.!?' else '.' }} "
-    "Os oes gennych chi gwestiynau, cysylltwch â {{ settings.coordinator }}.",
+    "Os oes gennych chi gwestiynau, cysylltwch gyda {{ settings.coordinator }}.",
 }
 
 CLAIM_PAID = {
@@ -175,7 +192,7 @@ MEETING_REMINDER = {
     "{% if meeting.online_link %} To join online: {{ meeting.online_link }}{% endif %}"
     "{% if meeting.access_info %} {{ meeting.access_info }}{% endif %}"
     " If you cannot come, please tell {{ settings.coordinator }}.",
-    "cy": "Nodyn atgoffa: mae {{ meeting.title }} ar {{ meeting.when | when }}"
+    "cy": "Nodyn atgoffa: mae {{ meeting.title }} ar {{ meeting.when | when('ar') }}"
     "{% if meeting.where %}, yn {{ meeting.where }}{% endif %}."
     "{% if meeting.online_link %} I ymuno ar-lein: {{ meeting.online_link }}{% endif %}"
     "{% if meeting.access_info %} {{ meeting.access_info }}{% endif %}"
@@ -185,7 +202,7 @@ MEETING_REMINDER = {
 MEETING_MOVED = {
     "en": "Please note: {{ meeting.title }} has moved. It is now on {{ meeting.when | when }}"
     "{% if meeting.where %}, at {{ meeting.where }}{% endif %}. We will ask again who can come.",
-    "cy": "Sylwch: mae {{ meeting.title }} wedi symud. Mae nawr ar {{ meeting.when | when }}"
+    "cy": "Sylwch: mae {{ meeting.title }} wedi symud. Mae nawr ar {{ meeting.when | when('ar') }}"
     "{% if meeting.where %}, yn {{ meeting.where }}{% endif %}. Byddwn ni'n gofyn eto pwy sy'n "
     "gallu dod.",
 }
@@ -193,7 +210,7 @@ MEETING_MOVED = {
 MEETING_CANCELLED = {
     "en": "Sorry, {{ meeting.title }} on {{ meeting.when | when }} is cancelled. "
     "{{ settings.coordinator | capitalize }} will let you know what happens next.",
-    "cy": "Mae'n ddrwg gennym ni, mae {{ meeting.title }} ar {{ meeting.when | when }} wedi'i "
+    "cy": "Mae'n ddrwg gennym ni, mae {{ meeting.title }} ar {{ meeting.when | when('ar') }} wedi'i "
     "ganslo. Bydd {{ settings.coordinator }} yn rhoi gwybod i chi beth sy'n digwydd nesaf.",
 }
 
@@ -234,6 +251,16 @@ BROADCAST_SUMMARY = {
 }
 
 # --- coordinators' commands (/broadcast, /poll, /meeting, /results, /claims) -----------------
+
+# The menu of commands Telegram shows in a coordinator's chat: each command and what it does.
+DESK_COMMANDS = {
+    "broadcast": {"en": "Send a message to a group", "cy": "Anfon neges at grŵp"},
+    "poll": {"en": "Ask a group a question", "cy": "Gofyn cwestiwn i grŵp"},
+    "results": {"en": "See a poll's answers", "cy": "Gweld atebion pôl"},
+    "meeting": {"en": "Add a meeting", "cy": "Ychwanegu cyfarfod"},
+    "claims": {"en": "Expense claims waiting for you", "cy": "Ceisiadau am gostau sy'n aros amdanoch chi"},
+    "help": {"en": "What you can do", "cy": "Beth gallwch chi ei wneud"},
+}
 
 DESK_HELP = {
     "en": "As a coordinator you can also use: /broadcast to send a message to a group, /poll to "
@@ -299,7 +326,7 @@ DESK_POLL_PREVIEW = {
     "Reply YES, or BACK to stop.",
     "cy": "Bydd y pôl yma'n mynd at {{ people }} o bobl yn {{ group }}:\n\n{{ question }}\n"
     "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'Gellir dewis mwy nag un ateb. '"
-    " if multiple }}Yn cau {{ closes | when }}.{{ ' Bydd pawb yn cael y canlyniadau.' if share }}"
+    " if multiple }}Yn cau ar {{ closes | when('ar') }}.{{ ' Bydd pawb yn cael y canlyniadau.' if share }}"
     "\n\nEi anfon? Atebwch IE, neu BACK i stopio.",
 }
 DESK_POLL_MADE = {
@@ -326,7 +353,8 @@ DESK_MEETING_PREVIEW = {
 }
 DESK_MEETING_MADE = {
     "en": "Meeting {{ number }} is added. Invitations go {{ invite | when }}.",
-    "cy": "Mae cyfarfod {{ number }} wedi'i ychwanegu. Bydd y gwahoddiadau'n mynd {{ invite | when }}.",
+    "cy": "Mae cyfarfod {{ number }} wedi'i ychwanegu. Bydd y gwahoddiadau'n mynd ar "
+    "{{ invite | when('ar') }}.",
 }
 DESK_WHICH_POLL = {"en": "Which poll? Reply with a number.", "cy": "Pa bôl? Atebwch gyda rhif."}
 DESK_NO_POLLS = {"en": "There are no polls for your groups yet.", "cy": "Does dim polau i'ch grwpiau eto."}

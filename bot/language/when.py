@@ -1,4 +1,10 @@
-"""Dates and times in plain words, in English and Welsh: "Tuesday 1 December at 2pm"."""
+"""Dates and times in plain words, in English and Welsh: "Tuesday 1 December at 2pm".
+
+Welsh day names follow the word before them: "dydd Mawrth" on its own, but
+"ar ddydd Mawrth" (soft mutation after "ar" and the other words in ``SOFT``).
+Babel writes "Dydd Mawrth" at the start of a name; mid-sentence Welsh writes
+"dydd" in lower case, so ``day`` does too.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 AT = {"en": "at", "cy": "am"}
 MORNING = {"en": "am", "cy": "yb"}  # Welsh: y bore
 AFTERNOON = {"en": "pm", "cy": "yp"}  # Welsh: y prynhawn
+# Welsh words after which "dydd" becomes "ddydd" (the soft mutation).
+SOFT = frozenset({"ar", "am", "at", "dan", "dros", "drwy", "gan", "heb", "hyd", "i", "o", "tan",
+                  "trwy", "wrth"})
 
 
 def locale(lang: str) -> str:
@@ -26,16 +35,30 @@ def clock(at: time, lang: str = "en") -> str:
     return f"{hour}{minutes}{half.get(lang, half['en'])}"
 
 
-def day(value: date, lang: str = "en") -> str:
-    """``Tuesday 1 December``; ``Dydd Mawrth 1 Rhagfyr`` (of a date, or a datetime's date)."""
+def day(value: date, lang: str = "en", after: str = "") -> str:
+    """``Tuesday 1 December``; ``dydd Mawrth 1 Rhagfyr`` (of a date, or a datetime's date).
+
+    ``after`` is the word the text puts just before it: in Welsh, ``ar`` gives
+    ``ddydd Mawrth 1 Rhagfyr`` (English ignores it).
+    """
     if isinstance(value, datetime):
         value = value.date()
-    return str(format_date(value, "EEEE d MMMM", locale=locale(lang)))
+    written = str(format_date(value, "EEEE d MMMM", locale=locale(lang)))
+    if lang != "cy":
+        return written
+    written = "dydd" + written[len("dydd"):] if written.lower().startswith("dydd") else written
+    return mutated(written) if after.strip().lower() in SOFT else written
 
 
-def spoken(value: datetime, lang: str = "en") -> str:
-    """The day and time of ``value`` as it reads on the wall clock where it happens."""
-    return f"{day(value, lang)} {AT.get(lang, 'at')} {clock(value.time(), lang)}"
+def mutated(words: str) -> str:
+    """Welsh ``dydd Mawrth...`` as it reads after "ar": ``ddydd Mawrth...``."""
+    return "d" + words if words.startswith("dydd") else words
+
+
+def spoken(value: datetime, lang: str = "en", after: str = "") -> str:
+    """The day and time of ``value`` as it reads on the wall clock where it happens
+    (``after``: the word before it, as for ``day``)."""
+    return f"{day(value, lang, after)} {AT.get(lang, 'at')} {clock(value.time(), lang)}"
 
 
 def parse(value: object) -> datetime | None:

@@ -87,7 +87,7 @@ async def test_a_reply_that_is_not_understood_is_asked_again_kindly(
 ) -> None:
     out = chat([*WELCOME_EN, "check in", "purple"], tmp_path, database_url)
     last = out.split("you> purple")[-1]
-    assert "Sorry, I did not understand. How satisfied are you with your life nowadays?" in last
+    assert "Sorry, I did not understand. Overall, how satisfied are you with your life nowadays?" in last
     answers = await stored(database, "weekly-checkin")
     assert answers == {}  # nothing is recorded for a reply that was not understood
 

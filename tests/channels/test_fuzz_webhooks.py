@@ -37,7 +37,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
-from bot.channels.sms.twilio import MAX_SID, SmsChannel
+from bot.channels.sms.twilio import SmsChannel
+from bot.channels.sms.webhooks import MAX_SID
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.core.config import Config, load_config
 from bot.core.metrics import Metrics
@@ -151,7 +152,7 @@ async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
     twilio, api = TwilioDouble(), BotApiDouble()
     errors: list[logging.LogRecord] = []
     watcher = _Errors(errors)
-    logging.getLogger("bot.channels.telegram.channel").addHandler(watcher)
+    logging.getLogger("bot.channels.telegram").addHandler(watcher)
     async with serve_asgi(twilio.app) as twilio_url, serve_asgi(api.app) as api_url:
         twilio.base_url, api.base_url = twilio_url, api_url
         config = config_for(tmp_path, twilio_url, api_url)
@@ -174,7 +175,7 @@ async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
             async with serve_asgi(app) as url, httpx.AsyncClient(timeout=60) as client:
                 yield Rig(url, client, twilio, api, database, sender, spool, errors)
         finally:
-            logging.getLogger("bot.channels.telegram.channel").removeHandler(watcher)
+            logging.getLogger("bot.channels.telegram").removeHandler(watcher)
             await telegram.stop()
             await sms.stop()
 

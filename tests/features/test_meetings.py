@@ -86,7 +86,7 @@ async def test_invitation_replies_summary_and_a_reminder_in_plain_words(
     assert invite.startswith(f"Hello Ann. {INVITE}\nWhat: Planning day\n"
                              "When: Tuesday 1 December at 2pm\nWhere: the Library, Room 2")
     [welsh] = await deliver(database, who["bryn"].address, clock.now)
-    assert "Pryd: Dydd Mawrth 1 Rhagfyr am 2yp" in welsh
+    assert "Pryd: dydd Mawrth 1 Rhagfyr am 2yp" in welsh
     assert await outbox(database, who["sam"].address) == []  # a coordinator is not invited
 
     await conversations.receive("sms", who["ann"].address, "yes")
@@ -107,7 +107,7 @@ async def test_invitation_replies_summary_and_a_reminder_in_plain_words(
         "Reminder: Planning day is on Tuesday 1 December at 2pm, at the Library, Room 2. "
         "If you cannot come, please tell your coordinator."]
     assert await deliver(database, who["cai"].address, clock.now) == [
-        "Nodyn atgoffa: mae Planning day ar Dydd Mawrth 1 Rhagfyr am 2yp, yn the Library, Room 2. "
+        "Nodyn atgoffa: mae Planning day ar ddydd Mawrth 1 Rhagfyr am 2yp, yn the Library, Room 2. "
         "Os na allwch chi ddod, dwedwch wrth your coordinator."]
     assert await deliver(database, who["bryn"].address, clock.now) == []  # said no
     async with database.transaction() as s:

@@ -6,14 +6,17 @@ import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli.main import main
-from bot.flowfiles.checker import check_paths
+from bot.flowfiles import library
+from bot.flowfiles.checker import check_fixed_texts, check_paths
 from bot.flowfiles.library import FlowError, Library, flow_paths
+from bot.language import texts
 
 BROKEN = Path(__file__).parents[1] / "broken_flows"
 SHIPPED = Path(__file__).parents[2] / "flows"
@@ -148,3 +151,74 @@ def test_a_message_longer_than_two_sms_is_a_warning(tmp_path: Path) -> None:
         f"{tmp_path / 'long.yaml'}: step 'tell': say: warning: the en text is 354 characters, "
         "3 SMS in GSM-7: keep it to 2 for basic phones",
     ]
+
+
+def test_a_step_may_not_be_called_end() -> None:
+    # The engine takes a goto (or falling off the last step) to "end" as the end of the
+    # flow, so a step of that name would be skipped without a word.
+    f = str(BROKEN / "reserved_step.yaml")
+    assert problems("reserved_step.yaml") == [
+        f"{f}: step 'end': id: 'end' is reserved for the end of the flow: give the step another id",
+        f"{f}: step 'end': no step leads here (unreachable)",
+    ]
+
+
+def test_a_step_called_end_stops_copro_starting(tmp_path: Path) -> None:
+    extra = tmp_path / "my-flows"
+    extra.mkdir()
+    (extra / "reserved.yaml").write_text((BROKEN / "reserved_step.yaml").read_text())
+    with pytest.raises(FlowError) as raised:
+        Library.load(extra)
+    assert "step 'end': id: 'end' is reserved" in str(raised.value)
+
+
+def test_templates_that_fail_when_rendered_are_errors() -> None:
+    f = str(BROKEN / "render_faults.yaml")
+    given, none = "(en, every answer given)", "(en, no answer given)"
+    assert problems("render_faults.yaml") == [
+        f"{f}: step 'note': say: fails with sample values {given}: template error: "
+        "access to attribute '__class__' of 'str' object is unsafe",
+        f"{f}: step 'note': ask: fails with sample values {given}: template error: "
+        "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).",
+        f"{f}: step 'note': retry: fails with sample values {given}: template error: "
+        "[<class 'decimal.ConversionSyntax'>]",
+        f"{f}: step 'score': next.0.if: fails with sample values {given}: expression error: "
+        "'>' not supported between instances of 'str' and 'int'",
+        f"{f}: step 'thanks': say: fails with sample values {none}: template error: "
+        "unsupported operand type(s) for +: 'NoneType' and 'int'",
+        f"{f}: step 'thanks': do.0.text: comes out 6399 characters with sample values {given}: "
+        "a message can be at most 1600",
+    ]
+
+
+def test_the_fixed_texts_are_rendered_in_each_language() -> None:
+    assert check_fixed_texts() == []
+    broken = types.ModuleType("texts")
+    broken.GOOD = {"en": "Hello {{ participant.name }}.", "cy": "Helo {{ participant.name }}."}
+    broken.HUGE = {"en": "{% for i in range(people * 10000) %}x{% endfor %}", "cy": "Iawn"}
+    broken.UNCLOSED = {"en": "Hello {{ participant.name", "cy": "Helo"}
+    broken.RAISES = {"en": "Fine", "cy": "{{ claim.amount | money }}"}
+    broken.not_a_text = {"en": "{{ ignored.__class__ }}"}
+    assert [str(p) for p in check_fixed_texts(broken, "texts.py")] == [
+        "texts.py: HUGE.en: fails with sample values (en): template error: "
+        "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).",
+        "texts.py: UNCLOSED.en: template error: unexpected end of template, expected 'end of print "
+        "statement'.",
+        "texts.py: RAISES.cy: fails with sample values (cy): template error: "
+        "[<class 'decimal.ConversionSyntax'>]",
+    ]
+
+
+def test_the_command_and_the_start_check_the_fixed_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(texts, "NOT_UNDERSTOOD", {"en": "Sorry {{ participant.__class__ }}",
+                                                  "cy": "Mae'n ddrwg gen i"})
+    result = CliRunner().invoke(main, ["flows", "check"])
+    assert result.exit_code == 1
+    assert ("bot/language/texts.py: NOT_UNDERSTOOD.en: fails with sample values (en): template "
+            "error: access to attribute '__class__' of 'dict' object is unsafe") in result.output
+    library._shipped.cache_clear()
+    try:
+        with pytest.raises(FlowError, match=r"NOT_UNDERSTOOD\.en: fails with sample values"):
+            Library.load()
+    finally:
+        library._shipped.cache_clear()

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096  # UTF-16 units in one message
 CAPTION_LIMIT = 1024
 LABEL_LIMIT = 64  # characters Telegram shows on a button, and bytes of its data
+CHOICE = "opt"  # a choice's button carries "opt:<outbox message id>:<number from 1>"
+CHOSEN = "done"  # the mark left under a question once a choice is made
 
 
 def limits(config: TelegramConfig, chat: str) -> list[tuple[str, float, float]]:
@@ -90,7 +92,7 @@ async def send(bot: Bot, config: TelegramConfig, message: Outgoing,
 
 
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label[:LABEL_LIMIT], callback_data=f"opt:{message.id}:{n}")]
+    rows = [[InlineKeyboardButton(label[:LABEL_LIMIT], callback_data=f"{CHOICE}:{message.id}:{n}")]
             for n, label in enumerate(message.options, start=1)]
     rows += [[InlineKeyboardButton(b.label[:LABEL_LIMIT], callback_data=b.data[:LABEL_LIMIT])]
              for b in message.buttons]

@@ -1,0 +1,63 @@
+"""Photos that come with a text (a receipt by MMS), fetched from Twilio with the account's
+credentials and saved in the media directory so a flow can keep them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+from pathlib import Path
+
+import aiohttp
+
+from bot.core.config import TwilioConfig
+
+log = logging.getLogger(__name__)
+
+MEDIA_TIMEOUT = 20.0
+MAX_MEDIA_BYTES = 10 * 1024 * 1024
+MAX_MEDIA = 10  # Twilio sends at most ten with one message
+
+
+async def fetch_media(config: TwilioConfig, folder: Path, sid: str, params: dict[str, str]) -> list[str]:
+    """Each photo that came with text ``sid``, saved in ``folder``; its path. One that cannot be
+    had is left out, and the text goes in without it."""
+    try:
+        count = min(int(params.get("NumMedia") or 0), MAX_MEDIA)
+    except ValueError:
+        count = 0
+    if count <= 0:
+        return []
+    saved = []
+    login = aiohttp.encode_basic_auth(config.account_sid, config.auth_token.get_secret_value())
+    timeout = aiohttp.ClientTimeout(total=MEDIA_TIMEOUT)
+    async with aiohttp.ClientSession(headers={"Authorization": login}, timeout=timeout) as session:
+        for n in range(count):
+            url = params.get(f"MediaUrl{n}")
+            if not url:
+                continue
+            kind = params.get(f"MediaContentType{n}") or ""
+            extension = mimetypes.guess_extension(kind.split(";")[0].strip()) or ".bin"
+            path = folder / f"{_safe(sid)}-{n}{extension}"
+            try:
+                async with session.get(url) as response:
+                    response.raise_for_status()
+                    content = await response.content.read(MAX_MEDIA_BYTES + 1)
+                if len(content) > MAX_MEDIA_BYTES:
+                    raise ValueError("larger than 10 MB")
+                await asyncio.to_thread(_write, path, content)
+            except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+                log.warning("sms: a photo with text %s could not be fetched (%s); the text "
+                            "is kept without it", sid, exc)
+                continue
+            saved.append(str(path))
+    return saved
+
+
+def _safe(name: str) -> str:
+    return "".join(ch for ch in name if ch.isalnum())[:64] or "media"
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)

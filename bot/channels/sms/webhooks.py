@@ -1,0 +1,135 @@
+"""Twilio's two webhooks: texts people send (``/webhooks/twilio/sms``) and delivery reports
+(``/webhooks/twilio/status``).
+
+Both check Twilio's signature (against ``twilio.public_url`` when copro is behind
+a proxy). A text's sender is normalised, any photos (receipts) are fetched, and
+the text is handed to the inbox before Twilio is answered with an empty TwiML
+``<Response/>``; a message Twilio sends twice is handled once. (A number that
+sends more than ``twilio.max_inbound_per_minute`` texts a minute looks like
+another robot's auto-replies: the conversation host keeps its texts, but does not
+answer them, for an hour.) A delivery report is put in copro's words and handed
+to the inbox to keep; if it cannot be kept, Twilio is asked to send it again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from bot.channels.sms.media import fetch_media
+from bot.channels.sms.send import OPTED_OUT
+from bot.core.config import Config
+from bot.core.metrics import Metrics
+from bot.core.phones import InvalidNumber, normalise
+from bot.delivery.inbox import Inbound, Inbox
+from bot.delivery.receipts import Receipt
+
+log = logging.getLogger(__name__)
+
+TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MAX_SID = 64  # Twilio's MessageSids are 34 characters; a longer one is not Twilio's
+STATUSES = {  # Twilio's message statuses, as copro keeps them
+    "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
+    "delivered": "delivered", "read": "delivered",
+    "undelivered": "failed", "failed": "failed", "canceled": "failed",
+}
+
+
+class Webhooks:
+    """What Twilio calls: ``inbound`` for texts, ``status`` for delivery reports."""
+
+    def __init__(self, name: str, config: Config, inbox: Inbox, metrics: Metrics) -> None:
+        self.name = name
+        self.config = config
+        self.twilio = config.twilio
+        self.inbox = inbox
+        self.metrics = metrics
+        self.validator = RequestValidator(self.twilio.auth_token.get_secret_value())
+
+    async def inbound(self, request: Request) -> Response:
+        params = await _form(request)
+        if params is None:
+            return PlainTextResponse("the body is not a form", status_code=400)
+        if not self._signed(request, params):
+            log.warning("sms: a request to %s without a valid Twilio signature was refused",
+                        request.url.path)
+            return PlainTextResponse("invalid signature", status_code=403)
+        params = _printable(params)
+        sid = params.get("MessageSid") or params.get("SmsSid")
+        sender = params.get("From")
+        if not sid or not sender:
+            return PlainTextResponse("MessageSid and From are required", status_code=400)
+        if len(sid) > MAX_SID:
+            return PlainTextResponse("MessageSid is not one Twilio gives", status_code=400)
+        try:
+            address = normalise(sender, self.twilio.default_region)
+        except InvalidNumber as exc:
+            log.warning("sms: a text from a number copro cannot answer was ignored: %s", exc)
+            return _twiml()
+        media = await fetch_media(self.twilio, self.config.media_dir / "sms", sid, params)
+        self.metrics.messages_in.labels(channel=self.name).inc()
+        await self.inbox.hand_in(Inbound("message", self.name, address, params.get("Body") or "",
+                                         tuple(media), sid))
+        return _twiml()
+
+    async def status(self, request: Request) -> Response:
+        params = await _form(request)
+        if params is None:
+            return PlainTextResponse("the body is not a form", status_code=400)
+        if not self._signed(request, params):
+            return PlainTextResponse("invalid signature", status_code=403)
+        params = _printable(params)
+        sid, reported = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()
+        status = STATUSES.get(reported)
+        if not sid or status is None:
+            return PlainTextResponse("MessageSid and a known MessageStatus are required",
+                                     status_code=400)
+        code = params.get("ErrorCode") or ""
+        receipt = Receipt(
+            self.name, sid, status,
+            error=f"Twilio {reported}, error {code}" if status == "failed" else None,
+            address_status="opted_out" if code == str(OPTED_OUT) else None,
+        )
+        try:
+            found = await self.inbox.receipt(receipt)
+        except Exception:
+            log.warning("sms: a delivery report could not be kept (is the database away?)",
+                        exc_info=True)
+            return PlainTextResponse("try again later", status_code=503)
+        if not found:
+            log.info("sms: a delivery report for a message copro does not know (%s)", sid)
+        elif status != "sent":
+            self.metrics.messages_out.labels(channel=self.name, status=status).inc()
+        return PlainTextResponse("", status_code=204)
+
+    def _signed(self, request: Request, params: dict[str, str]) -> bool:
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature:
+            return False
+        url = str(request.url)
+        if self.twilio.public_url:
+            query = f"?{request.url.query}" if request.url.query else ""
+            url = f"{self.twilio.public_url}{request.url.path}{query}"
+        algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+        return bool(self.validator.validate(url, params, signature, algorithm))
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    try:
+        form = await request.form()
+    except Exception:
+        return None
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _printable(params: dict[str, str]) -> dict[str, str]:
+    """``params`` without NUL characters, once the signature is checked: no one types them, and
+    PostgreSQL cannot keep them in text."""
+    return {key: value.replace("\x00", "") for key, value in params.items()}
+
+
+def _twiml() -> Response:
+    return Response(TWIML, media_type="text/xml")

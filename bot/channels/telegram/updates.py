@@ -1,0 +1,175 @@
+"""Telegram updates in: what people send the bot, turned into what the inbox takes.
+
+Texts, photos and files (downloaded into the media directory), taps on buttons,
+and ``/start CODE`` (a coordinator's invite, also as a ``t.me/<bot>?start=CODE``
+link) which links the chat to a person copro knows. ``/stop`` and ``/help`` are
+the STOP and HELP keywords; anything else (a sticker, a voice message) goes in
+without words, so the person is asked again rather than met with silence.
+
+Tapping a choice answers the question and marks the choice under the message, if
+the inbox says its question is still live (``bot.host.taps``); otherwise the
+person is told why, and the old buttons are taken away.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram.files import attachment, download
+from bot.channels.telegram.send import CHOICE, CHOSEN
+from bot.core.config import Config
+from bot.core.logs import mask
+from bot.core.metrics import Metrics
+from bot.delivery.inbox import Inbound, Inbox
+
+log = logging.getLogger(__name__)
+
+Handler = BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]
+
+
+class Updates:
+    """The handlers of a PTB ``Application`` that hand what comes in to the inbox."""
+
+    def __init__(self, name: str, config: Config, inbox: Inbox, metrics: Metrics,
+                 scrub: Callable[[str], str]) -> None:
+        self.name = name
+        self.config = config
+        self.inbox = inbox
+        self.metrics = metrics
+        self.scrub = scrub
+
+    def handlers(self) -> list[Handler]:
+        """In the order PTB tries them: the first that applies handles an update."""
+        return [
+            CommandHandler("start", self._start),
+            CommandHandler("stop", self._keyword("STOP")),
+            CommandHandler("help", self._keyword("HELP")),
+            MessageHandler(filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL),
+                           self._file),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._text),
+            MessageHandler(filters.UpdateType.MESSAGE, self._other),
+            CallbackQueryHandler(self._tap),
+        ]
+
+    async def _hand_in(self, item: Inbound) -> None:
+        # No one types a NUL character, and PostgreSQL cannot keep one in text.
+        item = dataclasses.replace(item, text=item.text.replace("\x00", ""))
+        self.metrics.messages_in.labels(channel=self.name).inc()
+        await self._reachable_again(item.address)
+        await self.inbox.hand_in(item)
+
+    async def _reachable_again(self, chat: str) -> None:
+        """Someone who had blocked the bot writes again: their chat works again."""
+        try:
+            if await self.inbox.reachable_again(self.name, chat):
+                log.info("telegram: %s can be reached again", mask(chat))
+        except Exception as exc:  # the database may be away: the inbox keeps the message anyway
+            log.warning("telegram: could not check whether %s can be reached: %s", mask(chat), exc)
+
+    async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.message, update.effective_chat
+        if message is None or chat is None:
+            return
+        await self._hand_in(Inbound("message", self.name, str(chat.id), message.text or "",
+                                    provider_id=f"{chat.id}:{message.message_id}"))
+
+    def _keyword(self, word: str) -> Any:
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            message, chat = update.message, update.effective_chat
+            if message is not None and chat is not None:
+                await self._hand_in(Inbound("message", self.name, str(chat.id), word,
+                                            provider_id=f"{chat.id}:{message.message_id}"))
+
+        return handle
+
+    async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/start CODE`` links the chat with an invite code; ``/start`` alone says hello."""
+        message, chat = update.message, update.effective_chat
+        if message is None or chat is None:
+            return
+        code = " ".join(context.args or []).strip()
+        if code:
+            await self._hand_in(Inbound("link", self.name, str(chat.id), code))
+        else:
+            await self._hand_in(Inbound("message", self.name, str(chat.id), "START",
+                                        provider_id=f"{chat.id}:{message.message_id}"))
+
+    async def _file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, or a file (a receipt as a PDF): kept in the media directory."""
+        message, chat = update.message, update.effective_chat
+        found = attachment(message) if message is not None else None
+        if message is None or chat is None or found is None:
+            return
+        item, name = found
+        media: tuple[str, ...] = ()
+        try:
+            media = (str(await download(item, self.config.media_dir / "telegram" / name)),)
+        except (TelegramError, OSError) as exc:
+            # The caption still goes in, without the file: the flow says it did not get one
+            # and asks again ("Sorry, I did not get a photo...").
+            log.warning("telegram: a file from %s could not be downloaded: %s",
+                        mask(str(chat.id)), self.scrub(str(exc)))
+        await self._hand_in(Inbound("message", self.name, str(chat.id), message.caption or "",
+                                    media, provider_id=f"{chat.id}:{message.message_id}"))
+
+    async def _other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, a voice message, a location: nothing copro can read, so it goes in as
+        a message without words, and the person is asked again rather than ignored."""
+        message, chat = update.message, update.effective_chat
+        if message is None or chat is None:
+            return
+        await self._hand_in(Inbound("message", self.name, str(chat.id), message.caption or "",
+                                    provider_id=f"{chat.id}:{message.message_id}"))
+
+    async def _tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, chat = update.callback_query, update.effective_chat
+        if query is None or chat is None:
+            return
+        address, data = str(chat.id), query.data or ""
+        if data == CHOSEN:
+            await query.answer(await self.inbox.tapped_again(self.name, address))
+            return
+        if not data.startswith(f"{CHOICE}:"):
+            await query.answer()
+            await self._hand_in(Inbound("action", self.name, address, data))
+            return
+        message_id, number = _choice(data)
+        tap = await self.inbox.tap(self.name, address, message_id, number)
+        if not tap.live:
+            await query.answer(tap.notice)
+            await _quietly(query.edit_message_reply_markup(reply_markup=None))
+            return
+        await query.answer()
+        chosen = InlineKeyboardMarkup([[InlineKeyboardButton(f"✓ {tap.label}", callback_data=CHOSEN)]])
+        await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
+        await self._hand_in(Inbound("message", self.name, address, data.rsplit(":", 1)[1],
+                                    provider_id=f"tap:{query.id}"))
+
+
+def _choice(data: str) -> tuple[int | None, int | None]:
+    """The outbox message and the choice's number a button's ``opt:<message id>:<number>`` names."""
+    _, message_id, number = [*data.split(":"), "", ""][:3]
+    return (int(message_id) if message_id.isdecimal() else None,
+            int(number) if number.isdecimal() else None)
+
+
+async def _quietly(call: Any) -> None:
+    """Telegram may refuse to edit an old message; the answer still counts."""
+    try:
+        await call
+    except TelegramError as exc:
+        log.info("telegram: could not update a message's buttons: %s", exc)

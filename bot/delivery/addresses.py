@@ -1,0 +1,23 @@
+"""What the channels need to know of the addresses copro keeps: whether a chat that was
+unreachable works again, and which chats are coordinators' (for their commands menu)."""
+
+from __future__ import annotations
+
+from storage import groups, participants
+from storage.db import Database
+
+
+async def reachable_again(db: Database, channel: str, address: str) -> bool:
+    """Someone marked unreachable (they had blocked the bot) writes again: their address works
+    again. True if it was marked unreachable."""
+    async with db.transaction() as s:
+        if await participants.address_status(s, channel, address) != "unreachable":
+            return False
+        await participants.set_address_status(s, channel, address, "ok")
+    return True
+
+
+async def staff(db: Database, channel: str) -> list[str]:
+    """The ``channel`` addresses of everyone who coordinates a group, or is an admin."""
+    async with db.transaction() as s:
+        return await groups.staff_addresses(s, channel)

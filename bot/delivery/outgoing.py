@@ -1,0 +1,19 @@
+"""An outbox row as a channel sees it: the outbox's own record turned into the plain
+``Outgoing`` of the ``Channel`` protocol, so that channels never see the database's models."""
+
+from __future__ import annotations
+
+from bot.delivery.channel import Button, Outgoing
+from storage.models import Message
+
+
+def as_outgoing(row: Message) -> Outgoing:
+    """The outbox row ``row`` as a channel sees it."""
+    display = row.display or {}
+    return Outgoing(
+        id=row.id, channel=row.channel, address=row.address, body=row.body or "",
+        options=tuple(row.options or ()), kind=row.kind or "text",
+        media=tuple(str(m) for m in row.media or ()),
+        buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
+        multiple=bool(display.get("multiple")),
+    )
