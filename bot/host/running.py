@@ -51,7 +51,7 @@ MAX_CHAINED_FLOWS = 5
 SIMPLE = (SendText, Waiting)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Begin:
     """One person about to start a flow: where its messages go, and its extra variables."""
 
@@ -280,8 +280,10 @@ def _timeout_at(outcome: Outcome, now: datetime, refused: bool) -> datetime | No
     """When to nudge: the last wait's timeout, if it has one."""
     if refused:
         return None
-    waits = [e for e in outcome.events if isinstance(e, Waiting)]
-    return now + waits[-1].timeout if waits and waits[-1].timeout else None
+    for event in reversed(outcome.events):
+        if isinstance(event, Waiting):
+            return now + event.timeout if event.timeout else None
+    return None
 
 
 def _log_event(person: Participant, row: FlowSession, event: Event) -> None:
