@@ -8,6 +8,11 @@ the same transaction that marks it done. So a restart loses nothing, work that
 fell due while copro was down is done on the first tick (each handler decides
 whether it still makes sense), and two copro processes on one PostgreSQL
 database never do the same job twice (rows are claimed with SKIP LOCKED).
+
+One job that fails never stops the others: each runs in a savepoint of its own,
+is tried again later with a growing wait, and after ``scheduler.max_attempts``
+tries is marked failed with its reason, logged at ERROR and counted in
+``copro_jobs_failed_total``.
 """
 
 from __future__ import annotations
@@ -128,8 +133,8 @@ class Scheduler:
         self._ticking = asyncio.current_task()
         try:
             await self.tick()
-        except Exception:
-            log.exception("scheduler: a tick failed; trying again next time")
+        except Exception as exc:
+            _log_error(exc, "scheduler: a tick failed (%s); trying again next time")
 
     async def tick(self) -> int:
         """Run the sweeps, then every job due now; returns how many jobs were tried.
@@ -146,9 +151,9 @@ class Scheduler:
                 return 0
             try:
                 await sweep(now)
-            except Exception:
+            except Exception as exc:
                 self.metrics.sweeps_failed.labels(sweep=name).inc()
-                log.exception("scheduler: %s failed; trying again next tick", name)
+                _log_error(exc, "scheduler: %s failed (%s); trying again next tick", name)
         tried = 0
         for _ in range(MAX_BATCHES):
             if self._stopping:
@@ -168,12 +173,13 @@ class Scheduler:
                                              passing_over=self._passing_over)
                 claimed = [Claimed.of(job) for job in batch]
                 failures = await self._run_batch(s, batch, now)
-        except Exception:
+        except Exception as exc:
             if not claimed:
-                log.exception("scheduler: could not claim the jobs due; trying again next tick")
+                _log_error(exc, "scheduler: could not claim the jobs due (%s); "
+                           "trying again next tick")
                 return []
-            log.exception("scheduler: a batch of %d jobs could not be saved; "
-                          "one transaction a job now", len(claimed))
+            _log_error(exc, "scheduler: a batch of %d jobs could not be saved (%s); "
+                       "one transaction a job now", len(claimed))
             for job in claimed:
                 await self._alone(job, now)
             return claimed
@@ -197,9 +203,9 @@ class Scheduler:
         try:
             async with self.db.transaction() as s:
                 return await self._failed(s, claimed, now, reason)
-        except Exception:
-            log.exception("scheduler: could not save that job %s failed; "
-                          "passing over it until the next tick", claimed.id)
+        except Exception as exc:
+            _log_error(exc, "scheduler: could not save that job %s failed (%s); "
+                       "passing over it until the next tick", claimed.id)
             self._passing_over.add(claimed.id)
             return self._failure(claimed, now, reason)
 
@@ -218,9 +224,8 @@ class Scheduler:
                         outcomes = await many(s, some, now)
                         await self._record_many(s, some, outcomes, now)
                 except Exception as exc:
-                    log.error("scheduler: %d %s jobs failed together (%s); one at a time now",
-                              len(some), kind, _reason(exc))
-                    log.debug("scheduler: the batch failure", exc_info=exc)
+                    _log_error(exc, "scheduler: %d %s jobs failed together (%s); "
+                               "one at a time now", len(some), kind)
                 else:
                     continue
             for job in some:
@@ -278,9 +283,9 @@ class Scheduler:
             async with savepoint(s):
                 await jobs.failed(s, claimed.id, attempts=failure.attempt, note=note,
                                   retry_at=failure.retry_at, at=now)
-        except Exception:
-            log.exception("scheduler: could not save that job %s failed; "
-                          "passing over it until the next tick", claimed.id)
+        except Exception as exc:
+            _log_error(exc, "scheduler: could not save that job %s failed (%s); "
+                       "passing over it until the next tick", claimed.id)
             self._passing_over.add(claimed.id)
         return failure
 
@@ -335,6 +340,13 @@ class Failure:
     attempt: int
     reason: str
     retry_at: datetime | None
+
+
+def _log_error(exc: BaseException, message: str, *args: object) -> None:
+    """``message`` at ERROR with ``args`` and the error's reason (last), free of people's
+    details; the traceback, which may quote them, at DEBUG only."""
+    log.error(message, *args, _reason(exc))
+    log.debug("scheduler: the traceback of that error", exc_info=exc)
 
 
 def _reason(exc: BaseException) -> str:

@@ -53,7 +53,7 @@ def sample(metrics: Metrics, name: str, **labels: str) -> float | None:
 
 
 async def test_a_batch_that_fails_together_is_run_one_at_a_time_and_the_good_jobs_are_done(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     metrics = Metrics()
     scheduler = Scheduler(database, settings(tmp_path), clock=lambda: NOW, metrics=metrics)
@@ -87,6 +87,12 @@ async def test_a_batch_that_fails_together_is_run_one_at_a_time_and_the_good_job
     assert (bad.status, bad.attempts, bad.note) == ("pending", 1, "ValueError: this one")
     assert bad.due_at == NOW + timedelta(minutes=5)
     assert sample(metrics, "copro_jobs_failed_total", kind="greeting") == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        "scheduler: 3 greeting jobs failed together (RuntimeError: one of these is bad); "
+        "one at a time now",
+        f"scheduler: job {bad.id} (kind greeting, key g2) failed on try 1 of 5: "
+        "ValueError: this one; trying again at 2026-11-23 10:05:00 UTC",
+    ]
 
 
 async def test_when_saving_a_batch_outcome_fails_the_jobs_run_one_at_a_time(
@@ -270,3 +276,27 @@ async def test_a_job_of_a_kind_nobody_handles_is_marked_failed_at_once(
     job = (await found(database))["gone:1"]
     assert (job.status, job.note) == ("failed", "gave up: no handler for 'gone'")
     assert sample(metrics, "copro_jobs_given_up_total", kind="gone") == 1
+
+
+async def test_a_failing_sweep_is_logged_and_counted_and_the_jobs_still_run(
+    tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    metrics = Metrics()
+    scheduler = Scheduler(database, settings(tmp_path), clock=lambda: NOW, metrics=metrics)
+
+    async def planning(now: datetime) -> None:
+        raise RuntimeError("the planner broke")
+
+    async def one(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        return Done("ok")
+
+    scheduler.sweep("planning check-ins", planning)
+    scheduler.handle("greeting", one)
+    await plan(database, "greeting", "a")
+    assert await scheduler.tick() == 1
+    assert (await found(database))["a"].status == "done"
+    assert sample(metrics, "copro_scheduler_sweeps_failed_total",
+                  sweep="planning check-ins") == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        "scheduler: planning check-ins failed (RuntimeError: the planner broke); "
+        "trying again next tick"]
