@@ -82,6 +82,11 @@ async def test_a_flood_is_muted_and_told_once_and_a_disclosure_after_it_is_still
     [alert] = await deliver(database, SAM, clock.now)
     assert "I want to end it all" in alert  # Sam, the lead, is told at once
     assert await deliver(database, CHRIS, clock.now) == []  # the muting is not told again
+    clock.advance(seconds=2)
+    await conversations.receive("sms", ANN, "please help me I want to end it all")
+    [again] = await deliver(database, ANN, clock.now)
+    assert "Samaritans free on 116 123" in again  # the same words again: the numbers again,
+    assert await deliver(database, SAM, clock.now) == []  # but Sam is not alerted twice
     async with database.transaction() as s:
         [raised] = await alerts.listed(s)
         assert raised.reason == "message-risk"
