@@ -155,3 +155,23 @@ async def test_a_check_in_note_its_flow_misses_is_still_raised_once(
         person = await participants.find_by_address(s, "sms", ANN)
         assert person is not None and await sessions.active_session(s, person.id) is None
 
+
+
+@pytest.mark.parametrize(("reached", "promised"), [(1, True), (0, False), (None, False)])
+async def test_a_call_is_promised_only_when_the_alert_reached_someone(
+    database: Database, conversations: Conversations, clock: Clock,
+    reached: int | None, promised: bool,
+) -> None:
+    await riverside(database)
+    raised = []
+
+    async def alert(s, person, row, event):  # type: ignore[no-untyped-def]
+        raised.append(event.reason)
+        return reached  # how many people the alert reached, as the alert path tells it
+
+    conversations.on_notify("safeguarding", alert)
+    await conversations.receive("sms", ANN, "I want to end it all")
+    said = await deliver(database, ANN, clock.now)
+    # Ann is told someone will contact her only when the alert reached someone.
+    assert "116 123" in said[0] and (PROMISE in said[0]) is promised
+    assert raised == ["message-risk"]
