@@ -343,6 +343,18 @@ async def received_since(s: AsyncSession, *, channel: str, address: str, since: 
     return int(await s.scalar(stmt) or 0)
 
 
+async def exchange_since(
+    s: AsyncSession, *, channel: str, address: str, since: datetime
+) -> list[Message]:
+    """Messages to and from one address since a time, in order (robot detection)."""
+    rows = await s.scalars(
+        select(Message)
+        .where(Message.channel == channel, Message.address == address, Message.created_at >= since)
+        .order_by(Message.id)
+    )
+    return list(rows)
+
+
 async def sent_since(
     s: AsyncSession, channel: str, addresses: Sequence[str], since: datetime
 ) -> dict[str, int]:

@@ -168,6 +168,9 @@ class TwilioConfig(_Section):
     segments_per_second: Rate = 10
     max_per_participant_per_hour: int = Field(default=30, ge=1)
     max_inbound_per_minute: int = Field(default=20, ge=2)
+    # Texts that repeat copro's own last message, this many within the window: a slow robot.
+    robot_echoes: int = Field(default=3, ge=2)
+    robot_echo_window: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=2)
 
     @field_validator("from_number")
     @classmethod

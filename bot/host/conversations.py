@@ -47,6 +47,7 @@ from bot.host.hooks import (
 from bot.host.replies import Outbox, ReplyTo, preferred_address
 from bot.host.router import Router
 from bot.host.running import Runner
+from bot.host.screening import Screening
 from bot.language import texts
 from storage import audit, invites, messages, participants, sessions
 from storage.db import Database, Tx
@@ -82,10 +83,15 @@ class Conversations:
         self.outbox = Outbox(self.templates, self.settings, self._now)
         self.runner = Runner(Engine(self.templates), library, self.definitions, self.hooks, self.outbox,
                              config, self._now)
-        self.router = Router(self.runner, self.outbox, self.hooks, library, config, self._now)
+        screening = Screening(self.hooks, self.outbox, self.definitions, self._now)
+        self.router = Router(self.runner, self.outbox, self.hooks, library, config, self._now,
+                             screening)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        # Messages a minute from one address beyond which it looks like a robot (see robots).
-        self.flood_limits: dict[str, int] = {"sms": config.twilio.max_inbound_per_minute}
+        # When an address on a channel looks like a robot (see robots).
+        sms = config.twilio
+        self.robot_guards: dict[str, robots.Guard] = {
+            "sms": robots.Guard(sms.max_inbound_per_minute, sms.robot_echoes, sms.robot_echo_window),
+        }
 
     def _now(self) -> datetime:
         return self.clock()  # read each time: a test may swap the clock
@@ -168,11 +174,13 @@ class Conversations:
                 log.info("%s message %s from %s came twice; handled once",
                          channel, provider_id, mask(address))
                 return person.id
-            if command not in ("stop", "start") and await robots.flooding(
-                s, person, channel, address, limit=self.flood_limits.get(channel), now=self.clock()
-            ):
-                return person.id
             to = ReplyTo(channel, address, f"in:{inbound.id}")
+            if command not in ("stop", "start") and await robots.muted(
+                s, person, channel, address, guard=self.robot_guards.get(channel),
+                now=self.clock(), tell=self.say_in,
+            ):
+                await self.router.screen(s, person, to, text)  # muted, but never deaf to risk
+                return person.id
             await self.router.dispatch(s, person, to, command, text, tuple(media), is_new)
             return person.id
 

@@ -3,7 +3,9 @@
 In order: STOP and START (always honoured), HELP, the features' interceptors
 ("ACK 12" from a safeguarding lead), the conversation under way, the welcome
 flow for someone new, and last a flow whose keyword is the whole message (or
-the menu).
+the menu). Every message but STOP, START and HELP is read for risk first
+(``bot.host.screening``): an urgent one raises an alert and gets the crisis
+numbers, and is then handled as any other.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.host import keywords
 from bot.host.hooks import Hooks, Say
 from bot.host.replies import Outbox, ReplyTo
 from bot.host.running import Runner
+from bot.host.screening import Screening
 from bot.language import texts
 from storage import audit, messages, participants, sessions
 from storage.db import Tx
@@ -36,6 +39,7 @@ class Router:
         library: Library,
         config: Config,
         clock: Callable[[], datetime],
+        screening: Screening,
     ) -> None:
         self.runner = runner
         self.outbox = outbox
@@ -43,6 +47,7 @@ class Router:
         self.library = library
         self.config = config
         self.clock = clock
+        self.screening = screening
 
     async def dispatch(
         self,
@@ -67,18 +72,33 @@ class Router:
             for more in self.hooks.helps:
                 await more.callback(s, person, say)
             return
+        left_to_flow = False
+        if self.screening.urgent(person, text):
+            asked = await sessions.active_session(s, person.id)
+            left_to_flow = await self.screening.left_to_flow(s, asked)
+            if not left_to_flow:
+                await self.screening.respond(s, person, to, text, asked)
         for interceptor in self.hooks.interceptors:
             if await interceptor.callback(s, person, text, say):
                 return
         current = await sessions.active_session(s, person.id)
         if current is not None:
+            before = await self.screening.raised(s, person) if left_to_flow else 0
             await self.runner.resume(s, person, current, Reply(text, media), to)
+            if left_to_flow and await self.screening.raised(s, person) == before:
+                await self.screening.respond(s, person, to, text, current)  # its flow did not
             return
         if is_new or person.consent_at is None:
             await self.runner.start(s, person, self.config.flows.welcome, to)
             return
         triggered = self.library.by_keyword(normalise(text))
         await self.runner.start(s, person, triggered.flow if triggered else "menu", to)
+
+    async def screen(self, s: Tx, person: Participant, to: ReplyTo, text: str) -> None:
+        """Read a message copro does not otherwise answer (a muted number's) for risk."""
+        if self.screening.urgent(person, text):
+            await self.screening.respond(s, person, to, text,
+                                         await sessions.active_session(s, person.id))
 
     def sayer(self, s: Tx, person: Participant, to: ReplyTo) -> Say:
         """A ``Say`` that answers ``person`` through ``to``."""

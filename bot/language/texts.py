@@ -362,3 +362,45 @@ DESK_NO_CLAIMS = {
     "en": "No expense claims are waiting for a decision.",
     "cy": "Does dim ceisiadau am gostau yn aros am benderfyniad.",
 }
+
+# --- every text read for risk ------------------------------------------------------
+
+# What a safeguarding lead reads (inside the alert) about a text outside the check-in.
+MESSAGE_RISK_ALERT = {
+    "en": "URGENT: {{ participant.name or 'A participant' }} sent a message that may mean they "
+    "are at risk: \"{{ text }}\". Please contact them today.",
+    "cy": "BRYS: Mae {{ participant.name or 'cyfranogwr' }} wedi anfon neges a allai olygu eu "
+    "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.",
+}
+# The crisis numbers, for someone whose text may mean they are at risk; no promise of a call.
+CRISIS = {
+    "en": "What you wrote matters. If you need to talk to someone now, call Samaritans free on "
+    "116 123, any time, day or night. For mental health help, call NHS 111 and choose option 2. "
+    "In an emergency, call 999.",
+    "cy": "Mae'r hyn wnaethoch chi ei ysgrifennu yn bwysig. Os oes angen i chi siarad gyda rhywun "
+    "nawr, ffoniwch y Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, ffoniwch "
+    "0808 164 0123 (bob nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a dewis "
+    "opsiwn 2. Mewn argyfwng, ffoniwch 999.",
+}
+# The same, once the alert has reached someone from their group.
+CRISIS_TOLD = {
+    "en": "What you wrote matters, and we have told someone from the group, who will contact "
+    "you. If you need to talk to someone now, call Samaritans free on 116 123, any time, day or "
+    "night. For mental health help, call NHS 111 and choose option 2. In an emergency, call 999.",
+    "cy": "Mae'r hyn wnaethoch chi ei ysgrifennu yn bwysig, ac rydyn ni wedi dweud wrth rywun o'r "
+    "grŵp, a fydd yn cysylltu gyda chi. Os oes angen i chi siarad gyda rhywun nawr, ffoniwch y "
+    "Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, ffoniwch 0808 164 0123 (bob "
+    "nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a dewis opsiwn 2. Mewn "
+    "argyfwng, ffoniwch 999.",
+}
+# To a group's coordinators, once, when copro stops answering a number that acts like a robot.
+ROBOT_MUTED = {
+    "en": "copro has stopped answering {{ who }} ({{ address }}) for an hour: it sent "
+    "{{ count }} texts {{ \"repeating copro's own words back\" if echo else 'that repeat each other' }}"
+    " within {{ minutes }} minutes, like an automatic reply. Its texts are still kept and read for "
+    "risk. If it is really a person, please get in touch with them.",
+    "cy": "Mae copro wedi stopio ateb {{ who }} ({{ address }}) am awr: anfonodd {{ count }} o "
+    "negeseuon {{ 'yn ailadrodd geiriau copro ei hun' if echo else \"sy'n ailadrodd ei gilydd\" }}"
+    " o fewn {{ minutes }} munud, fel ateb awtomatig. Mae ei negeseuon yn dal i gael eu cadw a'u "
+    "darllen am risg. Os mai person sydd yno go iawn, cysylltwch gyda nhw.",
+}
