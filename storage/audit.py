@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,3 +40,25 @@ async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> 
             AuditEvent.kind == kind, AuditEvent.participant_id == participant_id
         )
     )
+
+
+async def count(s: AsyncSession, *, kinds: Sequence[str], participant_id: int) -> int:
+    """How many events of ``kinds`` about ``participant_id`` there have been."""
+    found = await s.scalar(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.kind.in_(kinds), AuditEvent.participant_id == participant_id
+        )
+    )
+    return int(found or 0)
+
+
+async def about_since(
+    s: AsyncSession, *, kind: str, participant_id: int, since: datetime
+) -> list[AuditEvent]:
+    """The events of ``kind`` about ``participant_id`` since ``since``, oldest first."""
+    return list(await s.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.kind == kind, AuditEvent.participant_id == participant_id,
+               AuditEvent.at >= since)
+        .order_by(AuditEvent.id)
+    ))

@@ -67,10 +67,7 @@ class Screening:
     async def raised(self, s: Tx, person: Participant) -> int:
         """How many safeguarding notices about ``person`` were ever raised (to tell, after a
         flow ran, whether it raised one)."""
-        count = 0
-        for kind in RAISED:
-            count += sum(1 for e in await audit.events(s, kind=kind) if e.participant_id == person.id)
-        return count
+        return await audit.count(s, kinds=RAISED, participant_id=person.id)
 
     async def respond(
         self, s: Tx, person: Participant, to: ReplyTo, text: str, row: FlowSession | None
@@ -82,8 +79,9 @@ class Screening:
         now = self.clock()
         same = hashlib.sha256(skeleton(text).encode()).hexdigest()[:16]  # not the words themselves
         again = any(
-            e.participant_id == person.id and e.details.get("same") == same and now - e.at <= AGAIN
-            for e in await audit.events(s, kind="message_risk")
+            e.details.get("same") == same
+            for e in await audit.about_since(s, kind="message_risk", participant_id=person.id,
+                                             since=now - AGAIN)
         )
         reached = 0 if again else await self._raise(s, person, to, text, row)
         await audit.record(s, kind="message_risk", actor="copro", participant_id=person.id,

@@ -15,8 +15,9 @@ from bot.flowfiles.library import Library
 from bot.host import robots
 from bot.host.conversations import Conversations
 from bot.language.render import numbered
-from storage import alerts, audit
+from storage import alerts
 from storage.db import Database
+from tests import records
 from tests.people import Clock, deliver, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # a Tuesday morning: no one's quiet hours
@@ -90,7 +91,7 @@ async def test_a_flood_is_muted_and_told_once_and_a_disclosure_after_it_is_still
     async with database.transaction() as s:
         [raised] = await alerts.listed(s)
         assert raised.reason == "message-risk"
-        assert len(await audit.events(s, kind="robot_suspected")) == 1
+        assert len(await records.audit_events(s, kind="robot_suspected")) == 1
 
 
 async def test_a_person_sending_many_different_texts_is_answered_not_muted(
@@ -105,7 +106,7 @@ async def test_a_person_sending_many_different_texts_is_answered_not_muted(
     assert await deliver(database, ANN, clock.now)  # Ann is still answered
     assert await outbox(database, CHRIS) == []  # no one is told she is a robot
     async with database.transaction() as s:
-        assert await audit.events(s, kind="robot_suspected") == []
+        assert await records.audit_events(s, kind="robot_suspected") == []
 
 
 async def test_a_slow_robot_that_echoes_copro_is_muted(
@@ -123,7 +124,7 @@ async def test_a_slow_robot_that_echoes_copro_is_muted(
     [told] = await deliver(database, CHRIS, clock.now)
     assert "repeating copro's own words back" in told
     async with database.transaction() as s:
-        [event] = await audit.events(s, kind="robot_suspected")
+        [event] = await records.audit_events(s, kind="robot_suspected")
         assert event.details["echo"] is True
 
 

@@ -133,7 +133,7 @@ async def test_the_check_in_note_raises_one_alert_not_two(
         assert raised.reason == "checkin-risk"
 
 
-async def test_a_check_in_note_its_flow_misses_is_still_raised_once(
+async def test_a_check_in_note_in_other_words_is_raised_once_by_its_flow(
     database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
 ) -> None:
     await riverside(database)
@@ -142,19 +142,16 @@ async def test_a_check_in_note_its_flow_misses_is_still_raised_once(
         await conversations.receive("sms", ANN, answer)
     await deliver(database, ANN, clock.now)
     note = "I have been thinking about taking all my tablets at once"
-    words = conversations.config.safeguarding.risk_words
-    assert not any(word in note.lower() for word in words)  # not among the flow's risk words
     await conversations.receive("sms", ANN, note)
     said = await deliver(database, ANN, clock.now)
-    # Ann gets the crisis numbers from the host, since her check-in's flow did not act.
+    # Ann gets the crisis numbers, and her lead one alert: the check-in's own, not a second.
     assert any("Samaritans free on 116 123" in text for text in said)
     assert len(await deliver(database, SAM, clock.now)) == 1
     async with database.transaction() as s:
         [raised] = await alerts.listed(s)
-        assert raised.reason == "message-risk" and raised.flow_id == "weekly-checkin"
+        assert raised.reason == "checkin-risk" and raised.flow_id == "weekly-checkin"
         person = await participants.find_by_address(s, "sms", ANN)
         assert person is not None and await sessions.active_session(s, person.id) is None
-
 
 
 @pytest.mark.parametrize(("reached", "promised"), [(1, True), (0, False), (None, False)])
