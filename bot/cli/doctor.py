@@ -38,3 +38,10 @@ def doctor(state: State) -> None:
     errors = sum(p.severity == "error" for p in problems)
     click.echo(f"{errors} problem(s) and {len(problems) - errors} warning(s) found.")
     sys.exit(1)
+
+
+def warn_about(found: dict[str, list[Problem]]) -> None:
+    """What a command just did left these groups without: one line each, with the fix."""
+    for problems in found.values():
+        for problem in problems:
+            click.echo(f"{problem.label}: {problem.where}: {problem.what}. To fix: {problem.fix}")

@@ -47,9 +47,12 @@ class Problem:
         """The whole problem on one line, for a log."""
         return f"{self.where}: {self.what}. {self.why} To fix: {self.fix}"
 
+    @property
+    def label(self) -> str:
+        return "Problem" if self.severity == "error" else "Warning"
+
     def __str__(self) -> str:
-        label = "Problem" if self.severity == "error" else "Warning"
-        return f"{label}: {self.where}: {self.what}.\n  {self.why}\n  To fix: {self.fix}"
+        return f"{self.label}: {self.where}: {self.what}.\n  {self.why}\n  To fix: {self.fix}"
 
 
 def quoted(name: str) -> str:
@@ -58,8 +61,7 @@ def quoted(name: str) -> str:
 
 
 def adding(group: str, role: str) -> str:
-    return (f"copro participants add --name NAME --phone NUMBER --group {quoted(group)} "
-            f"--role {role} (someone copro knows already: the same, with their phone number)")
+    return f"copro participants add --name NAME --phone NUMBER --group {quoted(group)} --role {role}"
 
 
 @dataclass
