@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from bot.core.config import load_config
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage.db import Database
+from tests.servers import free_port, run_env, start_copro, wait_healthy
 
 SMS_ON = {"COPRO_TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "COPRO_TWILIO_AUTH_TOKEN": "secret",
           "COPRO_TWILIO_FROM": "+447700900999"}
@@ -136,3 +138,31 @@ def test_every_fix_is_a_real_command_with_real_options(env: dict[str, str], tmp_
         known = {opt for param in found.params for opt in getattr(param, "opts", [])}
         for option in re.findall(r"--[a-z-]+", options):
             assert option in known, f"{command} {option}"
+
+
+def test_copro_run_logs_each_problem_at_start_without_personal_data(
+    env: dict[str, str], tmp_path: Path, database_url: str
+) -> None:
+    copro(env, "groups", "add", "Riverside Vocies")
+    copro(env, "participants", "add", "--name", "Annabel", "--phone", "07700 900001",
+          "--group", "Riverside Vocies")
+    copro(env, "participants", "add", "--name", "Samira", "--phone", "07700 900002",
+          "--group", "Riverside Vocies", "--role", "safeguarding")
+    port = free_port()
+    process = start_copro(tmp_path, run_env(tmp_path, database_url, port, **SMS_ON))
+    try:
+        asyncio.run(wait_healthy(port, process))
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    warned = [line for line in err.splitlines() if "WARNING" in line and "To fix:" in line]
+    assert len(warned) == 2, err
+    assert ('Problem: group "Riverside Vocies": no coordinator. A request to talk to a person'
+            in warned[0])
+    assert 'Warning: the service: no admin.' in warned[1]
+    assert "see `copro doctor` for each" in err
+    for personal in ("Annabel", "Samira", "900001", "900002"):
+        assert personal not in err
