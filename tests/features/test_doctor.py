@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+
+from bot.app.wiring import scheduler_for
+from bot.core.config import load_config
 from bot.features import doctor
 from bot.features.doctor import Problem
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import groups, participants
 from storage.db import Database
+from tests import records
+from tests.features.test_alerts import check_in
 from tests.people import group, member
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
@@ -151,3 +160,36 @@ async def test_problems_by_group_gathers_each_groups_own(database: Database) -> 
         found = await doctor.problems_by_group(s, [riverside.id, hill.id])
     assert list(found) == ["Riverside Voices"]
     assert [p.what for p in found["Riverside Voices"]] == ["no coordinator", "no safeguarding lead"]
+
+
+@pytest.mark.parametrize("staff", ["reachable", "lead unreachable", "sent STOP", "address failed"])
+async def test_doctor_says_nobody_can_receive_exactly_when_a_real_alert_reaches_nobody(
+    database: Database, tmp_path: Path, staff: str
+) -> None:
+    riverside = await group(database)
+    await member(database, riverside, ANN)
+    sam = await member(database, riverside, SAM, name="Sam", role="coordinator")
+    async with database.transaction() as s:
+        person = await participants.get(s, sam.id)
+        assert person is not None
+        if staff == "sent STOP":
+            await participants.opt_out(s, person, at=NOW)
+        elif staff == "lead unreachable":  # the alert falls back to the coordinator
+            lee = await participants.create(s, channel="sms", address=LEE, name="Lee")
+            await groups.add_member(s, riverside, lee, "safeguarding")
+            await participants.set_address_status(s, "sms", LEE, "unreachable")
+        elif staff == "address failed":
+            await participants.set_address_status(s, "sms", SAM, "unreachable")
+    nobody = "nobody can receive a safeguarding alert from this group"
+    said_nobody = nobody in [p.what for p in await problems(database)]
+
+    config = load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)})
+    conversations = Conversations(database, Library.load(), config, clock=lambda: NOW)
+    await conversations.register_flows()
+    scheduler_for(conversations, config, clock=lambda: NOW)
+    await check_in(conversations, ANN, "Some days I want to end it all.")
+    async with database.transaction() as s:
+        alerted = [m for m in await records.messages_of(s, sam.id)
+                   if m.direction == "out" and "Safeguarding alert" in (m.body or "")]
+    assert said_nobody == (not alerted), f"{staff}: doctor and the alert disagree"
+    assert said_nobody == (staff not in ("reachable", "lead unreachable"))
