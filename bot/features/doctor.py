@@ -74,8 +74,10 @@ class _Service:
     held: dict[int, set[tuple[int, str]]]  # participant id -> (group id, role)
     channels: Collection[str] | None
 
+    roles: dict[tuple[int, str], list[int]]  # (group id, role) -> participant ids
+
     def holders(self, group_id: int, role: str) -> list[int]:
-        return sorted(pid for pid, roles in self.held.items() if (group_id, role) in roles)
+        return self.roles.get((group_id, role), [])
 
     def unreachable(self, pid: int) -> tuple[str, str] | None:
         """Why copro cannot reach ``pid`` and what to do, or None if it can."""
@@ -134,8 +136,10 @@ async def problems_by_group(s: Tx, group_ids: Collection[int]) -> dict[str, list
 async def _read(s: Tx, channels: Collection[str] | None) -> _Service:
     ids = await participants.all_ids(s)
     held: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for group_id, pid, role in await groups.all_memberships(s):
+    roles: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for group_id, pid, role in await groups.all_memberships(s):  # by group, then participant
         held[pid].add((group_id, role))
+        roles[(group_id, role)].append(pid)
     staff = [pid for pid, roles in held.items() if any(role in STAFF for _, role in roles)]
     return _Service(
         groups=await groups.all_groups(s),
@@ -143,6 +147,7 @@ async def _read(s: Tx, channels: Collection[str] | None) -> _Service:
         addresses={pid: await participants.addresses_of(s, pid) for pid in staff},
         held=dict(held),
         channels=channels,
+        roles=dict(roles),
     )
 
 
