@@ -149,7 +149,7 @@ def test_copro_run_logs_each_problem_at_start_without_personal_data(
     copro(env, "participants", "add", "--name", "Samira", "--phone", "07700 900002",
           "--group", "Riverside Vocies", "--role", "safeguarding")
     port = free_port()
-    process = start_copro(tmp_path, run_env(tmp_path, database_url, port, **SMS_ON))
+    process = start_copro(tmp_path, run_env(tmp_path, database_url, port))  # no channel is on
     try:
         asyncio.run(wait_healthy(port, process))
         process.send_signal(signal.SIGTERM)
@@ -159,10 +159,15 @@ def test_copro_run_logs_each_problem_at_start_without_personal_data(
             process.kill()
     assert process.returncode == 0, err
     warned = [line for line in err.splitlines() if "WARNING" in line and "To fix:" in line]
-    assert len(warned) == 2, err
+    assert len(warned) == 4, err
+    assert ('Problem: group "Riverside Vocies": nobody can receive a safeguarding alert from this '
+            "group. An alert from any of its 1 member(s) would reach no one able to act.") in warned[0]
     assert ('Problem: group "Riverside Vocies": no coordinator. A request to talk to a person'
-            in warned[0])
-    assert 'Warning: the service: no admin.' in warned[1]
+            in warned[1])
+    assert ('Warning: participant 2 (safeguarding lead of "Riverside Vocies"): cannot be reached. '
+            "copro cannot send them alerts or requests: copro reaches them by SMS, which is off."
+            in warned[2])
+    assert "Warning: the service: no admin." in warned[3]
     assert "see `copro doctor` for each" in err
     for personal in ("Annabel", "Samira", "900001", "900002"):
         assert personal not in err
