@@ -160,3 +160,12 @@ async def staff_addresses(s: AsyncSession, channel: str) -> list[str]:
         .order_by(Address.id)
     )
     return list(rows)
+
+
+async def all_memberships(s: AsyncSession) -> list[tuple[int, int, str]]:
+    """Every (group id, participant id, role) held, in every group."""
+    rows = await s.execute(
+        select(Membership.group_id, Membership.participant_id, Membership.role)
+        .order_by(Membership.group_id, Membership.participant_id, Membership.role)
+    )
+    return [(int(group_id), int(pid), str(role)) for group_id, pid, role in rows]

@@ -26,6 +26,7 @@ from bot.core.metrics import Metrics
 from bot.delivery.channel import Channel
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
+from bot.features import doctor
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage.db import Database
@@ -108,6 +109,21 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+async def report_problems(db: Database, channels: list[str]) -> None:
+    """One warning for each group or person whose alerts or requests would reach nobody."""
+    try:
+        async with db.transaction() as s:
+            problems = await doctor.check(s, channels=channels)
+    except Exception:
+        log.exception("could not check the groups for problems; run `copro doctor`")
+        return
+    for problem in problems:
+        log.warning("%s: %s", problem.label, problem.line())
+    if problems:
+        log.warning("%d problem(s) and warning(s): see `copro doctor` for each, with how to fix it",
+                    len(problems))
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the service handles signals."""
 
@@ -137,6 +153,7 @@ class Service:
         await conversations.register_flows()
         inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
         channels = channels_for(config, inbox, metrics)
+        await report_problems(db, list(channels))
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config, metrics=metrics)

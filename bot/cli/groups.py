@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from bot.cli._common import State, database, group_named, pass_state, run
+from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
 from bot.core.config import WEEKDAYS, parse_clock
-from bot.features import checkins
+from bot.features import checkins, doctor
 from bot.features.checkins import schedule_of
 from bot.language.when import clock
 from storage import groups, participants
@@ -28,32 +29,38 @@ def add(state: State, name: str) -> None:
     if not name.strip():
         raise click.BadParameter("give the group a name", param_hint="NAME")
 
-    async def work() -> str:
+    async def work() -> tuple[str, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db, db.transaction() as s:
             if await groups.get_group_by_name(s, name.strip()) is not None:
                 raise click.ClickException(f"there is already a group called {name.strip()!r}")
             group = await groups.create_group(s, name.strip())
             schedule = await checkins.begin(s, group, state.config, now=utcnow())
-            return _describe(schedule)
+            return _describe(schedule), await doctor.problems_by_group(s, [group.id])
 
-    described = run(work())
+    described, found = run(work())
     click.echo(f"Group {name.strip()!r} added. Weekly check-in: {described}.")
+    warn_about(found)
 
 
 @groups_group.command("list")
 @pass_state
 def list_groups(state: State) -> None:
-    """Each group, how many people are in it, and its weekly check-in."""
+    """Each group, how many people are in it, its weekly check-in, and what it lacks."""
 
     async def work() -> None:
         async with database(state.config) as db, db.transaction() as s:
             found = await groups.all_groups(s)
             if not found:
                 click.echo("No groups yet: add one with `copro groups add NAME`.")
+            lacking = await doctor.problems_by_group(s, [g.id for g in found])
             for group in found:
                 people = len(await groups.member_ids(s, group.id))
                 click.echo(f"{group.name}: {people} people; check-in "
                            f"{_describe(schedule_of(group, state.config))}")
+                for problem in lacking.get(group.name, []):
+                    click.echo(f"  ! {problem.where}: {problem.what}")
+            if lacking:
+                click.echo("See how to put each right with `copro doctor`.")
 
     run(work())
 

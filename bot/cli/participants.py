@@ -10,10 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.channels.telegram.channel import bot_username
 from bot.cli._common import State, database, group_named, host, one_participant, pass_state, run
+from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
-from bot.features import rights
+from bot.features import doctor, rights
 from bot.features.people import People, PeopleError, Report, Row, deep_link, read_csv
 from storage import groups, participants
+from storage.db import Tx
 from storage.models import ROLES
 
 PROGRESS_FROM = 200  # rows: a bar for files big enough to take a while
@@ -43,7 +45,7 @@ def add(
     row = Row(name=name, phone=phone or "", telegram=telegram or "", language=language or "",
               group=group_name or "", role=role)
 
-    async def work() -> tuple[int, bool, bool]:
+    async def work() -> tuple[int, bool, bool, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
@@ -53,17 +55,24 @@ def add(
                     raise click.ClickException(str(exc)) from None
                 welcomed = welcome and await conversations.start_in(
                     s, person, state.config.flows.welcome, key=f"welcome:{person.id}")
-                return person.id, new, welcomed
+                return person.id, new, welcomed, await _lacking(s, [group_name or ""])
 
-    person_id, new, welcomed = run(work())
+    person_id, new, welcomed, lacking = run(work())
     if not new:
         click.echo(f"{name} was already participant {person_id}: added to {group_name} as {role}.")
-        return
-    click.echo(f"Added {name} as participant {person_id}.")
-    if welcomed:
-        click.echo("The welcome is on its way: they will be asked for their consent.")
-    elif not (phone or telegram):
-        click.echo(f"copro cannot reach them yet: give them an invite with `copro invite {person_id}`.")
+    else:
+        click.echo(f"Added {name} as participant {person_id}.")
+        if welcomed:
+            click.echo("The welcome is on its way: they will be asked for their consent.")
+        elif not (phone or telegram):
+            click.echo(f"copro cannot reach them yet: give them an invite with `copro invite {person_id}`.")
+    warn_about(lacking)
+
+
+async def _lacking(s: Tx, names: list[str]) -> dict[str, list[doctor.Problem]]:
+    """What the groups called ``names`` lack (names of no group are passed over)."""
+    touched = [await groups.get_group_by_name(s, name) for name in dict.fromkeys(names) if name]
+    return await doctor.problems_by_group(s, [g.id for g in touched if g is not None])
 
 
 @participants_group.command("import")
@@ -81,16 +90,17 @@ def import_people(state: State, path: Path) -> None:
     except PeopleError as exc:
         raise click.ClickException(str(exc)) from None
 
-    async def work() -> Report:
+    async def work() -> tuple[Report, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db, db.transaction() as s:
             with Progress(TextColumn("Adding people"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), transient=True,
                           disable=len(rows) < PROGRESS_FROM) as bar:
                 task = bar.add_task("import", total=len(rows))
-                return await People(state.config, utcnow).import_rows(
+                report = await People(state.config, utcnow).import_rows(
                     s, rows, progress=lambda: bar.advance(task))
+            return report, await _lacking(s, [row.group for row in rows])
 
-    report = run(work())
+    report, lacking = run(work())
     click.echo(f"{len(report.added)} added, {len(report.joined)} added to another group, "
                f"{len(report.skipped)} skipped.")
     for name in report.groups_made:
@@ -99,6 +109,7 @@ def import_people(state: State, path: Path) -> None:
         click.echo(f"  line {line}: {why}")
     if report.added:
         click.echo("They will be asked for their consent when they first write.")
+    warn_about(lacking)
 
 
 @participants_group.command("list")

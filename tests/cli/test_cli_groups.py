@@ -29,8 +29,13 @@ def copro(env: dict[str, str], *args: str) -> Result:
 def test_groups_are_added_listed_and_scheduled(env: dict[str, str]) -> None:
     added = copro(env, "groups", "add", "Riverside Voices")
     assert added.exit_code == 0
-    assert added.output == ("Group 'Riverside Voices' added. Weekly check-in: Mondays at 10am "
-                            "(Europe/London), flow weekly-checkin.\n")
+    assert added.output == (
+        "Group 'Riverside Voices' added. Weekly check-in: Mondays at 10am "
+        "(Europe/London), flow weekly-checkin.\n"
+        'Problem: group "Riverside Voices": no coordinator. To fix: copro participants add '
+        '--name NAME --phone NUMBER --group "Riverside Voices" --role coordinator\n'
+        'Warning: group "Riverside Voices": no safeguarding lead. To fix: copro participants add '
+        '--name NAME --phone NUMBER --group "Riverside Voices" --role safeguarding\n')
     assert copro(env, "groups", "add", "Riverside Voices").exit_code == 1
     changed = copro(env, "groups", "schedule", "Riverside Voices", "--day", "thursday",
                     "--time", "14:30")

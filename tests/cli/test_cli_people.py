@@ -31,11 +31,16 @@ def test_people_are_added_one_at_a_time(env: dict[str, str]) -> None:
     copro(env, "groups", "add", "Riverside Voices")
     added = copro(env, "participants", "add", "--name", "Ann", "--phone", "07700 900001",
                   "--group", "Riverside Voices", "--welcome")
-    assert added.output == ("Added Ann as participant 1.\n"
-                            "The welcome is on its way: they will be asked for their consent.\n")
+    assert added.output.splitlines()[:2] == [
+        "Added Ann as participant 1.",
+        "The welcome is on its way: they will be asked for their consent."]
+    assert 'Problem: group "Riverside Voices": no coordinator.' in added.output
     again = copro(env, "participants", "add", "--name", "Ann", "--phone", "+447700900001",
                   "--group", "Riverside Voices", "--role", "coordinator")
-    assert again.output == "Ann was already participant 1: added to Riverside Voices as coordinator.\n"
+    assert again.output == (
+        "Ann was already participant 1: added to Riverside Voices as coordinator.\n"
+        'Warning: group "Riverside Voices": no safeguarding lead. To fix: copro participants add '
+        '--name NAME --phone NUMBER --group "Riverside Voices" --role safeguarding\n')
     twice = copro(env, "participants", "add", "--name", "Ann", "--phone", "+447700900001",
                   "--group", "Riverside Voices", "--role", "coordinator")
     assert twice.exit_code == 1 and "participant 1 is already coordinator of Riverside Voices" in twice.output
@@ -77,6 +82,8 @@ def test_a_csv_file_is_imported_with_a_report_of_what_was_skipped(
         "  line 9: role 'boss' is not one of member, coordinator, safeguarding",
         "  line 10: participant 2 is already member of Riverside Voices",
         "They will be asked for their consent when they first write.",
+        'Warning: group "Riverside Voices": no safeguarding lead. To fix: copro participants add '
+        '--name NAME --phone NUMBER --group "Riverside Voices" --role safeguarding',
     ]
 
     async def who(s: AsyncSession) -> list[tuple[str | None, str, list[str]]]:
