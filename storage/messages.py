@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -70,11 +70,14 @@ async def queue_outbound(
     kind: str = "text",
     media: Sequence[str] = (),
     display: dict[str, Any] | None = None,
+    priority: str = "normal",
 ) -> Message | None:
     """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken.
 
     ``quiet`` messages (sent on copro's own initiative) wait while the person's
-    contact hours are shut; ``not_before`` holds a message until then.
+    contact hours are shut; ``not_before`` holds a message until then. ``priority``
+    says what goes first: ``urgent`` (safeguarding) ahead of everything and never
+    held, ``bulk`` (broadcasts, polls, scheduled check-ins) after everything else.
     """
     now = at
     values: dict[str, Any] = {
@@ -93,6 +96,7 @@ async def queue_outbound(
         "idempotency_key": idempotency_key,
         "quiet": quiet,
         "topic": topic,
+        "priority": priority,
         "created_at": now,
         "updated_at": now,
     }
@@ -109,7 +113,7 @@ async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: dat
     those whose idempotency key is taken are left out. Returns how many went in."""
     defaults: dict[str, Any] = {
         "direction": "out", "media": [], "options": [], "kind": "text", "display": {},
-        "status": "queued", "quiet": False, "topic": None, "session_id": None,
+        "status": "queued", "quiet": False, "topic": None, "session_id": None, "priority": "normal",
         "created_at": at, "updated_at": at,
     }
     return await insert_many(s, Message, [{**defaults, **row} for row in rows],
@@ -195,6 +199,9 @@ PENDING = ("queued", "sending")  # still to be sent
 # The topic of the one message that may go to an address after it opted out: the answer to its STOP.
 OPT_OUT_TOPIC = "opt-out"
 WAITING = (*PENDING, "held")  # not sent, and not given up on
+URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
+# The order the sender takes messages in: urgent first, bulk last.
+_RANK = case((Message.priority == URGENT, 0), (Message.priority == BULK, 2), else_=1)
 
 
 async def claim(
@@ -211,8 +218,11 @@ async def claim(
     hours), or ``sending`` whose lease ran out (the process sending it died).
     Only the oldest pending message for each address is due, so each person gets
     their messages in order, even with several senders; a message held for
-    contact hours does not hold up the ones behind it. On PostgreSQL, rows
-    another sender holds are skipped, not waited for.
+    contact hours does not hold up the ones behind it. Urgent messages come
+    first, then normal ones, then bulk, each oldest first; an urgent message
+    waits only for earlier urgent ones to the same address, not for a broadcast
+    queued before it. On PostgreSQL, rows another sender holds are skipped, not
+    waited for.
     """
     earlier = aliased(Message)
     blocked = exists().where(
@@ -221,6 +231,7 @@ async def claim(
         earlier.address == Message.address,
         earlier.status.in_(PENDING),
         earlier.id < Message.id,
+        or_(Message.priority != URGENT, earlier.priority == URGENT),
     )
     stmt = (
         select(Message)
@@ -231,7 +242,7 @@ async def claim(
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             ~blocked,
         )
-        .order_by(Message.id)
+        .order_by(_RANK, Message.id)
         .limit(limit)
     )
     if s.get_bind().dialect.name == "postgresql":

@@ -12,6 +12,12 @@ for the channel's rate limits, sends, and records what happened:
 - ``Undeliverable``: failed with the reason at once, and the address marked
   when it cannot be used again (blocked the bot, STOP at the carrier).
 
+Urgent messages (safeguarding alerts, and the answer to the person whose words
+raised one) are claimed first, are never held by contact hours or the hourly
+SMS cap, and take the next free slot of the provider's rate limits ahead of
+everything else queued; bulk messages (broadcasts, polls, scheduled check-ins)
+come after the rest.
+
 A claimed row carries a lease. If the process dies mid-send, the row is taken
 again when the lease runs out, so nothing queued is lost; at most the messages
 in flight at that moment are sent twice. On shutdown, sends under way get
@@ -183,7 +189,8 @@ class Sender:
     async def _deliver(self, channel: Channel, row: Message) -> None:
         outgoing = as_outgoing(row)
         try:
-            await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing))
+            await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing),
+                                       urgent=row.priority == messages.URGENT)
             started = time.monotonic()
             try:
                 sent = await asyncio.wait_for(channel.send(outgoing), timeout=SEND_TIMEOUT)
@@ -227,14 +234,15 @@ class Sender:
             opens = person and quiet.opens_at(
                 now, person.contact_start, person.contact_end,
                 quiet.zone(person.timezone, self.config.timezone))
+            urgent = row.priority == messages.URGENT  # never held by contact hours or caps
             if status == "unreachable" or (status == "opted_out" and row.topic != messages.OPT_OUT_TOPIC):
                 await messages.mark_failed(
                     s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
                 self._count(row.channel, "failed")
-            elif opens:
+            elif opens and not urgent:
                 await messages.hold(s, row, until=opens, at=now,
                                     reason="held: outside their contact hours")
-            elif channel.name == "sms" and recent.get(row.address, 0) >= cap:
+            elif channel.name == "sms" and recent.get(row.address, 0) >= cap and not urgent:
                 log.warning("outbox: %s has had %d texts this hour; holding the next one",
                             mask(row.address), recent[row.address])
                 await messages.retry_later(s, row, error=f"held: at most {cap} texts an hour",

@@ -71,6 +71,7 @@ class _Reply:
     quiet: bool = False
     topic: str | None = None
     count: int = 0
+    priority: str = messages.NORMAL  # urgent once the transaction raised a safeguarding alert
     queued: list[int] = field(default_factory=list)
 
 
@@ -340,6 +341,7 @@ class Conversations:
         topic: str | None = None,
         display: dict[str, Any] | None = None,
         photo: str | None = None,
+        priority: str = messages.NORMAL,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
@@ -352,7 +354,7 @@ class Conversations:
         address = await _preferred_address(s, person.id)
         if address is None:
             return False
-        reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic)
+        reply = _Reply(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)
         await self._say(s, person, reply, text, scope, display, photo)
         return bool(reply.queued)
 
@@ -484,6 +486,8 @@ class Conversations:
         follow_on: str | None = None
         timeout_at: datetime | None = None
         now = self.clock()
+        if any(isinstance(e, Notify) and e.who == "safeguarding" for e in outcome.events):
+            reply.priority = messages.URGENT  # the signposting goes as fast as the alert
         for event in outcome.events:
             if isinstance(event, SendText):
                 await self._queue(s, person, row, reply, event.text, event.options)
@@ -594,7 +598,7 @@ class Conversations:
             channel=reply.channel, address=reply.address, body=body, options=list(options),
             idempotency_key=f"{reply.key}:{reply.count}", quiet=reply.quiet, topic=reply.topic,
             display=display, kind="photo" if photo else "text", media=[photo] if photo else (),
-            at=self.clock(),
+            at=self.clock(), priority=reply.priority,
         )
         if message is not None:
             if not reply.queued:
