@@ -1,0 +1,114 @@
+"""Outbox priorities: safeguarding (urgent) goes first and is never held; bulk goes last."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.core.config import load_config
+from bot.delivery.outbox import Sender
+from bot.delivery.ratelimit import RateLimiter
+from storage import messages, participants
+from storage.db import Database
+from tests.delivery.test_outbox import Scripted, config
+
+NIGHT = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 23:30 in London: hours 08:00-21:00
+
+
+async def put(db: Database, address: str, body: str, *, priority: str = messages.NORMAL,
+              quiet: bool = False, channel: str = "telegram", at: datetime = NIGHT) -> int:
+    async with db.transaction() as s:
+        person = await participants.find_by_address(s, channel, address)
+        if person is None:
+            person = await participants.create(s, channel=channel, address=address)
+        row = await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel=channel, address=address,
+            body=body, options=[], idempotency_key=None, at=at, quiet=quiet, priority=priority)
+        assert row is not None
+        return row.id
+
+
+async def claimed(db: Database, limit: int) -> list[str]:
+    async with db.transaction() as s:
+        rows = await messages.claim(s, "telegram", now=NIGHT, limit=limit,
+                                    lease_until=NIGHT + timedelta(minutes=2))
+        return [m.body or "" for m in rows]
+
+
+async def test_the_sender_takes_urgent_first_then_replies_then_bulk(database: Database) -> None:
+    for n in range(3):
+        await put(database, str(100 + n), f"broadcast {n}", priority=messages.BULK)
+    await put(database, "200", "reply")
+    await put(database, "300", "alert", priority=messages.URGENT)
+    # With room for one message, the alert queued last is the one taken.
+    assert await claimed(database, 1) == ["alert"]
+    assert await claimed(database, 2) == ["reply", "broadcast 0"]
+
+
+async def test_an_alert_to_a_lead_does_not_wait_behind_the_broadcast_queued_for_them(
+    database: Database,
+) -> None:
+    await put(database, "100", "broadcast", priority=messages.BULK)
+    await put(database, "100", "alert", priority=messages.URGENT)
+    await put(database, "100", "next reply")
+    # The lead gets the alert and the broadcast side by side; the reply still waits its turn.
+    assert await claimed(database, 10) == ["alert", "broadcast"]
+
+
+async def test_an_alert_at_night_goes_at_once_where_a_message_copro_starts_waits(
+    database: Database, tmp_path: Path
+) -> None:
+    channel = Scripted()
+    await put(database, "100", "reminder", quiet=True)
+    alert = await put(database, "200", "alert", quiet=True, priority=messages.URGENT)
+    await Sender(database, {"telegram": channel}, config(tmp_path), clock=lambda: NIGHT).drain()
+    assert channel.sent == [("200", "alert")]  # the lead's phone rings at 23:30
+    async with database.transaction() as s:
+        found = await messages.get(s, alert)
+        assert found is not None and found.status == "sent"
+
+
+async def test_an_alert_is_not_held_by_the_hourly_text_cap(database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "copro.toml"
+    path.write_text("[twilio]\nmax_per_participant_per_hour = 2\n")
+    cfg = load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+    channel = Scripted("sms")
+    lead = "+447700900123"
+    for body in ("1", "2"):
+        await put(database, lead, body, channel="sms")
+    sender = Sender(database, {"sms": channel}, cfg, clock=lambda: NIGHT)
+    await sender.drain()
+    await put(database, lead, "3", channel="sms")
+    await put(database, lead, "alert", channel="sms", priority=messages.URGENT)
+    await sender.drain()
+    # The lead has had their two texts this hour: the cap holds the third, never the alert.
+    assert [body for _, body in channel.sent] == ["1", "2", "alert"]
+
+
+async def test_an_urgent_send_takes_the_next_free_slot_ahead_of_those_waiting() -> None:
+    limiter = RateLimiter()
+    limit = [("sms:+447700900000", 20, 1.0)]  # one every 50 ms
+    order: list[str] = []
+    times: list[float] = []
+    first = asyncio.Event()
+
+    async def send(name: str, urgent: bool = False) -> None:
+        await limiter.acquire(limit, urgent=urgent)
+        order.append(name)
+        times.append(time.monotonic())
+        first.set()
+
+    bulk = [asyncio.create_task(send(f"bulk {n}")) for n in range(6)]
+    await first.wait()
+    started = time.monotonic()
+    await send("alert", urgent=True)
+    waited = time.monotonic() - started
+    await asyncio.gather(*bulk)
+    assert order.index("alert") == 1  # the next slot after the one already taken
+    assert waited < 0.2
+    # The limit still holds for it: no two sends closer together than the pace allows.
+    assert len(order) == 7
+    assert min(b - a for a, b in itertools.pairwise(times)) > 0.045
