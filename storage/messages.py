@@ -13,6 +13,8 @@ from sqlalchemy.orm import aliased
 from storage.insert import insert_many, insert_new
 from storage.models import Message
 
+URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
+
 
 async def record_inbound(
     s: AsyncSession,
@@ -110,10 +112,13 @@ async def queue_outbound(
 
 async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: datetime) -> int:
     """Put many messages in the outbox at once (each a dict of ``queue_outbound``'s fields);
-    those whose idempotency key is taken are left out. Returns how many went in."""
+    those whose idempotency key is taken are left out. Returns how many went in.
+
+    Many at once is a fan-out (a broadcast, a scheduled check-in for a whole group): ``bulk``
+    unless a row says otherwise, so that it goes after everyone's replies."""
     defaults: dict[str, Any] = {
         "direction": "out", "media": [], "options": [], "kind": "text", "display": {},
-        "status": "queued", "quiet": False, "topic": None, "session_id": None, "priority": "normal",
+        "status": "queued", "quiet": False, "topic": None, "session_id": None, "priority": BULK,
         "created_at": at, "updated_at": at,
     }
     return await insert_many(s, Message, [{**defaults, **row} for row in rows],
@@ -199,7 +204,6 @@ PENDING = ("queued", "sending")  # still to be sent
 # The topic of the one message that may go to an address after it opted out: the answer to its STOP.
 OPT_OUT_TOPIC = "opt-out"
 WAITING = (*PENDING, "held")  # not sent, and not given up on
-URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
 # The order the sender takes messages in: urgent first, bulk last.
 _RANK = case((Message.priority == URGENT, 0), (Message.priority == BULK, 2), else_=1)
 
