@@ -8,12 +8,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.app.wiring import scheduler_for
 from bot.core.config import load_config
 from bot.delivery.outbox import Sender
 from bot.delivery.ratelimit import MARGIN, RateLimiter
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import messages, participants
 from storage.db import Database
 from tests.delivery.test_outbox import Scripted, config
+from tests.features.test_alerts import ANN, CHRIS, SAM
+from tests.features.test_alerts import setup as alert_setup
+from tests.people import Clock, deliver, outbox
 
 NIGHT = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 23:30 in London: hours 08:00-21:00
 
@@ -129,3 +135,33 @@ async def test_a_broadcast_goes_after_the_replies_queued_behind_it(
     await put(database, "200", "reply")
     # Someone who just wrote in is answered before the group's broadcast goes on.
     assert await claimed(database, 1) == ["reply"]
+
+
+async def test_an_alert_its_repeats_and_the_signposting_are_urgent_and_a_later_reply_is_not(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock(NIGHT)
+    config = load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)})
+    conversations = Conversations(database, Library.load(), config, clock=clock)
+    await conversations.register_flows()
+    scheduler = scheduler_for(conversations, config, clock=clock)
+    await alert_setup(database)
+    await conversations.receive("sms", ANN, "check in")
+    for answer in ("8", "8", "8", "2", "never"):
+        await conversations.receive("sms", ANN, answer)
+    await deliver(database, ANN, clock())
+    await conversations.receive("sms", ANN, "Some days I want to end it all.")
+    signposting = await outbox(database, ANN)
+    assert signposting and {m.priority for m in signposting} == {messages.URGENT}
+    assert any("Samaritans free on 116 123" in (m.body or "") for m in signposting)
+    [alert] = await outbox(database, SAM)
+    assert alert.priority == messages.URGENT
+    await deliver(database, ANN, clock())
+    await deliver(database, SAM, clock())
+    clock.advance(minutes=30)
+    await scheduler.tick()
+    [again] = await outbox(database, SAM)
+    [chris] = await outbox(database, CHRIS)
+    assert (again.priority, chris.priority) == (messages.URGENT, messages.URGENT)
+    await conversations.receive("sms", ANN, "menu")  # a new conversation: an everyday reply
+    assert {m.priority for m in await outbox(database, ANN)} == {messages.NORMAL}
