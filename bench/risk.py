@@ -7,7 +7,8 @@ read by ``bot.answers.risk.assess``, beside the old list of exact risk words.
 
 Per language: urgent recall (urgent notes read as urgent), risk recall (urgent or hedged
 notes read as at least check), and false alarms (ordinary and idiom notes read as more
-than nothing). "before" is ``risk_pattern(RISK_WORDS)``, where any match is urgent.
+than nothing). "before" is the list of words copro matched before
+(tests/answers/risk_words_before.yaml), where any match is urgent.
 Then the second opinion (the learnt word weights) alone, cross-validated: trained on
 four fifths of the notes, measured on the rest.
 """
@@ -15,6 +16,7 @@ four fifths of the notes, measured on the rest.
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +25,9 @@ from typing import Any
 import yaml
 
 from bot.answers.risk import WEIGHTS, assess, leaning, learn, normalise, read_phrases
-from bot.core.config import RISK_WORDS
-from bot.engine.templates import risk_pattern
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "answers" / "risk_cases.yaml"
+BEFORE = CASES.with_name("risk_words_before.yaml")
 THRESHOLD = 4.0  # log odds above which the words alone make a check
 FOLDS = 5
 
@@ -39,8 +40,11 @@ def load() -> list[tuple[str, str, str, str]]:
 
 
 def old_reader() -> Reader:
-    pattern = risk_pattern(RISK_WORDS)
-    return lambda text, lang: "urgent" if pattern and pattern.search(text) else "none"
+    """How copro read notes before: any of a list of words, matched whole, was urgent."""
+    words: list[str] = yaml.safe_load(BEFORE.read_text(encoding="utf-8"))
+    body = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+    return lambda text, lang: "urgent" if pattern.search(text) else "none"
 
 
 def new_reader(text: str, lang: str) -> str:
@@ -136,7 +140,7 @@ def main() -> None:
         f"{len(cases)} labelled notes: "
         + ", ".join(f"{k} {sum(c[3] == k for c in cases)}" for k in ("risk", "hedged", "idiom", "ordinary"))
     )
-    report("before: risk_pattern(RISK_WORDS), any match urgent", old_reader(), cases, args.misses)
+    report("before: the words listed before, any match urgent", old_reader(), cases, args.misses)
     report("now: bot.answers.risk.assess", new_reader, cases, args.misses)
     cross_validate(cases)
     start = time.perf_counter()
