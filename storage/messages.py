@@ -215,6 +215,7 @@ async def claim(
     now: datetime,
     lease_until: datetime,
     limit: int,
+    urgent_only: bool = False,
 ) -> list[Message]:
     """Take messages that are due on ``channel`` for sending, marking them ``sending``.
 
@@ -226,7 +227,7 @@ async def claim(
     first, then normal ones, then bulk, each oldest first; an urgent message
     waits only for earlier urgent ones to the same address, not for a broadcast
     queued before it. On PostgreSQL, rows another sender holds are skipped, not
-    waited for.
+    waited for. ``urgent_only``: only urgent messages.
     """
     earlier = aliased(Message)
     blocked = exists().where(
@@ -245,6 +246,7 @@ async def claim(
             Message.status.in_(WAITING),
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             ~blocked,
+            *([Message.priority == URGENT] if urgent_only else []),
         )
         .order_by(_RANK, Message.id)
         .limit(limit)

@@ -126,16 +126,22 @@ class Sender:
                 log.info("outbox: %d unsent message(s) returned to the queue", released)
 
     async def send_due(self) -> int:
-        """Claim what is due on every channel and start sending it; returns how many."""
+        """Claim what is due on every channel and start sending it; returns how many.
+
+        Up to ``outbox.batch_size`` sends are under way at once; a channel reached with no room
+        left still has its urgent messages started, so that a busy channel never holds up an
+        alert on another."""
         started = 0
         room = self.outbox.batch_size - len(self._in_flight)
         for name, channel in self.channels.items():
+            urgent_only = room <= 0
+            limit = self.outbox.batch_size if urgent_only else room
             screened_out = True
-            while screened_out and room > 0 and not self._stopping.is_set():
+            while screened_out and limit > 0 and not self._stopping.is_set():
                 now = self.clock()
                 async with self.db.transaction() as s:
                     claimed = await messages.claim(
-                        s, name, now=now, limit=room,
+                        s, name, now=now, limit=limit, urgent_only=urgent_only,
                         lease_until=now + timedelta(seconds=self.outbox.lease_seconds),
                     )
                     # Skip rows this process is already sending (a lease ran out mid-send).
@@ -148,7 +154,9 @@ class Sender:
                     self._in_flight[message.id] = task
                     task.add_done_callback(self._done(message.id))
                 started += len(going)
-                room -= len(going)
+                limit -= len(going)
+                if not urgent_only:
+                    room -= len(going)
         return started
 
     async def drain(self) -> int:

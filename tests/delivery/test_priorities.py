@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -165,3 +166,27 @@ async def test_an_alert_its_repeats_and_the_signposting_are_urgent_and_a_later_r
     assert (again.priority, chris.priority) == (messages.URGENT, messages.URGENT)
     await conversations.receive("sms", ANN, "menu")  # a new conversation: an everyday reply
     assert {m.priority for m in await outbox(database, ANN)} == {messages.NORMAL}
+
+
+async def test_a_busy_channel_does_not_hold_up_an_alert_on_another(
+    database: Database, tmp_path: Path
+) -> None:
+    telegram, sms = Scripted(), Scripted("sms")
+    for n in range(6):  # a slow broadcast that keeps every sending slot busy
+        telegram.script[str(100 + n)] = deque([3.0])
+        await put(database, str(100 + n), "broadcast", priority=messages.BULK)
+    sender = Sender(database, {"telegram": telegram, "sms": sms},
+                    config(tmp_path, batch_size=2, idle_seconds=0.05), clock=lambda: NIGHT)
+    sender.start()
+    try:
+        await asyncio.sleep(0.1)  # both slots taken by the broadcast
+        await put(database, "+447700900123", "alert", channel="sms", priority=messages.URGENT)
+        sender.wake()
+        for _ in range(40):
+            if sms.sent:
+                break
+            await asyncio.sleep(0.05)
+        assert sms.sent == [("+447700900123", "alert")]
+        assert telegram.sent == []  # it went while both broadcast sends were still under way
+    finally:
+        await sender.stop()
