@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.insert import insert_many, insert_new
 from storage.models import Message
+
+URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
 
 
 async def record_inbound(
@@ -70,11 +72,14 @@ async def queue_outbound(
     kind: str = "text",
     media: Sequence[str] = (),
     display: dict[str, Any] | None = None,
+    priority: str = "normal",
 ) -> Message | None:
     """Put a message in the outbox; None (and nothing added) if ``idempotency_key`` is taken.
 
     ``quiet`` messages (sent on copro's own initiative) wait while the person's
-    contact hours are shut; ``not_before`` holds a message until then.
+    contact hours are shut; ``not_before`` holds a message until then. ``priority``
+    says what goes first: ``urgent`` (safeguarding) ahead of everything and never
+    held, ``bulk`` (broadcasts, polls, scheduled check-ins) after everything else.
     """
     now = at
     values: dict[str, Any] = {
@@ -93,6 +98,7 @@ async def queue_outbound(
         "idempotency_key": idempotency_key,
         "quiet": quiet,
         "topic": topic,
+        "priority": priority,
         "created_at": now,
         "updated_at": now,
     }
@@ -106,10 +112,13 @@ async def queue_outbound(
 
 async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: datetime) -> int:
     """Put many messages in the outbox at once (each a dict of ``queue_outbound``'s fields);
-    those whose idempotency key is taken are left out. Returns how many went in."""
+    those whose idempotency key is taken are left out. Returns how many went in.
+
+    Many at once is a fan-out (a broadcast, a scheduled check-in for a whole group): ``bulk``
+    unless a row says otherwise, so that it goes after everyone's replies."""
     defaults: dict[str, Any] = {
         "direction": "out", "media": [], "options": [], "kind": "text", "display": {},
-        "status": "queued", "quiet": False, "topic": None, "session_id": None,
+        "status": "queued", "quiet": False, "topic": None, "session_id": None, "priority": BULK,
         "created_at": at, "updated_at": at,
     }
     return await insert_many(s, Message, [{**defaults, **row} for row in rows],
@@ -195,6 +204,8 @@ PENDING = ("queued", "sending")  # still to be sent
 # The topic of the one message that may go to an address after it opted out: the answer to its STOP.
 OPT_OUT_TOPIC = "opt-out"
 WAITING = (*PENDING, "held")  # not sent, and not given up on
+# The order the sender takes messages in: urgent first, bulk last.
+_RANK = case((Message.priority == URGENT, 0), (Message.priority == BULK, 2), else_=1)
 
 
 async def claim(
@@ -204,6 +215,7 @@ async def claim(
     now: datetime,
     lease_until: datetime,
     limit: int,
+    urgent_only: bool = False,
 ) -> list[Message]:
     """Take messages that are due on ``channel`` for sending, marking them ``sending``.
 
@@ -211,8 +223,11 @@ async def claim(
     hours), or ``sending`` whose lease ran out (the process sending it died).
     Only the oldest pending message for each address is due, so each person gets
     their messages in order, even with several senders; a message held for
-    contact hours does not hold up the ones behind it. On PostgreSQL, rows
-    another sender holds are skipped, not waited for.
+    contact hours does not hold up the ones behind it. Urgent messages come
+    first, then normal ones, then bulk, each oldest first; an urgent message
+    waits only for earlier urgent ones to the same address, not for a broadcast
+    queued before it. On PostgreSQL, rows another sender holds are skipped, not
+    waited for. ``urgent_only``: only urgent messages.
     """
     earlier = aliased(Message)
     blocked = exists().where(
@@ -221,6 +236,7 @@ async def claim(
         earlier.address == Message.address,
         earlier.status.in_(PENDING),
         earlier.id < Message.id,
+        or_(Message.priority != URGENT, earlier.priority == URGENT),
     )
     stmt = (
         select(Message)
@@ -230,8 +246,9 @@ async def claim(
             Message.status.in_(WAITING),
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             ~blocked,
+            *([Message.priority == URGENT] if urgent_only else []),
         )
-        .order_by(Message.id)
+        .order_by(_RANK, Message.id)
         .limit(limit)
     )
     if s.get_bind().dialect.name == "postgresql":

@@ -37,6 +37,8 @@ JOB_STATUSES = ("pending", "done", "skipped", "cancelled", "failed")
 MEETING_STATUSES = ("scheduled", "cancelled")
 RSVP_ANSWERS = ("yes", "no", "maybe")
 MESSAGE_KINDS = ("text", "poll", "photo")
+# Which outbox messages go first: safeguarding alerts, then replies, then bulk sends.
+MESSAGE_PRIORITIES = ("urgent", "normal", "bulk")
 POLL_STATUSES = ("open", "closed", "cancelled")
 CLAIM_STATUSES = ("submitted", "approved", "rejected", "paid")
 PAYMENTS = ("bank", "cash", "charity", "decline")
@@ -234,6 +236,7 @@ class Message(Base):
         one_of("direction", DIRECTIONS),
         one_of("status", MESSAGE_STATUSES),
         one_of("kind", MESSAGE_KINDS),
+        one_of("priority", MESSAGE_PRIORITIES),
         Index("ix_messages_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_messages_channel_address_status", "channel", "address", "status"),
         Index("ix_messages_channel_provider_id", "channel", "provider_id"),
@@ -273,6 +276,9 @@ class Message(Base):
     display: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)
     # A second id the provider gave, such as the id of a Telegram poll.
     provider_ref: Mapped[str | None] = mapped_column(String(255), index=True)
+    # "urgent" (safeguarding: ahead of everything, never held by contact hours or caps),
+    # "normal", or "bulk" (broadcasts, polls, scheduled check-ins: after everything else).
+    priority: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.direction} {self.channel} {self.status}>"

@@ -12,6 +12,12 @@ for the channel's rate limits, sends, and records what happened:
 - ``Undeliverable``: failed with the reason at once, and the address marked
   when it cannot be used again (blocked the bot, STOP at the carrier).
 
+Urgent messages (safeguarding alerts, and the answer to the person whose words
+raised one) are claimed first, are never held by contact hours or the hourly
+SMS cap, and take the next free slot of the provider's rate limits ahead of
+everything else queued; bulk messages (broadcasts, polls, scheduled check-ins)
+come after the rest.
+
 A claimed row carries a lease. If the process dies mid-send, the row is taken
 again when the lease runs out, so nothing queued is lost; at most the messages
 in flight at that moment are sent twice. On shutdown, sends under way get
@@ -120,16 +126,22 @@ class Sender:
                 log.info("outbox: %d unsent message(s) returned to the queue", released)
 
     async def send_due(self) -> int:
-        """Claim what is due on every channel and start sending it; returns how many."""
+        """Claim what is due on every channel and start sending it; returns how many.
+
+        Up to ``outbox.batch_size`` sends are under way at once; a channel reached with no room
+        left still has its urgent messages started, so that a busy channel never holds up an
+        alert on another."""
         started = 0
         room = self.outbox.batch_size - len(self._in_flight)
         for name, channel in self.channels.items():
+            urgent_only = room <= 0
+            limit = self.outbox.batch_size if urgent_only else room
             screened_out = True
-            while screened_out and room > 0 and not self._stopping.is_set():
+            while screened_out and limit > 0 and not self._stopping.is_set():
                 now = self.clock()
                 async with self.db.transaction() as s:
                     claimed = await messages.claim(
-                        s, name, now=now, limit=room,
+                        s, name, now=now, limit=limit, urgent_only=urgent_only,
                         lease_until=now + timedelta(seconds=self.outbox.lease_seconds),
                     )
                     # Skip rows this process is already sending (a lease ran out mid-send).
@@ -142,7 +154,9 @@ class Sender:
                     self._in_flight[message.id] = task
                     task.add_done_callback(self._done(message.id))
                 started += len(going)
-                room -= len(going)
+                limit -= len(going)
+                if not urgent_only:
+                    room -= len(going)
         return started
 
     async def drain(self) -> int:
@@ -183,7 +197,8 @@ class Sender:
     async def _deliver(self, channel: Channel, row: Message) -> None:
         outgoing = as_outgoing(row)
         try:
-            await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing))
+            await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing),
+                                       urgent=row.priority == messages.URGENT)
             started = time.monotonic()
             try:
                 sent = await asyncio.wait_for(channel.send(outgoing), timeout=SEND_TIMEOUT)
@@ -227,14 +242,15 @@ class Sender:
             opens = person and quiet.opens_at(
                 now, person.contact_start, person.contact_end,
                 quiet.zone(person.timezone, self.config.timezone))
+            urgent = row.priority == messages.URGENT  # never held by contact hours or caps
             if status == "unreachable" or (status == "opted_out" and row.topic != messages.OPT_OUT_TOPIC):
                 await messages.mark_failed(
                     s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
                 self._count(row.channel, "failed")
-            elif opens:
+            elif opens and not urgent:
                 await messages.hold(s, row, until=opens, at=now,
                                     reason="held: outside their contact hours")
-            elif channel.name == "sms" and recent.get(row.address, 0) >= cap:
+            elif channel.name == "sms" and recent.get(row.address, 0) >= cap and not urgent:
                 log.warning("outbox: %s has had %d texts this hour; holding the next one",
                             mask(row.address), recent[row.address])
                 await messages.retry_later(s, row, error=f"held: at most {cap} texts an hour",

@@ -9,6 +9,10 @@ also spread evenly through the window (30 a second go one every 34 ms, not 30
 at once): a burst leaves in a heap, and a heap can reach the provider closer
 together than it left.
 
+An urgent send (a safeguarding alert) takes the next free slot of every limit it
+counts against, ahead of sends already waiting: while it waits, no other send
+takes a unit of those limits. The limits themselves still hold for it.
+
 The limits hold within one process; several processes sharing one provider
 account should divide the rates between them.
 """
@@ -34,6 +38,9 @@ class _Window:
         self.used: deque[tuple[float, int]] = deque()  # (time, cost), oldest first
         self.total = 0
         self.next_at = 0.0  # the even pace: no send before this
+        self.urgent = 0  # urgent sends waiting for room here; the others wait for them
+        self.clear = asyncio.Event()  # set while no urgent send is waiting
+        self.clear.set()
 
     def forget(self, now: float) -> None:
         while self.used and self.used[0][0] <= now - self.seconds:
@@ -84,13 +91,36 @@ class RateLimiter:
         now = self._clock()
         return max((self._window(limit).wait(now, cost) for limit in limits), default=0.0)
 
-    async def acquire(self, limits: Iterable[Limit], cost: int = 1) -> float:
-        """Wait until ``cost`` units fit all ``limits``, take them; returns the seconds waited."""
-        limits = list(limits)
+    async def acquire(
+        self, limits: Iterable[Limit], cost: int = 1, *, urgent: bool = False
+    ) -> float:
+        """Wait until ``cost`` units fit all ``limits``, take them; returns the seconds waited.
+
+        An ``urgent`` send goes ahead of every other send waiting on the same limits."""
+        windows = [self._window(limit) for limit in limits]
+        if not urgent:
+            return await self._take(windows, cost)
+        for w in windows:
+            w.urgent += 1
+            w.clear.clear()
+        try:
+            return await self._take(windows, cost, urgent=True)
+        finally:
+            for w in windows:
+                w.urgent -= 1
+                if not w.urgent:
+                    w.clear.set()
+
+    async def _take(self, windows: list[_Window], cost: int, *, urgent: bool = False) -> float:
         waited = 0.0
         while True:
+            ahead = None if urgent else next((w for w in windows if w.urgent), None)
+            if ahead is not None:  # an urgent send is waiting for this room: it goes first
+                started = self._clock()
+                await ahead.clear.wait()
+                waited += self._clock() - started
+                continue
             now = self._clock()
-            windows = [self._window(limit) for limit in limits]
             wait = max((w.wait(now, cost) for w in windows), default=0.0)
             if wait <= 0:
                 for w in windows:

@@ -26,7 +26,7 @@ from bot.engine.definition import text_for
 from bot.engine.events import Notify
 from bot.host.conversations import Conversations, Say
 from bot.language import texts, when
-from storage import alerts, audit, groups, jobs, participants
+from storage import alerts, audit, groups, jobs, messages, participants
 from storage.db import Tx
 from storage.models import Alert, FlowSession, Job, Participant
 
@@ -99,7 +99,8 @@ class Alerts:
         self, s: Tx, alert: Alert, person: Participant | None, repeat: int,
         roles: Sequence[str],
     ) -> list[int]:
-        """Send ``alert`` (not held for contact hours) to staff with ``roles``; who got it."""
+        """Send ``alert`` to staff with ``roles``; who got it. Urgent: ahead of everything
+        queued, never held for contact hours or the hourly SMS cap."""
         staff = await self._staff(s, alert, roles)
         about = await self._about(s, person)
         sent = []
@@ -114,6 +115,7 @@ class Alerts:
             if await self.conversations.say_in(
                 s, member, texts.ALERT, key=f"alert:{alert.id}:{repeat}:{member.id}", scope=scope,
                 quiet=False, topic=f"alert:{alert.id}", display={"buttons": [button]},
+                priority=messages.URGENT,
             ):
                 sent.append(member.id)
         await alerts.count_sending(s, alert)

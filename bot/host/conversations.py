@@ -314,14 +314,15 @@ class Conversations:
         topic: str | None = None,
         display: dict[str, Any] | None = None,
         photo: str | None = None,
+        priority: str = messages.NORMAL,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
         ``scope`` adds template variables; with ``photo`` (a file) the message is that
-        picture with the text as its caption. False if they cannot be reached or the
-        key was used before.
+        picture with the text as its caption; ``priority`` is its place in the outbox's
+        order. False if they cannot be reached or the key was used before.
         """
-        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic)
+        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic, priority=priority)
         if to is None:
             return False
         await self.outbox.say(s, person, to, text, scope, display, photo)
@@ -340,7 +341,8 @@ class Conversations:
     # --- helpers ----------------------------------------------------------------------
 
     async def _reply_to(
-        self, s: Tx, person: Participant, key: str, *, quiet: bool, topic: str | None
+        self, s: Tx, person: Participant, key: str, *, quiet: bool, topic: str | None,
+        priority: str = messages.NORMAL,
     ) -> ReplyTo | None:
         """Where copro's own messages to ``person`` go; None if they cannot be reached."""
         if person.status != "active":
@@ -348,7 +350,7 @@ class Conversations:
         address = await preferred_address(s, person.id)
         if address is None:
             return None
-        return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic)
+        return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)
 
     async def _new_person(self, s: Tx, channel: str, address: str) -> Participant:
         return await participants.create(

@@ -38,6 +38,8 @@ class ReplyTo:
     key: str
     quiet: bool = False
     topic: str | None = None
+    # The outbox's order: urgent (safeguarding) first, then normal, then bulk fan-outs.
+    priority: str = messages.NORMAL
     count: int = 0  # messages keyed so far
     queued: int = 0  # of those, how many went in (a key used before is left out)
 
@@ -58,6 +60,7 @@ class ReplyTo:
             "options": list(options), "idempotency_key": f"{self.key}:{self.count}",
             "quiet": self.quiet, "topic": self.topic, "display": display or _NO_DISPLAY,
             "kind": "photo" if photo else "text", "media": [photo] if photo else _NO_MEDIA,
+            "priority": self.priority,
         }
 
 

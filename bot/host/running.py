@@ -39,7 +39,7 @@ from bot.host.hooks import Hooks
 from bot.host.notices import notify_staff
 from bot.host.replies import Outbox, ReplyTo, view
 from bot.language import texts
-from storage import audit, participants, results, sessions
+from storage import audit, messages, participants, results, sessions
 from storage.db import Tx
 from storage.models import FlowDefinition, FlowSession, Participant
 
@@ -179,6 +179,8 @@ class Runner:
                                participant_id=person.id, at=self.clock())
         follow_on: str | None = None
         now = self.clock()
+        if any(isinstance(e, Notify) and e.who == "safeguarding" for e in outcome.events):
+            to.priority = messages.URGENT  # the signposting goes as fast as the alert
         sends: list[SendText] = []
         for event in outcome.events:
             if isinstance(event, SendText):

@@ -22,7 +22,7 @@ from bot.host.notices import notify_staff
 from bot.host.replies import Outbox, ReplyTo
 from bot.host.robots import skeleton
 from bot.language import texts
-from storage import audit
+from storage import audit, messages
 from storage.db import Tx
 from storage.models import FlowSession, Participant
 
@@ -86,6 +86,7 @@ class Screening:
         reached = 0 if again else await self._raise(s, person, to, text, row)
         await audit.record(s, kind="message_risk", actor="copro", participant_id=person.id,
                            details={"reached": reached, "same": same, "again": again}, at=now)
+        to.priority = messages.URGENT  # the crisis numbers go ahead of any bulk traffic
         await self.outbox.say(s, person, to, texts.CRISIS_TOLD if reached else texts.CRISIS)
 
     async def _raise(

@@ -17,7 +17,7 @@ from typing import Any
 from bot.host.conversations import Conversations
 from bot.host.replies import ReplyTo
 from bot.host.running import Begin
-from storage import participants
+from storage import messages, participants
 from storage.db import Tx
 from storage.models import Participant
 
@@ -49,7 +49,8 @@ async def start_many(
         if start.person.status != "active" or address is None:
             done[start.person.id] = "unreachable"
             continue
-        to = ReplyTo(address[0], address[1], start.key, quiet=True, topic=start.topic)
+        to = ReplyTo(address[0], address[1], start.key, quiet=True, topic=start.topic,
+                     priority=messages.BULK)
         begins.append(Begin(start.person, to, start.extra))
     started = await c.runner.start_many(s, flow_id, begins, interrupt=False)
     done.update({b.person.id: "started" if b.person.id in started else "busy" for b in begins})
