@@ -39,6 +39,9 @@ NEEDS = {"transport": "transport", "interpreter": "an interpreter", "large_print
          "other": "something else"}
 
 
+WITHDRAWN = "withdrawn: the meeting changed"
+
+
 class MeetingError(ValueError):
     """A meeting that cannot be added or changed; ``str()`` says why in plain words."""
 
@@ -119,17 +122,24 @@ class Meetings:
         return len(told)
 
     async def _withdraw(self, s: Tx, meeting: Meeting, now: datetime) -> list[int]:
-        """Stop everything planned for the meeting as it was; who had already been contacted."""
+        """Stop everything planned for the meeting as it was; who had already been contacted.
+
+        Jobs not yet done are cancelled; every message about the meeting not yet sent
+        (invitations, reminders, and the nudge of an unanswered invitation, which
+        belongs to its conversation) is withdrawn; and an invitation still waiting
+        for an answer ends without a further word.
+        """
         contacted = await jobs.about(s, topic(meeting), kinds=[outreach.START, outreach.SAY],
                                      statuses=["done"])
         people = sorted({j.participant_id for j in contacted if j.participant_id})
         await jobs.cancel(s, topic=topic(meeting), at=now, note="the meeting changed")
-        await messages.withdraw(s, topic=topic(meeting), reason="withdrawn: the meeting changed",
-                                at=now)
-        for pid in people:  # an invitation still waiting for an answer is not asked any more
-            current = await sessions.active_session(s, pid)
-            if current is not None and _meeting_of(current) == meeting.id:
-                await sessions.end_active_sessions(s, pid, "interrupted", now=now)
+        await messages.withdraw(s, topic=topic(meeting), reason=WITHDRAWN, at=now)
+        asked = await meetings.sessions_about(s, meeting, flow_id=FLOW)
+        await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
+        for row in asked:
+            if row.status == "active":
+                await sessions.save_session(s, row, step=row.step, state=row.state,
+                                            status="interrupted", timeout_at=None, now=now)
         return people
 
     async def _tell(
@@ -224,7 +234,7 @@ class Meetings:
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
         """An answer in the RSVP flow: kept as the person's reply to the meeting."""
-        meeting_id = _meeting_of(row)
+        meeting_id = meetings.meeting_of(row)
         if meeting_id is None or await meetings.get(s, meeting_id) is None:
             return
         now = self.clock()
@@ -234,12 +244,6 @@ class Meetings:
             await meetings.answer(s, meeting_id, person.id, access=value, at=now)
         elif key == "access_detail" and isinstance(value, str):
             await meetings.answer(s, meeting_id, person.id, access_detail=value, at=now)
-
-
-def _meeting_of(row: FlowSession) -> int | None:
-    found = ((row.state or {}).get("extra") or {}).get("meeting") or {}
-    value = found.get("id") if isinstance(found, dict) else None
-    return int(value) if isinstance(value, int) else None
 
 
 def _name(person: Participant | None) -> str:

@@ -261,3 +261,34 @@ async def test_a_meeting_added_late_invites_at_once(
     assert INVITE in invite
     with pytest.raises(MeetingError, match="already passed"):
         await add(conversations, riverside, clock.now - timedelta(minutes=1))
+
+
+async def test_a_cancelled_meeting_withdraws_the_nudge_waiting_to_go_and_ends_the_question(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+    people: tuple[Group, dict[str, Member]],
+) -> None:
+    """Cai never answered: the day after the invitation his nudge is queued. The meeting is
+    cancelled before it goes: he gets only the cancellation, and "yes" is not taken as an answer."""
+    riverside, who = people
+    meeting = await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=1))
+    [nudge] = await outbox(database, who["cai"].address)
+    assert nudge.body is not None and nudge.body.startswith("Helo eto.")
+    async with database.transaction() as s:
+        found = await meetings.get(s, meeting.id)
+        assert found is not None
+        await Meetings(conversations, conversations.config, clock).cancel(s, found)
+    await scheduler.tick()
+    [notice] = await deliver(database, who["cai"].address, clock.now)
+    assert "wedi'i ganslo" in notice
+    async with database.transaction() as s:
+        withdrawn = await s.get(type(nudge), nudge.id)
+        assert withdrawn is not None
+        assert (withdrawn.status, withdrawn.error) == ("failed", "withdrawn: the meeting changed")
+    await conversations.receive("sms", who["cai"].address, "ie")  # too late: nothing to answer
+    async with database.transaction() as s:
+        assert await meetings.replies(s, meeting.id) == []
+    assert "Diolch" not in " ".join(await deliver(database, who["cai"].address, clock.now))
