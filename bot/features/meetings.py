@@ -66,7 +66,8 @@ class Meetings:
     def view(self, meeting: Meeting, group: Group | None = None) -> dict[str, Any]:
         """What messages and the RSVP flow may say about ``meeting`` (JSON-able)."""
         local = meeting.starts_at.astimezone(zone(self.config.timezone))
-        return {"id": meeting.id, "title": meeting.title, "when": local.isoformat(),
+        return {"id": meeting.id, "version": meeting.version, "title": meeting.title,
+                "when": local.isoformat(),
                 "where": meeting.place, "online_link": meeting.online_link,
                 "access_info": meeting.access_info, "group": group.name if group else None}
 
@@ -196,8 +197,8 @@ class Meetings:
                                        topic=topic(meeting), extra={"meeting": view},
                                        deadline=meeting.starts_at) for pid in members]
         else:
-            said_no = {r.participant_id for r in await meetings.replies(s, meeting.id)
-                       if r.answer == "no"}
+            said_no = {r.participant_id for r in await meetings.replies(
+                s, meeting.id, version=meeting.version) if r.answer == "no"}
             rows = [outreach.say_job(pid, texts.MEETING_REMINDER, key=f"{prefix}{pid}", due_at=now,
                                      topic=topic(meeting), scope={"meeting": view},
                                      deadline=meeting.starts_at)
@@ -210,7 +211,8 @@ class Meetings:
         if not isinstance(meeting, Meeting):
             return meeting
         members = set(await groups.taking_part(s, meeting.group_id))
-        replies = await meetings.replies(s, meeting.id)
+        every = await meetings.replies(s, meeting.id)
+        replies = [r for r in every if r.meeting_version == meeting.version]
         counts = {"yes": 0, "maybe": 0, "no": 0}
         needs = []
         for reply in replies:
@@ -221,7 +223,11 @@ class Meetings:
                 detail = f' ("{reply.access_detail}")' if reply.access_detail else ""
                 needs.append(f"{_name(person)}: {need}{detail}")
         counts["silent"] = len(members - {r.participant_id for r in replies})
-        scope = {"meeting": self.view(meeting), "counts": counts, "needs": needs}
+        # Answers for the time before a move are not counted: those people were asked again.
+        counts["stale"] = len({r.participant_id for r in every} & members
+                              - {r.participant_id for r in replies})
+        scope = {"meeting": self.view(meeting), "counts": counts, "needs": needs,
+                 "moved": meeting.version > 1}
         coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
         for person in coordinators:
             await self.conversations.say_in(
@@ -235,19 +241,22 @@ class Meetings:
     ) -> None:
         """An answer in the RSVP flow: kept as the person's reply to the meeting."""
         meeting_id = meetings.meeting_of(row)
-        if meeting_id is None or await meetings.get(s, meeting_id) is None:
+        meeting = await meetings.get(s, meeting_id) if meeting_id is not None else None
+        if meeting is None or meeting.status != "scheduled":
             return
+        asked_for = ((row.state or {}).get("extra") or {}).get("meeting", {}).get("version")
+        if asked_for is not None and asked_for != meeting.version:
+            return  # an answer about the meeting's old time, not the time it has now
         now = self.clock()
         if key == "rsvp" and value in ("yes", "no", "maybe"):
-            await meetings.answer(s, meeting_id, person.id, answer=str(value), at=now)
+            await meetings.answer(s, meeting, person.id, answer=str(value), at=now)
         elif key == "access" and isinstance(value, str):
-            await meetings.answer(s, meeting_id, person.id, access=value, at=now)
+            await meetings.answer(s, meeting, person.id, access=value, at=now)
         elif key == "access_detail" and isinstance(value, str):
-            await meetings.answer(s, meeting_id, person.id, access_detail=value, at=now)
+            await meetings.answer(s, meeting, person.id, access_detail=value, at=now)
 
 
 def _name(person: Participant | None) -> str:
     if person is None:
         return "someone"
     return person.name or f"participant {person.id}"
-

@@ -292,3 +292,38 @@ async def test_a_cancelled_meeting_withdraws_the_nudge_waiting_to_go_and_ends_th
     async with database.transaction() as s:
         assert await meetings.replies(s, meeting.id) == []
     assert "Diolch" not in " ".join(await deliver(database, who["cai"].address, clock.now))
+
+
+async def test_a_moved_meeting_counts_only_answers_for_its_new_time_and_says_so(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+    people: tuple[Group, dict[str, Member]],
+) -> None:
+    """Ann and Bryn answered for Tuesday; the meeting moves a week on and everyone is asked
+    again. Sam's summary counts only Ann's new answer, and says why Bryn's "no" is not in it."""
+    riverside, who = people
+    meeting = await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    for address, text in ((who["ann"].address, "yes"), (who["ann"].address, "transport"),
+                          (who["bryn"].address, "na")):
+        await conversations.receive("sms", address, text)
+    async with database.transaction() as s:
+        found = await meetings.get(s, meeting.id)
+        assert found is not None
+        await Meetings(conversations, conversations.config, clock).move(
+            s, found, TUESDAY_2PM + timedelta(days=7))
+    await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=5))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    await conversations.receive("sms", who["ann"].address, "maybe")
+    await conversations.receive("sms", who["ann"].address, "none")
+    await deliver(database, who["ann"].address, clock.now)
+    await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=6))
+    [summary] = await deliver(database, who["sam"].address, clock.now)
+    assert summary == (
+        "Planning day, Tuesday 8 December at 2pm: 0 coming, 1 maybe, 0 cannot come, "
+        "2 not answered. It moved, so answers given for the old time are not counted "
+        "(1 asked again). No one has asked for anything to help them take part.")
+    async with database.transaction() as s:
+        assert await meetings.counts(s, meeting.id) == {"maybe": 1}
