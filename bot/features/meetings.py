@@ -27,7 +27,7 @@ from bot.core.quiet import zone
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.features import outreach
 from bot.host.conversations import Conversations
-from bot.language import texts
+from bot.language import texts, when
 from storage import audit, groups, jobs, meetings, messages, participants, sessions
 from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Meeting, Participant
@@ -63,11 +63,18 @@ class Meetings:
         scheduler.handle(REMINDER, self.remind)
         scheduler.handle(SUMMARY, self.summarise)
 
+    def zone_of(self, group: Group | None) -> str:
+        """The zone a group's meetings are on: its own (that of its check-ins), or copro's."""
+        if group is None:
+            return self.config.timezone
+        return group.checkin_timezone or self.config.checkins.timezone or self.config.timezone
+
     def view(self, meeting: Meeting, group: Group | None = None) -> dict[str, Any]:
-        """What messages and the RSVP flow may say about ``meeting`` (JSON-able)."""
-        local = meeting.starts_at.astimezone(zone(self.config.timezone))
+        """What messages and the RSVP flow may say about ``meeting`` (JSON-able). Its time is
+        on the group's clock, stamped with the zone, so a member elsewhere is told which."""
+        local = meeting.starts_at.astimezone(zone(self.zone_of(group)))
         return {"id": meeting.id, "version": meeting.version, "title": meeting.title,
-                "when": local.isoformat(),
+                "when": when.stamp(local),
                 "where": meeting.place, "online_link": meeting.online_link,
                 "access_info": meeting.access_info, "group": group.name if group else None}
 
@@ -147,7 +154,7 @@ class Meetings:
         self, s: Tx, meeting: Meeting, people: list[int], text: dict[str, str],
         what: str, now: datetime,
     ) -> None:
-        view = self.view(meeting)
+        view = self.view(meeting, await groups.get_group(s, meeting.group_id))
         await jobs.plan_many(s, [
             outreach.say_job(pid, text, key=f"{topic(meeting)}:v{meeting.version}:{what}:{pid}",
                              due_at=now, topic=topic(meeting), scope={"meeting": view},
@@ -226,7 +233,8 @@ class Meetings:
         # Answers for the time before a move are not counted: those people were asked again.
         counts["stale"] = len({r.participant_id for r in every} & members
                               - {r.participant_id for r in replies})
-        scope = {"meeting": self.view(meeting), "counts": counts, "needs": needs,
+        group = await groups.get_group(s, meeting.group_id)
+        scope = {"meeting": self.view(meeting, group), "counts": counts, "needs": needs,
                  "moved": meeting.version > 1}
         coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
         for person in coordinators:

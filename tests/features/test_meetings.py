@@ -327,3 +327,28 @@ async def test_a_moved_meeting_counts_only_answers_for_its_new_time_and_says_so(
         "(1 asked again). No one has asked for anything to help them take part.")
     async with database.transaction() as s:
         assert await meetings.counts(s, meeting.id) == {"maybe": 1}
+
+
+async def test_a_member_in_another_time_zone_is_told_which_clock_the_meeting_is_on(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    """Ann lives in the UK and reads "2pm" as before; Elena (Madrid, in English) and Gwen
+    (Madrid, in Welsh) read "2pm UK time", so nobody turns up an hour late."""
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    elena = await member(database, riverside, "+34600000001", name="Elena", timezone="Europe/Madrid")
+    gwen = await member(database, riverside, "+34600000002", name="Gwen", language="cy",
+                        timezone="Europe/Madrid")
+    await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    [home] = await deliver(database, ann.address, clock.now)
+    assert "When: Tuesday 1 December at 2pm\n" in home
+    [away] = await deliver(database, elena.address, clock.now)
+    assert "When: Tuesday 1 December at 2pm UK time\n" in away
+    [welsh] = await deliver(database, gwen.address, clock.now)
+    assert "Pryd: dydd Mawrth 1 Rhagfyr am 2yp amser y DU\n" in welsh
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(hours=2))
+    *_, reminder = await deliver(database, elena.address, clock.now)  # after the nudge
+    assert reminder.startswith("Reminder: Planning day is on Tuesday 1 December at 2pm UK time,")
+    *_, atgoffa = await deliver(database, gwen.address, clock.now)
+    assert "ar ddydd Mawrth 1 Rhagfyr am 2yp amser y DU," in atgoffa
