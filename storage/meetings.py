@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FlowSession, Meeting, Rsvp
+from storage.models import Meeting, Rsvp
 
 
 async def add(
@@ -103,19 +103,3 @@ async def counts(s: AsyncSession, meeting_id: int) -> dict[str, int]:
     )
     return {str(answer): int(n) for answer, n in rows}
 
-
-def meeting_of(row: FlowSession) -> int | None:
-    """The meeting a session of the RSVP flow is about (its ``meeting`` variable), if any."""
-    found = ((row.state or {}).get("extra") or {}).get("meeting") or {}
-    value = found.get("id") if isinstance(found, dict) else None
-    return int(value) if isinstance(value, int) else None
-
-
-async def sessions_about(s: AsyncSession, meeting: Meeting, *, flow_id: str) -> list[FlowSession]:
-    """Every session of ``flow_id`` started about ``meeting`` (since it was added), oldest first."""
-    rows = await s.scalars(
-        select(FlowSession)
-        .where(FlowSession.flow_id == flow_id, FlowSession.started_at >= meeting.created_at)
-        .order_by(FlowSession.id)
-    )
-    return [row for row in rows if meeting_of(row) == meeting.id]

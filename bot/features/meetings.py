@@ -142,7 +142,8 @@ class Meetings:
         people = sorted({j.participant_id for j in contacted if j.participant_id})
         await jobs.cancel(s, topic=topic(meeting), at=now, note="the meeting changed")
         await messages.withdraw(s, topic=topic(meeting), reason=WITHDRAWN, at=now)
-        asked = await meetings.sessions_about(s, meeting, flow_id=FLOW)
+        asked = await sessions.started_about(s, flow_id=FLOW, name="meeting", subject_id=meeting.id,
+                                             since=meeting.created_at)
         await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
         for row in asked:
             if row.status == "active":
@@ -248,7 +249,7 @@ class Meetings:
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
         """An answer in the RSVP flow: kept as the person's reply to the meeting."""
-        meeting_id = meetings.meeting_of(row)
+        meeting_id = sessions.subject_of(row, "meeting")
         meeting = await meetings.get(s, meeting_id) if meeting_id is not None else None
         if meeting is None or meeting.status != "scheduled":
             return
