@@ -28,7 +28,7 @@ from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.engine.definition import LANGUAGES, Text, text_for
 from bot.features import charts, outreach
 from bot.host.conversations import Conversations, Say
-from bot.language import texts
+from bot.language import texts, when
 from storage import audit, groups, jobs, messages, participants, polls, sessions
 from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Participant, Poll
@@ -89,7 +89,7 @@ class Polls:
         """What the poll flow is started with (JSON-able)."""
         closes = poll.closes_at.astimezone(zone(self.config.timezone))
         return {"id": poll.id, "question": poll.question, "multiple": poll.multiple,
-                "closes": closes.isoformat(),
+                "closes": when.stamp(closes),
                 "options": [{"value": str(n), "label": o["label"]}
                             for n, o in enumerate(poll.options, start=1)]}
 

@@ -189,6 +189,7 @@ async def test_a_moved_meeting_withdraws_what_was_waiting_and_tells_who_was_invi
     await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=5))
     [again] = await deliver(database, who["ann"].address, clock.now)
     assert INVITE in again and "When: Tuesday 8 December at 2pm" in again
+    assert "Its time has changed, so we are asking everyone again." in again
     await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(hours=2))  # the old time: nothing
     assert await deliver(database, who["ann"].address, clock.now) == []
 

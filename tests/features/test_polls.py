@@ -231,3 +231,18 @@ async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
 async def tick_then(scheduler: Scheduler, clock: Clock, *, hours: int) -> None:
     clock.advance(hours=hours)
     await scheduler.tick()
+
+
+async def test_a_poll_tells_a_member_in_another_time_zone_which_clock_it_closes_on(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    """Elena lives in Madrid: she reads the closing time as "11am UK time", not "11am"."""
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    elena = await member(database, riverside, "+34600000001", name="Elena", timezone="Europe/Madrid")
+    await make_poll(conversations, riverside)
+    await scheduler.tick()
+    await deliver(database, elena.address, clock.now)
+    await conversations.receive("sms", elena.address, "2")
+    [thanks] = await deliver(database, elena.address, clock.now)
+    assert "before Friday 27 November at 11am UK time, text VOTE." in thanks
