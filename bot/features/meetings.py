@@ -9,10 +9,15 @@ the group's coordinators get the counts and the access needs. Every message is
 one job a person (``bot.features.outreach``), so contact hours hold it and a restart
 never sends it twice; none goes once the meeting has started.
 
-Moving or cancelling a meeting withdraws what has not gone yet, ends invitations
-still waiting for an answer, and tells everyone who was already contacted. A
-moved meeting plans its reminders afresh (its version goes up, so anything
-planned for the old time does nothing).
+Moving or cancelling a meeting withdraws what has not gone yet (the nudge of an
+unanswered invitation too), ends invitations still waiting for an answer, and
+tells everyone who was already contacted. A moved meeting plans its reminders
+afresh (its version goes up, so anything planned for the old time does nothing),
+and an answer counts only for the version it was given for: people are asked
+again, and the summary says so.
+
+A meeting's time is on its group's clock; a member whose zone differs reads the
+zone with it ("2pm UK time", see ``bot.language.when``).
 """
 
 from __future__ import annotations
@@ -232,7 +237,7 @@ class Meetings:
                 needs.append(f"{_name(person)}: {need}{detail}")
         counts["silent"] = len(members - {r.participant_id for r in replies})
         # Answers for the time before a move are not counted: those people were asked again.
-        counts["stale"] = len({r.participant_id for r in every} & members
+        counts["stale"] = len(({r.participant_id for r in every} & members)
                               - {r.participant_id for r in replies})
         group = await groups.get_group(s, meeting.group_id)
         scope = {"meeting": self.view(meeting, group), "counts": counts, "needs": needs,
