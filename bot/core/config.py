@@ -45,15 +45,6 @@ PLAIN = {  # clearer words for some of pydantic's messages, by error type
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",
 }
-RISK_WORDS = (
-    "suicide", "suicidal", "kill myself", "end it all", "end my life", "hurt myself",
-    "self harm", "self-harm", "want to die", "no point", "can't go on", "can’t go on",
-    "cant go on", "overdose", "abuse", "abused", "hit me", "hits me", "scared",
-    "lladd fy hun", "brifo fy hun", "niweidio fy hun", "eisiau marw", "hunanladdiad",
-    "cam-drin", "dim pwynt",
-)
-
-
 class ConfigError(Exception):
     """A configuration that cannot be used; ``str()`` has one problem a line."""
 
@@ -140,7 +131,7 @@ class ExpensesConfig(_Section):
 
 
 class SafeguardingConfig(_Section):
-    risk_words: tuple[Phrase, ...] = RISK_WORDS
+    risk_words: tuple[Phrase, ...] = ()
     repeat_after: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
     max_repeats: int = Field(default=6, ge=0, le=100)
 

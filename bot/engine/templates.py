@@ -5,12 +5,13 @@ Filters: ``money`` (``£12.50``), ``day`` (``Tuesday 1 December``), ``when``
 (``Tuesday 1 December at 2pm``: a datetime or its ISO text), ``number``. ``day`` and
 ``when`` take the word written before them, for Welsh: ``ar {{ x | when('ar') }}``
 gives "ar ddydd Mawrth".
-Test: ``risky`` (``results.note is risky``: mentions a configured risk word).
+Tests: ``risky`` (``results.note is risky``: urgent risk, such as wanting to die or to
+hurt oneself, or a configured risk word) and ``worrying`` (worth a gentle check from
+a person at least: a negated or hedged risk, low mood). See ``bot.answers.risk``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -23,6 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.answers.risk import assess
 from bot.language import when
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
@@ -66,15 +68,6 @@ def _number(ctx: Context, value: Any) -> str:
     return str(format_decimal(Decimal(str(value)), locale=_locale(ctx)))
 
 
-def risk_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern matching any of ``words`` as whole words."""
-    parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
-    if not parts:
-        return None
-    body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-
-
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, refusing an unsafe attribute outright: by default it reads as an empty
     value, and the message goes out with a hole in it (or not at all)."""
@@ -92,9 +85,10 @@ class Templates:
             undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False
         )
         env.filters.update(money=_money, day=_day, when=_when, number=_number)
-        pattern = risk_pattern(risk_words)
-        env.tests["risky"] = lambda value: bool(
-            pattern and isinstance(value, str) and pattern.search(value)
+        extra = tuple(risk_words)
+        env.tests["risky"] = lambda value: isinstance(value, str) and assess(value, None, extra).urgent
+        env.tests["worrying"] = lambda value: (
+            isinstance(value, str) and assess(value, None, extra).level != "none"
         )
         self._env = env
         self.render = lru_cache(maxsize=2048)(self._compile_template)

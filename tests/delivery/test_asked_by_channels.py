@@ -15,6 +15,7 @@ from bot.host.conversations import Conversations
 from storage import messages, participants
 from storage.db import Database
 from storage.models import Message
+from tests import records
 from tests.people import deliver, group, member
 
 CHAT = "42"
@@ -35,7 +36,7 @@ async def question(inbox: Inbox, text: str) -> Message:
     await inbox.conversations.receive("telegram", CHAT, text)
     await deliver(db, CHAT, inbox.conversations.clock())
     async with db.transaction() as s:
-        return [m for m in await messages.messages_of_address(s, CHAT) if m.direction == "out"][-1]
+        return [m for m in await records.messages_of_address(s, CHAT) if m.direction == "out"][-1]
 
 
 async def test_a_choice_counts_only_under_the_latest_question_of_a_live_session(inbox: Inbox) -> None:
@@ -72,7 +73,7 @@ async def test_delivery_reports_are_kept_and_stop_at_the_carrier_opts_the_number
 ) -> None:
     await inbox.conversations.receive("sms", "+447700900001", "hello")
     async with database.transaction() as s:
-        [out] = [m for m in await messages.messages_of_address(s, "+447700900001")
+        [out] = [m for m in await records.messages_of_address(s, "+447700900001")
                  if m.direction == "out"]
         await messages.mark_sent(s, out, provider_id="SM1", at=inbox.conversations.clock())
     assert not await inbox.receipt(Receipt("sms", "SM-unknown", "delivered"))

@@ -5,7 +5,7 @@ transcript (bot messages numbered as on SMS), the results, the notifications and
 how the flow ended. A change of wording or behaviour shows as a diff here.
 Rewrite the expectations after an intended change with:
 
-    COPRO_UPDATE_FIXTURES=1 make test ARGS=tests/test_flow_fixtures.py
+    COPRO_UPDATE_FIXTURES=1 make test ARGS=tests/engine/test_flow_fixtures.py
 """
 
 from __future__ import annotations
@@ -43,13 +43,12 @@ SETTINGS = {
     "coordinator": "Sam on 01632 960123",
     "mileage_rate": Decimal("0.45"),
 }
-RISK_WORDS = ["kill myself", "end it all", "hurt myself", "lladd fy hun"]
 
 
 def replay(fixture: dict[str, Any]) -> dict[str, Any]:
     library = Library.load()
     flow = library[fixture["flow"]].flow
-    engine = Engine(Templates(RISK_WORDS))
+    engine = Engine(Templates())  # copro's own risk phrases, as a deployment has by default
     participant = {"name": None, "language": "en", **fixture.get("participant", {})}
     today = fixture.get("today", date(2026, 11, 23))
     transcript: list[dict[str, Any]] = []

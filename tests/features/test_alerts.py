@@ -109,7 +109,6 @@ async def test_without_a_safeguarding_lead_the_coordinators_are_alerted(
 
 @pytest.mark.parametrize("note", [
     "I killed it at bingo on Saturday!",
-    "The new bus timetable is pointless",
     "Unscared of the dark now",
     "Talking about abusive comments online at the next meeting would be good",
     "My knee hurts when it rains",
@@ -121,6 +120,24 @@ async def test_everyday_words_are_not_alarms(
     said = await check_in(conversations, ANN, note)
     assert any("Thank you" in text for text in said)
     assert await outbox(database, SAM) == [] and await outbox(database, CHRIS) == []
+    async with database.transaction() as s:
+        assert await alerts.listed(s) == []
+
+
+@pytest.mark.parametrize("note", [
+    "The new bus timetable is pointless",
+    "I would never hurt myself, but I can't cope at the moment",
+])
+async def test_a_note_worth_a_gentle_word_goes_to_the_coordinator_not_as_an_alarm(
+    database: Database, conversations: Conversations, scheduler: Scheduler, note: str
+) -> None:
+    await setup(database)
+    said = await check_in(conversations, ANN, note)
+    # Ann is told the coordinator knows, so they can check in with her; no alarm is raised.
+    assert any("coordinator know" in text for text in said)
+    assert await outbox(database, SAM) == []
+    [notice] = await outbox(database, CHRIS)
+    assert note in (notice.body or "") and "Safeguarding alert" not in (notice.body or "")
     async with database.transaction() as s:
         assert await alerts.listed(s) == []
 
