@@ -60,7 +60,7 @@ def ceiling_app(db: Database) -> Starlette:
         async with db.transaction() as s:
             await messages.record_inbound(s, participant_id=None, channel="sms",
                                           address=params["From"], body=params.get("Body"),
-                                          media=[], provider_id=params["MessageSid"])
+                                          media=[], provider_id=params["MessageSid"], at=utcnow())
         return Response(TWIML, media_type="text/xml")
 
     return Starlette(routes=[Route("/webhooks/twilio/sms", hook, methods=["POST"])])

@@ -7,7 +7,8 @@ read by ``bot.answers.risk.assess``, beside the old list of exact risk words.
 
 Per language: urgent recall (urgent notes read as urgent), risk recall (urgent or hedged
 notes read as at least check), and false alarms (ordinary and idiom notes read as more
-than nothing). "before" is ``risk_pattern(RISK_WORDS)``, where any match is urgent.
+than nothing). "before" is the list of words copro matched before
+(tests/answers/risk_words_before.yaml), where any match is urgent.
 Then the second opinion (the learnt word weights) alone, cross-validated: trained on
 four fifths of the notes, measured on the rest.
 """

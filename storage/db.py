@@ -181,6 +181,11 @@ async def savepoint(s: AsyncSession, *, reload: Iterable[object] = ()) -> AsyncI
         raise
 
 
+def after_commit(s: Tx, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once ``s``'s transaction has committed (never if it rolls back)."""
+    event.listen(s.sync_session, "after_commit", lambda _session: callback(), once=True)
+
+
 async def ensure_schema(db: Database) -> None:
     await db.upgrade()
 

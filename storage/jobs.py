@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -45,11 +45,14 @@ async def plan_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: date
     return await insert_many(s, Job, [{**defaults, **row} for row in rows], unique_on=("key",))
 
 
-async def claim_due(s: AsyncSession, *, now: datetime, limit: int) -> list[Job]:
+async def claim_due(
+    s: AsyncSession, *, now: datetime, limit: int, passing_over: Collection[int] = ()
+) -> list[Job]:
     """Pending jobs due by ``now``, oldest first, locked for this transaction.
 
     On PostgreSQL, jobs another process holds are skipped, so two schedulers
     sharing a database never do the same job. On SQLite one writer runs at a time.
+    ``passing_over``: ids of jobs not to claim (those whose outcome could not be saved).
     """
     stmt = (
         select(Job)
@@ -57,9 +60,48 @@ async def claim_due(s: AsyncSession, *, now: datetime, limit: int) -> list[Job]:
         .order_by(Job.due_at, Job.id)
         .limit(limit)
     )
+    if passing_over:
+        stmt = stmt.where(Job.id.not_in(list(passing_over)))
     if s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(await s.scalars(stmt))
+
+
+async def claim(s: AsyncSession, job_id: int, *, now: datetime) -> Job | None:
+    """The job ``job_id`` if it is still pending and due by ``now``, locked like ``claim_due``."""
+    stmt = select(Job).where(Job.id == job_id, Job.status == "pending", Job.due_at <= now)
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return await s.scalar(stmt.execution_options(populate_existing=True))
+
+
+async def failed(
+    s: AsyncSession, job_id: int, *, attempts: int, note: str, retry_at: datetime | None,
+    at: datetime,
+) -> None:
+    """A try of the job failed: it runs again at ``retry_at``, or (None) is marked ``failed``.
+
+    Written by id with one statement, so it holds even when the job's row object was
+    left unusable by the failure.
+    """
+    values: dict[str, Any] = {"attempts": attempts, "note": note, "updated_at": at}
+    if retry_at is None:
+        values.update(status="failed", done_at=at)
+    else:
+        values["due_at"] = retry_at
+    await s.execute(
+        update(Job).where(Job.id == job_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def overdue(s: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending jobs were due by ``now``, and when the oldest of them was due."""
+    count, oldest = (await s.execute(
+        select(func.count(Job.id), func.min(Job.due_at))
+        .where(Job.status == "pending", Job.due_at <= now)
+    )).one()
+    return int(count), oldest
 
 
 async def finish(

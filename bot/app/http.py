@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.clock import utcnow
 from bot.core.metrics import CONTENT_TYPE, Metrics
-from storage import messages
+from storage import jobs, messages
 from storage.db import Database
 
 
@@ -41,6 +41,7 @@ def create_app(
             async with db.transaction() as s:
                 depth = await messages.outbox_depth(s)
                 oldest = await messages.oldest_pending(s)
+                overdue, oldest_due = await jobs.overdue(s, now=clock())
         except Exception:
             depth, oldest = {}, None  # still show the counters when the database is away
         else:
@@ -49,6 +50,10 @@ def create_app(
                 metrics.queue_depth.labels(channel=channel, status=status).set(count)
             metrics.oldest_queued_seconds.set(
                 (clock() - oldest).total_seconds() if oldest else 0
+            )
+            metrics.jobs_overdue.set(overdue)
+            metrics.oldest_overdue_seconds.set(
+                (clock() - oldest_due).total_seconds() if oldest_due else 0
             )
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 

@@ -139,7 +139,7 @@ class Service:
         channels = channels_for(config, inbox, metrics)
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
-        scheduler = scheduler_for(conversations, config)
+        scheduler = scheduler_for(conversations, config, metrics=metrics)
         routes = [route for channel in channels.values() for route in channel.routes()]
         app = create_app(db, metrics, routes, list(channels))
         server = _Server(

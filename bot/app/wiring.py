@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.core.clock import utcnow
 from bot.core.config import Config
+from bot.core.metrics import Metrics
 from bot.core.scheduler import Scheduler
 from bot.features.alerts import Alerts
 from bot.features.broadcasts import Broadcasts
@@ -22,12 +23,13 @@ from bot.host.timers import Timers
 
 
 def scheduler_for(
-    conversations: Conversations, config: Config, *, clock: Callable[[], datetime] = utcnow
+    conversations: Conversations, config: Config, *, clock: Callable[[], datetime] = utcnow,
+    metrics: Metrics | None = None,
 ) -> Scheduler:
     """The scheduler of ``copro run`` (check-ins, reminders, nudges, alerts and the rest),
     with every feature's hooks registered on ``conversations``."""
     db = conversations.db
-    scheduler = Scheduler(db, config, clock=clock)
+    scheduler = Scheduler(db, config, clock=clock, metrics=metrics)
     Outreach(conversations, config).register(scheduler)
     Checkins(db, conversations.library, config, conversations).register(scheduler)
     scheduler.sweep("session timers", Timers(db, conversations, config).run)

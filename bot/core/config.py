@@ -235,6 +235,20 @@ class SchedulerConfig(_Section):
     batch_size: int = Field(default=500, ge=1, le=5000)
     grace: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
     busy_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
+    # A job whose handler fails is tried again after first_retry, then twice as long
+    # each time (never more than max_retry), and marked failed after max_attempts tries.
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    first_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=5)
+    max_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=1)
+
+    @model_validator(mode="after")
+    def _retries(self) -> SchedulerConfig:
+        if self.max_retry < self.first_retry:
+            raise ValueError(
+                f"max_retry ({self.max_retry}) must not be less than first_retry "
+                f"({self.first_retry})"
+            )
+        return self
 
 
 class OutboxConfig(_Section):

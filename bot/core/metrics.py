@@ -9,7 +9,8 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class Metrics:
-    """What copro counts. Label values are channel names and message statuses only."""
+    """What copro counts. Label values are channel names, message statuses, job kinds and
+    sweep names only: never anything about a person."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -37,6 +38,30 @@ class Metrics:
         self.oldest_queued_seconds = Gauge(
             "copro_outbox_oldest_seconds", "Age of the oldest message waiting to be sent.",
             registry=self.registry,
+        )
+
+        self.jobs_failed = Counter(
+            "copro_jobs_failed",
+            "Tries of scheduled jobs that failed (each is tried again, up to a limit), by kind.",
+            ["kind"], registry=self.registry,
+        )
+        self.jobs_given_up = Counter(
+            "copro_jobs_given_up",
+            "Scheduled jobs marked failed after their last try, by kind.", ["kind"],
+            registry=self.registry,
+        )
+        self.sweeps_failed = Counter(
+            "copro_scheduler_sweeps_failed",
+            "Scheduler sweeps (planning check-ins, session timers) that failed, by sweep.",
+            ["sweep"], registry=self.registry,
+        )
+        self.jobs_overdue = Gauge(
+            "copro_jobs_overdue", "Scheduled jobs whose time has come and that are not done yet.",
+            registry=self.registry,
+        )
+        self.oldest_overdue_seconds = Gauge(
+            "copro_jobs_oldest_overdue_seconds",
+            "How long ago the oldest job not done yet fell due.", registry=self.registry,
         )
 
     def render(self) -> bytes:

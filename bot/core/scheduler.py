@@ -8,6 +8,11 @@ the same transaction that marks it done. So a restart loses nothing, work that
 fell due while copro was down is done on the first tick (each handler decides
 whether it still makes sense), and two copro processes on one PostgreSQL
 database never do the same job twice (rows are claimed with SKIP LOCKED).
+
+One job that fails never stops the others: each runs in a savepoint of its own,
+is tried again later with a growing wait, and after ``scheduler.max_attempts``
+tries is marked failed with its reason, logged at ERROR and counted in
+``copro_jobs_failed_total``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,15 +29,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.clock import utcnow
 from bot.core.config import Config
+from bot.core.logs import mask
+from bot.core.metrics import Metrics
 from storage import jobs
 from storage.db import Database, Tx, savepoint
 from storage.models import Job
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # a job whose handler keeps failing is given up after this many tries
-RETRY = timedelta(minutes=5)  # first wait after a failure; doubles each time
 MAX_BATCHES = 1000  # per tick: a bound, so a tick always ends
+REASON_LENGTH = 160  # of a failure's reason, as logged and kept in the job's note
+NUMBERS = re.compile(r"\+?\d[\d ]{5,}\d")  # phone numbers and the like, masked in reasons
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,14 @@ Sweep = Callable[[datetime], Awaitable[object]]
 
 class Scheduler:
     def __init__(
-        self, db: Database, config: Config, *, clock: Callable[[], datetime] = utcnow
+        self, db: Database, config: Config, *, clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.config = config
         self.clock = clock
+        self.metrics = metrics or Metrics()
+        self._passing_over: set[int] = set()  # jobs whose failure could not be saved, this tick
         self.handlers: dict[str, JobHandler] = {}
         self.batch_handlers: dict[str, BatchHandler] = {}
         self.sweeps: list[tuple[str, Sweep]] = []
@@ -122,64 +133,120 @@ class Scheduler:
         self._ticking = asyncio.current_task()
         try:
             await self.tick()
-        except Exception:
-            log.exception("scheduler: a tick failed; trying again next time")
+        except Exception as exc:
+            _log_error(exc, "scheduler: a tick failed (%s); trying again next time")
 
     async def tick(self) -> int:
-        """Run the sweeps, then every job due now; returns how many jobs ran."""
+        """Run the sweeps, then every job due now; returns how many jobs were tried.
+
+        Each batch of due jobs runs in one transaction, each job (or a batch handler's
+        whole batch) in a savepoint of its own, so one job that fails, or whose outcome
+        cannot be saved, is retried later while the others are done. Should the batch's
+        transaction fail as a whole, its jobs are run again one transaction each.
+        """
         now = self.clock()
+        self._passing_over = set()
         for name, sweep in self.sweeps:
             if self._stopping:
                 return 0
             try:
                 await sweep(now)
-            except Exception:
-                log.exception("scheduler: %s failed; trying again next tick", name)
-        ran = 0
+            except Exception as exc:
+                self.metrics.sweeps_failed.labels(sweep=name).inc()
+                _log_error(exc, "scheduler: %s failed (%s); trying again next tick", name)
+        tried = 0
         for _ in range(MAX_BATCHES):
             if self._stopping:
                 break
-            async with self.db.transaction() as s:
-                batch = await jobs.claim_due(s, now=now, limit=self.config.scheduler.batch_size)
-                await self._run_batch(s, batch, now)
-            if not batch:
+            claimed = await self._batch(now)
+            if not claimed:
                 break  # a job may plan others due at once (one a member): they run in this tick
-            ran += len(batch)
-        return ran
+            tried += len(claimed)
+        return tried
 
-    async def _run_batch(self, s: Tx, batch: list[Job], now: datetime) -> None:
+    async def _batch(self, now: datetime) -> list[Claimed]:
+        """Claim and run one batch; returns what was claimed (nothing: no more due now)."""
+        claimed: list[Claimed] = []
+        try:
+            async with self.db.transaction() as s:
+                batch = await jobs.claim_due(s, now=now, limit=self.config.scheduler.batch_size,
+                                             passing_over=self._passing_over)
+                claimed = [Claimed.of(job) for job in batch]
+                failures = await self._run_batch(s, batch, now)
+        except Exception as exc:
+            if not claimed:
+                _log_error(exc, "scheduler: could not claim the jobs due (%s); "
+                           "trying again next tick")
+                return []
+            _log_error(exc, "scheduler: a batch of %d jobs could not be saved (%s); "
+                       "one transaction a job now", len(claimed))
+            for job in claimed:
+                await self._alone(job, now)
+            return claimed
+        self._report(failures)
+        return claimed
+
+    async def _alone(self, claimed: Claimed, now: datetime) -> None:
+        """Run one job in a transaction of its own (after its batch's transaction failed)."""
+        try:
+            async with self.db.transaction() as s:
+                job = await jobs.claim(s, claimed.id, now=now)
+                if job is None:
+                    return  # done meanwhile, or held by another copro
+                failures = await self._run_batch(s, [job], now)
+        except Exception as exc:
+            failures = [await self._failed_alone(claimed, now, _reason(exc))]
+        self._report(failures)
+
+    async def _failed_alone(self, claimed: Claimed, now: datetime, reason: str) -> Failure:
+        """Record, in a transaction of its own, that a job failed even on its own."""
+        try:
+            async with self.db.transaction() as s:
+                return await self._failed(s, claimed, now, reason)
+        except Exception as exc:
+            _log_error(exc, "scheduler: could not save that job %s failed (%s); "
+                       "passing over it until the next tick", claimed.id)
+            self._passing_over.add(claimed.id)
+            return self._failure(claimed, now, reason)
+
+    async def _run_batch(self, s: Tx, batch: list[Job], now: datetime) -> list[Failure]:
+        """Run a claimed batch, kind by kind; returns the jobs that failed."""
+        known = {job.id: Claimed.of(job) for job in batch}
         kinds: dict[str, list[Job]] = {}
         for job in batch:
             kinds.setdefault(job.kind, []).append(job)
+        failures: list[Failure] = []
         for kind, some in kinds.items():
             many = self.batch_handlers.get(kind)
             if many is not None and len(some) > 1:
                 try:
                     async with savepoint(s, reload=some):
                         outcomes = await many(s, some, now)
-                except Exception:
-                    log.exception("scheduler: %d %s jobs failed together; one at a time now",
-                                  len(some), kind)
+                        await self._record_many(s, some, outcomes, now)
+                except Exception as exc:
+                    _log_error(exc, "scheduler: %d %s jobs failed together (%s); "
+                               "one at a time now", len(some), kind)
                 else:
-                    await self._record_many(s, some, outcomes, now)
                     continue
             for job in some:
-                await self._run(s, job, now)
+                failure = await self._run(s, job, known[job.id], now)
+                if failure is not None:
+                    failures.append(failure)
+        return failures
 
-    async def _run(self, s: Tx, job: Job, now: datetime) -> None:
-        handler = self.handlers.get(job.kind)
+    async def _run(self, s: Tx, job: Job, claimed: Claimed, now: datetime) -> Failure | None:
+        handler = self.handlers.get(claimed.kind)
         if handler is None:
-            await jobs.finish(s, job, status="failed", note=f"no handler for {job.kind!r}", at=now)
-            log.error("scheduler: job %s has a kind this copro does not know: %s", job.id, job.kind)
-            return
+            return await self._failed(s, claimed, now, f"no handler for {claimed.kind!r}",
+                                      final=True)
         try:
-            async with savepoint(s, reload=[job]):
+            async with savepoint(s):
                 outcome = await handler(s, job, now)
+                await self._record(s, job, outcome, now)
         except Exception as exc:
-            await self._failed(s, job, now, f"{type(exc).__name__}: {exc}")
-            log.exception("scheduler: job %s (%s) failed", job.id, job.kind)
-            return
-        await self._record(s, job, outcome, now)
+            log.debug("scheduler: job %s failed", claimed.id, exc_info=exc)
+            return await self._failed(s, claimed, now, _reason(exc))
+        return None
 
     async def _record_many(
         self, s: Tx, some: list[Job], outcomes: dict[int, JobOutcome], now: datetime
@@ -206,14 +273,91 @@ class Scheduler:
         else:
             await jobs.finish(s, job, status="done", note=outcome.note, at=now)
 
-    async def _failed(self, s: Tx, job: Job, now: datetime, reason: str) -> None:
-        attempts = job.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
-            await jobs.finish(s, job, status="failed", note=f"gave up: {reason}", at=now,
-                              attempt=True)
-            return
-        await jobs.postpone(s, job, until=now + RETRY * 2 ** (attempts - 1), note=reason, at=now,
-                            attempt=True)
+    async def _failed(
+        self, s: Tx, claimed: Claimed, now: datetime, reason: str, *, final: bool = False
+    ) -> Failure:
+        """Save that a try failed: to be tried again later, or (the last try) marked failed."""
+        failure = self._failure(claimed, now, reason, final=final)
+        note = f"gave up: {reason}" if failure.retry_at is None else reason
+        try:
+            async with savepoint(s):
+                await jobs.failed(s, claimed.id, attempts=failure.attempt, note=note,
+                                  retry_at=failure.retry_at, at=now)
+        except Exception as exc:
+            _log_error(exc, "scheduler: could not save that job %s failed (%s); "
+                       "passing over it until the next tick", claimed.id)
+            self._passing_over.add(claimed.id)
+        return failure
+
+    def _failure(
+        self, claimed: Claimed, now: datetime, reason: str, *, final: bool = False
+    ) -> Failure:
+        attempt = claimed.attempts + 1
+        if final or attempt >= self.config.scheduler.max_attempts:
+            return Failure(claimed, attempt, reason, None)
+        return Failure(claimed, attempt, reason, now + self.backoff(attempt))
+
+    def backoff(self, attempt: int) -> timedelta:
+        """How long after failed try number ``attempt`` (from 1) the job is tried again."""
+        settings = self.config.scheduler
+        wait: timedelta = settings.first_retry * 2 ** min(attempt - 1, 30)
+        return min(wait, settings.max_retry)
+
+    def _report(self, failures: list[Failure]) -> None:
+        """Log and count the failures a transaction saved (once each, after it committed)."""
+        limit = self.config.scheduler.max_attempts
+        for f in failures:
+            job = f.job
+            self.metrics.jobs_failed.labels(kind=job.kind).inc()
+            if f.retry_at is None:
+                self.metrics.jobs_given_up.labels(kind=job.kind).inc()
+                then = "marked failed, not tried again"
+            else:
+                then = f"trying again at {f.retry_at:%Y-%m-%d %H:%M:%S} UTC"
+            log.error("scheduler: job %s (kind %s, key %s) failed on try %d of %d: %s; %s",
+                      job.id, job.kind, job.key, f.attempt, limit, f.reason, then)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What the scheduler keeps of a claimed job, read once: its row may become unusable."""
+
+    id: int
+    kind: str
+    key: str
+    attempts: int
+
+    @classmethod
+    def of(cls, job: Job) -> Claimed:
+        return cls(job.id, job.kind, job.key, job.attempts)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed try of a job; ``retry_at`` None: it was the last."""
+
+    job: Claimed
+    attempt: int
+    reason: str
+    retry_at: datetime | None
+
+
+def _log_error(exc: BaseException, message: str, *args: object) -> None:
+    """``message`` at ERROR with ``args`` and the error's reason (last), free of people's
+    details; the traceback, which may quote them, at DEBUG only."""
+    log.error(message, *args, _reason(exc))
+    log.debug("scheduler: the traceback of that error", exc_info=exc)
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, short and without people's details: the error's type and the first
+    line of its message (a database error's own, not the statement and its values), with
+    anything like a phone number masked."""
+    orig = getattr(exc, "orig", None)  # a database error: the driver's, without the SQL
+    inner = orig if isinstance(orig, BaseException) else exc
+    first = (str(inner).strip().splitlines() or [""])[0][:REASON_LENGTH]
+    first = NUMBERS.sub(lambda m: mask(m.group()), first)
+    return f"{type(inner).__name__}: {first}" if first else type(inner).__name__
 
 
 def _again(later: Later, now: datetime) -> datetime:

@@ -1,0 +1,133 @@
+"""Where a transaction's replies go, how they are keyed, rendered and queued.
+
+Every message copro sends in answer to something (a text, a tap, a scheduled
+start, a timer) goes through a ``ReplyTo``: the channel and address, and a key.
+The n-th message of a transaction is keyed ``"{key}:{n}"``, so doing the same
+work twice never queues the same message twice. ``message_row`` is the one place
+that scheme is written; the outbox row it builds suits ``messages.queue_many``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.engine.definition import Text, text_for
+from bot.engine.templates import TemplateProblem, Templates
+from storage import messages, participants
+from storage.db import Tx, after_commit
+from storage.models import Participant
+
+# Shared by every row without them (a hundred thousand check-ins): never changed in place.
+_NO_DISPLAY: dict[str, Any] = {}
+_NO_MEDIA: list[str] = []
+
+
+@dataclass(slots=True)
+class ReplyTo:
+    """Where the answers of one transaction go, and how many there were.
+
+    ``quiet`` marks messages sent on copro's own initiative (scheduled work, not
+    a reply to the person): they wait while the person's contact hours are shut.
+    """
+
+    channel: str
+    address: str
+    key: str
+    quiet: bool = False
+    topic: str | None = None
+    count: int = 0  # messages keyed so far
+    queued: int = 0  # of those, how many went in (a key used before is left out)
+
+    def message_row(
+        self,
+        participant_id: int,
+        session_id: int | None,
+        body: str,
+        options: Sequence[str] = (),
+        display: dict[str, Any] | None = None,
+        photo: str | None = None,
+    ) -> dict[str, Any]:
+        """The outbox row of the next message, keyed ``"{key}:{n}"``."""
+        self.count += 1
+        return {
+            "participant_id": participant_id, "session_id": session_id,
+            "channel": self.channel, "address": self.address, "body": body,
+            "options": list(options), "idempotency_key": f"{self.key}:{self.count}",
+            "quiet": self.quiet, "topic": self.topic, "display": display or _NO_DISPLAY,
+            "kind": "photo" if photo else "text", "media": [photo] if photo else _NO_MEDIA,
+        }
+
+
+def view(person: Participant) -> dict[str, Any]:
+    """What templates and the engine may know of a person."""
+    return {
+        "name": person.name,
+        "language": person.language,
+        "timezone": person.timezone,
+        "contact_start": person.contact_start,
+        "contact_end": person.contact_end,
+    }
+
+
+async def preferred_address(s: Tx, participant_id: int) -> tuple[str, str] | None:
+    """The channel and address to reach someone on: the first that works."""
+    for address in await participants.addresses_of(s, participant_id):
+        if address.status == "ok":
+            return address.channel, address.address
+    return None
+
+
+class Outbox:
+    """Renders replies and puts them in the outbox, waking the sender once they commit."""
+
+    def __init__(
+        self, templates: Templates, settings: Mapping[str, Any], clock: Callable[[], datetime]
+    ) -> None:
+        self.templates = templates
+        self.settings = settings
+        self.clock = clock
+        # Called once a transaction that queued messages has committed (wakes the sender).
+        self.on_queued: Callable[[], None] | None = None
+
+    def render(self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None) -> str:
+        """``text`` (a template) in the person's language, for them."""
+        scope = {"settings": self.settings, "participant": view(person), "lang": person.language,
+                 **(extra or {})}
+        try:
+            return self.templates.text(text_for(text, person.language), scope)
+        except TemplateProblem:
+            return text_for(text, person.language)
+
+    async def say(
+        self,
+        s: Tx,
+        person: Participant,
+        to: ReplyTo,
+        text: Text,
+        extra: Mapping[str, Any] | None = None,
+        display: dict[str, Any] | None = None,
+        photo: str | None = None,
+    ) -> None:
+        """Queue ``text`` (a template) for ``person``, outside any flow."""
+        row = to.message_row(person.id, None, self.render(person, text, extra), (), display, photo)
+        await self.queue(s, [row], to)
+
+    async def queue(self, s: Tx, rows: Sequence[dict[str, Any]], to: ReplyTo | None = None) -> int:
+        """Put ``rows`` (from ``ReplyTo.message_row``) in the outbox; returns how many went in.
+
+        ``to``: the one reply they all belong to, which learns how many it queued.
+        """
+        queued = await messages.queue_many(s, rows, at=self.clock())
+        if queued and not (to is not None and to.queued):
+            self.wake_after(s)
+        if to is not None:
+            to.queued += queued
+        return queued
+
+    def wake_after(self, s: Tx) -> None:
+        """Wake the outbox sender once this transaction (which queued messages) commits."""
+        if self.on_queued is not None:
+            after_commit(s, self.on_queued)

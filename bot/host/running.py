@@ -1,0 +1,294 @@
+"""Running flows: the only caller of the engine, and the one place its events are applied.
+
+``start`` and ``start_many`` begin a flow (for one person or for a whole group at
+once: the one is the case of the other), ``resume`` carries a session on with a
+reply or a timer. Either way the engine's outcome becomes the session's row and
+the outbox rows of its messages, together with the answers, fields, consent and
+notices its events ask for, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.config import Config
+from bot.engine.definition import Flow
+from bot.engine.events import (
+    Event,
+    FlowEnded,
+    Notify,
+    Problem,
+    RecordConsent,
+    Resume,
+    SaveResult,
+    SendText,
+    SetField,
+    StartFlow,
+    Waiting,
+)
+from bot.engine.runner import Context, Engine, Outcome, Session
+from bot.engine.values import from_json, to_json
+from bot.flowfiles.library import Library
+from bot.host.definitions import Definitions
+from bot.host.hooks import Hooks
+from bot.host.notices import notify_staff
+from bot.host.replies import Outbox, ReplyTo, view
+from bot.language import texts
+from storage import audit, participants, results, sessions
+from storage.db import Tx
+from storage.models import FlowDefinition, FlowSession, Participant
+
+log = logging.getLogger(__name__)
+
+# A flow may start another; this many in a row is a mistake in the flows.
+MAX_CHAINED_FLOWS = 5
+# A start whose events are only these needs no more than its session row and its messages.
+SIMPLE = (SendText, Waiting)
+
+
+@dataclass(frozen=True, slots=True)
+class Begin:
+    """One person about to start a flow: where its messages go, and its extra variables."""
+
+    person: Participant
+    to: ReplyTo
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class SessionTaken(RuntimeError):
+    """Another transaction started a session for the person in the meantime."""
+
+
+class Runner:
+    def __init__(
+        self,
+        engine: Engine,
+        library: Library,
+        definitions: Definitions,
+        hooks: Hooks,
+        outbox: Outbox,
+        config: Config,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.engine = engine
+        self.library = library
+        self.definitions = definitions
+        self.hooks = hooks
+        self.outbox = outbox
+        self.config = config
+        self.clock = clock
+
+    async def start(
+        self,
+        s: Tx,
+        person: Participant,
+        flow_id: str,
+        to: ReplyTo,
+        extra: Mapping[str, Any] | None = None,
+        depth: int = 0,
+    ) -> None:
+        """Start ``flow_id`` for ``person``, ending any conversation under way."""
+        await self.start_many(s, flow_id, [Begin(person, to, extra or {})], interrupt=True,
+                              depth=depth)
+
+    async def start_many(
+        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, interrupt: bool, depth: int = 0
+    ) -> set[int]:
+        """Start ``flow_id`` for each; returns the ids of the people whose session started.
+
+        With ``interrupt`` any conversation under way is ended first; without, a person
+        in one is left out (the database's one-active-session index decides, race-free).
+        The sessions go in with one statement, and so do the messages of every start
+        that only sends and waits; a start that does more is applied event by event.
+        """
+        if flow_id not in self.library or depth > MAX_CHAINED_FLOWS:
+            for begin in begins:
+                await self._flow_missing(s, begin.person, flow_id, begin.to)
+            return set()
+        now = self.clock()
+        if interrupt:
+            for begin in begins:
+                await sessions.end_active_sessions(s, begin.person.id, "interrupted", now=now)
+        flow = self.library[flow_id].flow
+        definition = await self.definitions.current(s, flow_id)
+        outcomes = [self.engine.start(flow, self.context_for(b.person, b.extra)) for b in begins]
+        started = await sessions.start_many(s, [
+            _session_row(definition, flow, begin, outcome, now)
+            for begin, outcome in zip(begins, outcomes, strict=True)
+        ])
+        if interrupt and len(started) < len({b.person.id for b in begins}):
+            raise SessionTaken(f"a session of someone starting {flow_id} began elsewhere")
+        rows: list[dict[str, Any]] = []
+        for begin, outcome in zip(begins, outcomes, strict=True):
+            session_id = started.get(begin.person.id)
+            if session_id is None:
+                continue
+            if all(isinstance(e, SIMPLE) for e in outcome.events):
+                rows.extend(_message_rows(begin.to, begin.person.id, session_id, outcome.events))
+                continue
+            row = await sessions.get(s, session_id)
+            if row is None:
+                raise SessionTaken(f"the new session {session_id} of {flow_id} is not there")
+            await self._apply(s, begin.person, row, outcome, begin.to, depth, new=True)
+        if rows:
+            await self.outbox.queue(s, rows, begins[0].to if len(begins) == 1 else None)
+        return set(started)
+
+    async def resume(
+        self, s: Tx, person: Participant, row: FlowSession, resume: Resume, to: ReplyTo
+    ) -> None:
+        """Carry a session on with ``resume`` (a reply, a nudge, its end)."""
+        flow = await self.definitions.flow_of(s, row)
+        if flow is None:
+            await sessions.save_session(s, row, step=None, state=row.state, status="errored",
+                                        timeout_at=None, now=self.clock())
+            await self.outbox.say(s, person, to, texts.SYSTEM_ERROR)
+            return
+        session = Session.restore(row.flow_id, row.flow_version, row.step, row.status, row.state)
+        extra = from_json(row.state.get("extra") or {})
+        outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra))
+        await self._apply(s, person, row, outcome, to, 0, new=False)
+
+    def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
+        return Context(participant=view(person), today=self._today(person),
+                       settings=self.outbox.settings, extra=extra or {})
+
+    async def _apply(
+        self,
+        s: Tx,
+        person: Participant,
+        row: FlowSession,
+        outcome: Outcome,
+        to: ReplyTo,
+        depth: int,
+        *,
+        new: bool,
+    ) -> None:
+        """Apply an outcome's events in order; a ``new`` row was written with its final state."""
+        refused = _refused(outcome)
+        if refused:
+            # No consent: keep nothing but the opt-out, then say goodbye.
+            await participants.erase_personal_data(s, person, at=self.clock())
+            await participants.opt_out(s, person, at=self.clock())
+            await audit.record(s, kind="consent_refused", actor="participant",
+                               participant_id=person.id, at=self.clock())
+        follow_on: str | None = None
+        now = self.clock()
+        sends: list[SendText] = []
+        for event in outcome.events:
+            if isinstance(event, SendText):
+                sends.append(event)
+                continue
+            if refused or isinstance(event, Waiting):
+                continue
+            if sends:  # what the flow said before this event goes out before what it causes
+                await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+                sends = []
+            if isinstance(event, SaveResult):
+                await results.add_result(
+                    s, session=row, step=event.step, key=event.key,
+                    value=to_json(event.value), raw=event.raw, status=event.status, at=now,
+                )
+                for on_result in self.hooks.results(row.flow_id):
+                    await on_result.callback(s, person, row, event.key, event.value)
+            elif isinstance(event, SetField):
+                await participants.set_fields(s, person, at=now, **{event.field: event.value})
+            elif isinstance(event, RecordConsent):
+                await participants.record_consent(s, person, now)
+                await audit.record(s, kind="consent_given", actor="participant",
+                                   participant_id=person.id, at=self.clock())
+            elif isinstance(event, Notify):
+                await self._notify(s, person, row, event)
+            elif isinstance(event, StartFlow):
+                follow_on = event.flow
+            elif isinstance(event, Problem | FlowEnded):
+                _log_event(person, row, event)
+        if sends:
+            await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+        if not new:
+            await sessions.save_session(
+                s, row, step=outcome.session.step,
+                state=_state(outcome, row.state.get("extra") or {}, refused),
+                status=outcome.session.status, timeout_at=_timeout_at(outcome, now, refused),
+                now=now,
+            )
+        if outcome.session.status in ("completed", "expired") and not refused:
+            for on_end in self.hooks.ends(row.flow_id):
+                await on_end.callback(s, person, row, outcome.session.results)
+        if follow_on and not refused:
+            await self.start(s, person, follow_on, to, depth=depth + 1)
+
+    async def _notify(self, s: Tx, person: Participant, row: FlowSession, event: Notify) -> None:
+        hook = self.hooks.notify(event.who)
+        if hook is not None:
+            await hook.callback(s, person, row, event)
+        else:
+            await notify_staff(s, person, row, event, at=self.clock())
+
+    async def _flow_missing(self, s: Tx, person: Participant, flow_id: str, to: ReplyTo) -> None:
+        log.error("cannot start flow %r for participant %s", flow_id, person.id)
+        await audit.record(s, kind="flow_missing", actor="copro", participant_id=person.id,
+                           details={"flow": flow_id}, at=self.clock())
+        await self.outbox.say(s, person, to, texts.SYSTEM_ERROR)
+
+    def _today(self, person: Participant) -> date:
+        try:
+            zone = ZoneInfo(person.timezone or self.config.timezone)
+        except (KeyError, ValueError):
+            zone = ZoneInfo(self.config.timezone)
+        return self.clock().astimezone(zone).date()
+
+
+def _session_row(
+    definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime
+) -> dict[str, Any]:
+    """The row of a session just started, as its outcome leaves it."""
+    refused = _refused(outcome)
+    return {
+        "participant_id": begin.person.id, "definition_id": definition.id,
+        "flow_id": definition.flow_id, "flow_version": definition.version,
+        "step": outcome.session.step, "status": outcome.session.status,
+        "state": _state(outcome, to_json(dict(begin.extra)), refused),
+        "started_at": now, "updated_at": now,
+        "expires_at": now + flow.expires_after if flow.expires_after else None,
+        "timeout_at": _timeout_at(outcome, now, refused),
+    }
+
+
+def _message_rows(
+    to: ReplyTo, participant_id: int, session_id: int, events: Sequence[Event]
+) -> list[dict[str, Any]]:
+    return [to.message_row(participant_id, session_id, e.text, e.options)
+            for e in events if isinstance(e, SendText)]
+
+
+def _refused(outcome: Outcome) -> bool:
+    return any(isinstance(e, RecordConsent) and not e.given for e in outcome.events)
+
+
+def _state(outcome: Outcome, extra: Any, refused: bool) -> dict[str, Any]:
+    """What a session keeps: nothing at all once consent is refused."""
+    return {} if refused else {**outcome.session.state(), "extra": extra}
+
+
+def _timeout_at(outcome: Outcome, now: datetime, refused: bool) -> datetime | None:
+    """When to nudge: the last wait's timeout, if it has one."""
+    if refused:
+        return None
+    for event in reversed(outcome.events):
+        if isinstance(event, Waiting):
+            return now + event.timeout if event.timeout else None
+    return None
+
+
+def _log_event(person: Participant, row: FlowSession, event: Event) -> None:
+    if isinstance(event, Problem):
+        log.error("flow %s step %s: %s (participant %s)", row.flow_id, event.step, event.detail,
+                  person.id)
+    elif isinstance(event, FlowEnded):
+        log.info("flow %s %s for participant %s", row.flow_id, event.status, person.id)
