@@ -210,3 +210,14 @@ async def latest_about(
         .order_by(Job.id.desc())
         .limit(1)
     )
+
+
+async def cancel_key(s: AsyncSession, key: str, *, at: datetime, note: str = "cancelled") -> int:
+    """Cancel the job planned with ``key`` if it is still pending; returns how many (0 or 1)."""
+    result = await s.execute(
+        update(Job)
+        .where(Job.key == key, Job.status == "pending")
+        .values(status="cancelled", note=note, done_at=at, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -64,16 +64,20 @@ async def move(s: AsyncSession, meeting: Meeting, *, starts_at: datetime, at: da
 
 
 async def answer(
-    s: AsyncSession, meeting_id: int, participant_id: int, *, at: datetime, **fields: str | None
+    s: AsyncSession, meeting: Meeting, participant_id: int, *, at: datetime, **fields: str | None
 ) -> Rsvp:
-    """Keep (part of) someone's reply: ``answer``, ``access``, ``access_detail``."""
+    """Keep (part of) someone's reply to the meeting at its present time: ``answer``,
+    ``access``, ``access_detail``. A reply kept for an earlier time is replaced whole."""
     rsvp = await s.scalar(
-        select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.participant_id == participant_id)
+        select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.participant_id == participant_id)
     )
     if rsvp is None:
-        rsvp = Rsvp(meeting_id=meeting_id, participant_id=participant_id,
-                    answer=fields.get("answer") or "maybe")
+        rsvp = Rsvp(meeting_id=meeting.id, participant_id=participant_id,
+                    answer=fields.get("answer") or "maybe", meeting_version=meeting.version)
         s.add(rsvp)
+    elif rsvp.meeting_version != meeting.version:
+        rsvp.answer, rsvp.access, rsvp.access_detail = fields.get("answer") or "maybe", None, None
+        rsvp.meeting_version = meeting.version
     for name, value in fields.items():
         setattr(rsvp, name, value)
     rsvp.updated_at = at
@@ -81,14 +85,21 @@ async def answer(
     return rsvp
 
 
-async def replies(s: AsyncSession, meeting_id: int) -> list[Rsvp]:
-    rows = await s.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting_id).order_by(Rsvp.id))
-    return list(rows)
+async def replies(s: AsyncSession, meeting_id: int, *, version: int | None = None) -> list[Rsvp]:
+    """Replies to the meeting; with ``version``, only those given for that version (time)."""
+    stmt = select(Rsvp).where(Rsvp.meeting_id == meeting_id).order_by(Rsvp.id)
+    if version is not None:
+        stmt = stmt.where(Rsvp.meeting_version == version)
+    return list(await s.scalars(stmt))
 
 
 async def counts(s: AsyncSession, meeting_id: int) -> dict[str, int]:
-    """How many said yes, no and maybe."""
+    """How many said yes, no and maybe to the meeting at its present time."""
     rows = await s.execute(
-        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id).group_by(Rsvp.answer)
+        select(Rsvp.answer, func.count())
+        .join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .where(Rsvp.meeting_id == meeting_id, Rsvp.meeting_version == Meeting.version)
+        .group_by(Rsvp.answer)
     )
     return {str(answer): int(n) for answer, n in rows}
+

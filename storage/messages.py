@@ -406,3 +406,20 @@ async def oldest_pending(s: AsyncSession) -> datetime | None:
             Message.direction == "out", Message.status.in_(PENDING)
         )
     )
+
+
+async def withdraw_sessions(
+    s: AsyncSession, session_ids: Sequence[int], *, reason: str, at: datetime
+) -> int:
+    """Fail every message of these flow sessions that has not gone yet (a nudge of an
+    invitation to a meeting since cancelled, say); returns how many."""
+    if not session_ids:
+        return 0
+    result = await s.execute(
+        update(Message)
+        .where(Message.session_id.in_(list(session_ids)), Message.direction == "out",
+               Message.status.in_(("queued", "held")))
+        .values(status="failed", error=reason, next_attempt_at=None, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

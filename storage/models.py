@@ -388,6 +388,8 @@ class Rsvp(Base):
     answer: Mapped[str] = mapped_column(String(8))
     access: Mapped[str | None] = mapped_column(String(50))
     access_detail: Mapped[str | None] = mapped_column(Text)
+    # The meeting's version (its time) the answer was given for; a move makes it stale.
+    meeting_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = _updated()
 
 

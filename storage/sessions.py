@@ -168,3 +168,24 @@ async def start_many(s: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[in
         result = await s.execute(stmt, list(rows[start : start + 1000]))
         started.update({int(pid): int(sid) for pid, sid in result})
     return started
+
+
+def subject_of(row: FlowSession, name: str) -> int | None:
+    """The id of what a session was started about: its variable ``name`` (``meeting``,
+    ``poll``), a dict with an ``id``; None if it has none."""
+    found = ((row.state or {}).get("extra") or {}).get(name) or {}
+    value = found.get("id") if isinstance(found, dict) else None
+    return int(value) if isinstance(value, int) else None
+
+
+async def started_about(
+    s: AsyncSession, *, flow_id: str, name: str, subject_id: int, since: datetime
+) -> list[FlowSession]:
+    """Every session of ``flow_id`` started since ``since`` about ``subject_id`` (its variable
+    ``name``), oldest first: the invitations to one meeting, the questions of one poll."""
+    rows = await s.scalars(
+        select(FlowSession)
+        .where(FlowSession.flow_id == flow_id, FlowSession.started_at >= since)
+        .order_by(FlowSession.id)
+    )
+    return [row for row in rows if subject_of(row, name) == subject_id]

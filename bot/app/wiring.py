@@ -31,7 +31,7 @@ def scheduler_for(
     db = conversations.db
     scheduler = Scheduler(db, config, clock=clock, metrics=metrics)
     Outreach(conversations, config).register(scheduler)
-    Checkins(db, conversations.library, config).register(scheduler)
+    Checkins(db, conversations.library, config, conversations).register(scheduler)
     scheduler.sweep("session timers", Timers(db, conversations, config).run)
     Alerts(conversations, config, clock).register(scheduler)
     Claims(conversations, config, clock).register()

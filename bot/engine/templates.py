@@ -57,7 +57,8 @@ def _when(ctx: Context, value: Any, after: str = "") -> str:
     found = when.parse(value)
     if found is None:
         return "" if value is None else str(value)
-    return when.spoken(found, str(ctx.get("lang") or "en"), after)
+    reader = (ctx.get("participant") or {}).get("timezone")
+    return when.spoken(found, str(ctx.get("lang") or "en"), after, reader=reader or None)
 
 
 @pass_context

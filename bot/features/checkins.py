@@ -6,6 +6,12 @@ A group's schedule (day, time, time zone, flow) is its own where set, else the
 copro was down). When it falls due, it becomes one ``start-flow`` job a member
 (see ``bot.features.outreach``), keyed by person and week, so someone in two groups gets
 one check-in a week, and a restart never sends one twice.
+
+A scheduled check-in starts the flow with ``scheduled`` set, so its greeting can say
+it is time for it; someone who asks for a check-in (a keyword or the menu) is
+thanked for asking. Once they have answered a question of a check-in they asked
+for, it stands for that week's scheduled one if that has not reached them yet,
+or if it falls due within ``ASKED_COVERS`` (a day): they are not asked twice.
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.features import outreach
 from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
 from storage import groups, jobs
 from storage.db import Database, Tx
-from storage.models import Group, Job
+from storage.models import FlowSession, Group, Job, Participant
 
 KIND = "checkin"
 WEEK = timedelta(days=7)
 CHUNK = 1000  # members planned at a time, so a huge group does not need much memory
+ASKED_COVERS = timedelta(days=1)  # a check-in asked for stands for a scheduled one this close
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,25 @@ def _week(occurrence: datetime, schedule: Schedule) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _person_key(participant_id: int, schedule: Schedule, occurrence: datetime) -> str:
+    """The key of one member's start of the check-in at ``occurrence``: one a person a week."""
+    return f"checkin:{participant_id}:{schedule.flow}:{_week(occurrence, schedule)}"
+
+
 class Checkins:
-    def __init__(self, db: Database, library: Library, config: Config) -> None:
+    def __init__(
+        self, db: Database, library: Library, config: Config, conversations: Conversations
+    ) -> None:
         self.db = db
         self.library = library
         self.config = config
+        self.conversations = conversations
 
     def register(self, scheduler: Scheduler) -> None:
         scheduler.sweep("planning check-ins", self.plan)
         scheduler.handle(KIND, self.run)
+        for flow in self.library.files:  # any flow may be a group's check-in
+            self.conversations.on_result(flow, self.answered)
 
     async def plan(self, now: datetime) -> int:
         """Make sure each group's next check-in (and a just-missed one) is a job."""
@@ -128,12 +146,40 @@ class Checkins:
         for start in range(0, len(members), CHUNK):
             added += await jobs.plan_many(s, [
                 outreach.start_job(
-                    pid, schedule.flow, key=f"checkin:{pid}:{schedule.flow}:{week}", due_at=now,
-                    topic=f"checkin:{group.id}:{week}", deadline=deadline,
+                    pid, schedule.flow, key=_person_key(pid, schedule, at), due_at=now,
+                    topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
+                    deadline=deadline,
                 )
                 for pid in members[start : start + CHUNK]
             ], at=now)
         return Done(f"{added} of {len(members)} member(s) to check in with")
+
+    async def answered(
+        self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
+    ) -> None:
+        """An answer in a check-in the person asked for: it stands for the scheduled one."""
+        if ((row.state or {}).get("extra") or {}).get("scheduled"):
+            return
+        now = self.conversations.clock()
+        for group in await groups.groups_of(s, person.id):
+            schedule = schedule_of(group, self.config)
+            if not schedule.enabled or schedule.flow != row.flow_id:
+                continue
+            last, upcoming = around(schedule, now)
+            await jobs.cancel_key(s, _person_key(person.id, schedule, last), at=now,
+                                  note="they asked for a check-in themselves")
+            for at in (last, upcoming):
+                if abs(at - now) > ASKED_COVERS:
+                    continue
+                week = _week(at, schedule)
+                taken = await jobs.plan(
+                    s, kind=outreach.START, key=_person_key(person.id, schedule, at), due_at=at,
+                    topic=f"checkin:{group.id}:{week}", participant_id=person.id, at=now,
+                    payload={"flow": schedule.flow, "extra": {"scheduled": True}, "deadline": None},
+                )
+                if taken is not None:
+                    await jobs.finish(s, taken, status="skipped", at=now,
+                                      note="they asked for a check-in themselves")
 
 
 async def set_schedule(

@@ -9,10 +9,15 @@ the group's coordinators get the counts and the access needs. Every message is
 one job a person (``bot.features.outreach``), so contact hours hold it and a restart
 never sends it twice; none goes once the meeting has started.
 
-Moving or cancelling a meeting withdraws what has not gone yet, ends invitations
-still waiting for an answer, and tells everyone who was already contacted. A
-moved meeting plans its reminders afresh (its version goes up, so anything
-planned for the old time does nothing).
+Moving or cancelling a meeting withdraws what has not gone yet (the nudge of an
+unanswered invitation too), ends invitations still waiting for an answer, and
+tells everyone who was already contacted. A moved meeting plans its reminders
+afresh (its version goes up, so anything planned for the old time does nothing),
+and an answer counts only for the version it was given for: people are asked
+again, and the summary says so.
+
+A meeting's time is on its group's clock; a member whose zone differs reads the
+zone with it ("2pm UK time", see ``bot.language.when``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from bot.core.quiet import zone
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.features import outreach
 from bot.host.conversations import Conversations
-from bot.language import texts
+from bot.language import texts, when
 from storage import audit, groups, jobs, meetings, messages, participants, sessions
 from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Meeting, Participant
@@ -37,6 +42,9 @@ SUMMARY = "meeting-summary"
 FLOW = "meeting-rsvp"
 NEEDS = {"transport": "transport", "interpreter": "an interpreter", "large_print": "large print",
          "other": "something else"}
+
+
+WITHDRAWN = "withdrawn: the meeting changed"
 
 
 class MeetingError(ValueError):
@@ -60,10 +68,18 @@ class Meetings:
         scheduler.handle(REMINDER, self.remind)
         scheduler.handle(SUMMARY, self.summarise)
 
+    def zone_of(self, group: Group | None) -> str:
+        """The zone a group's meetings are on: its own (that of its check-ins), or copro's."""
+        if group is None:
+            return self.config.timezone
+        return group.checkin_timezone or self.config.checkins.timezone or self.config.timezone
+
     def view(self, meeting: Meeting, group: Group | None = None) -> dict[str, Any]:
-        """What messages and the RSVP flow may say about ``meeting`` (JSON-able)."""
-        local = meeting.starts_at.astimezone(zone(self.config.timezone))
-        return {"id": meeting.id, "title": meeting.title, "when": local.isoformat(),
+        """What messages and the RSVP flow may say about ``meeting`` (JSON-able). Its time is
+        on the group's clock, stamped with the zone, so a member elsewhere is told which."""
+        local = meeting.starts_at.astimezone(zone(self.zone_of(group)))
+        return {"id": meeting.id, "version": meeting.version, "title": meeting.title,
+                "when": when.stamp(local),
                 "where": meeting.place, "online_link": meeting.online_link,
                 "access_info": meeting.access_info, "group": group.name if group else None}
 
@@ -119,24 +135,32 @@ class Meetings:
         return len(told)
 
     async def _withdraw(self, s: Tx, meeting: Meeting, now: datetime) -> list[int]:
-        """Stop everything planned for the meeting as it was; who had already been contacted."""
+        """Stop everything planned for the meeting as it was; who had already been contacted.
+
+        Jobs not yet done are cancelled; every message about the meeting not yet sent
+        (invitations, reminders, and the nudge of an unanswered invitation, which
+        belongs to its conversation) is withdrawn; and an invitation still waiting
+        for an answer ends without a further word.
+        """
         contacted = await jobs.about(s, topic(meeting), kinds=[outreach.START, outreach.SAY],
                                      statuses=["done"])
         people = sorted({j.participant_id for j in contacted if j.participant_id})
         await jobs.cancel(s, topic=topic(meeting), at=now, note="the meeting changed")
-        await messages.withdraw(s, topic=topic(meeting), reason="withdrawn: the meeting changed",
-                                at=now)
-        for pid in people:  # an invitation still waiting for an answer is not asked any more
-            current = await sessions.active_session(s, pid)
-            if current is not None and _meeting_of(current) == meeting.id:
-                await sessions.end_active_sessions(s, pid, "interrupted", now=now)
+        await messages.withdraw(s, topic=topic(meeting), reason=WITHDRAWN, at=now)
+        asked = await sessions.started_about(s, flow_id=FLOW, name="meeting", subject_id=meeting.id,
+                                             since=meeting.created_at)
+        await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
+        for row in asked:
+            if row.status == "active":
+                await sessions.save_session(s, row, step=row.step, state=row.state,
+                                            status="interrupted", timeout_at=None, now=now)
         return people
 
     async def _tell(
         self, s: Tx, meeting: Meeting, people: list[int], text: dict[str, str],
         what: str, now: datetime,
     ) -> None:
-        view = self.view(meeting)
+        view = self.view(meeting, await groups.get_group(s, meeting.group_id))
         await jobs.plan_many(s, [
             outreach.say_job(pid, text, key=f"{topic(meeting)}:v{meeting.version}:{what}:{pid}",
                              due_at=now, topic=topic(meeting), scope={"meeting": view},
@@ -186,8 +210,8 @@ class Meetings:
                                        topic=topic(meeting), extra={"meeting": view},
                                        deadline=meeting.starts_at) for pid in members]
         else:
-            said_no = {r.participant_id for r in await meetings.replies(s, meeting.id)
-                       if r.answer == "no"}
+            said_no = {r.participant_id for r in await meetings.replies(
+                s, meeting.id, version=meeting.version) if r.answer == "no"}
             rows = [outreach.say_job(pid, texts.MEETING_REMINDER, key=f"{prefix}{pid}", due_at=now,
                                      topic=topic(meeting), scope={"meeting": view},
                                      deadline=meeting.starts_at)
@@ -200,7 +224,8 @@ class Meetings:
         if not isinstance(meeting, Meeting):
             return meeting
         members = set(await groups.taking_part(s, meeting.group_id))
-        replies = await meetings.replies(s, meeting.id)
+        every = await meetings.replies(s, meeting.id)
+        replies = [r for r in every if r.meeting_version == meeting.version]
         counts = {"yes": 0, "maybe": 0, "no": 0}
         needs = []
         for reply in replies:
@@ -211,7 +236,12 @@ class Meetings:
                 detail = f' ("{reply.access_detail}")' if reply.access_detail else ""
                 needs.append(f"{_name(person)}: {need}{detail}")
         counts["silent"] = len(members - {r.participant_id for r in replies})
-        scope = {"meeting": self.view(meeting), "counts": counts, "needs": needs}
+        # Answers for the time before a move are not counted: those people were asked again.
+        counts["stale"] = len(({r.participant_id for r in every} & members)
+                              - {r.participant_id for r in replies})
+        group = await groups.get_group(s, meeting.group_id)
+        scope = {"meeting": self.view(meeting, group), "counts": counts, "needs": needs,
+                 "moved": meeting.version > 1}
         coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
         for person in coordinators:
             await self.conversations.say_in(
@@ -224,26 +254,23 @@ class Meetings:
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
         """An answer in the RSVP flow: kept as the person's reply to the meeting."""
-        meeting_id = _meeting_of(row)
-        if meeting_id is None or await meetings.get(s, meeting_id) is None:
+        meeting_id = sessions.subject_of(row, "meeting")
+        meeting = await meetings.get(s, meeting_id) if meeting_id is not None else None
+        if meeting is None or meeting.status != "scheduled":
             return
+        asked_for = ((row.state or {}).get("extra") or {}).get("meeting", {}).get("version")
+        if asked_for is not None and asked_for != meeting.version:
+            return  # an answer about the meeting's old time, not the time it has now
         now = self.clock()
         if key == "rsvp" and value in ("yes", "no", "maybe"):
-            await meetings.answer(s, meeting_id, person.id, answer=str(value), at=now)
+            await meetings.answer(s, meeting, person.id, answer=str(value), at=now)
         elif key == "access" and isinstance(value, str):
-            await meetings.answer(s, meeting_id, person.id, access=value, at=now)
+            await meetings.answer(s, meeting, person.id, access=value, at=now)
         elif key == "access_detail" and isinstance(value, str):
-            await meetings.answer(s, meeting_id, person.id, access_detail=value, at=now)
-
-
-def _meeting_of(row: FlowSession) -> int | None:
-    found = ((row.state or {}).get("extra") or {}).get("meeting") or {}
-    value = found.get("id") if isinstance(found, dict) else None
-    return int(value) if isinstance(value, int) else None
+            await meetings.answer(s, meeting, person.id, access_detail=value, at=now)
 
 
 def _name(person: Participant | None) -> str:
     if person is None:
         return "someone"
     return person.name or f"participant {person.id}"
-

@@ -28,8 +28,8 @@ from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.engine.definition import LANGUAGES, Text, text_for
 from bot.features import charts, outreach
 from bot.host.conversations import Conversations, Say
-from bot.language import texts
-from storage import audit, groups, jobs, participants, polls, sessions
+from bot.language import texts, when
+from storage import audit, groups, jobs, messages, participants, polls, sessions
 from storage.db import Tx
 from storage.models import FlowSession, Group, Job, Participant, Poll
 
@@ -38,6 +38,7 @@ CLOSE = "poll-close"
 WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
+WITHDRAWN = "withdrawn: the poll closed"
 
 
 class PollError(ValueError):
@@ -88,7 +89,7 @@ class Polls:
         """What the poll flow is started with (JSON-able)."""
         closes = poll.closes_at.astimezone(zone(self.config.timezone))
         return {"id": poll.id, "question": poll.question, "multiple": poll.multiple,
-                "closes": closes.isoformat(),
+                "closes": when.stamp(closes),
                 "options": [{"value": str(n), "label": o["label"]}
                             for n, o in enumerate(poll.options, start=1)]}
 
@@ -142,11 +143,7 @@ class Polls:
         await polls.close(s, poll, at=now)
         await jobs.cancel(s, topic=f"poll:{poll.id}", at=now, note="the poll closed")
         await jobs.cancel(s, topic=f"poll:{poll.id}:close", at=now, note="the poll closed")
-        asked = await jobs.about(s, f"poll:{poll.id}", kinds=[outreach.START], statuses=["done"])
-        for pid in {j.participant_id for j in asked if j.participant_id}:
-            current = await sessions.active_session(s, pid)
-            if current is not None and _poll_of(current) == poll.id:
-                await sessions.end_active_sessions(s, pid, "interrupted", now=now)
+        await self._withdraw(s, poll, now)
         await audit.record(s, kind="poll_closed", actor=by, details={"poll": poll.id}, at=now)
         tally = await self.tally(s, poll)
         chart = self.chart(tally)
@@ -170,6 +167,19 @@ class Polls:
                 for pid in members if pid not in staff
             ], at=now)
         return len(staff)
+
+    async def _withdraw(self, s: Tx, poll: Poll, now: datetime) -> None:
+        """A closed poll asks no more: its questions and nudges not yet sent are withdrawn
+        (those held for someone's contact hours too), and open questions end without a word,
+        whether sent by the poll or asked again with VOTE."""
+        await messages.withdraw(s, topic=f"poll:{poll.id}", reason=WITHDRAWN, at=now)
+        asked = await sessions.started_about(s, flow_id=FLOW, name="poll", subject_id=poll.id,
+                                             since=poll.created_at)
+        await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
+        for row in asked:
+            if row.status == "active":
+                await sessions.save_session(s, row, step=row.step, state=row.state,
+                                            status="interrupted", timeout_at=None, now=now)
 
     def chart(self, tally: Tally) -> Path:
         """The results as a bar chart (a PNG in the media directory)."""
@@ -197,7 +207,7 @@ class Polls:
     async def voted(
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
     ) -> None:
-        poll_id = _poll_of(row)
+        poll_id = sessions.subject_of(row, "poll")
         if key != "vote" or poll_id is None or value is None:
             return
         poll = await polls.get(s, poll_id)
@@ -228,12 +238,6 @@ class Polls:
             extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
         )
         return True
-
-
-def _poll_of(row: FlowSession) -> int | None:
-    found = ((row.state or {}).get("extra") or {}).get("poll") or {}
-    value = found.get("id") if isinstance(found, dict) else None
-    return int(value) if isinstance(value, int) else None
 
 
 def _actor(by: Participant | None) -> str:

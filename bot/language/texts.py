@@ -217,10 +217,14 @@ MEETING_CANCELLED = {
 MEETING_SUMMARY = {
     "en": "{{ meeting.title }}, {{ meeting.when | when }}: {{ counts.yes }} coming, "
     "{{ counts.maybe }} maybe, {{ counts.no }} cannot come, {{ counts.silent }} not answered."
+    "{% if moved %} It moved, so answers given for the old time are not counted"
+    "{% if counts.stale %} ({{ counts.stale }} asked again){% endif %}.{% endif %}"
     "{% if needs %} Needs: {{ needs | join('; ') }}.{% else %} No one has asked for anything "
     "to help them take part.{% endif %}",
     "cy": "{{ meeting.title }}, {{ meeting.when | when }}: {{ counts.yes }} yn dod, "
     "{{ counts.maybe }} efallai, {{ counts.no }} ddim yn gallu dod, {{ counts.silent }} heb ateb."
+    "{% if moved %} Cafodd ei symud, felly dydy atebion ar gyfer yr hen amser ddim yn cyfrif"
+    "{% if counts.stale %} (gofynnwyd eto i {{ counts.stale }}){% endif %}.{% endif %}"
     "{% if needs %} Anghenion: {{ needs | join('; ') }}.{% else %} Does neb wedi gofyn am "
     "unrhyw beth i'w helpu i gymryd rhan.{% endif %}",
 }

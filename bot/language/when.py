@@ -4,6 +4,11 @@ Welsh day names follow the word before them: "dydd Mawrth" on its own, but
 "ar ddydd Mawrth" (soft mutation after "ar" and the other words in ``SOFT``).
 Babel writes "Dydd Mawrth" at the start of a name; mid-sentence Welsh writes
 "dydd" in lower case, so ``day`` does too.
+
+A time kept for a message (a meeting's, say) is ``stamp``-ed with the zone it
+happens in ("2026-12-01T14:00:00+00:00[Europe/London]", as RFC 9557 writes it).
+When the reader lives in another zone, ``spoken`` says which clock it is on, in
+plain words: "at 2pm UK time", "am 2yp amser y DU".
 """
 
 from __future__ import annotations
@@ -12,12 +17,18 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_location
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 AT = {"en": "at", "cy": "am"}
 MORNING = {"en": "am", "cy": "yb"}  # Welsh: y bore
 AFTERNOON = {"en": "pm", "cy": "yp"}  # Welsh: y prynhawn
+# Zones by the name people use for their clock; any other is its city's ("Madrid time").
+ZONE_WORDS = {
+    "Europe/London": {"en": "UK time", "cy": "amser y DU"},
+    "Europe/Belfast": {"en": "UK time", "cy": "amser y DU"},
+    "GB": {"en": "UK time", "cy": "amser y DU"},
+}
 # Welsh words after which "dydd" becomes "ddydd" (the soft mutation).
 SOFT = frozenset({"ar", "am", "at", "dan", "dros", "drwy", "gan", "heb", "hyd", "i", "o", "tan",
                   "trwy", "wrth"})
@@ -55,20 +66,48 @@ def mutated(words: str) -> str:
     return "d" + words if words.startswith("dydd") else words
 
 
-def spoken(value: datetime, lang: str = "en", after: str = "") -> str:
+def zone_words(name: str, lang: str = "en") -> str:
+    """The clock of zone ``name`` in plain words: ``UK time``, ``amser y DU``, ``Madrid time``."""
+    known = ZONE_WORDS.get(name)
+    if known is not None:
+        return known.get(lang, known["en"])
+    city = str(get_timezone_location(ZoneInfo(name), locale=locale(lang), return_city=True))
+    return f"amser {city}" if lang == "cy" else f"{city} time"
+
+
+def spoken(value: datetime, lang: str = "en", after: str = "", reader: str | None = None) -> str:
     """The day and time of ``value`` as it reads on the wall clock where it happens
-    (``after``: the word before it, as for ``day``)."""
-    return f"{day(value, lang, after)} {AT.get(lang, 'at')} {clock(value.time(), lang)}"
+    (``after``: the word before it, as for ``day``). With ``reader`` (the zone of the
+    person reading) other than the zone of ``value``, it says which clock that is."""
+    said = f"{day(value, lang, after)} {AT.get(lang, 'at')} {clock(value.time(), lang)}"
+    where = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+    if reader and where and reader != where:
+        said += f" {zone_words(where, lang)}"
+    return said
+
+
+def stamp(value: datetime) -> str:
+    """``value`` as ISO 8601 text, with the name of its zone if it has one (RFC 9557)."""
+    if isinstance(value.tzinfo, ZoneInfo):
+        return f"{value.isoformat()}[{value.tzinfo.key}]"
+    return value.isoformat()
+
+
+_ZONED = re.compile(r"^(.+)\[([A-Za-z0-9_+\-/]+)\]$")
 
 
 def parse(value: object) -> datetime | None:
-    """A datetime, or an ISO 8601 string of one (as kept in JSON); None otherwise."""
+    """A datetime, or an ISO 8601 string of one (as kept in JSON, perhaps ``stamp``-ed
+    with its zone); None otherwise."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
+        zoned = _ZONED.match(value)
         try:
-            return datetime.fromisoformat(value)
-        except ValueError:
+            if zoned is None:
+                return datetime.fromisoformat(value)
+            return datetime.fromisoformat(zoned[1]).astimezone(ZoneInfo(zoned[2]))
+        except (ValueError, KeyError):
             return None
     return None
 

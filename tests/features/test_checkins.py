@@ -293,3 +293,59 @@ async def test_a_failing_job_is_tried_again_then_given_up(
     assert job.note == "gave up: RuntimeError: the printer is on fire"
     assert len(calls) == 5
     assert calls[1] - calls[0] >= timedelta(minutes=5)
+
+
+async def test_a_check_in_asked_for_says_so_and_stands_for_the_scheduled_one(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
+) -> None:
+    """Ann texts "check in" an hour before Monday's check-in: she is thanked for asking, not
+    told it is time for it, and the scheduled one does not come an hour later. Bryn's does."""
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn")
+    await scheduler.tick()
+    clock.set(datetime(2026, 10, 19, 8, 0, tzinfo=UTC))  # 9am BST, Monday
+    await conversations.receive("sms", ann.address, "check in")
+    [asked] = await deliver(database, ann.address, clock.now)
+    assert asked.startswith("Hello Ann. Thank you for asking for a check-in. There are 6")
+    assert GREETING not in asked
+    for reply in ("7", "8", "8", "2", "1", "nothing thanks"):
+        await conversations.receive("sms", ann.address, reply)
+    await deliver(database, ann.address, clock.now)
+    async with database.transaction() as s:
+        assert await sessions.active_session(s, ann.id) is None  # she has finished it
+    for hour in (9, 12, 18):  # 10am BST, the scheduled time, and later that day
+        clock.set(datetime(2026, 10, 19, hour, 0, tzinfo=UTC))
+        await scheduler.tick()
+    assert await checkins_sent(database, ann.address) == []
+    [scheduled] = await checkins_sent(database, bryn.address)
+    assert scheduled.startswith("Hello Bryn. It is time for your weekly check-in.")
+    clock.set(datetime(2026, 10, 26, 10, 0, tzinfo=UTC))  # next week she is asked as usual
+    await scheduler.tick()
+    assert len(await checkins_sent(database, ann.address)) == 1
+
+
+async def test_a_check_in_asked_for_withdraws_the_scheduled_one_still_waiting(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
+) -> None:
+    """Eve's check-in waits for her hours (6pm); she asks for one at noon and answers it:
+    the one waiting for 6pm is not sent. In Welsh the greeting thanks her for asking too."""
+    riverside = await group(database)
+    eve = await member(database, riverside, "+447700900001", name="Eve", language="cy",
+                       hours=(time(12), time(20)))
+    await scheduler.tick()
+    clock.set(datetime(2026, 10, 19, 9, 0, tzinfo=UTC))  # 10am BST: scheduled, waiting
+    await scheduler.tick()
+    assert await checkins_sent(database, eve.address) == []
+    clock.set(datetime(2026, 10, 19, 10, 30, tzinfo=UTC))  # 11:30 BST
+    await conversations.receive("sms", eve.address, "sut ydych chi")
+    [asked] = await deliver(database, eve.address, clock.now)
+    assert asked.startswith("Helo Eve. Diolch am ofyn i ni holi sut rydych chi. Mae 6")
+    await conversations.receive("sms", eve.address, "8")
+    await deliver(database, eve.address, clock.now)
+    clock.set(datetime(2026, 10, 19, 11, 0, tzinfo=UTC))  # noon BST: her hours open
+    await scheduler.tick()
+    assert await checkins_sent(database, eve.address) == []
+    async with database.transaction() as s:
+        [job] = await jobs.about(s, f"checkin:{riverside.id}:2026-W43")
+    assert (job.status, job.note) == ("cancelled", "they asked for a check-in themselves")

@@ -189,6 +189,7 @@ async def test_a_moved_meeting_withdraws_what_was_waiting_and_tells_who_was_invi
     await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=5))
     [again] = await deliver(database, who["ann"].address, clock.now)
     assert INVITE in again and "When: Tuesday 8 December at 2pm" in again
+    assert "Its time has changed, so we are asking everyone again." in again
     await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(hours=2))  # the old time: nothing
     assert await deliver(database, who["ann"].address, clock.now) == []
 
@@ -261,3 +262,94 @@ async def test_a_meeting_added_late_invites_at_once(
     assert INVITE in invite
     with pytest.raises(MeetingError, match="already passed"):
         await add(conversations, riverside, clock.now - timedelta(minutes=1))
+
+
+async def test_a_cancelled_meeting_withdraws_the_nudge_waiting_to_go_and_ends_the_question(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+    people: tuple[Group, dict[str, Member]],
+) -> None:
+    """Cai never answered: the day after the invitation his nudge is queued. The meeting is
+    cancelled before it goes: he gets only the cancellation, and "yes" is not taken as an answer."""
+    riverside, who = people
+    meeting = await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=1))
+    [nudge] = await outbox(database, who["cai"].address)
+    assert nudge.body is not None and nudge.body.startswith("Helo eto.")
+    async with database.transaction() as s:
+        found = await meetings.get(s, meeting.id)
+        assert found is not None
+        await Meetings(conversations, conversations.config, clock).cancel(s, found)
+    await scheduler.tick()
+    [notice] = await deliver(database, who["cai"].address, clock.now)
+    assert "wedi'i ganslo" in notice
+    async with database.transaction() as s:
+        withdrawn = await s.get(type(nudge), nudge.id)
+        assert withdrawn is not None
+        assert (withdrawn.status, withdrawn.error) == ("failed", "withdrawn: the meeting changed")
+    await conversations.receive("sms", who["cai"].address, "ie")  # too late: nothing to answer
+    async with database.transaction() as s:
+        assert await meetings.replies(s, meeting.id) == []
+    assert "Diolch" not in " ".join(await deliver(database, who["cai"].address, clock.now))
+
+
+async def test_a_moved_meeting_counts_only_answers_for_its_new_time_and_says_so(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+    people: tuple[Group, dict[str, Member]],
+) -> None:
+    """Ann and Bryn answered for Tuesday; the meeting moves a week on and everyone is asked
+    again. Sam's summary counts only Ann's new answer, and says why Bryn's "no" is not in it."""
+    riverside, who = people
+    meeting = await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    for address, text in ((who["ann"].address, "yes"), (who["ann"].address, "transport"),
+                          (who["bryn"].address, "na")):
+        await conversations.receive("sms", address, text)
+    async with database.transaction() as s:
+        found = await meetings.get(s, meeting.id)
+        assert found is not None
+        await Meetings(conversations, conversations.config, clock).move(
+            s, found, TUESDAY_2PM + timedelta(days=7))
+    await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=5))
+    for person in who.values():
+        await deliver(database, person.address, clock.now)
+    await conversations.receive("sms", who["ann"].address, "maybe")
+    await conversations.receive("sms", who["ann"].address, "none")
+    await deliver(database, who["ann"].address, clock.now)
+    await tick_at(scheduler, clock, TUESDAY_2PM + timedelta(days=6))
+    [summary] = await deliver(database, who["sam"].address, clock.now)
+    assert summary == (
+        "Planning day, Tuesday 8 December at 2pm: 0 coming, 1 maybe, 0 cannot come, "
+        "2 not answered. It moved, so answers given for the old time are not counted "
+        "(1 asked again). No one has asked for anything to help them take part.")
+    async with database.transaction() as s:
+        assert await meetings.counts(s, meeting.id) == {"maybe": 1}
+
+
+async def test_a_member_in_another_time_zone_is_told_which_clock_the_meeting_is_on(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    """Ann lives in the UK and reads "2pm" as before; Elena (Madrid, in English) and Gwen
+    (Madrid, in Welsh) read "2pm UK time", so nobody turns up an hour late."""
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    elena = await member(database, riverside, "+34600000001", name="Elena", timezone="Europe/Madrid")
+    gwen = await member(database, riverside, "+34600000002", name="Gwen", language="cy",
+                        timezone="Europe/Madrid")
+    await add(conversations, riverside)
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
+    [home] = await deliver(database, ann.address, clock.now)
+    assert "When: Tuesday 1 December at 2pm\n" in home
+    [away] = await deliver(database, elena.address, clock.now)
+    assert "When: Tuesday 1 December at 2pm UK time\n" in away
+    [welsh] = await deliver(database, gwen.address, clock.now)
+    assert "Pryd: dydd Mawrth 1 Rhagfyr am 2yp amser y DU\n" in welsh
+    await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(hours=2))
+    *_, reminder = await deliver(database, elena.address, clock.now)  # after the nudge
+    assert reminder.startswith("Reminder: Planning day is on Tuesday 1 December at 2pm UK time,")
+    *_, atgoffa = await deliver(database, gwen.address, clock.now)
+    assert "ar ddydd Mawrth 1 Rhagfyr am 2yp amser y DU," in atgoffa

@@ -188,3 +188,61 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
         with pytest.raises(BroadcastError, match="needs its words in English"):
             await Broadcasts(conversations, conversations.config, clock).send(s, riverside, {"cy": "Helo"})
     assert kept is not None and kept.texts["cy"] == "Mae'r neuadd ar gau ddydd Gwener."
+
+
+async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    """Ann's nudge is queued when the coordinator closes the poll early: it is not sent. Dee
+    had texted VOTE to be asked again; after the close her "2" is not thanked as counted."""
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    dee = await member(database, riverside, "+447700900004", name="Dee")
+    poll_id = await make_poll(conversations, riverside)
+    await scheduler.tick()
+    await deliver(database, ann.address, clock.now)
+    await deliver(database, dee.address, clock.now)
+    await conversations.receive("sms", dee.address, "1")
+    clock.advance(hours=1)
+    await conversations.receive("sms", dee.address, "vote")  # asked again; no answer yet
+    await deliver(database, dee.address, clock.now)
+    await tick_then(scheduler, clock, hours=24)
+    [nudge] = await outbox(database, ann.address)
+    assert (nudge.body or "").startswith("Hello again. Which day suits you?")
+    async with database.transaction() as s:
+        poll = await polls.get(s, poll_id)
+        assert poll is not None
+        await Polls(conversations, conversations.config, clock).close(s, poll, by="Sam")
+    async with database.transaction() as s:
+        withdrawn = await s.get(type(nudge), nudge.id)
+        assert withdrawn is not None
+        assert (withdrawn.status, withdrawn.error) == ("failed", "withdrawn: the poll closed")
+    assert await outbox(database, ann.address) == []
+    await deliver(database, dee.address, clock.now)  # her own nudge, if any, is gone too
+    await conversations.receive("sms", dee.address, "2")
+    said = " ".join(await deliver(database, dee.address, clock.now))
+    assert "your answer is counted" not in said
+    async with database.transaction() as s:
+        [vote] = await polls.votes(s, poll_id)
+    assert vote.choices == [1]
+
+
+async def tick_then(scheduler: Scheduler, clock: Clock, *, hours: int) -> None:
+    clock.advance(hours=hours)
+    await scheduler.tick()
+
+
+async def test_a_poll_tells_a_member_in_another_time_zone_which_clock_it_closes_on(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    """Elena lives in Madrid: she reads the closing time as "11am UK time", not "11am"."""
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    elena = await member(database, riverside, "+34600000001", name="Elena", timezone="Europe/Madrid")
+    await make_poll(conversations, riverside)
+    await scheduler.tick()
+    await deliver(database, elena.address, clock.now)
+    await conversations.receive("sms", elena.address, "2")
+    [thanks] = await deliver(database, elena.address, clock.now)
+    assert "before Friday 27 November at 11am UK time, text VOTE." in thanks
