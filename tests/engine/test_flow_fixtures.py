@@ -71,6 +71,11 @@ def replay(fixture: dict[str, Any]) -> dict[str, Any]:
                 saved[f"participant.{event.field}"] = plain(event.value)
             elif isinstance(event, Notify):
                 notified.append(f"{event.who}: {event.text}")
+                # What the person hears after it, as the host decides.
+                if event.told:
+                    notified.append(f"if someone was told, the person hears: {event.told}")
+                if event.untold:
+                    notified.append(f"if no one was, the person hears: {event.untold}")
             elif isinstance(event, StartFlow):
                 saved["next_flow"] = event.flow
             elif isinstance(event, Problem):
