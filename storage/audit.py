@@ -41,6 +41,11 @@ async def events(s: AsyncSession, *, kind: str | None = None) -> list[AuditEvent
     return list(await s.scalars(stmt))
 
 
+async def count(s: AsyncSession, *, kind: str) -> int:
+    """How many events of ``kind`` there have been."""
+    return int(await s.scalar(select(func.count()).where(AuditEvent.kind == kind)) or 0)
+
+
 async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> datetime | None:
     """When the latest event of ``kind`` about ``participant_id`` happened, if ever."""
     return await s.scalar(

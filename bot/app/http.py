@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.clock import utcnow
 from bot.core.metrics import CONTENT_TYPE, Metrics
-from storage import messages
+from storage import audit, messages
 from storage.db import Database
 
 
@@ -41,9 +41,11 @@ def create_app(
             async with db.transaction() as s:
                 depth = await messages.outbox_depth(s)
                 oldest = await messages.oldest_pending(s)
+                unheard = await audit.count(s, kind="notify_unheard")
         except Exception:
             depth, oldest = {}, None  # still show the counters when the database is away
         else:
+            metrics.notices_unheard.set(unheard)
             metrics.queue_depth.clear()
             for (channel, status), count in depth.items():
                 metrics.queue_depth.labels(channel=channel, status=status).set(count)

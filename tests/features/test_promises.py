@@ -7,16 +7,20 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
+from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
 from bot.core.config import load_config
+from bot.core.metrics import Metrics
 from bot.core.scheduler import Scheduler
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import audit, participants
 from storage.db import Database
 from tests.people import Clock, deliver, group, member, outbox
+from tests.servers import serve_asgi
 
 DAY = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 ANN, SAM, CHRIS, ALEX = "+447700900001", "+447700900002", "+447700900003", "+447700900009"
@@ -183,3 +187,14 @@ async def test_talk_to_a_person_with_a_coordinator_promises_contact(
     [notice] = await outbox(database, CHRIS)
     assert notice.body is not None and "Ann would like to talk to someone" in notice.body
     assert await outbox(database, ALEX) == []
+
+
+async def test_the_metrics_show_each_notice_that_reached_no_one(
+    database: Database, conversations: Conversations,
+) -> None:
+    await a_group(database)
+    app = create_app(database, Metrics(), channels=["sms"])
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as client:
+        assert "copro_notices_unheard 0.0" in (await client.get("/metrics")).text
+        await talk_to_a_person(conversations)  # Ann asks for a person; no one can be told
+        assert "copro_notices_unheard 1.0" in (await client.get("/metrics")).text
