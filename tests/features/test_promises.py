@@ -83,8 +83,10 @@ async def test_a_risk_note_with_no_one_to_tell_gets_honest_words_and_the_admin_i
                               "some days I want to end it all")
     # Ann sees no promise: she is told no one could be reached, then the crisis numbers.
     assert not promised(said)
-    assert any("we could not reach anyone from the group just now" in t for t in said)
-    assert any("Samaritans free on 116 123" in t and "999" in t for t in said)
+    thanks, honest, support = said
+    assert thanks.startswith("Thank you for telling us. What you wrote matters")
+    assert "we could not reach anyone from the group just now" in honest
+    assert "Samaritans free on 116 123" in support and "999" in support
     unheard = [r for r in caplog.records if "reached no one able to act" in r.getMessage()]
     assert [r.levelno for r in unheard] == [logging.ERROR]
     assert "end it all" not in unheard[0].getMessage() and "Ann" not in unheard[0].getMessage()
