@@ -42,14 +42,14 @@ async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> 
     )
 
 
-async def count(s: AsyncSession, *, kinds: Sequence[str], participant_id: int) -> int:
-    """How many events of ``kinds`` about ``participant_id`` there have been."""
-    found = await s.scalar(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.kind.in_(kinds), AuditEvent.participant_id == participant_id
-        )
-    )
-    return int(found or 0)
+async def count(
+    s: AsyncSession, *, kinds: Sequence[str], participant_id: int | None = None
+) -> int:
+    """How many events of ``kinds`` there have been (about ``participant_id``, if given)."""
+    stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.kind.in_(kinds))
+    if participant_id is not None:
+        stmt = stmt.where(AuditEvent.participant_id == participant_id)
+    return int(await s.scalar(stmt) or 0)
 
 
 async def about_since(

@@ -125,6 +125,16 @@ async def get(s: AsyncSession, participant_id: int) -> Participant | None:
     return await s.get(Participant, participant_id)
 
 
+async def admins(s: AsyncSession) -> list[Participant]:
+    """Active admins, oldest first."""
+    rows = await s.scalars(
+        select(Participant)
+        .where(Participant.admin.is_(True), Participant.status == "active")
+        .order_by(Participant.id)
+    )
+    return list(rows)
+
+
 async def get_many(s: AsyncSession, ids: Sequence[int]) -> dict[int, Participant]:
     found: dict[int, Participant] = {}
     for start in range(0, len(ids), 500):

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.clock import utcnow
 from bot.core.metrics import CONTENT_TYPE, Metrics
-from storage import jobs, messages
+from storage import audit, jobs, messages
 from storage.db import Database
 
 
@@ -42,9 +42,11 @@ def create_app(
                 depth = await messages.outbox_depth(s)
                 oldest = await messages.oldest_pending(s)
                 overdue, oldest_due = await jobs.overdue(s, now=clock())
+                unheard = await audit.count(s, kinds=("notify_unheard",))
         except Exception:
             depth, oldest = {}, None  # still show the counters when the database is away
         else:
+            metrics.notices_unheard.set(unheard)
             metrics.queue_depth.clear()
             for (channel, status), count in depth.items():
                 metrics.queue_depth.labels(channel=channel, status=status).set(count)

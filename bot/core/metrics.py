@@ -39,6 +39,12 @@ class Metrics:
             "copro_outbox_oldest_seconds", "Age of the oldest message waiting to be sent.",
             registry=self.registry,
         )
+        self.notices_unheard = Gauge(
+            "copro_notices_unheard",
+            "Flow notices (safeguarding, coordinators) that reached no one able to act, ever "
+            "(from the audit trail): any rise needs a person to look.",
+            registry=self.registry,
+        )
 
         self.jobs_failed = Counter(
             "copro_jobs_failed",

@@ -46,13 +46,20 @@ class SetField:
 
 @dataclass(frozen=True)
 class Notify:
-    """Tell the group's coordinators or safeguarding leads about an answer."""
+    """Tell the group's coordinators or safeguarding leads about an answer.
+
+    ``text`` is for them (in English). ``told`` and ``untold`` are for the
+    participant, in their language: the host sends ``told`` only if the notice
+    reached someone able to act, and ``untold`` otherwise ("" sends nothing).
+    """
 
     type = "notify"
     step: str
     who: Literal["coordinators", "safeguarding"]
     text: str
     reason: str
+    told: str = ""
+    untold: str = ""
 
 
 @dataclass(frozen=True)

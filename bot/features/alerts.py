@@ -57,7 +57,13 @@ class Alerts:
 
     async def raise_alert(
         self, s: Tx, person: Participant, row: FlowSession, event: Notify
-    ) -> None:
+    ) -> int:
+        """Keep and send the alert; how many leads or coordinators it was queued to.
+
+        With none, the host tells the participant honestly and raises the failure
+        (an ERROR line, an audit record, the admins told); the alert is still kept,
+        and repeats try again, in case someone is given the role meanwhile.
+        """
         now = self.clock()
         group_ids = [g.id for g in await groups.groups_of(s, person.id)]
         alert = await alerts.create(
@@ -72,10 +78,11 @@ class Alerts:
                            details={"alert": alert.id, "reason": event.reason, "sent_to": sent},
                            at=now)
         if not sent:
-            log.error("safeguarding alert %s has no one to go to: participant %s is in no group "
-                      "with a safeguarding lead or coordinator", alert.id, person.id)
+            log.error("safeguarding alert %s has no one to go to (participant %s)",
+                      alert.id, person.id)
         if self.config.safeguarding.max_repeats:
             await self._plan_repeat(s, alert, 1, now)
+        return len(sent)
 
     async def repeat(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         alert = await alerts.get(s, int(job.payload["alert"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,7 @@ def _step_texts(
             expressions.append((f"next.{i}.if", branch.when))
     for i, action in enumerate(step.do):
         for part, template in action.templates():
-            if action.for_staff and isinstance(template, str):
+            if action.for_staff and part == "text" and isinstance(template, str):
                 # Staff read English, so one string is enough.
                 yield from _template(name, step.id, f"do.{i}.{part}", template, templates)
             else:
@@ -162,6 +163,7 @@ def _step_texts(
         if text is not None:
             yield from _text(name, flow, step.id, field, text, templates)
     yield from _sms_lengths(name, flow, step, texts[:5], templates)
+    yield from _promises(name, step)
     for field, expression in expressions:
         try:
             templates.check_expression(expression)
@@ -227,6 +229,24 @@ def _sms_lengths(
                     f"{gsm.encoding(sms)}: keep it to {MAX_SEGMENTS} for basic phones",
                     step.id, field, "warning",
                 )
+
+
+PROMISES = re.compile(
+    r"asked (?:someone|a |the )|contact you|get in touch|let .{0,40}\bknow|gofyn i|cysylltu",
+    re.IGNORECASE)
+
+
+def _promises(name: str, step: Step) -> Iterator[Problem]:
+    """A step that notifies cannot know in its ``say`` whether anyone was told."""
+    if step.say is None or not any(action.type == "notify" for action in step.do):
+        return
+    for lang, words in ([("", step.say)] if isinstance(step.say, str) else step.say.items()):
+        if PROMISES.search(words):
+            yield Problem(
+                name, f"the {lang or 'say'} text promises contact, but no one may have been "
+                "told: put that in the notify's told (and the honest words in untold)",
+                step.id, "say", "warning",
+            )
 
 
 def _template(

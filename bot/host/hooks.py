@@ -37,7 +37,10 @@ ActionCallback = Callable[[Tx, Participant, list[str], Say], Awaitable[None]]
 # Adds to the answer to HELP: (transaction, who asked, say).
 HelpCallback = Callable[[Tx, Participant, Say], Awaitable[None]]
 # Handles a flow's ``notify`` for its target (safeguarding alerts), instead of the plain notice.
-NotifyCallback = Callable[[Tx, Participant, FlowSession, Notify], Awaitable[None]]
+# Handles a flow's notice; returns how many people able to act it reached (the
+# notice queued to them): the participant is told someone will be in touch only if
+# that is not 0.
+NotifyCallback = Callable[[Tx, Participant, FlowSession, Notify], Awaitable[int]]
 # In the transaction that keeps an answer: (transaction, participant, flow session, key, value).
 ResultCallback = Callable[[Tx, Participant, FlowSession, str, Any], Awaitable[None]]
 # In the transaction in which a session ends (completed or expired), with its results.

@@ -36,7 +36,7 @@ from bot.engine.values import from_json, to_json
 from bot.flowfiles.library import Library
 from bot.host.definitions import Definitions
 from bot.host.hooks import Hooks
-from bot.host.notices import notify_staff
+from bot.host.notices import notify_staff, unheard
 from bot.host.replies import Outbox, ReplyTo, view
 from bot.language import texts
 from storage import audit, messages, participants, results, sessions
@@ -205,7 +205,9 @@ class Runner:
                 await audit.record(s, kind="consent_given", actor="participant",
                                    participant_id=person.id, at=self.clock())
             elif isinstance(event, Notify):
-                await self._notify(s, person, row, event)
+                said = await self._notify(s, person, row, event)
+                if said:
+                    sends.append(SendText(said, event.step))
             elif isinstance(event, StartFlow):
                 follow_on = event.flow
             elif isinstance(event, Problem | FlowEnded):
@@ -225,12 +227,17 @@ class Runner:
         if follow_on and not refused:
             await self.start(s, person, follow_on, to, depth=depth + 1)
 
-    async def _notify(self, s: Tx, person: Participant, row: FlowSession, event: Notify) -> None:
+    async def _notify(self, s: Tx, person: Participant, row: FlowSession, event: Notify) -> str:
+        """Hand the notice on; what to tell the person: ``told`` only if someone can act."""
         hook = self.hooks.notify(event.who)
         if hook is not None:
-            await hook.callback(s, person, row, event)
+            reached = await hook.callback(s, person, row, event)
         else:
-            await notify_staff(s, person, row, event, at=self.clock())
+            reached = await notify_staff(s, person, row, event, at=self.clock())
+        if reached:
+            return event.told
+        await unheard(s, person, row, event, self.outbox.render, at=self.clock())
+        return event.untold
 
     async def _flow_missing(self, s: Tx, person: Participant, flow_id: str, to: ReplyTo) -> None:
         log.error("cannot start flow %r for participant %s", flow_id, person.id)

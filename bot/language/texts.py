@@ -80,6 +80,19 @@ TAP_ANSWERED = {
 # --- safeguarding alerts (to safeguarding leads and coordinators) -------------------------
 # Variables: alert (id, text, when), person (name, reach), repeat (how many times before).
 
+# To every admin, when a flow's notice reached no one able to act (copro told
+# the person so, and gave them the crisis numbers).
+NOTICE_UNHEARD = {
+    "en": "copro could not pass on a {{ notice.who }} notice about participant "
+    "{{ notice.participant }} ({{ notice.flow }}, step {{ notice.step }}): no active "
+    "{{ notice.roles }} with a working address in their group. The notice: {{ notice.text }} "
+    "Please contact them, and give their group someone to tell.",
+    "cy": "Doedd copro ddim yn gallu anfon hysbysiad {{ notice.who }} am gyfranogwr "
+    "{{ notice.participant }} ({{ notice.flow }}, cam {{ notice.step }}): does dim "
+    "{{ notice.roles }} gweithredol gyda chyfeiriad sy'n gweithio yn eu grŵp. Yr hysbysiad: "
+    "{{ notice.text }} Cysylltwch gyda nhw, a rhowch rywun i'w grŵp i'w hysbysu.",
+}
+
 ALERT = {
     "en": "{% if repeat %}STILL NOT ACKNOWLEDGED, sent {{ repeat + 1 }} times. {% endif %}"
     "Safeguarding alert {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "

@@ -53,7 +53,7 @@ def replay(fixture: dict[str, Any]) -> dict[str, Any]:
     today = fixture.get("today", date(2026, 11, 23))
     transcript: list[dict[str, Any]] = []
     saved: dict[str, Any] = {}
-    notified: list[str] = []
+    notified: list[str | dict[str, str]] = []
     problems: list[str] = []
     ended = "active"
 
@@ -69,7 +69,13 @@ def replay(fixture: dict[str, Any]) -> dict[str, Any]:
                 participant[event.field] = event.value
                 saved[f"participant.{event.field}"] = plain(event.value)
             elif isinstance(event, Notify):
-                notified.append(f"{event.who}: {event.text}")
+                notice = f"{event.who}: {event.text}"
+                if event.told or event.untold:
+                    # What the person hears after it, as the host decides.
+                    notified.append({"notice": notice, "told": event.told,
+                                     "untold": event.untold})
+                else:
+                    notified.append(notice)
             elif isinstance(event, StartFlow):
                 saved["next_flow"] = event.flow
             elif isinstance(event, Problem):

@@ -222,3 +222,36 @@ def test_the_command_and_the_start_check_the_fixed_texts(monkeypatch: pytest.Mon
             Library.load()
     finally:
         library._shipped.cache_clear()
+
+
+def test_a_notifying_step_whose_say_promises_contact_is_a_warning(tmp_path: Path) -> None:
+    # The step cannot know whether anyone was told: a person would be promised a call
+    # that may never come. The promise belongs in the notify's told.
+    (tmp_path / "ask.yaml").write_text(
+        "flow: ask\ntitle: {en: Ask, cy: Gofyn}\nversion: 1\nlanguages: [en, cy]\nsteps:\n"
+        "  - id: person\n"
+        "    say: {en: \"We have asked someone to contact you.\", cy: \"Rydyn ni wedi gofyn i rywun.\"}\n"
+        "    do:\n"
+        "      - {notify: coordinators, text: \"Call {{ participant.name }}.\",\n"
+        "         told: {en: \"A coordinator will get in touch.\", cy: \"Bydd cydlynydd yn cysylltu.\"}}\n"
+    )
+    found = [str(p) for p in check_paths([tmp_path / "ask.yaml"])]
+    promise = ("promises contact, but no one may have been told: put that in the notify's told "
+               "(and the honest words in untold)")
+    assert found == [
+        f"{tmp_path / 'ask.yaml'}: step 'person': say: warning: the en text {promise}",
+        f"{tmp_path / 'ask.yaml'}: step 'person': say: warning: the cy text {promise}",
+    ]
+
+
+def test_a_notify_told_in_one_language_only_is_an_error(tmp_path: Path) -> None:
+    # What the person hears must be in their language, unlike the notice to staff.
+    (tmp_path / "told.yaml").write_text(
+        "flow: told\ntitle: {en: Told, cy: Dweud}\nversion: 1\nlanguages: [en, cy]\nsteps:\n"
+        "  - id: person\n"
+        "    do:\n"
+        "      - {notify: coordinators, text: \"Call them.\", told: \"Someone will call.\"}\n"
+    )
+    found = [str(p) for p in check_paths([tmp_path / "told.yaml"])]
+    assert found == [f"{tmp_path / 'told.yaml'}: step 'person': do.0.told: missing translation: "
+                     "give a text for each of en, cy"]

@@ -53,8 +53,8 @@ async def tapped_too(s: Tx, person: Participant, args: list[str], say: Say) -> N
     await say("tapped too")
 
 
-async def told(s: Tx, person: Participant, row: FlowSession, event: Notify) -> None:
-    return None
+async def told(s: Tx, person: Participant, row: FlowSession, event: Notify) -> int:
+    return 1
 
 
 def test_a_second_action_for_one_prefix_is_refused() -> None:
@@ -149,8 +149,9 @@ async def test_each_kind_of_hook_runs(conversations: Conversations) -> None:
     async def help_more(s: Tx, person: Participant, say: Say) -> None:
         await say("More help.")
 
-    async def notify(s: Tx, person: Participant, row: FlowSession, event: Notify) -> None:
+    async def notify(s: Tx, person: Participant, row: FlowSession, event: Notify) -> int:
         seen.append(("notify", (row.flow_id, event.text, event.reason)))
+        return 1
 
     async def result(s: Tx, person: Participant, row: FlowSession, key: str, value: Any) -> None:
         seen.append(("result", (key, value)))

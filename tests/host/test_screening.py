@@ -70,10 +70,10 @@ async def test_a_disclosure_in_reply_to_a_poll_reaches_the_lead_and_keeps_the_po
 
     await conversations.receive("sms", ANN, "I want to end it all")
     said = await deliver(database, ANN, clock.now)
-    # Ann reads the crisis numbers first, with no promise of a call (the alert path does not
-    # say whom it reached), then the poll asking again for a number: her poll is still open.
+    # Ann reads the crisis numbers first, told truly that someone will contact her (the alert
+    # reached Sam, her lead), then the poll asking again for a number: her poll is still open.
     assert "Samaritans free on 116 123" in said[0] and "NHS 111" in said[0] and "999" in said[0]
-    assert not any(PROMISE in text for text in said)
+    assert PROMISE in said[0]
     assert said[1:] == ["Sorry, I did not understand. Please reply with the number of your answer."]
     [alert] = await deliver(database, SAM, clock.now)
     assert "Ann" in alert and "I want to end it all" in alert  # Sam, the lead, is told at once

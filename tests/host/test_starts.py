@@ -141,8 +141,9 @@ async def test_a_bulk_start_that_does_more_than_send_applies_every_event(
 ) -> None:
     told: list[tuple[int, str]] = []
 
-    async def notify(s: Tx, person: Participant, row: FlowSession, event: Notify) -> None:
+    async def notify(s: Tx, person: Participant, row: FlowSession, event: Notify) -> int:
         told.append((person.id, event.text))
+        return 1
 
     conversations.on_notify("coordinators", notify)
     ann, bob = await people(conversations, "Ann", "Bob")

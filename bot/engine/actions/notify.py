@@ -1,4 +1,9 @@
-"""``notify``: tell the coordinators or safeguarding leads (in English)."""
+"""``notify``: tell the coordinators or safeguarding leads (in English).
+
+``told`` and ``untold`` are what the participant hears, in their language,
+depending on whether the notice really reached someone able to act: a step's
+own ``say`` should hold only words that are true either way.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,20 @@ class NotifyAction(ActionModel):
     notify: Literal["coordinators", "safeguarding"]
     text: Text
     reason: str = "flow"
+    told: Text | None = None
+    untold: Text | None = None
 
     def execute(self, run: Run, step: str) -> None:
         english = run.render(step, self.text, "en")
-        if english:
-            run.emit(Notify(step, self.notify, english, self.reason))
+        if not english:
+            return
+        told = run.render(step, self.told) if self.told is not None else ""
+        untold = run.render(step, self.untold) if self.untold is not None else ""
+        run.emit(Notify(step, self.notify, english, self.reason, told or "", untold or ""))
 
     def templates(self) -> Iterator[tuple[str, Text]]:
         yield "text", self.text
+        if self.told is not None:
+            yield "told", self.told
+        if self.untold is not None:
+            yield "untold", self.untold
