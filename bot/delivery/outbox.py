@@ -39,6 +39,7 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
+from bot.delivery import charts
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
@@ -197,6 +198,10 @@ class Sender:
     async def _deliver(self, channel: Channel, row: Message) -> None:
         outgoing = as_outgoing(row)
         try:
+            try:
+                await charts.drawn(row.display)  # never inside a transaction: it takes a second
+            except Exception as exc:
+                raise TryAgain(f"the chart could not be drawn: {type(exc).__name__}: {exc}") from exc
             await self.limiter.acquire(channel.limits(outgoing), channel.cost(outgoing),
                                        urgent=row.priority == messages.URGENT)
             started = time.monotonic()

@@ -288,10 +288,10 @@ class Desk:
 
     async def _show(self, s: Tx, person: Participant, poll: Poll, say: Say) -> None:
         tally = await self.polls.tally(s, poll)
-        chart = self.polls.chart(tally)  # as things stand: the poll may still be open
+        chart, display = self.polls.chart(tally)  # as things stand: the poll may still be open
         await self.conversations.say_in(
             s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:asked:{person.id}:{uuid.uuid4().hex}",
-            scope=self.polls.scope(tally), quiet=False, photo=str(chart),
+            scope=self.polls.scope(tally), quiet=False, photo=chart, display=display,
         )
 
     async def _claims(self, s: Tx, person: Participant, mine: list[Group], say: Say) -> None:

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bot.answers import normalise
@@ -25,8 +24,9 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.delivery import charts
 from bot.engine.definition import LANGUAGES, Text, text_for
-from bot.features import charts, outreach
+from bot.features import outreach
 from bot.host.conversations import Conversations, Say
 from bot.language import texts, when
 from storage import audit, groups, jobs, messages, participants, polls, sessions
@@ -146,7 +146,7 @@ class Polls:
         await self._withdraw(s, poll, now)
         await audit.record(s, kind="poll_closed", actor=by, details={"poll": poll.id}, at=now)
         tally = await self.tally(s, poll)
-        chart = self.chart(tally)
+        chart, display = self.chart(tally)
         staff = {p.id: p for p in await groups.people_with_role(s, [poll.group_id], ["coordinator"])}
         if poll.created_by is not None and poll.created_by not in staff:
             maker = await participants.get(s, poll.created_by)
@@ -156,7 +156,7 @@ class Polls:
             await self.conversations.say_in(
                 s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:results:{person.id}",
                 scope=self.scope(tally), topic=f"poll:{poll.id}:results",
-                photo=str(chart),
+                photo=chart, display=display,
             )
         if poll.share_results:
             members = await groups.taking_part(s, poll.group_id)
@@ -181,10 +181,11 @@ class Polls:
                 await sessions.save_session(s, row, step=row.step, state=row.state,
                                             status="interrupted", timeout_at=None, now=now)
 
-    def chart(self, tally: Tally) -> Path:
-        """The results as a bar chart (a PNG in the media directory)."""
-        path = self.config.media_dir / "charts" / f"poll-{tally.poll.id}.png"
-        return charts.bar_chart(text_for(tally.poll.question, "en"), tally.ranked("en"), path)
+    def chart(self, tally: Tally) -> tuple[str, dict[str, Any]]:
+        """The results as a bar chart, drawn by the sender (outside this transaction): the
+        picture's file, and the message display that has it drawn."""
+        return charts.planned(self.config.media_dir / "charts", f"poll-{tally.poll.id}",
+                              text_for(tally.poll.question, "en"), tally.ranked("en"))
 
     def scope(self, tally: Tally) -> dict[str, Any]:
         """Template variables for the results, in every language (the template picks)."""

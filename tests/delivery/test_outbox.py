@@ -15,6 +15,7 @@ import pytest
 
 from bot.core.clock import utcnow
 from bot.core.config import Config, load_config
+from bot.delivery import charts
 from bot.delivery.channel import Outgoing, SendError, Sent, TryAgain, Undeliverable
 from bot.delivery.outbox import Sender
 from bot.delivery.ratelimit import MARGIN, Limit, RateLimiter, window
@@ -320,3 +321,32 @@ async def test_a_message_copro_starts_waits_for_contact_hours_but_a_reply_does_n
     await morning.drain()
     assert channel.sent[-1] == ("100", "Reminder: the meeting is tomorrow.")
     assert (await row(database, reminder.id)).status == "sent"
+
+
+def on_disk(path: str) -> bytes | None:
+    file = Path(path)
+    return file.read_bytes() if file.exists() else None
+
+
+async def test_a_chart_is_drawn_by_the_sender_before_its_photo_is_sent(
+    database: Database, tmp_path: Path
+) -> None:
+    picture, display = charts.planned(tmp_path / "charts", "poll-7", "Which day suits you?",
+                                      [("Tuesday", 3), ("Wednesday", 1)])
+    async with database.transaction() as s:
+        person = await participants.create(s, channel="telegram", address="100")
+        await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address="100",
+            body="Poll results", options=[], idempotency_key=None, at=utcnow(), kind="photo",
+            media=[picture], display=display)
+    assert on_disk(picture) is None  # queuing it drew nothing
+
+    seen: list[bytes] = []
+
+    class Photos(Scripted):
+        async def send(self, message: Outgoing) -> Sent:
+            seen.append(on_disk(message.media[0]) or b"")  # the coordinator sees the chart
+            return await super().send(message)
+
+    assert await Sender(database, {"telegram": Photos()}, config(tmp_path)).drain() == 1
+    assert len(seen) == 1 and seen[0].startswith(b"\x89PNG")

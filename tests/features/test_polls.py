@@ -11,6 +11,7 @@ from bot.app.wiring import scheduler_for
 from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.core.scheduler import Scheduler
+from bot.delivery import charts
 from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
@@ -93,11 +94,15 @@ async def test_a_poll_answered_by_sms_and_telegram_is_counted_together(
     clock.set(CLOSES)
     await scheduler.tick()
     [results] = [m for m in await outbox(database, sam.address) if m.kind == "photo"]
-    assert results.kind == "photo" and results.media == [str(tmp_path / "media" / "charts" / "poll-1.png")]
+    [picture] = [Path(m) for m in results.media]
+    assert results.kind == "photo" and picture.parent == tmp_path / "media" / "charts"
+    assert picture.name.startswith("poll-1-") and picture.suffix == ".png"
     assert results.body == ("Poll results: Which day suits you?\nWednesday: 2 (50%)\nTuesday: 1 (25%)\n"
                             "Thursday: 1 (25%)\n4 of 5 people answered.")
-    chart = (tmp_path / "media" / "charts" / "poll-1.png").read_bytes()
-    assert chart.startswith(b"\x89PNG")
+    # The chart is drawn by the sender, outside the transaction that closed the poll.
+    assert not picture.exists()
+    await charts.drawn(results.display)
+    assert picture.read_bytes().startswith(b"\x89PNG")
     async with database.transaction() as s:
         cast = {v.participant_id: (v.choices, v.channel) for v in await polls.votes(s, poll_id)}
         closed = await polls.get(s, poll_id)

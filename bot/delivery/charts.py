@@ -1,0 +1,69 @@
+"""Bar charts of poll results, as PNG files for Telegram, drawn when the message is sent.
+
+Drawing takes matplotlib about a second, so it is never done inside a database
+transaction (where it would hold SQLite's only writer): the transaction that closes
+a poll only plans the chart (``planned``), as part of the message's display, and the
+outbox sender draws it (``drawn``) in a worker thread just before sending. A file is
+named for what it shows, so the same results are drawn once, and results that
+changed get a file of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+WIDTH, BAR_HEIGHT = 7.0, 0.6
+
+
+def planned(
+    folder: Path, stem: str, title: str, rows: list[tuple[str, int]]
+) -> tuple[str, dict[str, Any]]:
+    """Where the chart of ``rows`` will be, and the message display that has it drawn."""
+    digest = hashlib.sha256(json.dumps([title, rows], ensure_ascii=False).encode()).hexdigest()[:12]
+    path = folder / f"{stem}-{digest}.png"
+    return str(path), {"chart": {"path": str(path), "title": title, "rows": [list(r) for r in rows]}}
+
+
+async def drawn(display: Mapping[str, Any] | None) -> None:
+    """Draw the chart ``display`` plans (in a worker thread), unless it is drawn already."""
+    chart = (display or {}).get("chart")
+    if chart:
+        rows = [(str(label), int(count)) for label, count in chart["rows"]]
+        await asyncio.to_thread(_draw_once, str(chart["title"]), rows, Path(chart["path"]))
+
+
+def _draw_once(title: str, rows: list[tuple[str, int]], path: Path) -> None:
+    if not path.exists():
+        bar_chart(title, rows, path)
+
+
+def bar_chart(title: str, rows: list[tuple[str, int]], path: Path) -> Path:
+    """A horizontal bar chart of ``rows`` (label, count), first at the top; the file written."""
+    from matplotlib.figure import Figure  # here: matplotlib takes a while to load
+
+    labels = ["\n".join(textwrap.wrap(label, 28)) or "-" for label, _ in rows]
+    counts = [count for _, count in rows]
+    total = sum(counts) or 1
+    figure = Figure(figsize=(WIDTH, 1.4 + BAR_HEIGHT * max(len(rows), 1)))
+    axes = figure.subplots()
+    bars = axes.barh(labels[::-1], counts[::-1], color="#2a6f97")
+    axes.bar_label(bars, labels=[f"{c} ({100 * c / total:.0f}%)" for c in counts[::-1]], padding=4)
+    axes.set_title("\n".join(textwrap.wrap(title, 60)), loc="left")
+    axes.set_xlim(0, max([*counts, 1]) * 1.3)
+    axes.xaxis.set_visible(False)
+    for side in ("top", "right", "bottom"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Drawn beside it and moved in whole: two senders drawing one chart never show half a file.
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as part:
+        figure.savefig(part, format="png", dpi=120)
+    Path(part.name).replace(path)
+    return path
