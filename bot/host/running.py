@@ -177,6 +177,7 @@ class Runner:
             await participants.opt_out(s, person, at=self.clock())
             await audit.record(s, kind="consent_refused", actor="participant",
                                participant_id=person.id, at=self.clock())
+            to.topic = messages.OPT_OUT_TOPIC  # the goodbye still goes, as STOP's answer does
         follow_on: str | None = None
         now = self.clock()
         if any(isinstance(e, Notify) and e.who == "safeguarding" for e in outcome.events):

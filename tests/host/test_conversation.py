@@ -9,6 +9,8 @@ import pytest
 
 from bot.core.clock import utcnow
 from bot.core.config import load_config
+from bot.delivery.channel import Outgoing, Sent
+from bot.delivery.outbox import Sender
 from bot.flowfiles.library import Library, load_file
 from bot.host.conversations import Conversations
 from bot.language.render import numbered
@@ -220,3 +222,48 @@ async def test_a_meeting_invitation_keeps_its_details_to_the_end(conversations: 
     # The details given when the flow started are still there at its last step.
     [alert] = await coordinator.inbox()
     assert alert == "Ann is coming to Planning day and needs: help getting there (transport)."
+
+
+async def test_a_no_to_consent_is_answered_by_the_sender_too(
+    conversations: Conversations, tmp_path: Path
+) -> None:
+    """The goodbye reaches the person: the outbox does not refuse it as opted out."""
+    phone = Phone(conversations)
+    await phone.send("hello")
+    await phone.send("1")
+    await conversations.receive("sms", PHONE, "no")
+    got: list[str] = []
+
+    class Texts:
+        name = "sms"
+
+        def cost(self, message: Outgoing) -> int:
+            return 1
+
+        def limits(self, message: Outgoing) -> list[tuple[str, float, float]]:
+            return []
+
+        async def send(self, message: Outgoing) -> Sent:
+            got.append(message.body)
+            return Sent(provider_id=f"SM{message.id}")
+
+    await Sender(conversations.db, {"sms": Texts()}, conversations.config).drain()
+    # Ann reads that nothing is kept and how to change her mind.
+    assert len(got) == 1 and "We will not keep your information" in got[0] and "START" in got[0]
+
+
+async def test_stop_withdraws_what_was_waiting_to_go(conversations: Conversations) -> None:
+    """A broadcast or reminder queued before STOP never reaches the person after it."""
+    phone = Phone(conversations)
+    await consent(phone)
+    p = await person(conversations)
+    assert p is not None
+    async with conversations.db.transaction() as s:
+        assert await conversations.say_in(s, p, "The meeting moved to Thursday.", key="moved:1")
+        assert await conversations.say_in(s, p, "Please vote in the poll.", key="poll:1", quiet=False)
+    [stopped] = await phone.send("STOP")  # only the confirmation is sent now
+    assert "You will not get any more messages" in stopped
+    async with conversations.db.transaction() as s:
+        kept = {m.body: (m.status, m.error) for m in await records.messages_of(s, p.id)}
+    assert kept["The meeting moved to Thursday."] == ("failed", "cancelled: sent STOP")
+    assert kept["Please vote in the poll."] == ("failed", "cancelled: sent STOP")
