@@ -267,3 +267,27 @@ async def test_stop_withdraws_what_was_waiting_to_go(conversations: Conversation
         kept = {m.body: (m.status, m.error) for m in await records.messages_of(s, p.id)}
     assert kept["The meeting moved to Thursday."] == ("failed", "cancelled: sent STOP")
     assert kept["Please vote in the poll."] == ("failed", "cancelled: sent STOP")
+
+
+async def test_flows_that_start_each_other_stop_after_a_few_with_an_apology(
+    database: Database, tmp_path: Path
+) -> None:
+    """A mistake in the flows (two that start each other) cannot send messages for ever."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for name, other in (("ping", "pong"), ("pong", "ping")):
+        (flows / f"{name}.yaml").write_text(
+            f"spec: 1\nflow: {name}\ntitle: {name}\nversion: 1\nkeywords: [{name}]\n"
+            f"steps:\n  - id: a\n    say: \"{name.title()}.\"\n    do: [{{start: {other}}}]\n")
+    config = load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)})
+    c = Conversations(database, Library.load(flows), config, clock=lambda: NOW)
+    await c.register_flows()
+    phone = Phone(c)
+    await consent(phone)
+    said = await phone.send("ping")
+    # Six messages of the loop, then the apology: the chain stops at MAX_CHAINED_FLOWS.
+    assert said[:-1] == ["Ping.", "Pong."] * 3
+    assert said[-1].startswith("Sorry, something went wrong on our side.")
+    async with database.transaction() as s:
+        [missing] = await records.audit_events(s, kind="flow_missing")
+    assert missing.details == {"flow": "ping"}
