@@ -15,7 +15,7 @@ from bot.delivery.outbox import Sender
 from bot.features.alerts import Alerts
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import alerts, jobs
+from storage import alerts, jobs, participants
 from storage.db import Database
 from tests import records
 from tests.people import Clock, deliver, group, member, outbox
@@ -231,3 +231,32 @@ async def test_the_command_line_acknowledges_with_a_note(
     assert done is not None and done.acknowledged_note == "Called Ann; she is safe with her sister."
     told = await deliver(database, SAM, clock.now)
     assert told[-1] == "Alert 1 about Ann is being looked after by a coordinator (from the command line)."
+
+
+async def test_only_those_who_could_be_sent_an_alert_may_acknowledge_it(
+    database: Database, conversations: Conversations, scheduler: Scheduler
+) -> None:
+    await setup(database)
+    hillside = await group(database, "Hillside Carers")
+    await member(database, hillside, "+447700900010", name="Hal", role="coordinator")
+    await member(database, hillside, "+447700900011", name="Ida", role="safeguarding")
+    await member(database, await group(database, "Admins"), "+447700900012", name="Ada")
+    async with database.transaction() as s:
+        ada = await participants.find_by_address(s, "sms", "+447700900012")
+        assert ada is not None
+        await participants.set_admin(s, ada, True)
+    await check_in(conversations, ANN, "I want to end it all")
+    # Another group's coordinator and lead, and Ann herself, are told there is no such alert.
+    for who in ("+447700900010", "+447700900011", ANN):
+        await conversations.receive("sms", who, "ACK 1")
+        [answer] = await deliver(database, who, conversations.clock())
+        assert "1" in answer and "looking after" not in answer, answer
+        assert await conversations.act("sms", who, "alert:1:ack") is True
+        async with database.transaction() as s:
+            [alert] = await alerts.listed(s)
+            assert alert.acknowledged_at is None
+    # An admin may: they can act for every group.
+    await conversations.receive("sms", "+447700900012", "ACK 1")
+    async with database.transaction() as s:
+        [alert] = await alerts.listed(s)
+        assert alert.acknowledged_at is not None
