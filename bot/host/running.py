@@ -222,6 +222,12 @@ class Runner:
                 status=outcome.session.status, timeout_at=_timeout_at(outcome, now, refused),
                 now=now,
             )
+        if (outcome.session.status == "expired" and row.flow_id == self.config.flows.welcome
+                and person.consent_at is None):
+            # A welcome that ended without a yes keeps nothing of what the person wrote.
+            await participants.erase_personal_data(s, person, at=now)
+            await audit.record(s, kind="welcome_unanswered", actor="copro",
+                               participant_id=person.id, at=now)
         if outcome.session.status in ("completed", "expired") and not refused:
             for on_end in self.hooks.ends(row.flow_id):
                 await on_end.callback(s, person, row, outcome.session.results)
