@@ -24,6 +24,12 @@ def tidy(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` could be an invite code typed on its own ("ABCD-2345")."""
+    code = tidy(text)
+    return len(code) == CODE_LENGTH and all(ch in ALPHABET for ch in code) and len(text) <= 20
+
+
 async def create(
     s: AsyncSession, participant: Participant, *, valid_for: timedelta = timedelta(days=14),
     at: datetime,

@@ -49,7 +49,7 @@ from bot.host.router import Router
 from bot.host.running import Runner
 from bot.host.screening import Screening
 from bot.language import texts
-from storage import audit, invites, messages, participants, sessions
+from storage import audit, groups, invites, messages, participants, sessions
 from storage.db import Database, Tx
 from storage.models import FlowSession, Participant
 
@@ -151,6 +151,10 @@ class Conversations:
         provider_id: str | None = None,
     ) -> int:
         """Handle one inbound message; returns the participant's id."""
+        if invites.looks_like_code(text) and await self._may_link(channel, address):
+            linked = await self.link(channel, address, text)  # an invite code typed on its own
+            if linked is not None:
+                return linked
         async with self._lock(channel, address), self.db.transaction() as s:
             person = await participants.find_by_address(s, channel, address)
             is_new = person is None
@@ -351,6 +355,13 @@ class Conversations:
         if address is None:
             return None
         return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)
+
+    async def _may_link(self, channel: str, address: str) -> bool:
+        """Whether this chat is still no one in particular: unknown, or new and not yet agreed."""
+        async with self.db.transaction() as s:
+            person = await participants.find_by_address(s, channel, address)
+            return person is None or (person.consent_at is None and not person.admin
+                                      and not await groups.groups_of(s, person.id))
 
     async def _new_person(self, s: Tx, channel: str, address: str) -> Participant:
         return await participants.create(

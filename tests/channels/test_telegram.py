@@ -290,6 +290,28 @@ async def test_webhook_mode_checks_the_secret_and_handles_each_update_once(rig: 
     assert 'copro_messages_in_total{channel="telegram"} 1.0' in counted
 
 
+async def test_an_invite_code_typed_on_its_own_links_the_chat(rig: Rig) -> None:
+    """As `copro invite --help` says: the person may just send the code to the bot."""
+    async with rig.db.transaction() as s:
+        person = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+        await participants.record_consent(s, person, utcnow())
+        invite = await invites.create(s, person, at=utcnow())
+    before = len(rig.api.texts(ANN))
+    code = f"{invite.code[:4].lower()}-{invite.code[4:]}"  # as people type it
+    rig.api.queue(rig.api.message(ANN, code))
+
+    async def linked() -> bool:
+        await rig.sender.drain()
+        return len(rig.api.texts(ANN)) > before
+
+    await rig.until(linked)
+    # Ann is greeted by name: the chat is hers, not a new person's in no group.
+    assert rig.api.texts(ANN)[-1].startswith("Hello Ann. This chat is now linked to")
+    async with rig.db.transaction() as s:
+        found = await participants.find_by_address(s, "telegram", str(ANN))
+        assert found is not None and found.id == person.id
+
+
 @pytest.mark.parametrize("rig", [WEBHOOK], indirect=True)
 async def test_an_invite_delivered_twice_links_once_without_a_refusal(rig: Rig) -> None:
     async with rig.db.transaction() as s:
