@@ -135,25 +135,34 @@ def flows() -> None:
 
 @flows.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--sms", "sms_table", is_flag=True,
+              help="Also list every message in each language: characters, encoding, SMS parts.")
 @click.pass_obj
-def flows_check(state: State, paths: tuple[Path, ...]) -> None:
+def flows_check(state: State, paths: tuple[Path, ...], sms_table: bool) -> None:
     """Check flow files (default: the shipped flows and flows.extra_dir).
 
     Reports every problem with its file, step and field, and exits 1 if any is an error.
+    With --sms, also lists how every message goes as SMS, with everyday values, a name
+    with an accent and long values (the fixed texts too, when no files are given).
     """
     from bot.flowfiles.checker import check_fixed_texts, check_paths, check_sources
     from bot.flowfiles.library import flow_paths, shipped_files
 
     shipped = list(shipped_files())
     if paths:
-        problems = check_paths(flow_paths(paths), known_flows=_flow_ids(shipped))
-        count = len(flow_paths(paths))
+        files = flow_paths(paths)
+        problems = check_paths(files, known_flows=_flow_ids(shipped))
+        count = len(files)
     else:
         extra = state.config.flows.extra_dir
-        extra_files = flow_paths([extra]) if extra else []
+        files = flow_paths([extra]) if extra else []
         problems = (check_sources(shipped) + check_fixed_texts()
-                    + check_paths(extra_files, _flow_ids(shipped)))
-        count = len(shipped) + len(extra_files)
+                    + check_paths(files, _flow_ids(shipped)))
+        count = len(shipped) + len(files)
+    if sms_table:
+        sources = [] if paths else list(shipped)
+        sources += [(str(f), f.read_text(encoding="utf-8")) for f in files]
+        _sms_table(sources, fixed=not paths)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(p.severity == "error" for p in problems)
@@ -161,6 +170,14 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     click.echo(f"{count} flow file(s) checked: {errors} error(s), {warnings} warning(s).")
     if errors:
         sys.exit(1)
+
+
+def _sms_table(sources: list[tuple[str, str]], fixed: bool) -> None:
+    from bot.flowfiles import sms
+    from bot.flowfiles.checker import sms_lengths
+
+    for line in sms.table(sms_lengths(sources, fixed)):
+        click.echo(line)
 
 
 def _flow_ids(sources: list[tuple[str, str]]) -> set[str]:
