@@ -146,7 +146,7 @@ def main() -> None:
     report("now: bot.answers.risk.assess", new_reader, cases, args.misses)
     cross_validate(cases)
     held_out = load(HELD_OUT)
-    report(f"held out: {len(held_out)} notes in {HELD_OUT.name}, never trained on",
+    report(f"held out: {len(held_out)} notes in {HELD_OUT.name}, not trained on",
            new_reader, held_out, args.misses)
     start = time.perf_counter()
     rounds = 5
