@@ -350,3 +350,52 @@ async def test_a_chart_is_drawn_by_the_sender_before_its_photo_is_sent(
 
     assert await Sender(database, {"telegram": Photos()}, config(tmp_path)).drain() == 1
     assert len(seen) == 1 and seen[0].startswith(b"\x89PNG")
+
+
+# --- a blip while recording what became of a send -------------------------------------------
+
+
+def failing_first(calls: int, real: object) -> object:
+    """``real``, raising as a dropped connection would for its first ``calls`` calls."""
+    from sqlalchemy.exc import OperationalError
+
+    left = [calls]
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        if left[0] > 0:
+            left[0] -= 1
+            raise OperationalError("UPDATE messages", {}, Exception("server closed the connection"))
+        return await real(*args, **kwargs)  # type: ignore[operator]
+
+    return flaky
+
+
+async def test_a_database_blip_after_a_send_is_retried_so_each_text_goes_once(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.outbox.RECORD_PAUSES", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(messages, "mark_sent", failing_first(15, messages.mark_sent))
+    channel = Scripted()
+    ids = [mid for n in range(15) for mid in await queue(database, f"{n:03}", "first", "next")]
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    await sender.drain()
+    # Every text went exactly once, and each person's next text did not wait for a lease.
+    assert sorted(channel.sent) == sorted((f"{n:03}", b) for n in range(15) for b in ("first", "next"))
+    assert [(await row(database, mid)).status for mid in ids] == ["sent"] * 30
+
+
+async def test_a_send_whose_outcome_cannot_be_recorded_stays_leased_and_raises_nothing(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.delivery.outbox.RECORD_PAUSES", (0.01,))
+    monkeypatch.setattr(messages, "mark_sent", failing_first(99, messages.mark_sent))
+    channel = Scripted()
+    [mid] = await queue(database, "100", "hello")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    assert await sender.send_due() == 1
+    [task] = sender._in_flight.values()
+    await task
+    assert task.exception() is None  # nothing left for "Task exception was never retrieved"
+    assert (await row(database, mid)).status == "sending"  # sent again when the lease runs out
+    assert "could not record that telegram message" in caplog.text
