@@ -46,7 +46,7 @@ class RunningChannel(Channel, Protocol):
 
 async def open_database(config: Config) -> Database:
     """The configured database, ready: the embedded default sets itself up."""
-    db = Database(config.database_url, echo=config.database.echo)
+    db = Database(config.database_url, config.database.waits, echo=config.database.echo)
     try:
         if db.is_sqlite:
             await db.upgrade()
@@ -151,7 +151,7 @@ class Service:
         metrics = Metrics()
         conversations = Conversations(db, self.library, config)
         await conversations.register_flows()
-        inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
+        inbox = Inbox(conversations, Spool(config.spool_dir))
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
         sender = Sender(db, channels, config, metrics)

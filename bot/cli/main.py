@@ -213,7 +213,7 @@ def db_upgrade(state: State) -> None:
 
 
     async def upgrade() -> str:
-        database = Database(state.config.database_url)
+        database = Database(state.config.database_url, state.config.database.waits)
         try:
             await database.upgrade()
         finally:
