@@ -27,6 +27,8 @@ COMMANDS = {
                "Find groups and people whose alerts or requests would reach nobody."),
     "groups": ("bot.cli.groups:groups_group",
                "Add groups, see who is in them, and set their weekly check-in."),
+    "inbox": ("bot.cli.inbox:inbox_group",
+              "See texts kept on disk while the database could not take them, and replay them."),
     "invite": ("bot.cli.participants:invite",
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
