@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 # Every other command group lives in a module of its own, imported only when it runs.
 COMMANDS = {
     "alerts": ("bot.cli.alerts:alerts_group", "See safeguarding alerts and acknowledge them."),
+    "backup": ("bot.cli.backup:backup",
+               "Copy the database into a folder, safely while copro runs (SQLite or PostgreSQL)."),
     "broadcast": ("bot.cli.polls:broadcast",
                   "Send one message to everyone in a group, each in their own language."),
     "broadcasts": ("bot.cli.polls:broadcasts_group", "See what became of a broadcast."),
