@@ -35,6 +35,8 @@ COMMANDS = {
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
                  "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "messages": ("bot.cli.messages:messages_group",
+                 "See messages that did not reach their person, with why, and send them again."),
     "participants": ("bot.cli.participants:participants_group",
                      "Add, list, export and forget participants."),
     "polls": ("bot.cli.polls:polls_group",
@@ -52,9 +54,9 @@ COMMANDS = {
     help="Configuration file (default: $COPRO_CONFIG, else ./copro.toml if present).",
 )
 @click.option(
-    "--log-level", default="WARNING", show_default=True, envvar="COPRO_LOG_LEVEL",
+    "--log-level", default=None, envvar="COPRO_LOG_LEVEL",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    help="How much to log (also $COPRO_LOG_LEVEL).",
+    help="How much to log (also $COPRO_LOG_LEVEL)  [default: INFO for run, WARNING for the rest]",
 )
 @click.option(
     "--log-format", default="text", show_default=True, envvar="COPRO_LOG_FORMAT",
@@ -63,11 +65,14 @@ COMMANDS = {
 )
 @click.version_option(package_name="copro")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
+def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
+         log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
 
-    setup_logging(log_level, log_format)
+    # The service says what it does; other commands print their own answers.
+    setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"),
+                  log_format)
     ctx.obj = State(config_path)
 
 

@@ -43,6 +43,7 @@ from bot.delivery import charts
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.reasons import plain
 from storage import messages, participants
 from storage.db import Database, Tx
 from storage.models import Message
@@ -259,12 +260,17 @@ class Sender:
                 quiet.zone(person.timezone, self.config.timezone))
             urgent = row.priority == messages.URGENT  # never held by contact hours or caps
             if status == "unreachable" or (status == "opted_out" and row.topic != messages.OPT_OUT_TOPIC):
-                await messages.mark_failed(
-                    s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
+                error = f"not sent: the address is {status.replace('_', ' ')}"
+                await messages.mark_failed(s, row, error=error, at=now)
+                log.info("outbox: %s message %s to %s failed: %s", row.channel, row.id,
+                         mask(row.address), plain(error))
                 self._count(row.channel, "failed")
             elif opens and not urgent:
                 await messages.hold(s, row, until=opens, at=now,
                                     reason="held: outside their contact hours")
+                log.info("outbox: %s message %s to %s held until their contact hours open at %s",
+                         row.channel, row.id, mask(row.address), f"{opens:%Y-%m-%d %H:%M} UTC")
+                self._count(row.channel, "held")
             elif channel.name == "sms" and recent.get(row.address, 0) >= cap and not urgent:
                 log.warning("outbox: %s has had %d texts this hour; holding the next one",
                             mask(row.address), recent[row.address])
@@ -313,8 +319,8 @@ class Sender:
             reason = f"gave up after {attempts} attempts: {exc.reason}"
             if not await self._record(row, "failed", lambda s: self._fail(s, row.id, reason)):
                 return
-            log.warning("outbox: %s message %s to %s failed after %d attempts: %s",
-                        channel.name, row.id, mask(row.address), attempts, exc.reason)
+            log.warning("outbox: %s message %s to %s failed: %s (%s)", channel.name, row.id,
+                        mask(row.address), plain(reason), exc.reason)
             self._count(row.channel, "failed")
             return
         wait = self.backoff(attempts, exc.retry_after)
@@ -338,9 +344,9 @@ class Sender:
 
         if not await self._record(row, "undeliverable", write):
             return
-        log.warning("outbox: %s message %s to %s cannot be delivered: %s%s", channel.name,
-                    row.id, mask(row.address), exc.reason,
-                    f" (address now {exc.address_status})" if exc.address_status else "")
+        log.warning("outbox: %s message %s to %s cannot be delivered: %s (%s)%s", channel.name,
+                    row.id, mask(row.address), plain(exc.reason), exc.reason,
+                    f"; address now {exc.address_status}" if exc.address_status else "")
         self._count(row.channel, "failed")
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:

@@ -399,3 +399,31 @@ async def test_a_send_whose_outcome_cannot_be_recorded_stays_leased_and_raises_n
     assert task.exception() is None  # nothing left for "Task exception was never retrieved"
     assert (await row(database, mid)).status == "sending"  # sent again when the lease runs out
     assert "could not record that telegram message" in caplog.text
+
+
+async def test_a_held_or_failed_message_is_counted_and_logged_with_why(
+    database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from bot.core.metrics import Metrics
+
+    caplog.set_level(logging.INFO, logger="bot.delivery.outbox")
+    night = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    async with database.transaction() as s:
+        person = await participants.create(s, channel="telegram", address="100")
+        await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address="100",
+            body="Reminder", options=[], idempotency_key="r1", quiet=True, at=night)
+        await participants.create(s, channel="telegram", address="200")
+        await participants.set_address_status(s, "telegram", "200", "unreachable")
+    await queue(database, "200", "lost")
+    metrics = Metrics()
+    await Sender(database, {"telegram": Scripted()}, config(tmp_path), metrics,
+                 clock=lambda: night).drain()
+    shown = metrics.render().decode()
+    assert 'copro_messages_out_total{channel="telegram",status="held"} 1.0' in shown
+    assert 'copro_messages_out_total{channel="telegram",status="failed"} 1.0' in shown
+    assert "held until their contact hours open at 2026-11-25 08:00 UTC" in caplog.text
+    assert ("telegram message 2 to *** failed: copro can no longer reach them here: they "
+            "blocked the bot, or the number or chat is gone.") in caplog.text
