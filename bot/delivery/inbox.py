@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.core.logs import mask
+from bot.core.logs import mask, reason
 from bot.delivery import addresses, receipts
 from bot.delivery.receipts import Receipt
 from bot.host import taps
@@ -192,9 +192,9 @@ class Inbox:
                     if unavailable(exc) or not await self.conversations.db.ping():
                         self.stalled = True
                         log.info("inbox: the database cannot take the spooled messages yet (%s); "
-                                 "%d handled, trying again later", _describe(exc), done)
+                                 "%d handled, trying again later", reason(exc), done)
                         return done
-                    await asyncio.to_thread(self.spool.put, item, failed=_describe(exc))
+                    await asyncio.to_thread(self.spool.put, item, failed=reason(exc))
                     log.exception("inbox: a spooled %s from %s could not be handled; set aside",
                                   item.kind, mask(item.address))
                 path.unlink(missing_ok=True)
@@ -243,9 +243,9 @@ class Inbox:
 
     async def _set_aside(self, item: Inbound, exc: Exception) -> None:
         if unavailable(exc) or not await self.conversations.db.ping():
-            await self._keep(item, _describe(exc))
+            await self._keep(item, reason(exc))
             return
-        await asyncio.to_thread(self.spool.put, item, failed=_describe(exc))
+        await asyncio.to_thread(self.spool.put, item, failed=reason(exc))
         log.error("inbox: a %s %s from %s could not be handled; kept in %s", item.channel,
                   item.kind, mask(item.address), self.spool.failed, exc_info=exc)
 
@@ -260,7 +260,3 @@ def _forget(task: asyncio.Future[None]) -> None:
     if not task.cancelled():
         task.exception()
 
-
-def _describe(exc: BaseException) -> str:
-    first = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {first[0]}" if first else type(exc).__name__

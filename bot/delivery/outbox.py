@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
-from bot.core.logs import mask
+from bot.core.logs import mask, reason
 from bot.core.metrics import Metrics
 from bot.delivery import charts
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
@@ -295,10 +295,10 @@ class Sender:
                 if pause is None:
                     log.error("outbox: could not record that %s message %s was %s: %s; it stays "
                               "reserved until its lease runs out", row.channel, row.id, what,
-                              _reason(exc))
+                              reason(exc))
                     return False
                 log.warning("outbox: recording that %s message %s was %s failed (%s); trying "
-                            "again in %.1f s", row.channel, row.id, what, _reason(exc), pause)
+                            "again in %.1f s", row.channel, row.id, what, reason(exc), pause)
                 await asyncio.sleep(pause)
         return False  # pragma: no cover - the loop returns
 
@@ -316,11 +316,11 @@ class Sender:
     async def _try_again(self, channel: Channel, row: Message, exc: TryAgain) -> None:
         attempts = row.attempts + 1
         if attempts >= self.outbox.max_attempts:
-            reason = f"gave up after {attempts} attempts: {exc.reason}"
-            if not await self._record(row, "failed", lambda s: self._fail(s, row.id, reason)):
+            why = f"gave up after {attempts} attempts: {exc.reason}"
+            if not await self._record(row, "failed", lambda s: self._fail(s, row.id, why)):
                 return
             log.warning("outbox: %s message %s to %s failed: %s (%s)", channel.name, row.id,
-                        mask(row.address), plain(reason), exc.reason)
+                        mask(row.address), plain(why), exc.reason)
             self._count(row.channel, "failed")
             return
         wait = self.backoff(attempts, exc.retry_after)
@@ -374,7 +374,3 @@ class Sender:
         if self.metrics:
             self.metrics.messages_out.labels(channel=channel, status=status).inc()
 
-
-def _reason(exc: BaseException) -> str:
-    first = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {first[0]}" if first else type(exc).__name__
