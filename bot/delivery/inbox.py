@@ -139,11 +139,11 @@ class Inbox:
             self._wake.set()
             return
         handling = asyncio.ensure_future(self._handle(item))
+        handling.add_done_callback(_forget)  # even if this request is given up on
         done, _ = await asyncio.wait({handling}, timeout=self.answer_seconds)
         if handling not in done:
             # Left to end by itself; if it did get through, the replay sees a copy it has.
             handling.cancel()
-            handling.add_done_callback(_forget)
             await self._keep(item, f"no answer within {self.answer_seconds:g} s")
         elif (exc := handling.exception()) is not None and isinstance(exc, Exception):
             await self._set_aside(item, exc)
