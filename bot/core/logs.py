@@ -59,8 +59,10 @@ def setup(level: str = "INFO", format: str = "text") -> None:
     quiet_libraries()
 
 
-# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs).
-NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp")
+# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs),
+# and alembic, each step of a migration.
+NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp",
+         "alembic")
 
 
 def quiet_libraries() -> None:

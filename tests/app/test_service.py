@@ -47,6 +47,7 @@ async def test_run_without_credentials_reports_each_channel_and_stops_cleanly(
     # Start-up says what copro does at INFO (shown by default for run), not as warnings.
     for line in ("Telegram: off", "SMS: off", "copro is running on http://", "copro stopped"):
         assert f" INFO bot.app.service: {line}" in err, line
+    assert "alembic" not in err  # the libraries' chatter stays out
 
 
 async def test_run_says_clearly_when_its_port_is_taken(tmp_path: Path, database_url: str) -> None:
