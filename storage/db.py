@@ -70,7 +70,7 @@ class DatabaseBusy(TimeoutError):
 def unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` means the database could not be used just now (away, locked, too slow),
     rather than a fault in what copro asked of it: worth trying again later."""
-    if isinstance(exc, TimeoutError | ConnectionError | OSError | sa_exc.TimeoutError
+    if isinstance(exc, TimeoutError | ConnectionError | sa_exc.TimeoutError
                   | sa_exc.OperationalError | sa_exc.InterfaceError):
         return True
     if isinstance(exc, sa_exc.DBAPIError):
@@ -109,14 +109,12 @@ class Database:
         self.waits = waits = waits or Waits()
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        self.path: Path | None = None
         if self.is_sqlite:
             path = parsed.database
             if path and path != ":memory:":
                 engine_options.setdefault("pool_timeout", waits.pool)
                 if not parsed.query.get("uri"):
-                    self.path = Path(path).expanduser()
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_timeout", waits.pool)
