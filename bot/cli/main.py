@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 # Every other command group lives in a module of its own, imported only when it runs.
 COMMANDS = {
     "alerts": ("bot.cli.alerts:alerts_group", "See safeguarding alerts and acknowledge them."),
+    "backup": ("bot.cli.backup:backup",
+               "Copy the database into a folder, safely while copro runs (SQLite or PostgreSQL)."),
     "broadcast": ("bot.cli.polls:broadcast",
                   "Send one message to everyone in a group, each in their own language."),
     "broadcasts": ("bot.cli.polls:broadcasts_group", "See what became of a broadcast."),
@@ -27,10 +29,14 @@ COMMANDS = {
                "Find groups and people whose alerts or requests would reach nobody."),
     "groups": ("bot.cli.groups:groups_group",
                "Add groups, see who is in them, and set their weekly check-in."),
+    "inbox": ("bot.cli.inbox:inbox_group",
+              "See texts kept on disk while the database could not take them, and replay them."),
     "invite": ("bot.cli.participants:invite",
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
                  "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "messages": ("bot.cli.messages:messages_group",
+                 "See messages that did not reach their person, with why, and send them again."),
     "participants": ("bot.cli.participants:participants_group",
                      "Add, list, export and forget participants."),
     "polls": ("bot.cli.polls:polls_group",
@@ -48,9 +54,9 @@ COMMANDS = {
     help="Configuration file (default: $COPRO_CONFIG, else ./copro.toml if present).",
 )
 @click.option(
-    "--log-level", default="WARNING", show_default=True, envvar="COPRO_LOG_LEVEL",
+    "--log-level", default=None, envvar="COPRO_LOG_LEVEL",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    help="How much to log (also $COPRO_LOG_LEVEL).",
+    help="How much to log (also $COPRO_LOG_LEVEL)  [default: INFO for run, WARNING for the rest]",
 )
 @click.option(
     "--log-format", default="text", show_default=True, envvar="COPRO_LOG_FORMAT",
@@ -59,11 +65,14 @@ COMMANDS = {
 )
 @click.version_option(package_name="copro")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
+def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
+         log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
 
-    setup_logging(log_level, log_format)
+    # The service says what it does; other commands print their own answers.
+    setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"),
+                  log_format)
     ctx.obj = State(config_path)
 
 
@@ -230,7 +239,7 @@ def db_upgrade(state: State) -> None:
 
 
     async def upgrade() -> str:
-        database = Database(state.config.database_url)
+        database = Database(state.config.database_url, state.config.database.waits)
         try:
             await database.upgrade()
         finally:

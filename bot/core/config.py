@@ -29,7 +29,7 @@ from pydantic import (
 
 from bot.core.phones import InvalidNumber, normalise
 from bot.engine.definition import Duration
-from storage.db import default_sqlite_url
+from storage.db import Waits, default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
 FILE_VARIABLE = "COPRO_CONFIG"
@@ -84,11 +84,25 @@ Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Clock = Annotated[time, BeforeValidator(parse_clock)]
 Url = Annotated[str, AfterValidator(_url)]
 BaseUrl = Annotated[str, AfterValidator(lambda value: _url(value).rstrip("/"))]
+Seconds = Annotated[float, Field(gt=0)]
 
 
 class DatabaseConfig(_Section):
     url: str = ""
     echo: bool = False
+    # How long copro waits on the database before giving up on one thing (seconds);
+    # see config.example.toml. A text that gives up is kept on disk and tried again.
+    pool_timeout: Seconds = 10
+    busy_timeout: Seconds = 5
+    connect_timeout: Seconds = 5
+    statement_timeout: Annotated[float, Field(ge=0)] = 60
+    lock_timeout: Annotated[float, Field(ge=0)] = 10
+
+    @property
+    def waits(self) -> Waits:
+        return Waits(pool=self.pool_timeout, busy=self.busy_timeout,
+                     connect=self.connect_timeout, statement=self.statement_timeout,
+                     lock=self.lock_timeout)
 
     @field_validator("url")
     @classmethod
@@ -137,7 +151,6 @@ class SafeguardingConfig(_Section):
 
 
 Rate = Annotated[float, Field(gt=0)]
-Seconds = Annotated[float, Field(gt=0)]
 
 
 class TelegramConfig(_Section):
@@ -272,6 +285,11 @@ class OutboxConfig(_Section):
         return self
 
 
+class InboxConfig(_Section):
+    answer_seconds: Seconds = 5
+    max_retry_seconds: Seconds = 60
+
+
 class HttpConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -290,6 +308,7 @@ class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     twilio: TwilioConfig = Field(default_factory=TwilioConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+    inbox: InboxConfig = Field(default_factory=InboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     checkins: CheckinsConfig = Field(default_factory=CheckinsConfig)
     meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
@@ -304,6 +323,11 @@ class Config(_Section):
     def media_dir(self) -> Path:
         """Where photos sent by participants (receipts) are kept."""
         return self.data_dir / "media"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where texts wait, on disk, while the database cannot take them."""
+        return self.data_dir / "spool"
 
     @property
     def database_url(self) -> str:
