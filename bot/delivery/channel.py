@@ -28,7 +28,9 @@ class Outgoing:
 
     ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
     ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
-    file, ``body`` its caption).
+    file, ``body`` its caption). ``content_sid`` names an approved WhatsApp template
+    to send instead of ``body`` (which then only describes it), filled with
+    ``content_variables`` (JSON, as Twilio takes them).
     """
 
     id: int
@@ -41,6 +43,8 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    content_sid: str = ""
+    content_variables: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,16 @@ class Undeliverable(SendError):
 
     ``address_status`` marks the address itself when it cannot be used again
     (the person blocked the bot, or sent STOP at the carrier).
+
+    ``fall_back``: the message may still reach the person another way (by SMS, when
+    WhatsApp will not take it).
     """
 
-    def __init__(self, reason: str, address_status: AddressStatus | None = None) -> None:
+    def __init__(self, reason: str, address_status: AddressStatus | None = None, *,
+                 fall_back: bool = False) -> None:
         super().__init__(reason)
         self.address_status = address_status
+        self.fall_back = fall_back
 
 
 class Channel(Protocol):
