@@ -15,6 +15,7 @@ from bot.core.logs import setup as setup_logging
 
 if TYPE_CHECKING:
     from bot.cli._common import State
+    from bot.flowfiles.problems import Problem
 
 # Every other command group lives in a module of its own, imported only when it runs.
 COMMANDS = {
@@ -152,7 +153,7 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
         extra = state.config.flows.extra_dir
         extra_files = flow_paths([extra]) if extra else []
         problems = (check_sources(shipped) + check_fixed_texts()
-                    + check_paths(extra_files, _flow_ids(shipped)))
+                    + check_paths(extra_files, _flow_ids(shipped)) + _templates(state))
         count = len(shipped) + len(extra_files)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
@@ -161,6 +162,19 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     click.echo(f"{count} flow file(s) checked: {errors} error(s), {warnings} warning(s).")
     if errors:
         sys.exit(1)
+
+
+def _templates(state: State) -> list[Problem]:
+    """A warning for each WhatsApp template the flows' languages lack, when WhatsApp is on."""
+    from bot.engine.definition import LANGUAGES
+    from bot.features.doctor import template_problems
+    from bot.flowfiles.problems import Problem
+
+    if not state.config.whatsapp.from_number:
+        return []
+    return [Problem("configuration [whatsapp.templates]", f"{p.what}: {p.why} To fix: {p.fix}",
+                    severity="warning")
+            for p in template_problems(state.config.whatsapp, LANGUAGES)]
 
 
 def _flow_ids(sources: list[tuple[str, str]]) -> set[str]:
