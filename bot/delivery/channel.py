@@ -27,8 +27,10 @@ class Outgoing:
     """One outbox message, as a channel needs it (``bot.delivery.outgoing`` makes it from a row).
 
     ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
-    ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
-    file, ``body`` its caption). ``content_sid`` names an approved WhatsApp template
+    ``multiple`` whether several may be chosen, ``question`` the words of a channel's
+    own poll, where it has one); or ``photo`` (``media[0]`` the file, ``body`` its
+    caption). ``stop_poll`` names a channel's own poll to close (Telegram's message
+    id), and the message is nothing else. ``content_sid`` names an approved WhatsApp template
     to send instead of ``body`` (which then only describes it), filled with
     ``content_variables`` (JSON, as Twilio takes them).
     """
@@ -43,6 +45,8 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    question: str = ""
+    stop_poll: str = ""
     content_sid: str = ""
     content_variables: str = ""
 

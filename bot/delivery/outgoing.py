@@ -18,7 +18,9 @@ def as_outgoing(row: Message) -> Outgoing:
         options=tuple(row.options or ()), kind=row.kind or "text",
         media=tuple(str(m) for m in row.media or ()),
         buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
-        multiple=bool(display.get("multiple")),
+        multiple=bool(display.get("multiple") or (display.get("poll") or {}).get("multiple")),
+        question=str((display.get("poll") or {}).get("question") or ""),
+        stop_poll=str(display.get("stop_poll") or ""),
         content_sid=str(template.get("content_sid") or ""),
         content_variables=json.dumps(template.get("variables") or {}, ensure_ascii=False)
         if template else "",
