@@ -20,6 +20,7 @@ from bot.core.config import Config, load_config
 from bot.core.metrics import Metrics
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
+from bot.features.people import People, Row
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import participants
@@ -318,3 +319,21 @@ async def test_signatures_and_addresses_are_checked(rig: Rig) -> None:
     assert plain_number.status_code == 200  # acknowledged, but not a WhatsApp address: ignored
     await rig.sender.drain()
     assert rig.twilio.texts == []
+
+
+async def test_a_coordinator_adds_someone_on_whatsapp_and_the_welcome_follows_their_yes(
+    rig: Rig,
+) -> None:
+    bryn = "whatsapp:+447700900002"
+    async with rig.db.transaction() as s:
+        person, new = await People(rig.conversations.config, rig.clock).add(
+            s, Row(name="Bryn", whatsapp="07700 900002", phone="07700 900002"))
+        assert new and [a.channel for a in await participants.addresses_of(s, person.id)] == [
+            "whatsapp", "sms"]
+        assert await rig.conversations.start_in(s, person, "welcome", key=f"welcome:{person.id}")
+    await rig.sender.drain()
+    [opened] = rig.twilio.whatsapp_to(bryn)  # WhatsApp asks first: the opt-in template
+    assert opened.content_sid == TEMPLATES[("optin", "en")][0]
+    assert rig.twilio.to("+447700900002") == []  # nothing by text: he has not agreed to it
+    [welcome] = await rig.say("Yes", sender=bryn, button=("Yes", "yes"))
+    assert "Which language would you like?" in welcome  # the welcome, with its consent question
