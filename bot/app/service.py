@@ -90,6 +90,19 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
             "SMS: off — set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and "
             "COPRO_TWILIO_FROM (or the [twilio] keys) to turn it on"
         )
+    if config.whatsapp_enabled:
+        from bot.channels.whatsapp.channel import WhatsAppChannel
+
+        found["whatsapp"] = WhatsAppChannel(config, inbox, metrics)
+        log.warning("WhatsApp: on (from %s)", config.whatsapp.from_number)
+        missing = config.whatsapp.missing({config.language})
+        if missing:
+            log.warning("WhatsApp: no template for %s, so those messages go by SMS instead "
+                        "when the 24-hour window is shut; see docs/whatsapp.md",
+                        ", ".join(f"'{p}' in {lang}" for p, lang in missing))
+    else:
+        log.warning("WhatsApp: off — set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the "
+                    "Twilio account to turn it on")
     return found
 
 

@@ -15,6 +15,7 @@ from bot.core.logs import setup as setup_logging
 
 if TYPE_CHECKING:
     from bot.cli._common import State
+    from bot.flowfiles.problems import Problem
 
 # Every other command group lives in a module of its own, imported only when it runs.
 COMMANDS = {
@@ -166,7 +167,7 @@ def flows_check(state: State, paths: tuple[Path, ...], sms_table: bool) -> None:
         extra = state.config.flows.extra_dir
         files = flow_paths([extra]) if extra else []
         problems = (check_sources(shipped) + check_fixed_texts()
-                    + check_paths(files, _flow_ids(shipped)))
+                    + check_paths(files, _flow_ids(shipped)) + _templates(state))
         count = len(shipped) + len(files)
     if sms_table:
         sources = [] if paths else list(shipped)
@@ -187,6 +188,19 @@ def _sms_table(sources: list[tuple[str, str]], fixed: bool) -> None:
 
     for line in sms.table(sms_lengths(sources, fixed)):
         click.echo(line)
+
+
+def _templates(state: State) -> list[Problem]:
+    """A warning for each WhatsApp template the flows' languages lack, when WhatsApp is on."""
+    from bot.engine.definition import LANGUAGES
+    from bot.features.doctor import template_problems
+    from bot.flowfiles.problems import Problem
+
+    if not state.config.whatsapp.from_number:
+        return []
+    return [Problem("configuration [whatsapp.templates]", f"{p.what}: {p.why} To fix: {p.fix}",
+                    severity="warning")
+            for p in template_problems(state.config.whatsapp, LANGUAGES)]
 
 
 def _flow_ids(sources: list[tuple[str, str]]) -> set[str]:

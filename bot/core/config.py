@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from bot.core.phones import InvalidNumber, normalise
+from bot.core.whatsapp import WhatsAppConfig
 from bot.engine.definition import Duration
 from storage.db import Waits, default_sqlite_url
 
@@ -37,6 +38,7 @@ ENV_KEYS = {  # environment variable: the key it overrides
     "COPRO_DATA_DIR": "data_dir", "COPRO_DATABASE_URL": "database.url",
     "COPRO_TELEGRAM_TOKEN": "telegram.token", "COPRO_TWILIO_ACCOUNT_SID": "twilio.account_sid",
     "COPRO_TWILIO_AUTH_TOKEN": "twilio.auth_token", "COPRO_TWILIO_FROM": "twilio.from_number",
+    "COPRO_WHATSAPP_FROM": "whatsapp.from_number",
     "COPRO_HTTP_HOST": "http.host", "COPRO_HTTP_PORT": "http.port",
 }
 PLAIN = {  # clearer words for some of pydantic's messages, by error type
@@ -307,6 +309,7 @@ class Config(_Section):
     safeguarding: SafeguardingConfig = Field(default_factory=SafeguardingConfig)
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     twilio: TwilioConfig = Field(default_factory=TwilioConfig)
+    whatsapp: WhatsAppConfig = Field(default_factory=WhatsAppConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     inbox: InboxConfig = Field(default_factory=InboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
@@ -341,6 +344,11 @@ class Config(_Section):
     def sms_enabled(self) -> bool:
         t = self.twilio
         return bool(t.account_sid and t.auth_token.get_secret_value() and t.from_number)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        t = self.twilio
+        return bool(t.account_sid and t.auth_token.get_secret_value() and self.whatsapp.from_number)
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:

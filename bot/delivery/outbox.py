@@ -39,7 +39,7 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask, reason
 from bot.core.metrics import Metrics
-from bot.delivery import charts
+from bot.delivery import charts, fallback, window
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
@@ -85,6 +85,7 @@ class Sender:
         self._stopping = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._again = False  # screening queued messages on another channel: look again at once
 
     # --- running ------------------------------------------------------------------------
 
@@ -102,8 +103,9 @@ class Sender:
                 started = 0
             if self._in_flight:
                 await self._settle()  # room comes back as each send finishes
-            elif started == 0:
+            elif started == 0 and not self._again:
                 await self._idle()
+            self._again = False
 
     def start(self) -> asyncio.Task[None]:
         """Run in the background until ``stop()``."""
@@ -172,8 +174,9 @@ class Sender:
             tried += started
             if self._in_flight:
                 await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-            elif started == 0:
+            elif started == 0 and not self._again:
                 return tried
+            self._again = False
 
     def _done(self, message_id: int) -> Callable[[asyncio.Task[None]], None]:
         def forget(_task: asyncio.Task[None]) -> None:
@@ -280,6 +283,10 @@ class Sender:
                 going.append(row)
                 if channel.name == "sms":
                     recent[row.address] = recent.get(row.address, 0) + 1
+        if channel.name == window.CHANNEL:
+            free = await window.screen(s, self.config, going, now)
+            self._again = self._again or len(free) < len(going)  # a template or an SMS queued
+            going = free
         return going
 
     async def _record(self, row: Message, what: str, write: Callable[[Tx], Awaitable[None]]) -> bool:
@@ -335,8 +342,15 @@ class Sender:
         self._count(row.channel, "retried")
 
     async def _undeliverable(self, channel: Channel, row: Message, exc: Undeliverable) -> None:
+        fell_back = False
+
         async def write(s: Tx) -> None:
-            await self._fail(s, row.id, exc.reason)
+            nonlocal fell_back
+            message = await messages.get(s, row.id)
+            if exc.fall_back and message is not None and message.status in messages.PENDING:
+                fell_back = await fallback.by_sms(s, message, exc.reason, at=self.clock())
+            else:
+                await self._fail(s, row.id, exc.reason)
             if exc.address_status is not None:
                 await participants.set_address_status(
                     s, row.channel, row.address, exc.address_status
@@ -344,6 +358,8 @@ class Sender:
 
         if not await self._record(row, "undeliverable", write):
             return
+        if fell_back:
+            self.wake()
         log.warning("outbox: %s message %s to %s cannot be delivered: %s (%s)%s", channel.name,
                     row.id, mask(row.address), plain(exc.reason), exc.reason,
                     f"; address now {exc.address_status}" if exc.address_status else "")
