@@ -9,10 +9,20 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.channels.telegram.channel import bot_username
-from bot.cli._common import State, database, group_named, host, one_participant, pass_state, run
+from bot.cli._common import (
+    State,
+    database,
+    described,
+    group_named,
+    host,
+    one_participant,
+    pass_state,
+    run,
+)
 from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
 from bot.features import doctor, rights
+from bot.features import groups as group_work
 from bot.features.people import People, PeopleError, Report, Row, deep_link, read_csv
 from storage import groups, participants
 from storage.db import Tx
@@ -77,13 +87,15 @@ async def _lacking(s: Tx, names: list[str]) -> dict[str, list[doctor.Problem]]:
 
 @participants_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--create-groups", is_flag=True, help="Make the groups the file names that do not exist yet.")
 @pass_state
-def import_people(state: State, path: Path) -> None:
+def import_people(state: State, path: Path, create_groups: bool) -> None:
     """Add many people from a CSV file with the columns name, phone, telegram, language,
     group and role (a header line first; phone or telegram may be empty).
 
     Rows that cannot be added are listed with the reason; the others are added.
-    Groups that do not exist yet are made.
+    Group names match whatever their case and spacing. A file naming a group that
+    does not exist is refused, naming it, unless --create-groups.
     """
     try:
         rows = read_csv(path)
@@ -96,8 +108,11 @@ def import_people(state: State, path: Path) -> None:
                           TimeRemainingColumn(), transient=True,
                           disable=len(rows) < PROGRESS_FROM) as bar:
                 task = bar.add_task("import", total=len(rows))
-                report = await People(state.config, utcnow).import_rows(
-                    s, rows, progress=lambda: bar.advance(task))
+                try:
+                    report = await People(state.config, utcnow).import_rows(
+                        s, rows, create_groups=create_groups, progress=lambda: bar.advance(task))
+                except PeopleError as exc:
+                    raise click.ClickException(str(exc)) from None
             return report, await _lacking(s, [row.group for row in rows])
 
     report, lacking = run(work())
@@ -109,6 +124,60 @@ def import_people(state: State, path: Path) -> None:
         click.echo(f"  line {line}: {why}")
     if report.added:
         click.echo("They will be asked for their consent when they first write.")
+    warn_about(lacking)
+
+
+@participants_group.command("remove-from")
+@click.argument("who")
+@click.argument("group_name", metavar="GROUP")
+@pass_state
+def remove_from(state: State, who: str, group_name: str) -> None:
+    """Take someone out of a group (every role they hold in it); they stay in copro.
+
+    WHO is their number (from `copro participants list`), name, phone number or chat id.
+    """
+
+    async def work() -> tuple[str, str, list[str], dict[str, list[doctor.Problem]]]:
+        async with database(state.config) as db, db.transaction() as s:
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            group = await group_named(s, group_name)
+            try:
+                held = await group_work.remove_from(s, person, group, by="command line", at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return described(person), group.name, held, await doctor.problems_by_group(s, [group.id])
+
+    person, group, held, lacking = run(work())
+    click.echo(f"{person} is no longer in {group} (was {', '.join(held)}).")
+    warn_about(lacking)
+
+
+@participants_group.command("role")
+@click.argument("who")
+@click.argument("group_name", metavar="GROUP")
+@click.argument("role", type=click.Choice(ROLES, case_sensitive=False))
+@pass_state
+def role(state: State, who: str, group_name: str, role: str) -> None:
+    """Change the role someone holds in a group (member, coordinator or safeguarding).
+
+    It becomes their one role in that group; someone not in it joins it.
+    WHO is their number (from `copro participants list`), name, phone number or chat id.
+    """
+
+    async def work() -> tuple[str, str, list[str], dict[str, list[doctor.Problem]]]:
+        async with database(state.config) as db, db.transaction() as s:
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            group = await group_named(s, group_name)
+            try:
+                held = await group_work.set_role(s, person, group, role.lower(), by="command line",
+                                                 at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return described(person), group.name, held, await doctor.problems_by_group(s, [group.id])
+
+    person, group, held, lacking = run(work())
+    was = f" (was {', '.join(held)})" if held else " (new to the group)"
+    click.echo(f"{person} is now {role.lower()} of {group}{was}.")
     warn_about(lacking)
 
 
@@ -159,7 +228,7 @@ def change(state: State, who: str, name: str | None, phone: str | None, telegram
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             try:
                 changed = await People(state.config, utcnow).change(
                     s, person, name=name, phone=phone, telegram=telegram, language=language)
@@ -187,7 +256,7 @@ def export(state: State, who: str, output: Path | None) -> None:
 
     async def work() -> dict[str, object]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             return await rights.export(s, person, now=utcnow())
 
     text = json.dumps(run(work()), indent=2, ensure_ascii=False)
@@ -211,7 +280,7 @@ def forget(state: State, who: str, yes: bool) -> None:
 
     async def find() -> str:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             return f"{person.name or 'participant'} (number {person.id})"
 
     described = run(find())
@@ -220,7 +289,7 @@ def forget(state: State, who: str, yes: bool) -> None:
 
     async def work() -> dict[str, int]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             return await rights.forget(s, person, by="command line",
                                        media_dir=state.config.media_dir, now=utcnow())
 
@@ -254,7 +323,7 @@ def invite(
         async with database(state.config) as db, db.transaction() as s:
             people = People(state.config, utcnow)
             if who is not None:
-                person = await one_participant(s, who)
+                person = await one_participant(s, who, state.config.twilio.default_region)
             else:
                 try:
                     person, _ = await people.add(s, Row(name=name or "", group=group_name or "",

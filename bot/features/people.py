@@ -11,14 +11,17 @@ that does it for them (``https://t.me/<bot>?start=CODE``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.config import Config
+from bot.core.logs import mask
 from bot.core.phones import InvalidNumber, normalise
 from bot.features import checkins
+from bot.features import groups as group_work
 from storage import audit, groups, invites, messages, participants
 from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
@@ -175,14 +178,25 @@ class People:
             raise PeopleError(str(exc)) from None
 
     async def import_rows(
-        self, s: Tx, rows: Iterable[Row], *, progress: Callable[[], None] = lambda: None
+        self, s: Tx, rows: Sequence[Row], *, create_groups: bool = False,
+        progress: Callable[[], None] = lambda: None,
     ) -> Report:
-        """Add everyone in ``rows``; a row that cannot be added is reported, not fatal."""
+        """Add everyone in ``rows``; a row that cannot be added is reported, not fatal.
+
+        Groups are matched whatever their case and spacing. A group that does not
+        exist is made only with ``create_groups``; otherwise nothing is imported and
+        ``PeopleError`` names the unknown groups (with the nearest known name).
+        """
+        missing = await group_work.unknown_names(s, [row.group for row in rows])
+        if missing and not create_groups:
+            raise PeopleError(f"no group called {', '.join(missing)}: nothing was imported. "
+                              "Put the group names right, add the groups with `copro groups add`, "
+                              "or give --create-groups to make them")
         report = Report()
         for row in rows:
             try:
                 async with savepoint(s):
-                    person, new = await self.add(s, row, make_groups=True, report=report)
+                    person, new = await self.add(s, row, make_groups=create_groups, report=report)
             except PeopleError as exc:
                 report.skipped.append((row.line, str(exc)))
             else:
@@ -195,11 +209,11 @@ class People:
         if group is not None:
             return group
         if not make:
-            raise PeopleError(f"there is no group called {name!r}")
+            raise PeopleError(group_work.unknown(name, [g.name for g in await groups.all_groups(s)]))
         group = await groups.create_group(s, name)
         await checkins.begin(s, group, self.config, now=self.clock())  # from now on
         if report is not None:
-            report.groups_made.append(name)
+            report.groups_made.append(group.name)
         return group
 
     async def invite(self, s: Tx, person: Participant, *, days: int = 14) -> Invite:
@@ -208,6 +222,35 @@ class People:
         await audit.record(s, kind="invite_made", actor="command line", participant_id=person.id,
                            at=self.clock())
         return made
+
+
+async def find(s: Tx, who: str, region: str = "GB") -> list[Participant]:
+    """Everyone ``who`` could name: their number in copro, their full or preferred name
+    (any case and spacing), a phone number in any format ("07700 900456",
+    "+44 7700 900456", "447700900456") or a Telegram chat id. Several are all returned."""
+    text = " ".join(who.split())
+    if not text:
+        return []
+    addresses = [text]
+    for raw in (text, f"+{text}" if text.isdigit() else ""):
+        with suppress(InvalidNumber):
+            addresses.append(normalise(raw, region))
+    digits = text.lstrip("#")
+    person_id = int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return await participants.matching(s, person_id=person_id, addresses=addresses, name=text)
+
+
+async def describe_each(s: Tx, found: Sequence[Participant]) -> list[str]:
+    """One line for each person, to choose between them: number, name, groups, masked phone."""
+    names = {g.id: g.name for g in await groups.all_groups(s)}
+    lines = []
+    for person in found:
+        held = ", ".join(dict.fromkeys(names[g] for g, _ in await groups.roles_of(s, person.id)))
+        phones = [mask(a.address) for a in await participants.addresses_of(s, person.id)
+                  if a.channel == "sms"]
+        lines.append(f"{person.id}: {person.name or person.called or 'no name'}"
+                     f" ({held or 'no group'}; {', '.join(phones) or 'no phone'})")
+    return lines
 
 
 def _chat(raw: str) -> str:
