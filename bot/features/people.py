@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.core.config import Config
 from bot.core.logs import mask
-from bot.core.phones import InvalidNumber, normalise
+from bot.core.phones import InvalidNumber, mobile, normalise
 from bot.features import checkins
 from bot.features import groups as group_work
 from storage import audit, groups, invites, messages, participants
@@ -94,6 +94,8 @@ class People:
         Someone already known by their phone or chat id is not added twice: they
         join the group (in the role) if they are not in it already.
         """
+        if not row.name.strip():
+            raise PeopleError("the name is empty: every person needs a name")
         language = LANGUAGE_WORDS.get(row.language.lower()) if row.language else self.config.language
         if language is None:
             raise PeopleError(f"language {row.language!r} is not en or cy")
@@ -117,7 +119,7 @@ class People:
                 raise PeopleError(f"participant {person.id} is already {role} of {group.name}")
             await groups.add_member(s, group, person, role)
             return person, False
-        person = await participants.create_without_address(s, name=row.name or None, language=language,
+        person = await participants.create_without_address(s, name=row.name.strip(), language=language,
                                                            timezone=self.config.timezone)
         if phone:
             await participants.add_address(s, person, "sms", phone)
@@ -173,7 +175,7 @@ class People:
 
     def _phone(self, raw: str) -> str:
         try:
-            return normalise(raw, self.config.twilio.default_region)
+            return mobile(raw, self.config.twilio.default_region)
         except InvalidNumber as exc:
             raise PeopleError(str(exc)) from None
 
