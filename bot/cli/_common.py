@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.app.service import ServiceError, open_database
+from bot.core.clock import utcnow
 from bot.core.config import Config, ConfigError, load_config
 from bot.features import groups as group_work
 from bot.features import people
@@ -105,10 +106,10 @@ def described(person: Participant) -> str:
 
 
 def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:
-    """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
-    clock of ``timezone``, as an aware datetime."""
+    """A day and time as every command reads one (``when.read``: "Thu 3 Dec 2pm",
+    "tomorrow 5pm", "2026-12-03 14:00"...), on the clock of ``timezone``."""
     try:
-        return when.read(text, timezone)
+        return when.read(text, timezone, now=utcnow())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
 

@@ -30,7 +30,8 @@ def polls_group() -> None:
 @click.option("--welsh-option", "welsh_options", multiple=True,
               help="Each answer in Welsh, in the same order as --option.")
 @click.option("--multiple", is_flag=True, help="People may choose more than one answer.")
-@click.option("--closes", required=True, help='When it closes: "2026-12-01 17:00".')
+@click.option("--closes", required=True,
+              help='When it closes: "tomorrow 5pm", "Fri 4 Dec 5pm", "2026-12-04 17:00".')
 @click.option("--share-results", is_flag=True, help="Send the results to the whole group at the close.")
 @pass_state
 def add(

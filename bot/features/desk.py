@@ -215,7 +215,7 @@ class Desk:
             state[step] = answer
         elif step in ("closes", "starts"):
             try:
-                moment = when.read(word, self.config.timezone)
+                moment = when.read(word, self.config.timezone, now=self.clock())
             except ValueError as exc:
                 raise Again(str(exc)) from None
             state[step] = moment.isoformat()

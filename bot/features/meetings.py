@@ -88,13 +88,20 @@ class Meetings:
     async def add(
         self, s: Tx, group: Group, *, title: str, starts_at: datetime,
         minutes: int | None = None, place: str | None = None, online_link: str | None = None,
-        access_info: str | None = None, by: str = "command line",
+        access_info: str | None = None, by: str = "command line", allow_duplicate: bool = False,
     ) -> Meeting:
+        """Add a meeting and plan its invitation and reminders. One just like a meeting the
+        group already has (same title, same time) is refused unless ``allow_duplicate``."""
         now = self.clock()
         if not title.strip():
             raise MeetingError("a meeting needs a title")
         if starts_at <= now:
             raise MeetingError("that time has already passed")
+        same = [m for m in await meetings.listed(s, group_id=group.id, since=starts_at)
+                if m.starts_at == starts_at and m.title.casefold() == title.strip().casefold()]
+        if same and not allow_duplicate:
+            raise MeetingError(f"{group.name} already has {title.strip()!r} at that time "
+                               f"(meeting {same[0].id}); give --allow-duplicate to add another")
         length = minutes or int(self.config.meetings.duration.total_seconds() // 60)
         meeting = await meetings.add(
             s, group_id=group.id, title=title.strip(), starts_at=starts_at, minutes=length,

@@ -109,8 +109,8 @@ async def test_a_poll_from_a_phone_then_its_results(
     await talk(conversations, "Tuesday\n- Wednesday\nThursday")
     await talk(conversations, "no")
     assert await talk(conversations, "next friday") == [
-        "Sorry, 'next friday' is not a date and time: write it like \"2026-12-01 14:00\". Please try "
-        "again, or reply BACK to stop.",
+        "Sorry, 'next friday' is not a day and time: write it like \"tomorrow 5pm\", \"3 Dec 2pm\" "
+        "or \"2026-12-03 14:00\". Please try again, or reply BACK to stop.",
         "When should the poll close? For example 2026-12-01 2pm."]
     await talk(conversations, "2026-11-27 5pm")
     [preview] = await talk(conversations, "yes")
