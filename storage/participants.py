@@ -205,6 +205,7 @@ async def erase_personal_data(s: AsyncSession, participant: Participant, *, at: 
     s.add(participant)
     pid = participant.id
     participant.name = None
+    participant.called = None
     participant.consent_at = None
     participant.updated_at = now
     await s.flush()

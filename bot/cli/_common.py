@@ -102,7 +102,7 @@ async def one_participant(s: Tx, who: str, region: str = "GB") -> Participant:
 
 def described(person: Participant) -> str:
     """``Ann Jones (participant 3)``."""
-    return f"{person.name or person.called or 'participant'} (participant {person.id})"
+    return f"{person.full_name or 'participant'} (participant {person.id})"
 
 
 def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:

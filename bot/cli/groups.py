@@ -129,7 +129,7 @@ def members(state: State, name: str) -> None:
                 held = [role for g, role in await groups.roles_of(s, pid) if g == group.id]
                 ways = ", ".join(a.channel for a in await participants.addresses_of(s, pid))
                 consent = "" if person.consent_at else ", no consent yet"
-                click.echo(f"{pid:>5}  {person.name or '-'} ({', '.join(held)}; {ways or 'no address'}; "
+                click.echo(f"{pid:>5}  {person.full_name or '-'} ({', '.join(held)}; {ways or 'no address'}; "
                            f"{person.status}{consent})")
 
     run(work())

@@ -37,7 +37,8 @@ def participants_group() -> None:
 
 
 @participants_group.command("add")
-@click.option("--name", required=True, help="Their name, as copro will use it.")
+@click.option("--name", required=True,
+              help="Their full name, for records (the welcome asks what they like to be called).")
 @click.option("--phone", help="Their mobile number, for texts.")
 @click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh (default: language).")
@@ -202,7 +203,10 @@ def list_people(state: State, group_name: str | None) -> None:
                 ways = ", ".join(f"{a.channel} {a.address}" + ("" if a.status == "ok" else f" ({a.status})")
                                  for a in await participants.addresses_of(s, pid))
                 held = ", ".join(f"{role} of {names[g]}" for g, role in await groups.roles_of(s, pid))
-                click.echo(f"{pid:>5}  {person.name or '-':<20.20}  {person.language}  "
+                name = person.full_name or "-"
+                if person.called and person.name and person.called != person.name:
+                    name += f" (called {person.called})"
+                click.echo(f"{pid:>5}  {name:<20}  {person.language}  "
                            f"{person.status:<9}  {'consented' if person.consent_at else 'no consent':<10}  "
                            f"{ways or 'no address'}  {held}{'  ADMIN' if person.admin else ''}")
 
@@ -211,27 +215,29 @@ def list_people(state: State, group_name: str | None) -> None:
 
 @participants_group.command("change")
 @click.argument("who")
-@click.option("--name", help="Their name, as copro will use it.")
+@click.option("--name", help="Their full name, for records and for staff.")
+@click.option("--called", help="The name they like to be called, in messages to them.")
 @click.option("--phone", help="Their mobile number instead of the one copro has.")
 @click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
 @pass_state
-def change(state: State, who: str, name: str | None, phone: str | None, telegram: str | None,
-           language: str | None) -> None:
-    """Put right someone's name, number, chat id or language.
+def change(state: State, who: str, name: str | None, called: str | None, phone: str | None,
+           telegram: str | None, language: str | None) -> None:
+    """Put right someone's name, preferred name, number, chat id or language.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if name is None and phone is None and telegram is None and language is None:
-        raise click.UsageError("say what to change: --name, --phone, --telegram or --language")
+    if name is None and called is None and phone is None and telegram is None and language is None:
+        raise click.UsageError("say what to change: --name, --called, --phone, --telegram or --language")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
             try:
                 changed = await People(state.config, utcnow).change(
-                    s, person, name=name, phone=phone, telegram=telegram, language=language)
+                    s, person, name=name, called=called, phone=phone, telegram=telegram,
+                    language=language)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed
@@ -281,7 +287,7 @@ def forget(state: State, who: str, yes: bool) -> None:
     async def find() -> str:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
-            return f"{person.name or 'participant'} (number {person.id})"
+            return f"{person.full_name or 'participant'} (number {person.id})"
 
     described = run(find())
     if not yes:
@@ -331,7 +337,7 @@ def invite(
                 except PeopleError as exc:
                     raise click.ClickException(str(exc)) from None
             made = await people.invite(s, person, days=days)
-            return made.code, person.name or f"participant {person.id}", f"{made.expires_at:%d %B %Y}"
+            return made.code, person.full_name or f"participant {person.id}", f"{made.expires_at:%d %B %Y}"
 
     code, described, until = run(work())
     link = deep_link(run(bot_username(state.config)), code)

@@ -280,4 +280,4 @@ class Meetings:
 def _name(person: Participant | None) -> str:
     if person is None:
         return "someone"
-    return person.name or f"participant {person.id}"
+    return person.full_name or f"participant {person.id}"

@@ -114,7 +114,7 @@ class People:
             person = known[0]
             if group is None:
                 raise PeopleError(f"already known as participant {person.id}"
-                                  f"{f' ({person.name})' if person.name else ''}")
+                                  f"{f' ({person.full_name})' if person.full_name else ''}")
             if (group.id, role) in await groups.roles_of(s, person.id):
                 raise PeopleError(f"participant {person.id} is already {role} of {group.name}")
             await groups.add_member(s, group, person, role)
@@ -134,7 +134,7 @@ class People:
         return person, True
 
     async def change(
-        self, s: Tx, person: Participant, *, name: str | None = None,
+        self, s: Tx, person: Participant, *, name: str | None = None, called: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
@@ -154,6 +154,11 @@ class People:
                 raise PeopleError("a name cannot be empty")
             await participants.set_fields(s, person, name=name.strip(), at=self.clock())
             changed.append("name")
+        if called is not None:
+            if not called.strip():
+                raise PeopleError("a preferred name cannot be empty")
+            await participants.set_fields(s, person, called=called.strip(), at=self.clock())
+            changed.append("preferred name")
         addresses = [("sms", self._phone(phone), "phone")] if phone is not None else []
         if telegram is not None:
             chat = _chat(telegram)
@@ -250,7 +255,7 @@ async def describe_each(s: Tx, found: Sequence[Participant]) -> list[str]:
         held = ", ".join(dict.fromkeys(names[g] for g, _ in await groups.roles_of(s, person.id)))
         phones = [mask(a.address) for a in await participants.addresses_of(s, person.id)
                   if a.channel == "sms"]
-        lines.append(f"{person.id}: {person.name or person.called or 'no name'}"
+        lines.append(f"{person.id}: {person.full_name or 'no name'}"
                      f" ({held or 'no group'}; {', '.join(phones) or 'no phone'})")
     return lines
 

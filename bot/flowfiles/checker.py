@@ -198,7 +198,7 @@ def _text(
 
 # What a template is tried with to see how long it comes out: a longish name, no answers.
 SAMPLE = {
-    "participant": {"name": "Margaret", "language": "en"},
+    "participant": {"name": "Margaret", "full_name": "Margaret", "language": "en"},
     "settings": {"group_name": "the co-production group", "coordinator": "your coordinator",
                  "mileage_rate": "0.45"},
     "results": {},

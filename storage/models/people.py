@@ -52,6 +52,16 @@ class Participant(Base):
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = updated()
 
+    @property
+    def full_name(self) -> str | None:
+        """The name for records and for staff: the full name, else the one they gave."""
+        return self.name or self.called
+
+    @property
+    def known_as(self) -> str | None:
+        """The name to use when writing to them: the one they like to be called."""
+        return self.called or self.name
+
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.status}>"
 
