@@ -39,8 +39,8 @@ _holding: ContextVar[frozenset[int]] = ContextVar("copro_holding", default=froze
 _PG_MIGRATION_LOCK = 0x636F70726F
 
 
-def default_sqlite_url(data_dir: Path) -> str:
-    return f"sqlite+aiosqlite:///{Path(data_dir) / 'copro.db'}"
+def default_sqlite_url(data_dir: Path, name: str = "copro.db") -> str:
+    return f"sqlite+aiosqlite:///{Path(data_dir) / name}"
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -43,6 +44,16 @@ def setup(level: str = "INFO", format: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     quiet_libraries()
+
+
+def to_file(path: Path) -> None:
+    """Send the log to ``path`` from now on (the terminal chat keeps its screen for the chat)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    formatter = root.handlers[0].formatter if root.handlers else logging.Formatter(TEXT_FORMAT)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(formatter)
+    root.handlers[:] = [handler]
 
 
 # Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs).
