@@ -42,7 +42,8 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, anywhere=("--config", "--log-level", "--log-format"),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
