@@ -89,6 +89,10 @@ async def one_participant(s: Tx, who: str, region: str = "GB") -> Participant:
     """The one participant ``who`` names (``people.find``); when several match, they are
     listed and none is picked."""
     found = await people.find(s, who, region)
+    if not found and who.strip().startswith("@"):
+        raise click.ClickException(
+            f"copro does not keep Telegram usernames, so {who.strip()!r} finds no one: give their "
+            "number (copro participants list), name, phone number or Telegram chat id")
     if not found:
         raise click.ClickException(
             f"no participant matches {who!r}: give their number (copro participants list), "

@@ -132,3 +132,5 @@ def test_when_several_match_they_are_listed_and_none_is_picked(env: dict[str, st
         "  2: sam (Hill Walkers; +44*******457)\n")
     nobody = copro(env, "participants", "change", "Samuel", "--language", "cy")
     assert nobody.exit_code == 1 and "no participant matches 'Samuel'" in nobody.output
+    handle = copro(env, "participants", "change", "@sam", "--language", "cy")
+    assert handle.exit_code == 1 and "copro does not keep Telegram usernames" in handle.output
