@@ -10,7 +10,7 @@ from bot.cli._common import State, database, group_named, host, local_time, pass
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import parse_duration
-from bot.features.meetings import MeetingError, Meetings
+from bot.features.meetings import DuplicateMeeting, MeetingError, Meetings
 from bot.language import when
 from storage import groups, meetings
 from storage.db import Tx
@@ -63,6 +63,8 @@ def add(
                         online_link=online_link, access_info=access_info,
                         allow_duplicate=allow_duplicate,
                     )
+                except DuplicateMeeting as exc:
+                    raise click.ClickException(f"{exc}; give --allow-duplicate to add another") from None
                 except MeetingError as exc:
                     raise click.ClickException(str(exc)) from None
                 return meeting.id

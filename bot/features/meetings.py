@@ -51,6 +51,10 @@ class MeetingError(ValueError):
     """A meeting that cannot be added or changed; ``str()`` says why in plain words."""
 
 
+class DuplicateMeeting(MeetingError):
+    """The group already has a meeting with that title at that time."""
+
+
 def topic(meeting: Meeting) -> str:
     return f"meeting:{meeting.id}"
 
@@ -100,8 +104,8 @@ class Meetings:
         same = [m for m in await meetings.listed(s, group_id=group.id, since=starts_at)
                 if m.starts_at == starts_at and m.title.casefold() == title.strip().casefold()]
         if same and not allow_duplicate:
-            raise MeetingError(f"{group.name} already has {title.strip()!r} at that time "
-                               f"(meeting {same[0].id}); give --allow-duplicate to add another")
+            raise DuplicateMeeting(f"{group.name} already has {title.strip()!r} at that time "
+                                   f"(meeting {same[0].id})")
         length = minutes or int(self.config.meetings.duration.total_seconds() // 60)
         meeting = await meetings.add(
             s, group_id=group.id, title=title.strip(), starts_at=starts_at, minutes=length,
