@@ -87,8 +87,8 @@ def _forget(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
-def default_sqlite_url(data_dir: Path) -> str:
-    return f"sqlite+aiosqlite:///{Path(data_dir) / 'copro.db'}"
+def default_sqlite_url(data_dir: Path, name: str = "copro.db") -> str:
+    return f"sqlite+aiosqlite:///{Path(data_dir) / name}"
 
 
 def alembic_config(url: str | None = None) -> Config:

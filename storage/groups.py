@@ -5,18 +5,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
-from storage.models import Address, Group, Membership, Participant
+from storage.models import Address, Group, Meeting, Membership, Participant, Poll
+
+
+def key_of(name: str) -> str:
+    """A group's name as it is found: "riverside  VOICES" and "Riverside Voices" are one."""
+    return " ".join(name.casefold().split())
 
 
 async def create_group(s: AsyncSession, name: str) -> Group:
-    group = Group(name=name)
+    group = Group(name=" ".join(name.split()), key=key_of(name))
     s.add(group)
     await s.flush()
     return group
+
+
+async def rename_group(s: AsyncSession, group: Group, name: str) -> None:
+    s.add(group)
+    group.name, group.key = " ".join(name.split()), key_of(name)
+    await s.flush()
+
+
+async def delete_group(s: AsyncSession, group: Group) -> None:
+    """The group, its memberships, meetings, polls and broadcasts go; people stay."""
+    await s.execute(delete(Group).where(Group.id == group.id))
+    await s.flush()
+
+
+async def counts_of(s: AsyncSession, group_id: int) -> dict[str, int]:
+    """How many people, meetings and polls ``group_id`` holds."""
+    found = {"people": len(await member_ids(s, group_id))}
+    for what, table in (("meetings", Meeting), ("polls", Poll)):
+        found[what] = int(await s.scalar(
+            select(func.count()).select_from(table).where(table.group_id == group_id)) or 0)
+    return found
+
+
+async def remove_member(s: AsyncSession, group_id: int, participant_id: int,
+                        roles: Sequence[str] | None = None) -> int:
+    """Take ``participant_id`` out of ``group_id`` (only ``roles``, if given); how many roles went."""
+    query = delete(Membership).where(Membership.group_id == group_id,
+                                     Membership.participant_id == participant_id)
+    if roles is not None:
+        query = query.where(Membership.role.in_(roles))
+    done = await s.execute(query)
+    await s.flush()
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 async def set_checkin_schedule(
@@ -45,7 +83,8 @@ async def set_checkin_schedule(
 
 
 async def get_group_by_name(s: AsyncSession, name: str) -> Group | None:
-    return await s.scalar(select(Group).where(Group.name == name))
+    """The group called ``name``, whatever its case and spacing."""
+    return await s.scalar(select(Group).where(Group.key == key_of(name)))
 
 
 async def get_group(s: AsyncSession, group_id: int) -> Group | None:

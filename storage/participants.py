@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.messages import WAITING
 from storage.models import Address, FlowSession, Message, Participant, Result
 
-SETTABLE = frozenset({"name", "language", "timezone", "contact_start", "contact_end"})
+SETTABLE = frozenset({"name", "called", "language", "timezone", "contact_start", "contact_end"})
 
 
 async def find_by_address(s: AsyncSession, channel: str, address: str) -> Participant | None:
@@ -216,6 +216,7 @@ async def erase_personal_data(s: AsyncSession, participant: Participant, *, at: 
     s.add(participant)
     pid = participant.id
     participant.name = None
+    participant.called = None
     participant.consent_at = None
     participant.updated_at = now
     await s.flush()
@@ -280,3 +281,21 @@ async def address_status(s: AsyncSession, channel: str, address: str) -> str | N
     return await s.scalar(
         select(Address.status).where(Address.channel == channel, Address.address == address)
     )
+
+
+async def matching(
+    s: AsyncSession, *, person_id: int | None, addresses: Sequence[str], name: str
+) -> list[Participant]:
+    """People whose id is ``person_id``, who have one of
+    ``addresses``, or whose full or preferred name is ``name`` in any case."""
+    filters = [func.lower(Participant.name) == name.lower(),
+               func.lower(Participant.called) == name.lower()]
+    if addresses:
+        filters.append(Address.address.in_(addresses))
+    if person_id is not None:
+        filters.append(Participant.id == person_id)
+    rows = await s.scalars(
+        select(Participant).outerjoin(Address, Address.participant_id == Participant.id)
+        .where(or_(*filters)).distinct().order_by(Participant.id)
+    )
+    return list(rows)

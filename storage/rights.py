@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Executable, delete, or_, select, update
+from sqlalchemy import Executable, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -124,19 +124,8 @@ async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> 
     await run("invites", delete(Invite).where(Invite.participant_id == pid))
     await run("drafts", delete(Draft).where(Draft.participant_id == pid))
     await s.execute(update(Participant).where(Participant.id == pid).values(
-        name=None, consent_at=None, status="erased", admin=False, updated_at=at,
+        name=None, called=None, consent_at=None, status="erased", admin=False, updated_at=at,
     ))
     await s.refresh(participant)
     return counts
 
-
-async def everyone_matching(s: AsyncSession, text: str) -> list[Participant]:
-    """Participants whose id, name or address is ``text`` (to find someone to export)."""
-    filters = [Participant.name == text, Address.address == text]
-    if text.isdigit():
-        filters.append(Participant.id == int(text))
-    rows = await s.scalars(
-        select(Participant).outerjoin(Address, Address.participant_id == Participant.id)
-        .where(or_(*filters)).distinct().order_by(Participant.id)
-    )
-    return list(rows)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import uuid
+from pathlib import Path
 from typing import TextIO
 
 from bot.delivery.channel import Outgoing
@@ -18,12 +21,14 @@ class Console:
     """Reads lines as inbound messages and prints what the outbox holds for this chat."""
 
     def __init__(
-        self, conversations: Conversations, address: str, out: TextIO = sys.stdout
+        self, conversations: Conversations, address: str, out: TextIO = sys.stdout, *,
+        media_dir: Path,
     ) -> None:
         self.conversations = conversations
         self.outbox = Direct(conversations, CHANNEL)
         self.address = address
         self.out = out
+        self.media_dir = media_dir / CHANNEL
 
     async def deliver(self) -> int:
         """Print and mark sent every queued console message for this chat, oldest first."""
@@ -50,13 +55,25 @@ class Console:
                 continue
             if not interactive:
                 self.out.write(f"you> {text}\n")
-            text, media = attachment(text)
+            try:
+                text, media = attachment(text, self.media_dir)
+            except OSError as exc:
+                self.out.write(f"(no photo sent: {exc})\n\n")
+                continue
             await self.conversations.receive(CHANNEL, self.address, text, media)
             await self.deliver()
 
 
-def attachment(line: str) -> tuple[str, tuple[str, ...]]:
-    """``/photo receipt.jpg`` sends a picture, as a phone would with a photo."""
-    if line.startswith("/photo "):
-        return "", (line.removeprefix("/photo ").strip(),)
-    return line, ()
+def attachment(line: str, media_dir: Path) -> tuple[str, tuple[str, ...]]:
+    """``/photo receipt.jpg`` sends a picture, as a phone would with a photo: a copy goes
+    into the media store (as a provider's download would), so copro keeps its own file and
+    never a path to the chatter's. OSError (in plain words) when the file cannot be read."""
+    if not line.startswith("/photo "):
+        return line, ()
+    source = Path(line.removeprefix("/photo ").strip()).expanduser()
+    if not source.is_file():
+        raise OSError(f"there is no file at {str(source)!r}")
+    media_dir.mkdir(parents=True, exist_ok=True)
+    kept = media_dir / f"{uuid.uuid4().hex}{source.suffix.lower()[:8]}"
+    shutil.copyfile(source, kept)
+    return "", (str(kept),)

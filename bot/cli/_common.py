@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.app.service import ServiceError, open_database
+from bot.core.clock import utcnow
 from bot.core.config import Config, ConfigError, load_config
+from bot.features import groups as group_work
+from bot.features import people
 from bot.flowfiles.library import FlowError, Library
 from bot.host.conversations import Conversations
 from bot.language import when
-from storage import groups
 from storage.db import Database, Tx
 from storage.models import Group, Participant
-from storage.rights import everyone_matching
 
 T = TypeVar("T")
 
@@ -77,31 +78,42 @@ async def database(config: Config) -> AsyncIterator[Database]:
 
 
 async def group_named(s: Tx, name: str) -> Group:
-    group = await groups.get_group_by_name(s, name)
-    if group is None:
-        known = ", ".join(g.name for g in await groups.all_groups(s)) or "none yet"
-        raise click.ClickException(f"there is no group called {name!r} (groups: {known})")
-    return group
+    """The group called ``name``, in any case and spacing; else the nearest name is suggested."""
+    try:
+        return await group_work.find(s, name)
+    except group_work.GroupError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
-async def one_participant(s: Tx, who: str) -> Participant:
-    """The participant ``who`` names: their number in copro, name, phone number or chat id."""
-    found = await everyone_matching(s, who.strip())
+async def one_participant(s: Tx, who: str, region: str = "GB") -> Participant:
+    """The one participant ``who`` names (``people.find``); when several match, they are
+    listed and none is picked."""
+    found = await people.find(s, who, region)
+    if not found and who.strip().startswith("@"):
+        raise click.ClickException(
+            f"copro does not keep Telegram usernames, so {who.strip()!r} finds no one: give their "
+            "number (copro participants list), name, phone number or Telegram chat id")
     if not found:
         raise click.ClickException(
             f"no participant matches {who!r}: give their number (copro participants list), "
-            "name or address")
+            "name, phone number or Telegram chat id")
     if len(found) > 1:
-        ids = ", ".join(str(p.id) for p in found)
-        raise click.ClickException(f"{len(found)} participants match {who!r} ({ids}): give the number")
+        listed = "\n".join(f"  {line}" for line in await people.describe_each(s, found))
+        raise click.ClickException(
+            f"{len(found)} participants match {who!r}; give the number of the one you mean:\n{listed}")
     return found[0]
 
 
+def described(person: Participant) -> str:
+    """``Ann Jones (participant 3)``."""
+    return f"{person.full_name or 'participant'} (participant {person.id})"
+
+
 def local_time(text: str, timezone: str, *, option: str = "--at") -> datetime:
-    """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
-    clock of ``timezone``, as an aware datetime."""
+    """A day and time as every command reads one (``when.read``: "Thu 3 Dec 2pm",
+    "tomorrow 5pm", "2026-12-03 14:00"...), on the clock of ``timezone``."""
     try:
-        return when.read(text, timezone)
+        return when.read(text, timezone, now=utcnow())
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
 

@@ -33,8 +33,9 @@ def list_alerts(state: State, open_only: bool) -> None:
                     by = (await participants.get(s, alert.acknowledged_by)
                           if alert.acknowledged_by else None)
                     taken = (f"acknowledged {alert.acknowledged_at:%Y-%m-%d %H:%M} by "
-                             f"{by.name if by and by.name else 'the command line'}")
-                name = (person.name if person and person.name else f"participant {alert.participant_id}")
+                             f"{by.full_name if by and by.full_name else 'the command line'}")
+                name = (person.full_name if person and person.full_name
+                        else f"participant {alert.participant_id}")
                 click.echo(f"{alert.id:>4}  {alert.created_at:%Y-%m-%d %H:%M}  {name}  {taken}")
                 click.echo(f"      {alert.text}")
 

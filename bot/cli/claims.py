@@ -179,6 +179,6 @@ async def _row(s: Tx, c: Claim) -> dict[str, str]:
 
 
 def _name(person: Participant | None, claim: Claim) -> str:
-    if person is not None and person.name:
-        return person.name
+    if person is not None and person.full_name:
+        return person.full_name
     return f"participant {claim.participant_id}" if claim.participant_id else "(erased)"

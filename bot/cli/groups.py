@@ -11,6 +11,7 @@ from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
 from bot.core.config import WEEKDAYS, parse_clock
 from bot.features import checkins, doctor
+from bot.features import groups as group_work
 from bot.features.checkins import schedule_of
 from bot.language.when import clock
 from storage import groups, participants
@@ -31,15 +32,60 @@ def add(state: State, name: str) -> None:
 
     async def work() -> tuple[str, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db, db.transaction() as s:
-            if await groups.get_group_by_name(s, name.strip()) is not None:
-                raise click.ClickException(f"there is already a group called {name.strip()!r}")
+            same = await groups.get_group_by_name(s, name)
+            if same is not None:
+                raise click.ClickException(f"there is already a group called {same.name!r}")
             group = await groups.create_group(s, name.strip())
             schedule = await checkins.begin(s, group, state.config, now=utcnow())
             return _describe(schedule), await doctor.problems_by_group(s, [group.id])
 
     described, found = run(work())
-    click.echo(f"Group {name.strip()!r} added. Weekly check-in: {described}.")
+    click.echo(f"Group {' '.join(name.split())!r} added. Weekly check-in: {described}.")
     warn_about(found)
+
+
+@groups_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@pass_state
+def rename(state: State, old: str, new: str) -> None:
+    """Give a group a new name; its people, meetings and polls stay with it."""
+
+    async def work() -> tuple[str, str]:
+        async with database(state.config) as db, db.transaction() as s:
+            group = await group_named(s, old)
+            try:
+                was = await group_work.rename(s, group, new, by="command line", at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return was, group.name
+
+    was, now = run(work())
+    click.echo(f"Group {was!r} is now called {now!r}.")
+
+
+@groups_group.command("remove")
+@click.argument("name")
+@click.option("--force", is_flag=True,
+              help="Remove it even though it has people, meetings or polls.")
+@pass_state
+def remove(state: State, name: str, force: bool) -> None:
+    """Remove a group. Its people stay in copro; its meetings and polls are deleted.
+
+    A group that still has people, meetings or polls is kept unless --force.
+    """
+
+    async def work() -> tuple[str, group_work.Contents]:
+        async with database(state.config) as db, db.transaction() as s:
+            group = await group_named(s, name)
+            try:
+                held = await group_work.remove(s, group, force=force, by="command line", at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return group.name, held
+
+    removed, held = run(work())
+    click.echo(f"Group {removed!r} removed, with {held}.")
 
 
 @groups_group.command("list")
@@ -83,7 +129,7 @@ def members(state: State, name: str) -> None:
                 held = [role for g, role in await groups.roles_of(s, pid) if g == group.id]
                 ways = ", ".join(a.channel for a in await participants.addresses_of(s, pid))
                 consent = "" if person.consent_at else ", no consent yet"
-                click.echo(f"{pid:>5}  {person.name or '-'} ({', '.join(held)}; {ways or 'no address'}; "
+                click.echo(f"{pid:>5}  {person.full_name or '-'} ({', '.join(held)}; {ways or 'no address'}; "
                            f"{person.status}{consent})")
 
     run(work())

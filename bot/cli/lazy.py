@@ -15,10 +15,20 @@ import click
 
 
 class LazyGroup(click.Group):
-    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str]], **kwargs: Any) -> None:
-        """``lazy`` maps a subcommand's name to ``("module:attribute", "its summary")``."""
+    def __init__(
+        self, *args: Any, lazy: Mapping[str, tuple[str, str]], anywhere: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``lazy`` maps a subcommand's name to ``("module:attribute", "its summary")``;
+        ``anywhere`` names the group's own options (each taking a value) that may also be
+        given after the subcommand: ``copro run --config copro.toml`` works as
+        ``copro --config copro.toml run``."""
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy)
+        self.anywhere = anywhere
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoisted(args, self.anywhere))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -50,3 +60,30 @@ class LazyGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def hoisted(args: list[str], options: tuple[str, ...]) -> list[str]:
+    """``args`` with ``options`` (and their values) given after the subcommand moved in
+    front of it; nothing after ``--`` is touched."""
+    if not options:
+        return args
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.partition("=")[0]
+        if rest and name in options:
+            taken = 1 if "=" in arg else 2
+            front += args[i:i + taken]
+            i += taken
+            continue
+        (front if not rest and arg.startswith("-") else rest).append(arg)
+        if not rest and name in options and "=" not in arg and i + 1 < len(args):
+            front.append(args[i + 1])
+            i += 1
+        i += 1
+    return front + rest

@@ -15,6 +15,8 @@ from bot.core.logs import setup as setup_logging
 
 if TYPE_CHECKING:
     from bot.cli._common import State
+    from bot.core.config import Config
+    from bot.flowfiles.library import Library
     from bot.flowfiles.problems import Problem
 
 # Every other command group lives in a module of its own, imported only when it runs.
@@ -47,7 +49,8 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, anywhere=("--config", "--log-level", "--log-format"),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -85,24 +88,39 @@ def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
     "--as", "address", default="local", show_default=True,
     help="Who you are in this chat; use a new name to start again as someone new.",
 )
+@click.option(
+    "--database", "database_url", metavar="URL",
+    help="The database to chat in (default: chat.database_url, else data/chat.db, "
+         "apart from the real participants).",
+)
 @click.pass_obj
-def chat(state: State, address: str) -> None:
+def chat(state: State, address: str, database_url: str | None) -> None:
     """Talk to the bot in this terminal, as a participant would by SMS.
 
     Type your replies and press Enter. Send a photo with "/photo FILE".
     Input can also be piped in; the chat ends at the end of the input.
+    The chat is a trial: it keeps its own database (data/chat.db), and its log
+    goes to data/chat.log rather than the screen.
     """
-    asyncio.run(_chat(state, address))
+    from bot.core.config import DatabaseConfig
+    from bot.core.logs import to_file
+
+    try:
+        own = DatabaseConfig(url=database_url or state.config.chat_database_url,
+                             echo=state.config.database.echo)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).splitlines()[-1], param_hint="--database") from None
+    config = state.config.model_copy(update={"database": own})
+    to_file(config.data_dir / "chat.log")
+    asyncio.run(_chat(config, state.library(), address))
 
 
-async def _chat(state: State, address: str) -> None:
+async def _chat(config: Config, library: Library, address: str) -> None:
     from bot.app.wiring import scheduler_for
     from bot.channels.console import Console
     from bot.cli._common import open_db
     from bot.host.conversations import Conversations
 
-    config = state.config
-    library = state.library()
     db = await open_db(config)
     try:
         conversations = Conversations(db, library, config)
@@ -111,7 +129,7 @@ async def _chat(state: State, address: str) -> None:
         interactive = sys.stdin.isatty()
         if interactive:
             click.echo("Talking to copro. Press Ctrl+D (or Ctrl+Z, Enter on Windows) to leave.\n")
-        await Console(conversations, address).run(sys.stdin, interactive)
+        await Console(conversations, address, media_dir=config.media_dir).run(sys.stdin, interactive)
     finally:
         await db.close()
 

@@ -10,7 +10,7 @@ from bot.cli._common import State, database, group_named, host, local_time, pass
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import parse_duration
-from bot.features.meetings import MeetingError, Meetings
+from bot.features.meetings import DuplicateMeeting, MeetingError, Meetings
 from bot.language import when
 from storage import groups, meetings
 from storage.db import Tx
@@ -26,15 +26,18 @@ def meetings_group() -> None:
 @click.option("--group", "group_name", required=True, help="The group the meeting is for.")
 @click.option("--title", required=True, help='What it is, as members will read it: "Planning day".')
 @click.option("--at", "at", required=True,
-              help='When it starts, on the service\'s clock: "2026-12-01 14:00" or "2026-12-01 2pm".')
+              help='When it starts, on the service\'s clock: "Thu 3 Dec 2pm", "tomorrow 5pm", '
+                   '"2026-12-03 14:00".')
 @click.option("--duration", help='How long, like "90m" or "2h" (default: meetings.duration).')
 @click.option("--where", "place", help='Where, as it reads after "at": "the Library, Room 2".')
 @click.option("--online-link", help="A link to join online.")
 @click.option("--access-info", help="What helps people take part: step-free access, a hearing loop...")
+@click.option("--allow-duplicate", is_flag=True,
+              help="Add it even though the group has a meeting with this title at this time.")
 @pass_state
 def add(
     state: State, group_name: str, title: str, at: str, duration: str | None, place: str | None,
-    online_link: str | None, access_info: str | None,
+    online_link: str | None, access_info: str | None, allow_duplicate: bool,
 ) -> None:
     """Add a meeting; its invitation and reminders go out on their own.
 
@@ -58,7 +61,10 @@ def add(
                     meeting = await Meetings(conversations, state.config).add(
                         s, group, title=title, starts_at=starts, minutes=minutes, place=place,
                         online_link=online_link, access_info=access_info,
+                        allow_duplicate=allow_duplicate,
                     )
+                except DuplicateMeeting as exc:
+                    raise click.ClickException(f"{exc}; give --allow-duplicate to add another") from None
                 except MeetingError as exc:
                     raise click.ClickException(str(exc)) from None
                 return meeting.id

@@ -9,10 +9,20 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.channels.telegram.channel import bot_username
-from bot.cli._common import State, database, group_named, host, one_participant, pass_state, run
+from bot.cli._common import (
+    State,
+    database,
+    described,
+    group_named,
+    host,
+    one_participant,
+    pass_state,
+    run,
+)
 from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
 from bot.features import doctor, rights
+from bot.features import groups as group_work
 from bot.features.people import People, PeopleError, Report, Row, deep_link, read_csv
 from storage import groups, participants
 from storage.db import Tx
@@ -27,7 +37,8 @@ def participants_group() -> None:
 
 
 @participants_group.command("add")
-@click.option("--name", required=True, help="Their name, as copro will use it.")
+@click.option("--name", required=True,
+              help="Their full name, for records (the welcome asks what they like to be called).")
 @click.option("--phone", help="Their mobile number, for texts.")
 @click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
 @click.option("--whatsapp", help="Their number on WhatsApp (first contact: the opt-in template).")
@@ -78,13 +89,15 @@ async def _lacking(s: Tx, names: list[str]) -> dict[str, list[doctor.Problem]]:
 
 @participants_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--create-groups", is_flag=True, help="Make the groups the file names that do not exist yet.")
 @pass_state
-def import_people(state: State, path: Path) -> None:
+def import_people(state: State, path: Path, create_groups: bool) -> None:
     """Add many people from a CSV file with the columns name, phone, telegram, language,
     group and role (a header line first; phone or telegram may be empty).
 
     Rows that cannot be added are listed with the reason; the others are added.
-    Groups that do not exist yet are made.
+    Group names match whatever their case and spacing. A file naming a group that
+    does not exist is refused, naming it, unless --create-groups.
     """
     try:
         rows = read_csv(path)
@@ -97,8 +110,11 @@ def import_people(state: State, path: Path) -> None:
                           TimeRemainingColumn(), transient=True,
                           disable=len(rows) < PROGRESS_FROM) as bar:
                 task = bar.add_task("import", total=len(rows))
-                report = await People(state.config, utcnow).import_rows(
-                    s, rows, progress=lambda: bar.advance(task))
+                try:
+                    report = await People(state.config, utcnow).import_rows(
+                        s, rows, create_groups=create_groups, progress=lambda: bar.advance(task))
+                except PeopleError as exc:
+                    raise click.ClickException(str(exc)) from None
             return report, await _lacking(s, [row.group for row in rows])
 
     report, lacking = run(work())
@@ -110,6 +126,60 @@ def import_people(state: State, path: Path) -> None:
         click.echo(f"  line {line}: {why}")
     if report.added:
         click.echo("They will be asked for their consent when they first write.")
+    warn_about(lacking)
+
+
+@participants_group.command("remove-from")
+@click.argument("who")
+@click.argument("group_name", metavar="GROUP")
+@pass_state
+def remove_from(state: State, who: str, group_name: str) -> None:
+    """Take someone out of a group (every role they hold in it); they stay in copro.
+
+    WHO is their number (from `copro participants list`), name, phone number or chat id.
+    """
+
+    async def work() -> tuple[str, str, list[str], dict[str, list[doctor.Problem]]]:
+        async with database(state.config) as db, db.transaction() as s:
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            group = await group_named(s, group_name)
+            try:
+                held = await group_work.remove_from(s, person, group, by="command line", at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return described(person), group.name, held, await doctor.problems_by_group(s, [group.id])
+
+    person, group, held, lacking = run(work())
+    click.echo(f"{person} is no longer in {group} (was {', '.join(held)}).")
+    warn_about(lacking)
+
+
+@participants_group.command("role")
+@click.argument("who")
+@click.argument("group_name", metavar="GROUP")
+@click.argument("role", type=click.Choice(ROLES, case_sensitive=False))
+@pass_state
+def role(state: State, who: str, group_name: str, role: str) -> None:
+    """Change the role someone holds in a group (member, coordinator or safeguarding).
+
+    It becomes their one role in that group; someone not in it joins it.
+    WHO is their number (from `copro participants list`), name, phone number or chat id.
+    """
+
+    async def work() -> tuple[str, str, list[str], dict[str, list[doctor.Problem]]]:
+        async with database(state.config) as db, db.transaction() as s:
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            group = await group_named(s, group_name)
+            try:
+                held = await group_work.set_role(s, person, group, role.lower(), by="command line",
+                                                 at=utcnow())
+            except group_work.GroupError as exc:
+                raise click.ClickException(str(exc)) from None
+            return described(person), group.name, held, await doctor.problems_by_group(s, [group.id])
+
+    person, group, held, lacking = run(work())
+    was = f" (was {', '.join(held)})" if held else " (new to the group)"
+    click.echo(f"{person} is now {role.lower()} of {group}{was}.")
     warn_about(lacking)
 
 
@@ -134,7 +204,10 @@ def list_people(state: State, group_name: str | None) -> None:
                 ways = ", ".join(f"{a.channel} {a.address}" + ("" if a.status == "ok" else f" ({a.status})")
                                  for a in await participants.addresses_of(s, pid))
                 held = ", ".join(f"{role} of {names[g]}" for g, role in await groups.roles_of(s, pid))
-                click.echo(f"{pid:>5}  {person.name or '-':<20.20}  {person.language}  "
+                name = person.full_name or "-"
+                if person.called and person.name and person.called != person.name:
+                    name += f" (called {person.called})"
+                click.echo(f"{pid:>5}  {name:<20}  {person.language}  "
                            f"{person.status:<9}  {'consented' if person.consent_at else 'no consent':<10}  "
                            f"{ways or 'no address'}  {held}{'  ADMIN' if person.admin else ''}")
 
@@ -143,27 +216,29 @@ def list_people(state: State, group_name: str | None) -> None:
 
 @participants_group.command("change")
 @click.argument("who")
-@click.option("--name", help="Their name, as copro will use it.")
+@click.option("--name", help="Their full name, for records and for staff.")
+@click.option("--called", help="The name they like to be called, in messages to them.")
 @click.option("--phone", help="Their mobile number instead of the one copro has.")
 @click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
 @pass_state
-def change(state: State, who: str, name: str | None, phone: str | None, telegram: str | None,
-           language: str | None) -> None:
-    """Put right someone's name, number, chat id or language.
+def change(state: State, who: str, name: str | None, called: str | None, phone: str | None,
+           telegram: str | None, language: str | None) -> None:
+    """Put right someone's name, preferred name, number, chat id or language.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if name is None and phone is None and telegram is None and language is None:
-        raise click.UsageError("say what to change: --name, --phone, --telegram or --language")
+    if name is None and called is None and phone is None and telegram is None and language is None:
+        raise click.UsageError("say what to change: --name, --called, --phone, --telegram or --language")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             try:
                 changed = await People(state.config, utcnow).change(
-                    s, person, name=name, phone=phone, telegram=telegram, language=language)
+                    s, person, name=name, called=called, phone=phone, telegram=telegram,
+                    language=language)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed
@@ -188,7 +263,7 @@ def export(state: State, who: str, output: Path | None) -> None:
 
     async def work() -> dict[str, object]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             return await rights.export(s, person, now=utcnow())
 
     text = json.dumps(run(work()), indent=2, ensure_ascii=False)
@@ -212,8 +287,8 @@ def forget(state: State, who: str, yes: bool) -> None:
 
     async def find() -> str:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
-            return f"{person.name or 'participant'} (number {person.id})"
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            return f"{person.full_name or 'participant'} (number {person.id})"
 
     described = run(find())
     if not yes:
@@ -221,7 +296,7 @@ def forget(state: State, who: str, yes: bool) -> None:
 
     async def work() -> dict[str, int]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
+            person = await one_participant(s, who, state.config.twilio.default_region)
             return await rights.forget(s, person, by="command line",
                                        media_dir=state.config.media_dir, now=utcnow())
 
@@ -255,7 +330,7 @@ def invite(
         async with database(state.config) as db, db.transaction() as s:
             people = People(state.config, utcnow)
             if who is not None:
-                person = await one_participant(s, who)
+                person = await one_participant(s, who, state.config.twilio.default_region)
             else:
                 try:
                     person, _ = await people.add(s, Row(name=name or "", group=group_name or "",
@@ -263,7 +338,7 @@ def invite(
                 except PeopleError as exc:
                     raise click.ClickException(str(exc)) from None
             made = await people.invite(s, person, days=days)
-            return made.code, person.name or f"participant {person.id}", f"{made.expires_at:%d %B %Y}"
+            return made.code, person.full_name or f"participant {person.id}", f"{made.expires_at:%d %B %Y}"
 
     code, described, until = run(work())
     link = deep_link(run(bot_username(state.config)), code)

@@ -9,8 +9,9 @@ import click
 
 from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
+from bot.core.quiet import zone
 from bot.engine.definition import Text, text_for
-from bot.features.broadcasts import BroadcastError, Broadcasts
+from bot.features.broadcasts import BroadcastError, Broadcasts, Preview
 from bot.features.polls import PollError, Polls, Tally
 from bot.language import when
 from storage import broadcasts, groups, polls
@@ -30,7 +31,8 @@ def polls_group() -> None:
 @click.option("--welsh-option", "welsh_options", multiple=True,
               help="Each answer in Welsh, in the same order as --option.")
 @click.option("--multiple", is_flag=True, help="People may choose more than one answer.")
-@click.option("--closes", required=True, help='When it closes: "2026-12-01 17:00".')
+@click.option("--closes", required=True,
+              help='When it closes: "tomorrow 5pm", "Fri 4 Dec 5pm", "2026-12-04 17:00".')
 @click.option("--share-results", is_flag=True, help="Send the results to the whole group at the close.")
 @pass_state
 def add(
@@ -145,25 +147,66 @@ def _tally(state: State, poll_id: int) -> Tally:
 @click.option("--group", "group_name", required=True, help="The group to tell.")
 @click.option("--text", required=True, help="The message, in English.")
 @click.option("--welsh", help="The message in Welsh, for people who chose Welsh.")
+@click.option("--yes", is_flag=True, help="Send it without showing the preview and asking (for scripts).")
 @pass_state
-def broadcast(state: State, group_name: str, text: str, welsh: str | None) -> None:
-    """Send one message to everyone in a group, each in their own language."""
+def broadcast(state: State, group_name: str, text: str, welsh: str | None, yes: bool) -> None:
+    """Send one message to everyone in a group, each in their own language.
 
-    async def work() -> tuple[int, int]:
+    First shows who it reaches now on each channel, how many contact hours hold, and
+    the SMS parts and encoding of each language's text; then asks to send it.
+    """
+    words: Text = {"en": text, **({"cy": welsh} if welsh else {})}
+
+    async def look() -> tuple[str, Preview]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
                 group = await group_named(s, group_name)
-                words: Text = {"en": text, **({"cy": welsh} if welsh else {})}
+                try:
+                    return group.name, await Broadcasts(conversations, state.config).preview(s, group, words)
+                except BroadcastError as exc:
+                    raise click.ClickException(str(exc)) from None
+
+    async def send() -> tuple[int, int]:
+        async with database(state.config) as db:
+            conversations = await host(db, state)
+            async with db.transaction() as s:
+                group = await group_named(s, group_name)
                 try:
                     sent, people = await Broadcasts(conversations, state.config).send(s, group, words)
                 except BroadcastError as exc:
                     raise click.ClickException(str(exc)) from None
                 return sent.id, people
 
-    broadcast_id, people = run(work())
+    if not yes:
+        name, preview = run(look())
+        click.echo("\n".join(_preview_lines(name, preview, state.config.timezone)))
+        click.confirm("Send it?", abort=True)
+    broadcast_id, people = run(send())
     click.echo(f"Broadcast {broadcast_id} going to {people} people. "
                f"See how it went with `copro broadcasts show {broadcast_id}`.")
+
+
+LANGUAGES = {"en": "English", "cy": "Welsh"}
+
+
+def _preview_lines(group: str, preview: Preview, timezone: str) -> list[str]:
+    def ways(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} by {'SMS' if channel == 'sms' else channel.capitalize()}"
+                         for channel, n in sorted(counts.items())) or "nobody"
+
+    total = sum(preview.now.values()) + sum(preview.held.values())
+    lines = [f"This broadcast goes to {total} people in {group}:", f"  now: {ways(preview.now)}"]
+    if preview.held:
+        until = preview.first_held_until
+        since = f" (the first goes {when.spoken(until.astimezone(zone(timezone)))})" if until else ""
+        lines.append(f"  held by contact hours: {ways(preview.held)}{since}")
+    if preview.unreachable:
+        lines.append(f"  not sent, no working address: {preview.unreachable}")
+    for lang, (parts, encoding) in preview.sms.items():
+        lines.append(f"  {LANGUAGES.get(lang, lang)} ({preview.languages.get(lang, 0)} people): "
+                     f"{parts} SMS part(s), {encoding}")
+    return lines
 
 
 @click.group("broadcasts")

@@ -73,8 +73,8 @@ def trend(state: State, who: str, last: int) -> None:
 
     async def work() -> tuple[str, list[reports.Point]]:
         async with database(state.config) as db, db.transaction() as s:
-            person = await one_participant(s, who)
-            return person.name or f"participant {person.id}", await reports.trend(s, person, last=last)
+            person = await one_participant(s, who, state.config.twilio.default_region)
+            return person.full_name or f"participant {person.id}", await reports.trend(s, person, last=last)
 
     name, points = run(work())
     if not points:

@@ -36,6 +36,7 @@ DEFAULT_FILE = "copro.toml"
 FILE_VARIABLE = "COPRO_CONFIG"
 ENV_KEYS = {  # environment variable: the key it overrides
     "COPRO_DATA_DIR": "data_dir", "COPRO_DATABASE_URL": "database.url",
+    "COPRO_CHAT_DATABASE_URL": "chat.database_url",
     "COPRO_TELEGRAM_TOKEN": "telegram.token", "COPRO_TWILIO_ACCOUNT_SID": "twilio.account_sid",
     "COPRO_TWILIO_AUTH_TOKEN": "twilio.auth_token", "COPRO_TWILIO_FROM": "twilio.from_number",
     "COPRO_WHATSAPP_FROM": "whatsapp.from_number",
@@ -89,8 +90,17 @@ BaseUrl = Annotated[str, AfterValidator(lambda value: _url(value).rstrip("/"))]
 Seconds = Annotated[float, Field(gt=0)]
 
 
+def _database_url(value: str) -> str:
+    if value and value.partition("://")[0] not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ValueError("expected a URL starting sqlite+aiosqlite:/// or postgresql+asyncpg://")
+    return value
+
+
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+
+
 class DatabaseConfig(_Section):
-    url: str = ""
+    url: DatabaseUrl = ""
     echo: bool = False
     # How long copro waits on the database before giving up on one thing (seconds);
     # see config.example.toml. A text that gives up is kept on disk and tried again.
@@ -106,12 +116,11 @@ class DatabaseConfig(_Section):
                      connect=self.connect_timeout, statement=self.statement_timeout,
                      lock=self.lock_timeout)
 
-    @field_validator("url")
-    @classmethod
-    def _scheme(cls, value: str) -> str:
-        if value and value.partition("://")[0] not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
-            raise ValueError("expected a URL starting sqlite+aiosqlite:/// or postgresql+asyncpg://")
-        return value
+
+class ChatConfig(_Section):
+    """``copro chat``, the terminal trial: kept apart from the real participants."""
+
+    database_url: DatabaseUrl = ""
 
 
 class FlowsConfig(_Section):
@@ -303,6 +312,7 @@ class Config(_Section):
     language: Literal["en", "cy"] = "en"
     timezone: str = "Europe/London"
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    chat: ChatConfig = Field(default_factory=ChatConfig)
     flows: FlowsConfig = Field(default_factory=FlowsConfig)
     group: GroupConfig = Field(default_factory=GroupConfig)
     expenses: ExpensesConfig = Field(default_factory=ExpensesConfig)
@@ -335,6 +345,11 @@ class Config(_Section):
     @property
     def database_url(self) -> str:
         return self.database.url or default_sqlite_url(self.data_dir)
+
+    @property
+    def chat_database_url(self) -> str:
+        """The terminal chat's own database: ``chat.database_url``, else chat.db in data_dir."""
+        return self.chat.database_url or default_sqlite_url(self.data_dir, "chat.db")
 
     @property
     def telegram_enabled(self) -> bool:

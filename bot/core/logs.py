@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REASON_LENGTH = 160  # of a failure's reason, as logged and kept (a job's note, a spooled text)
@@ -57,6 +58,16 @@ def setup(level: str = "INFO", format: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     quiet_libraries()
+
+
+def to_file(path: Path) -> None:
+    """Send the log to ``path`` from now on (the terminal chat keeps its screen for the chat)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    formatter = root.handlers[0].formatter if root.handlers else logging.Formatter(TEXT_FORMAT)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(formatter)
+    root.handlers[:] = [handler]
 
 
 # Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs),

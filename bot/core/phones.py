@@ -5,6 +5,10 @@ copro keeps and compares them in E.164. A number without a country code is
 taken to be from ``twilio.default_region`` (GB by default). Ofcom's numbers
 for drama and examples (07700 900000 to 900999, 01632 960000 to 960999) are
 accepted, so that guides and tests can use them without texting a real person.
+
+A number copro is to text (``mobile``) must also be one that can receive texts:
+landlines (UK 01 and 02), 03 and other non-geographic numbers, freephone and
+premium numbers are refused, saying so.
 """
 
 from __future__ import annotations
@@ -14,6 +18,20 @@ import re
 import phonenumbers
 
 DRAMA = re.compile(r"^\+44(?:7700900\d{3}|1632960\d{3})$")
+DRAMA_MOBILE = re.compile(r"^\+447700900\d{3}$")
+TEXTABLE = frozenset({phonenumbers.PhoneNumberType.MOBILE,
+                      phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+KINDS = {
+    phonenumbers.PhoneNumberType.FIXED_LINE: "a landline",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "a freephone number",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "a premium-rate number",
+    phonenumbers.PhoneNumberType.SHARED_COST: "a shared-cost number",
+    phonenumbers.PhoneNumberType.UAN: "a non-geographic (03) number",
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "a personal (070) number",
+    phonenumbers.PhoneNumberType.VOICEMAIL: "a voicemail number",
+    phonenumbers.PhoneNumberType.PAGER: "a pager number",
+    phonenumbers.PhoneNumberType.VOIP: "an internet phone number",
+}
 
 
 class InvalidNumber(ValueError):
@@ -49,3 +67,18 @@ def twin(channel: str, address: str) -> tuple[str, str] | None:
     if channel == "sms" and address.startswith("+"):
         return "whatsapp", f"{WHATSAPP}{address}"
     return None
+
+
+def mobile(number: str, region: str = "GB") -> str:
+    """``number`` in E.164 if it can receive texts, or ``InvalidNumber`` saying why not
+    ("'020 7946 0000' is a landline, which cannot receive texts: give a mobile number")."""
+    e164 = normalise(number, region)
+    if DRAMA_MOBILE.match(e164):
+        return e164
+    kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    if kind in TEXTABLE:
+        return e164
+    if DRAMA.match(e164):
+        kind = phonenumbers.PhoneNumberType.FIXED_LINE  # 01632 960xxx: a drama landline
+    raise InvalidNumber(f"{number.strip()!r} is {KINDS.get(kind, 'not a mobile number')}, which cannot "
+                        "receive texts: give a mobile number")

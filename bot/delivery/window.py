@@ -87,7 +87,7 @@ def opener(config: Config, row: Message, person: Participant | None, purpose: st
            template: Template) -> dict[str, Any]:
     """The outbox row of the template that opens a conversation for ``row``."""
     language = person.language if person else config.language
-    values = {"name": (person.name if person else None) or SOMEONE.get(language, "there"),
+    values = {"name": (person.known_as if person else None) or SOMEONE.get(language, "there"),
               "group": config.group.name, "coordinator": config.group.coordinator}
     variables = {n: values[what] for n, what in sorted(template.variables.items())}
     return {

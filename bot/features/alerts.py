@@ -145,7 +145,7 @@ class Alerts:
                 ways.append(f"{address.address} (phone)")
             elif address.channel == "telegram":
                 ways.append("Telegram, through this bot")
-        return {"name": person.name or f"participant {person.id}",
+        return {"name": person.full_name or f"participant {person.id}",
                 "reach": ", ".join(ways) or "no phone number is stored"}
 
     # --- acknowledging --------------------------------------------------------------------
@@ -212,4 +212,4 @@ class Alerts:
 def _name(person: Participant | None) -> str:
     if person is None:
         return "a coordinator (from the command line)"
-    return person.name or f"participant {person.id}"
+    return person.full_name or f"participant {person.id}"

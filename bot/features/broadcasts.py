@@ -11,15 +11,18 @@ reach them) and still waiting; ``copro broadcasts show`` gives it at any time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.features import outreach
 from bot.host.conversations import Conversations
-from bot.language import texts
+from bot.host.replies import preferred_address
+from bot.language import gsm, texts
 from storage import audit, broadcasts, groups, jobs, participants
 from storage.db import Tx
 from storage.models import ROLES, Broadcast, Group, Job, Participant
@@ -52,12 +55,7 @@ class Broadcasts:
         self, s: Tx, group: Group, text: Text, *, by: Participant | None = None
     ) -> tuple[Broadcast, int]:
         """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``; how many people."""
-        versions = {"en": text} if isinstance(text, str) else dict(text)
-        versions = {lang: words.strip() for lang, words in versions.items() if words and words.strip()}
-        if not versions.get("en"):
-            raise BroadcastError("a broadcast needs its words in English")
-        if any(len(words) > MAX_LENGTH for words in versions.values()):
-            raise BroadcastError(f"a broadcast can be at most {MAX_LENGTH} characters")
+        versions = _versions(text)
         now = self.clock()
         broadcast = await broadcasts.create(s, group_id=group.id, texts=versions,
                                             created_by=by.id if by else None, at=now)
@@ -77,6 +75,28 @@ class Broadcasts:
                            details={"broadcast": broadcast.id, "group": group.id,
                                     "people": len(people)}, at=now)
         return broadcast, len(people)
+
+    async def preview(self, s: Tx, group: Group, text: Text) -> Preview:
+        """Who ``text`` would reach if sent now, and what each language's text costs by SMS."""
+        versions = _versions(text)
+        now, found = self.clock(), Preview()
+        for pid in await groups.taking_part(s, group.id, roles=ROLES):
+            person = await participants.get(s, pid)
+            way = await preferred_address(s, pid)
+            if person is None or way is None:
+                found.unreachable += 1
+                continue
+            opens = quiet.opens_at(now, person.contact_start, person.contact_end,
+                                   quiet.zone(person.timezone, self.config.timezone))
+            tally = found.now if opens is None else found.held
+            tally[way[0]] = tally.get(way[0], 0) + 1
+            lang = person.language if person.language in versions else "en"
+            found.languages[lang] = found.languages.get(lang, 0) + 1
+            if opens is not None:
+                found.first_held_until = min(opens, found.first_held_until or opens)
+        found.sms = {lang: (gsm.segments(gsm.plain(words)), gsm.encoding(gsm.plain(words)))
+                     for lang, words in versions.items()}
+        return found
 
     async def summary(self, s: Tx, broadcast: Broadcast) -> dict[str, int]:
         """What became of a broadcast: sent, delivered, failed, opted_out, waiting."""
@@ -107,6 +127,31 @@ class Broadcasts:
             topic=f"{topic(broadcast)}:summary",
         )
         return Done()
+
+
+@dataclass
+class Preview:
+    """Who a broadcast reaches: by channel now, by channel held by contact hours (until
+    ``first_held_until`` at the earliest), no working address; people by language; and
+    the SMS segments and encoding of each language's text."""
+
+    now: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    unreachable: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    sms: dict[str, tuple[int, str]] = field(default_factory=dict)
+    first_held_until: datetime | None = None
+
+
+def _versions(text: Text) -> dict[str, str]:
+    """The broadcast's words in each language, checked."""
+    versions = {"en": text} if isinstance(text, str) else dict(text)
+    versions = {lang: words.strip() for lang, words in versions.items() if words and words.strip()}
+    if not versions.get("en"):
+        raise BroadcastError("a broadcast needs its words in English")
+    if any(len(words) > MAX_LENGTH for words in versions.values()):
+        raise BroadcastError(f"a broadcast can be at most {MAX_LENGTH} characters")
+    return versions
 
 
 def _literal(words: str) -> str:

@@ -229,7 +229,7 @@ class Claims:
         if say is not None and actor is not None:
             by = await participants.get(s, claim.decided_by) if claim.decided_by else None
             await say(texts.CLAIM_ALREADY, {"claim": self._view(claim, actor.language),
-                                            "by": by.name if by else None})
+                                            "by": by.full_name if by else None})
         return False
 
     def _view(self, claim: Claim, lang: str) -> dict[str, Any]:
@@ -254,7 +254,7 @@ class Claims:
 def _who(person: Participant | None) -> dict[str, str]:
     if person is None:
         return {"name": "the claimant"}
-    return {"name": person.name or f"participant {person.id}"}
+    return {"name": person.full_name or f"participant {person.id}"}
 
 
 def _actor(actor: Participant | None) -> str:

@@ -25,6 +25,7 @@ from bot.engine.definition import text_for
 from bot.features import roles
 from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.claims import Claims
+from bot.features.groups import nearest
 from bot.features.meetings import MeetingError, Meetings
 from bot.features.polls import PollError, Polls
 from bot.host.conversations import Conversations, Say
@@ -215,7 +216,7 @@ class Desk:
             state[step] = answer
         elif step in ("closes", "starts"):
             try:
-                moment = when.read(word, self.config.timezone)
+                moment = when.read(word, self.config.timezone, now=self.clock())
             except ValueError as exc:
                 raise Again(str(exc)) from None
             state[step] = moment.isoformat()
@@ -325,5 +326,7 @@ def _pick(word: str, names: list[str], values: list[Any], what: str) -> Any:
     for name, value in zip(names, values, strict=False):
         if normalise(name) == cleaned:
             return value
-    raise Again(f"I could not tell which {what} you meant")
+    guess = nearest(word, names) if names else None
+    raise Again(f"I could not tell which {what} you meant"
+                + (f": did you mean {guess}? Reply with its number or name" if guess else ""))
 

@@ -51,6 +51,10 @@ class MeetingError(ValueError):
     """A meeting that cannot be added or changed; ``str()`` says why in plain words."""
 
 
+class DuplicateMeeting(MeetingError):
+    """The group already has a meeting with that title at that time."""
+
+
 def topic(meeting: Meeting) -> str:
     return f"meeting:{meeting.id}"
 
@@ -88,13 +92,20 @@ class Meetings:
     async def add(
         self, s: Tx, group: Group, *, title: str, starts_at: datetime,
         minutes: int | None = None, place: str | None = None, online_link: str | None = None,
-        access_info: str | None = None, by: str = "command line",
+        access_info: str | None = None, by: str = "command line", allow_duplicate: bool = False,
     ) -> Meeting:
+        """Add a meeting and plan its invitation and reminders. One just like a meeting the
+        group already has (same title, same time) is refused unless ``allow_duplicate``."""
         now = self.clock()
         if not title.strip():
             raise MeetingError("a meeting needs a title")
         if starts_at <= now:
             raise MeetingError("that time has already passed")
+        same = [m for m in await meetings.listed(s, group_id=group.id, since=starts_at)
+                if m.starts_at == starts_at and m.title.casefold() == title.strip().casefold()]
+        if same and not allow_duplicate:
+            raise DuplicateMeeting(f"{group.name} already has {title.strip()!r} at that time "
+                                   f"(meeting {same[0].id})")
         length = minutes or int(self.config.meetings.duration.total_seconds() // 60)
         meeting = await meetings.add(
             s, group_id=group.id, title=title.strip(), starts_at=starts_at, minutes=length,
@@ -273,4 +284,4 @@ class Meetings:
 def _name(person: Participant | None) -> str:
     if person is None:
         return "someone"
-    return person.name or f"participant {person.id}"
+    return person.full_name or f"participant {person.id}"

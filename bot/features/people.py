@@ -11,14 +11,17 @@ that does it for them (``https://t.me/<bot>?start=CODE``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.config import Config
-from bot.core.phones import WHATSAPP, InvalidNumber, normalise
+from bot.core.logs import mask
+from bot.core.phones import WHATSAPP, InvalidNumber, mobile, normalise
 from bot.features import checkins
+from bot.features import groups as group_work
 from storage import audit, groups, invites, messages, participants
 from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
@@ -93,6 +96,8 @@ class People:
         Someone already known by their phone or chat id is not added twice: they
         join the group (in the role) if they are not in it already.
         """
+        if not row.name.strip():
+            raise PeopleError("the name is empty: every person needs a name")
         language = LANGUAGE_WORDS.get(row.language.lower()) if row.language else self.config.language
         if language is None:
             raise PeopleError(f"language {row.language!r} is not en or cy")
@@ -113,12 +118,12 @@ class People:
             person = known[0]
             if group is None:
                 raise PeopleError(f"already known as participant {person.id}"
-                                  f"{f' ({person.name})' if person.name else ''}")
+                                  f"{f' ({person.full_name})' if person.full_name else ''}")
             if (group.id, role) in await groups.roles_of(s, person.id):
                 raise PeopleError(f"participant {person.id} is already {role} of {group.name}")
             await groups.add_member(s, group, person, role)
             return person, False
-        person = await participants.create_without_address(s, name=row.name or None, language=language,
+        person = await participants.create_without_address(s, name=row.name.strip(), language=language,
                                                            timezone=self.config.timezone)
         if app:  # first: what copro starts goes where the person chose to be reached
             await participants.add_address(s, person, "whatsapp", app)
@@ -135,7 +140,7 @@ class People:
         return person, True
 
     async def change(
-        self, s: Tx, person: Participant, *, name: str | None = None,
+        self, s: Tx, person: Participant, *, name: str | None = None, called: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
@@ -155,6 +160,11 @@ class People:
                 raise PeopleError("a name cannot be empty")
             await participants.set_fields(s, person, name=name.strip(), at=self.clock())
             changed.append("name")
+        if called is not None:
+            if not called.strip():
+                raise PeopleError("a preferred name cannot be empty")
+            await participants.set_fields(s, person, called=called.strip(), at=self.clock())
+            changed.append("preferred name")
         addresses = [("sms", self._phone(phone), "phone")] if phone is not None else []
         if telegram is not None:
             chat = _chat(telegram)
@@ -176,19 +186,30 @@ class People:
 
     def _phone(self, raw: str) -> str:
         try:
-            return normalise(raw, self.config.twilio.default_region)
+            return mobile(raw, self.config.twilio.default_region)
         except InvalidNumber as exc:
             raise PeopleError(str(exc)) from None
 
     async def import_rows(
-        self, s: Tx, rows: Iterable[Row], *, progress: Callable[[], None] = lambda: None
+        self, s: Tx, rows: Sequence[Row], *, create_groups: bool = False,
+        progress: Callable[[], None] = lambda: None,
     ) -> Report:
-        """Add everyone in ``rows``; a row that cannot be added is reported, not fatal."""
+        """Add everyone in ``rows``; a row that cannot be added is reported, not fatal.
+
+        Groups are matched whatever their case and spacing. A group that does not
+        exist is made only with ``create_groups``; otherwise nothing is imported and
+        ``PeopleError`` names the unknown groups (with the nearest known name).
+        """
+        missing = await group_work.unknown_names(s, [row.group for row in rows])
+        if missing and not create_groups:
+            raise PeopleError(f"no group called {', '.join(missing)}: nothing was imported. "
+                              "Put the group names right, add the groups with `copro groups add`, "
+                              "or give --create-groups to make them")
         report = Report()
         for row in rows:
             try:
                 async with savepoint(s):
-                    person, new = await self.add(s, row, make_groups=True, report=report)
+                    person, new = await self.add(s, row, make_groups=create_groups, report=report)
             except PeopleError as exc:
                 report.skipped.append((row.line, str(exc)))
             else:
@@ -201,11 +222,11 @@ class People:
         if group is not None:
             return group
         if not make:
-            raise PeopleError(f"there is no group called {name!r}")
+            raise PeopleError(group_work.unknown(name, [g.name for g in await groups.all_groups(s)]))
         group = await groups.create_group(s, name)
         await checkins.begin(s, group, self.config, now=self.clock())  # from now on
         if report is not None:
-            report.groups_made.append(name)
+            report.groups_made.append(group.name)
         return group
 
     async def invite(self, s: Tx, person: Participant, *, days: int = 14) -> Invite:
@@ -214,6 +235,35 @@ class People:
         await audit.record(s, kind="invite_made", actor="command line", participant_id=person.id,
                            at=self.clock())
         return made
+
+
+async def find(s: Tx, who: str, region: str = "GB") -> list[Participant]:
+    """Everyone ``who`` could name: their number in copro, their full or preferred name
+    (any case and spacing), a phone number in any format ("07700 900456",
+    "+44 7700 900456", "447700900456") or a Telegram chat id. Several are all returned."""
+    text = " ".join(who.split())
+    if not text:
+        return []
+    addresses = [text]
+    for raw in (text, f"+{text}" if text.isdigit() else ""):
+        with suppress(InvalidNumber):
+            addresses.append(normalise(raw, region))
+    digits = text.lstrip("#")
+    person_id = int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return await participants.matching(s, person_id=person_id, addresses=addresses, name=text)
+
+
+async def describe_each(s: Tx, found: Sequence[Participant]) -> list[str]:
+    """One line for each person, to choose between them: number, name, groups, masked phone."""
+    names = {g.id: g.name for g in await groups.all_groups(s)}
+    lines = []
+    for person in found:
+        held = ", ".join(dict.fromkeys(names[g] for g, _ in await groups.roles_of(s, person.id)))
+        phones = [mask(a.address) for a in await participants.addresses_of(s, person.id)
+                  if a.channel == "sms"]
+        lines.append(f"{person.id}: {person.full_name or 'no name'}"
+                     f" ({held or 'no group'}; {', '.join(phones) or 'no phone'})")
+    return lines
 
 
 def _chat(raw: str) -> str:

@@ -72,7 +72,7 @@ async def table(
         person = people[row.participant_id]
         line: dict[str, Any] = {
             "session": row.id, "participant": row.participant_id,
-            "name": person.name if person else None,
+            "name": person.full_name if person else None,
             "started": row.started_at.isoformat(timespec="minutes"),
             "finished": row.updated_at.isoformat(timespec="minutes"),
         }

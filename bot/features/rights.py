@@ -41,7 +41,7 @@ async def export(s: Tx, person: Participant, *, now: datetime) -> dict[str, Any]
     exported: dict[str, Any] = _plain({
         "exported_at": now,
         "participant": {
-            "id": person.id, "name": person.name, "language": person.language,
+            "id": person.id, "name": person.name, "called": person.called, "language": person.language,
             "timezone": person.timezone, "contact_hours": f"{person.contact_start:%H:%M}-"
             f"{person.contact_end:%H:%M}", "status": person.status, "consent_given_at": person.consent_at,
             "admin": person.admin, "first_contact": person.created_at,

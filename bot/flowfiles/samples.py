@@ -23,7 +23,7 @@ LONG_TEXT = ("I would like to talk to someone about getting to the meetings, bec
 WHEN = "2026-12-01T14:30:00+00:00"
 NAMES = {"name", "preferred_name", "called"}  # answers that are a person's name
 
-PARTICIPANT = {"name": LONG_NAME, "timezone": "Europe/London",
+PARTICIPANT = {"name": LONG_NAME, "full_name": LONG_NAME, "timezone": "Europe/London",
                "contact_start": time(9, 0), "contact_end": time(17, 30)}
 SETTINGS = {"group_name": GROUP, "coordinator": COORDINATOR, "mileage_rate": Decimal("0.45")}
 POLL_OPTIONS: list[dict[str, Any]] = [

@@ -66,9 +66,11 @@ class ReplyTo:
 
 
 def view(person: Participant) -> dict[str, Any]:
-    """What templates and the engine may know of a person."""
+    """What templates and the engine may know of a person: ``name`` is what they like to
+    be called (for messages to them), ``full_name`` the name on record (for staff)."""
     return {
-        "name": person.name,
+        "name": person.known_as,
+        "full_name": person.full_name,
         "language": person.language,
         "timezone": person.timezone,
         "contact_start": person.contact_start,

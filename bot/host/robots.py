@@ -135,7 +135,7 @@ async def _tell_coordinators(
     group_ids = [g.id for g in await groups.groups_of(s, person.id)]
     staff = [p for p in await groups.people_with_role(s, group_ids, ["coordinator"])
              if p.id != person.id]
-    scope = {"who": person.name or "a number", "address": address, "count": verdict.machine_like,
+    scope = {"who": person.full_name or "a number", "address": address, "count": verdict.machine_like,
              "echo": verdict.echo, "minutes": max(1, round(verdict.window.total_seconds() / 60))}
     told = [m.id for m in staff
             if await tell(s, m, texts.ROBOT_MUTED, key=f"{key}:{m.id}", scope=scope, quiet=False)]

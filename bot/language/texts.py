@@ -384,9 +384,9 @@ DESK_NO_CLAIMS = {
 
 # What a safeguarding lead reads (inside the alert) about a text outside the check-in.
 MESSAGE_RISK_ALERT = {
-    "en": "URGENT: {{ participant.name or 'A participant' }} sent a message that may mean they "
+    "en": "URGENT: {{ participant.full_name or 'A participant' }} sent a message that may mean they "
     "are at risk: \"{{ text }}\". Please contact them today.",
-    "cy": "BRYS: Mae {{ participant.name or 'cyfranogwr' }} wedi anfon neges a allai olygu eu "
+    "cy": "BRYS: Mae {{ participant.full_name or 'cyfranogwr' }} wedi anfon neges a allai olygu eu "
     "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.",
 }
 # The crisis numbers, for someone whose text may mean they are at risk; no promise of a call.

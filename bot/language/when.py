@@ -14,7 +14,7 @@ plain words: "at 2pm UK time", "am 2yp amser y DU".
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_timezone_location
@@ -112,29 +112,127 @@ def parse(value: object) -> datetime | None:
     return None
 
 
-_WRITTEN = re.compile(
-    r"^\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))"
-    r"(?:[ T,]+(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?)?\s*$",
-    re.IGNORECASE,
-)
+MONTHS = {name: n for n, names in enumerate(
+    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+     ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1) for name in names}
+WEEKDAY_NAMES = {name: n for n, names in enumerate(
+    (("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"),
+     ("thursday", "thu", "thur", "thurs"), ("friday", "fri"), ("saturday", "sat"),
+     ("sunday", "sun")), start=0) for name in names}
+EXAMPLE = '"tomorrow 5pm", "3 Dec 2pm" or "2026-12-03 14:00"'
+_CLOCK = re.compile(r"(?:^|\s)(?:(\d{1,2})[:.](\d{2})\s*(am|pm)?|(\d{1,2})\s*(am|pm)|(noon|midday))$")
+_NUMERIC = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})(?:/(\d{4}))?)$")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 
 
-def read(text: str, timezone: str) -> datetime:
-    """``2026-12-01 14:00``, ``2026-12-01 2pm`` or ``1/12/2026 14:00`` (day first), on the
-    clock of ``timezone``; ValueError saying what is wrong, in plain words."""
-    found = _WRITTEN.match(text)
+def read(text: str, timezone: str, *, now: datetime) -> datetime:
+    """A day and a time of day on the clock of ``timezone``, as copro's commands are given
+    them: "2pm" or "14:00" (the next such time), "tomorrow 5pm", "Tuesday 2pm" (the next
+    Tuesday), "Tue 3 Dec 2pm" (the next 3 December), "3/12/2026 14:00" (day first),
+    "2026-12-03 14:00" or ISO 8601. A day without a time is refused: a meeting at
+    midnight is never what was meant. ValueError says what is wrong, in plain words."""
+    zone = ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    words = " ".join(text.replace(",", " ").lower().split())
+    if not words:
+        raise ValueError(f"no day and time was given: write it like {EXAMPLE}")
+    iso = _iso(words, zone)
+    if iso is not None:
+        return iso
+    found = _CLOCK.search(words)
+    rest = words[: found.start()].strip() if found else words
+    rest = " ".join(w for w in rest.split() if w not in ("at", "on", "the", "of"))
+    day = _day(rest, local_now.date(), text)
     if found is None:
-        raise ValueError(f"{text!r} is not a date and time: write it like \"2026-12-01 14:00\"")
-    if found[1]:
-        year, month, day = int(found[1]), int(found[2]), int(found[3])
-    else:
-        day, month, year = int(found[4]), int(found[5]), int(found[6])
-    hour, minute, half = int(found[7] or 0), int(found[8] or 0), (found[9] or "").lower()
+        if day is not None and rest:
+            raise ValueError(f"{text!r} has a day but no time: add one, like {EXAMPLE}")
+        raise ValueError(f"{text!r} is not a day and time: write it like {EXAMPLE}")
+    at = _clock(found, text)
+    if day is None:
+        raise ValueError(f"{text!r}: I cannot tell which day {rest!r} is; write it like {EXAMPLE}")
+    if not rest:  # a time alone: the next time the clock shows it
+        day = local_now.date() if at > local_now.time() else local_now.date() + timedelta(days=1)
+    elif rest in WEEKDAY_NAMES and day == local_now.date() and at <= local_now.time():
+        day += timedelta(days=7)
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def _iso(words: str, zone: ZoneInfo) -> datetime | None:
+    """ISO 8601 (``2026-12-03T14:00``, ``2026-12-03 14:00:00+00:00``), or None."""
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", words):
+        return None
+    try:
+        moment = datetime.fromisoformat(words.upper())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def _clock(found: re.Match[str], text: str) -> time:
+    if found[6]:
+        return time(12, 0)
+    hour, minute = int(found[1] or found[4]), int(found[2] or 0)
+    half = found[3] or found[5]
     if half and not 1 <= hour <= 12:
         raise ValueError(f"{text!r}: the hour must be 1 to 12 with am or pm")
     if half:
         hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{text!r}: that is not a time of day")
+    return time(hour, minute)
+
+
+def _day(rest: str, today: date, text: str) -> date | None:
+    """The day ``rest`` names, counted from ``today``; None if it names none."""
+    if rest in ("", "today"):
+        return today
+    if rest == "tomorrow":
+        return today + timedelta(days=1)
+    tokens = rest.split()
+    weekday = WEEKDAY_NAMES.get(tokens[0])
+    if weekday is not None:
+        tokens = tokens[1:]
+        if not tokens:
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
     try:
-        return datetime.combine(date(year, month, day), time(hour, minute), tzinfo=ZoneInfo(timezone))
+        found = _dated(tokens, today)
     except ValueError as exc:
         raise ValueError(f"{text!r}: {exc}") from None
+    if found is not None and weekday is not None and found.weekday() != weekday:
+        raise ValueError(f"{text!r}: {format_date(found, 'd MMMM y', locale='en_GB')} is a "
+                         f"{format_date(found, 'EEEE', locale='en_GB')}")
+    return found
+
+
+def _dated(tokens: list[str], today: date) -> date | None:
+    """``3 december [2026]``, ``december 3rd``, ``2026-12-03``, ``3/12[/2026]``."""
+    if len(tokens) == 1 and (numeric := _NUMERIC.match(tokens[0])):
+        if numeric[1]:
+            return date(int(numeric[1]), int(numeric[2]), int(numeric[3]))
+        day, month, year = int(numeric[4]), int(numeric[5]), numeric[6]
+        return _next(today, month, day) if year is None else date(int(year), month, day)
+    year = int(tokens[-1]) if len(tokens) == 3 and re.fullmatch(r"\d{4}", tokens[-1]) else None
+    pair = tokens[:2] if year is not None else tokens
+    if len(pair) != 2:
+        return None
+    first, second = pair
+    if first in MONTHS:
+        first, second = second, first
+    numbered = _ORDINAL.match(first)
+    if numbered is None or second not in MONTHS:
+        return None
+    day, month = int(numbered[1]), MONTHS[second]
+    return _next(today, month, day) if year is None else date(year, month, day)
+
+
+def _next(today: date, month: int, day: int) -> date:
+    """The next ``day``/``month`` on or after ``today``."""
+    for year in range(today.year, today.year + 9):  # 29 February comes round within 8 years
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            continue
+        if found >= today:
+            return found
+    raise ValueError(f"there is no {day}/{month}")

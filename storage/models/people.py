@@ -31,7 +31,10 @@ class Participant(Base):
     __table_args__ = (one_of("status", PARTICIPANT_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The full name a coordinator entered: results, finance and look-ups use it.
     name: Mapped[str | None] = mapped_column(String(200))
+    # The name the person likes to be called (the welcome asks): messages to them use it.
+    called: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     timezone: Mapped[str] = mapped_column(
         String(64), default="Europe/London", server_default="Europe/London"
@@ -48,6 +51,16 @@ class Participant(Base):
     admin: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = updated()
+
+    @property
+    def full_name(self) -> str | None:
+        """The name for records and for staff: the full name, else the one they gave."""
+        return self.name or self.called
+
+    @property
+    def known_as(self) -> str | None:
+        """The name to use when writing to them: the one they like to be called."""
+        return self.called or self.name
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.status}>"
@@ -77,6 +90,8 @@ class Group(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The name folded for finding it: no case, single spaces (``storage.groups.key_of``).
+    key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = created()
     # The weekly check-in; a None falls back to the [checkins] configuration.
     checkins_enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))

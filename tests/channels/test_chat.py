@@ -19,10 +19,11 @@ WELCOME_CY = ["2", "ie", "Ann", "4"]
 
 def chat(lines: list[str], cwd: Path, database_url: str, *args: str) -> str:
     """Run ``copro chat`` with ``lines`` piped in; what the terminal shows."""
-    env = {**os.environ, "COPRO_DATA_DIR": str(cwd / "data"), "COPRO_DATABASE_URL": database_url}
-    env.pop("COPRO_CONFIG", None)
+    env = {**os.environ, "COPRO_DATA_DIR": str(cwd / "data")}
+    for name in ("COPRO_CONFIG", "COPRO_DATABASE_URL", "COPRO_CHAT_DATABASE_URL"):
+        env.pop(name, None)
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", *args],
+        [sys.executable, "-m", "bot", "chat", "--database", database_url, *args],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -58,7 +59,7 @@ async def test_welcome_then_a_whole_check_in_in_english(
     }
     async with database.transaction() as s:
         person = await participants.find_by_address(s, "console", "local")
-        assert person is not None and person.name == "Ann" and person.consent_at is not None
+        assert person is not None and person.called == "Ann" and person.consent_at is not None
 
 
 async def test_a_whole_check_in_in_welsh(
@@ -108,8 +109,52 @@ def test_chat_works_from_any_directory_on_the_embedded_default(tmp_path: Path) -
         cwd=tmp_path, env=env, timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "data" / "copro.db").exists()
+    assert (tmp_path / "data" / "chat.db").exists()
     assert "copro: " in done.stdout
+
+
+async def test_the_chat_keeps_its_own_database_apart_from_the_real_one(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPRO_")}
+    env |= {"COPRO_DATABASE_URL": database_url, "COPRO_DATA_DIR": str(tmp_path / "data")}
+    receipt = tmp_path / "Receipt.JPG"
+    receipt.write_bytes(b"\xff\xd8\xff a photo")
+    lines = [*WELCOME_EN, "expense", "3", "4.20", "yesterday", "Lunch", f"/photo {receipt}",
+             "/photo nowhere.jpg"]
+    done = _run(["--log-level", "DEBUG", "chat", "--as", "Ann"], lines, tmp_path, env)
+    assert done.stderr == ""  # nothing but the chat on the screen: the log goes to a file
+    assert (tmp_path / "data" / "chat.log").stat().st_size > 0
+    assert "(no photo sent: there is no file at 'nowhere.jpg')" in done.stdout
+    async with database.transaction() as s:  # the real database: no one from the chat
+        assert await participants.find_by_address(s, "console", "Ann") is None
+    trial = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'chat.db'}")
+    try:
+        async with trial.transaction() as s:
+            ann = await participants.find_by_address(s, "console", "Ann")
+            assert ann is not None
+            session = await records.last_session(s, ann.id, "expense-claim")
+            assert session is not None
+            results = {r.key: r.value for r in await records.results_of(s, session.id)}
+    finally:
+        await trial.close()
+    [kept] = results["receipt"]
+    assert _same_file_in(Path(kept), receipt, tmp_path / "data" / "media" / "console")
+
+
+def _run(
+    args: list[str], lines: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "bot", *args], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _same_file_in(kept: Path, original: Path, folder: Path) -> bool:
+    """Whether ``kept`` is a copy of ``original`` of copro's own, in ``folder``."""
+    return (kept.parent == folder and kept.suffix == ".jpg"
+            and kept.read_bytes() == original.read_bytes())
 
 
 @pytest.mark.parametrize("command", [[], ["chat"], ["flows"], ["flows", "check"], ["db", "upgrade"]])

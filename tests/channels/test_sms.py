@@ -111,7 +111,7 @@ async def test_a_whole_welcome_and_check_in_by_text(rig: Rig) -> None:
     assert any("Thank you for your answers, Ann" in t for t in thanks)
     async with rig.db.transaction() as s:
         person = await participants.find_by_address(s, "sms", ANN)
-        assert person is not None and person.name == "Ann"
+        assert person is not None and person.called == "Ann"
         checkin = await records.last_session(s, person.id, "weekly-checkin")
         assert checkin is not None and checkin.status == "completed"
         kept = {r.key: r.value for r in await records.results_of(s, checkin.id)}

@@ -56,7 +56,11 @@ def test_a_group_made_by_a_typo_in_an_import_is_a_problem(env: dict[str, str], t
     sheet = tmp_path / "people.csv"
     sheet.write_text("name,phone,group,role\nCai,07700 900004,Riverside Vocies,member\n",
                      encoding="utf-8")
-    imported = copro(env, "participants", "import", str(sheet))
+    refused = copro(env, "participants", "import", str(sheet))
+    assert refused.exit_code == 1
+    assert ("no group called 'Riverside Vocies' (did you mean 'Riverside Voices'?): nothing was "
+            "imported.") in refused.output
+    imported = copro(env, "participants", "import", str(sheet), "--create-groups")
     assert imported.exit_code == 0
     assert "Made the group 'Riverside Vocies'." in imported.output
     assert ('Problem: group "Riverside Vocies": nobody can receive a safeguarding alert from this '

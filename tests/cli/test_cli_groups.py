@@ -99,7 +99,7 @@ def test_meeting_times_that_cannot_be_used_are_refused(env: dict[str, str]) -> N
     copro(env, "groups", "add", "Riverside Voices")
     base = ["meetings", "add", "--group", "Riverside Voices", "--title", "Planning day"]
     for at, words in (
-        ("next tuesday", "is not a date and time"),
+        ("next tuesday", "is not a day and time"),
         ("2026-02-30 14:00", "day is out of range for month"),
         ("2020-01-01 14:00", "that time has already passed"),
         ("2099-01-01 13pm", "the hour must be 1 to 12 with am or pm"),
@@ -109,3 +109,34 @@ def test_meeting_times_that_cannot_be_used_are_refused(env: dict[str, str]) -> N
     nobody = copro(env, "meetings", "add", "--group", "Nobody", "--title", "x", "--at", "2099-01-01 10:00")
     assert nobody.exit_code == 1 and "there is no group called 'Nobody'" in nobody.output
     assert copro(env, "meetings", "move", "42", "--at", "2099-01-01 10:00").exit_code == 1
+
+
+def test_every_command_reads_a_time_the_same_way(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+    meeting = copro(env, "meetings", "add", "--group", "Riverside Voices", "--title", "Planning day",
+                    "--at", "tomorrow 5pm")
+    assert meeting.exit_code == 0 and meeting.output.endswith(" at 5pm.\n"), meeting.output
+    moved = copro(env, "meetings", "move", "1", "--at", "tomorrow 2pm")
+    assert moved.exit_code == 0 and " at 2pm; " in moved.output
+    poll = copro(env, "polls", "add", "--group", "Riverside Voices", "--question", "Tea or coffee?",
+                 "--option", "Tea", "--option", "Coffee", "--closes", "tomorrow 5pm")
+    assert poll.exit_code == 0 and poll.output.endswith(" at 5pm.\n"), poll.output
+    for command in (["meetings", "add", "--group", "Riverside Voices", "--title", "Day", "--at"],
+                    ["meetings", "move", "1", "--at"],
+                    ["polls", "add", "--group", "Riverside Voices", "--question", "Tea?",
+                     "--option", "Yes", "--option", "No", "--closes"]):
+        bare = copro(env, *command, "2099-01-01")
+        assert bare.exit_code == 2 and "'2099-01-01' has a day but no time: add one" in bare.output
+
+
+def test_a_meeting_added_twice_is_refused_unless_meant(env: dict[str, str]) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+    base = ["meetings", "add", "--group", "Riverside Voices", "--at", "2099-01-01 2pm"]
+    assert copro(env, *base, "--title", "Planning day").exit_code == 0
+    again = copro(env, *base, "--title", "planning day")
+    assert again.exit_code == 1
+    assert ("Riverside Voices already has 'planning day' at that time (meeting 1); give "
+            "--allow-duplicate to add another") in again.output
+    assert copro(env, *base, "--title", "Coffee morning").exit_code == 0  # another title: fine
+    meant = copro(env, *base, "--title", "Planning day", "--allow-duplicate")
+    assert meant.exit_code == 0 and meant.output.startswith("Meeting 3 added")

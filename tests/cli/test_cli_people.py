@@ -56,31 +56,35 @@ def test_a_csv_file_is_imported_with_a_report_of_what_was_skipped(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     copro(env, "participants", "add", "--name", "Dee", "--phone", "07700900009")
+    copro(env, "groups", "add", "Riverside Voices")
     sheet = tmp_path / "people.csv"
     sheet.write_text(
         "Name,Phone,Telegram,Language,Group,Role\n"
         "Ann,07700 900001,,English,Riverside Voices,member\n"
-        "Bryn,07700 900002,,Cymraeg,Riverside Voices,\n"
-        "Cai,,123456789,cy,Riverside Voices,coordinator\n"
+        "Bryn,07700 900002,,Cymraeg,riverside  VOICES,\n"
+        "Cai,,123456789,cy, Riverside voices ,coordinator\n"
         "Dee,07700900009,,,Riverside Voices,member\n"
         "Eve,not a number,,,Riverside Voices,member\n"
         "Fay,07700900006,@fay,,Riverside Voices,member\n"
         "Gus,07700900007,,French,Riverside Voices,member\n"
         "Hal,07700900008,,,Riverside Voices,boss\n"
-        "Ann again,+447700900001,,,Riverside Voices,member\n",
+        "Ann again,+447700900001,,,Riverside Voices,member\n"
+        "Ida,020 7946 0000,,,Riverside Voices,member\n"
+        " ,07700900011,,,Riverside Voices,member\n",
         encoding="utf-8",
     )
     done = copro(env, "participants", "import", str(sheet))
     assert done.exit_code == 0
     assert done.output.splitlines() == [
-        "3 added, 1 added to another group, 5 skipped.",
-        "Made the group 'Riverside Voices'.",
+        "3 added, 1 added to another group, 7 skipped.",
         "  line 6: 'not a number' is not a phone number",
         "  line 7: telegram '@fay' is not a chat id (a number); leave it empty and give them an "
         "invite code instead",
         "  line 8: language 'French' is not en or cy",
         "  line 9: role 'boss' is not one of member, coordinator, safeguarding",
         "  line 10: participant 2 is already member of Riverside Voices",
+        "  line 11: '020 7946 0000' is a landline, which cannot receive texts: give a mobile number",
+        "  line 12: the name is empty: every person needs a name",
         "They will be asked for their consent when they first write.",
         'Warning: group "Riverside Voices": no safeguarding lead. To fix: copro participants add '
         '--name NAME --phone NUMBER --group "Riverside Voices" --role safeguarding',

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -156,3 +156,28 @@ def test_a_person_is_exported_then_forgotten(env: dict[str, str], tmp_path: Path
     assert person is not None and person.status == "erased" and person.name is None
     kept_claim = look(env, lambda s: claims.get(s, 1))
     assert kept_claim is not None and kept_claim.spent_on == date(2026, 11, 20)
+
+
+def test_records_use_the_full_name_not_the_one_a_person_likes(env: dict[str, str], tmp_path: Path) -> None:
+    a_busy_group(env)
+
+    async def rename(s: AsyncSession) -> None:
+        ann = await participants.find_by_address(s, "sms", ANN)
+        assert ann is not None
+        await participants.set_fields(s, ann, name="Ann Jones", called="Annie", at=datetime.now(UTC))
+
+    look(env, rename)
+    out = tmp_path / "claims.csv"
+    copro(env, "claims", "approve", "1")
+    copro(env, "claims", "export", "--from", "2026-01-01", "--to", "2030-12-31", "--output", str(out))
+    [row] = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["claimant"] == "Ann Jones"
+    [result] = list(csv.DictReader(io.StringIO(
+        copro(env, "results", "export", "--group", "Riverside Voices").stdout)))
+    assert result["name"] == "Ann Jones"
+    for who in ("Ann Jones", "ann jones", "Annie"):
+        assert copro(env, "results", "trend", who).output.startswith("Ann Jones: 1 check-in(s)")
+    assert "Ann Jones  NOT ACKNOWLEDGED" in copro(env, "alerts", "list").output
+    assert "Ann Jones (called Annie)" in copro(env, "participants", "list").output
+    changed = copro(env, "participants", "change", "Ann Jones", "--called", "Nan")
+    assert changed.output == "Changed the preferred name of participant 1.\n"

@@ -50,7 +50,7 @@ async def test_messages_while_the_database_is_away_are_kept_then_handled_in_orde
     assert spool.waiting() == []
     async with database.transaction() as s:
         person = await participants.find_by_address(s, "sms", ANN)
-        assert person is not None and person.name == "Ann" and person.consent_at is not None
+        assert person is not None and person.called == "Ann" and person.consent_at is not None
         said = [m.body for m in await records.messages_of(s, person.id) if m.direction == "in"]
     assert said == ["hello", "1", "yes", "Ann", "4"]
     assert await inbox.replay() == 0  # a replay twice handles nothing twice

@@ -50,6 +50,7 @@ def replay(fixture: dict[str, Any]) -> dict[str, Any]:
     flow = library[fixture["flow"]].flow
     engine = Engine(Templates())  # copro's own risk phrases, as a deployment has by default
     participant = {"name": None, "language": "en", **fixture.get("participant", {})}
+    participant.setdefault("full_name", participant["name"])  # one name: as ``view`` gives it
     today = fixture.get("today", date(2026, 11, 23))
     transcript: list[dict[str, Any]] = []
     saved: dict[str, Any] = {}

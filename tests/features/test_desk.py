@@ -109,8 +109,8 @@ async def test_a_poll_from_a_phone_then_its_results(
     await talk(conversations, "Tuesday\n- Wednesday\nThursday")
     await talk(conversations, "no")
     assert await talk(conversations, "next friday") == [
-        "Sorry, 'next friday' is not a date and time: write it like \"2026-12-01 14:00\". Please try "
-        "again, or reply BACK to stop.",
+        "Sorry, 'next friday' is not a day and time: write it like \"tomorrow 5pm\", \"3 Dec 2pm\" "
+        "or \"2026-12-03 14:00\". Please try again, or reply BACK to stop.",
         "When should the poll close? For example 2026-12-01 2pm."]
     await talk(conversations, "2026-11-27 5pm")
     [preview] = await talk(conversations, "yes")
@@ -191,3 +191,23 @@ async def test_claims_waiting_are_shown_again_with_their_buttons(
     assert made.startswith("Expense claim 1 from Ann") and asked == made
     [again] = await talk(conversations, "/claims")
     assert again == made
+
+
+async def test_a_group_named_in_any_case_is_found_and_a_near_miss_is_answered(
+    conversations: Conversations, scheduler: Scheduler,
+    two_groups: tuple[Group, Group, dict[str, Member]],
+) -> None:
+    assert await talk(conversations, "/meeting") == ["Which group? Reply with a number."]
+    assert await talk(conversations, "Riverside Vioces") == [
+        "Sorry, I could not tell which group you meant: did you mean Riverside Voices? Reply with "
+        "its number or name. Please try again, or reply BACK to stop.",
+        "Which group? Reply with a number."]
+    assert await talk(conversations, "riverside   VOICES") == [
+        "What is the meeting called, as people will read it? For example: Planning day."]
+    await talk(conversations, "Planning day")
+    assert await talk(conversations, "3 Dec") == [
+        "Sorry, '3 Dec' has a day but no time: add one, like \"tomorrow 5pm\", \"3 Dec 2pm\" or "
+        "\"2026-12-03 14:00\". Please try again, or reply BACK to stop.",
+        "When does it start? For example 2026-12-01 2pm."]
+    [where] = await talk(conversations, "tomorrow 5pm")
+    assert where.startswith("Where is it"), where

@@ -11,6 +11,7 @@ from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.delivery.channel import Outgoing, Sent
 from bot.delivery.outbox import Sender
+from bot.features.people import find
 from bot.flowfiles.library import Library, load_file
 from bot.host.conversations import Conversations
 from bot.language.render import numbered
@@ -78,7 +79,7 @@ async def test_welcome_with_consent_stores_name_language_and_hours(conversations
     await consent(phone, "Ann")
     p = await person(conversations)
     assert p is not None
-    assert (p.name, p.language, p.consent_at) == ("Ann", "en", NOW)
+    assert (p.called, p.name, p.language, p.consent_at) == ("Ann", None, "en", NOW)
     async with conversations.db.transaction() as s:
         kinds = [e.kind for e in await records.audit_events(s)]
     assert "consent_given" in kinds
@@ -91,7 +92,8 @@ async def test_no_consent_keeps_nothing_but_the_opt_out(conversations: Conversat
     goodbye = await phone.send("no")
     assert goodbye and "START" in goodbye[-1]
     p = await person(conversations)
-    assert p is not None and p.status == "opted_out" and p.name is None and p.consent_at is None
+    assert p is not None and p.status == "opted_out" and p.consent_at is None
+    assert p.name is None and p.called is None
     async with conversations.db.transaction() as s:
         kept = await records.messages_of(s, p.id)
         inbound_bodies = [m.body for m in kept if m.direction == "in"]
@@ -292,3 +294,20 @@ async def test_flows_that_start_each_other_stop_after_a_few_with_an_apology(
     async with database.transaction() as s:
         [missing] = await records.audit_events(s, kind="flow_missing")
     assert missing.details == {"flow": "ping"}
+
+
+async def test_the_welcome_keeps_the_full_name_a_coordinator_entered(conversations: Conversations) -> None:
+    async with conversations.db.transaction() as s:
+        await participants.create(s, channel="sms", address=PHONE, name="Hana Ali")
+    phone = Phone(conversations)
+    await consent(phone, "Hana")
+    p = await person(conversations)
+    assert p is not None and (p.name, p.called) == ("Hana Ali", "Hana")
+    assert (p.full_name, p.known_as) == ("Hana Ali", "Hana")
+    said = await phone.send("check in")
+    for _ in range(6):
+        said += await phone.send("skip")
+    assert "Thank you for your answers, Hana." in said[-1]  # to her: the name she likes
+    async with conversations.db.transaction() as s:
+        for who in ("Hana Ali", "hana ali", "Hana", "+447700900123"):
+            assert [found.id for found in await find(s, who)] == [p.id], who

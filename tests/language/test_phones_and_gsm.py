@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.phones import InvalidNumber, normalise
+from bot.core.phones import InvalidNumber, mobile, normalise
 from bot.language import gsm
 
 
@@ -33,6 +33,23 @@ def test_a_number_copro_cannot_text_is_refused_in_plain_words(written: str, why:
     with pytest.raises(InvalidNumber) as refused:
         normalise(written)
     assert str(refused.value) == why
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("020 7946 0000", "'020 7946 0000' is a landline"),
+    ("01632 960123", "'01632 960123' is a landline"),
+    ("0300 123 4567", "'0300 123 4567' is a non-geographic (03) number"),
+    ("0800 123 4567", "'0800 123 4567' is a freephone number"),
+])
+def test_a_landline_or_service_number_is_refused_as_a_number_to_text(written: str, why: str) -> None:
+    with pytest.raises(InvalidNumber) as refused:
+        mobile(written)
+    assert str(refused.value) == f"{why}, which cannot receive texts: give a mobile number"
+
+
+@pytest.mark.parametrize("written", ["07700 900123", "07911 123456", "+1 415 555 0123"])
+def test_mobiles_can_be_texted(written: str) -> None:
+    assert mobile(written) == normalise(written)
 
 
 def test_look_alikes_become_gsm_and_welsh_letters_stay() -> None:

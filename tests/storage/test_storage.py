@@ -32,7 +32,7 @@ from storage import (
     results,
     sessions,
 )
-from storage.db import alembic_config
+from storage.db import alembic_config, savepoint
 from storage.models import Base
 from tests import records
 
@@ -595,3 +595,25 @@ def test_an_error_that_means_try_later_is_told_from_a_fault() -> None:
     for fault in (IntegrityError("INSERT", {}, pg("23505")), ValueError("a bug"),
                   FileNotFoundError("media/x.jpg"), DBAPIError("SELECT", {}, pg("42703"))):
         assert not unavailable(fault), fault
+
+
+async def test_groups_whose_names_differ_only_in_case_keep_their_rows_when_keys_come_in(
+    database: Database,
+) -> None:
+    await database.downgrade("0006")  # before group names had a key
+    async with database.transaction() as s:
+        for name in ("Riverside Voices", "riverside  voices", "Hill Walkers"):
+            await s.execute(text("INSERT INTO groups (name, checkins_enabled) VALUES (:name, true)"),
+                            {"name": name})
+    await database.upgrade()
+    async with database.transaction() as s:
+        rows = (await s.execute(text("SELECT id, name, key FROM groups ORDER BY id"))).all()
+        assert [(name, key) for _, name, key in rows] == [
+            ("Riverside Voices", "riverside voices"),
+            ("riverside  voices", f"riverside voices#{rows[1][0]}"),  # kept, to be renamed
+            ("Hill Walkers", "hill walkers")]
+        found = await groups.get_group_by_name(s, "RIVERSIDE voices")
+        assert found is not None and found.name == "Riverside Voices"
+        with pytest.raises(IntegrityError):
+            async with savepoint(s):
+                await groups.create_group(s, "Hill  walkers")

@@ -10,7 +10,7 @@ from bot.engine.actions.base import ActionModel, Run, register
 from bot.engine.events import Problem, SetField
 from bot.engine.model import LANGUAGES
 
-Settable = Literal["name", "language", "timezone", "contact_start", "contact_end"]
+Settable = Literal["name", "called", "language", "timezone", "contact_start", "contact_end"]
 
 
 @register("set")
@@ -25,6 +25,8 @@ class SetAction(ActionModel):
             value = None if raw is None else participant_value(name, raw)
             if value is not None:
                 run.participant[name] = value
+                if name == "called":  # what templates call ``participant.name`` from now on
+                    run.participant["name"] = value
                 run.emit(SetField(step, name, value))
             elif raw is not None:
                 run.emit(Problem(step, f"cannot set {name} to {raw!r}"))
