@@ -44,6 +44,11 @@ async def conversations(database: Database, tmp_path: Path, clock: Clock) -> Con
     return c
 
 
+def photograph(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff\xd8 a bus ticket")
+
+
 async def everything(c: Conversations, scheduler: Scheduler, clock: Clock, receipt: Path) -> None:
     """Zara discloses risk, claims an expense with a receipt, answers a poll and a meeting."""
     db = c.db
@@ -59,8 +64,7 @@ async def everything(c: Conversations, scheduler: Scheduler, clock: Clock, recei
     await c.receive("sms", ZARA, "check in")
     for answer in ("2", "3", "2", "9", "often", WORDS[0]):
         await c.receive("sms", ZARA, answer)
-    receipt.parent.mkdir(parents=True, exist_ok=True)
-    receipt.write_bytes(b"\xff\xd8 a bus ticket")
+    photograph(receipt)
     for answer in ("expense", "1", "3.40", "today", WORDS[1]):
         await c.receive("sms", ZARA, answer)
     await c.receive("sms", ZARA, "", media=(str(receipt),))
@@ -137,7 +141,7 @@ async def test_forgetting_leaves_no_copy_of_the_person_in_any_table_or_column(
     left = [(t, c, v) for t, c, v in after if any(x.lower() in v.lower() for x in traces)]
     assert left == []
     # The staff's copies are kept, saying only that they were about someone now erased.
-    kept = await staff_copies(database, about="a participant (erased)")
-    assert len(kept) == len(copies)
+    erased = await staff_copies(database, about="a participant (erased)")
+    assert len(erased) == len(copies)
     assert len([1 for t, c, _ in after if (t, c) == ("messages", "id")]) == len(
         [1 for t, c, _ in before if (t, c) == ("messages", "id")])  # no row lost: counts stay
