@@ -17,6 +17,7 @@ named them, quoted their words or gave their number has those replaced.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -89,11 +90,16 @@ async def gather(s: AsyncSession, participant: Participant) -> Everything:
     return found
 
 
-async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> dict[str, int]:
+async def forget(
+    s: AsyncSession, participant: Participant, *, at: datetime,
+    keep: Collection[tuple[str, str]] = (),
+) -> dict[str, int]:
     """Erase a participant's personal data; returns how many rows of each kind were touched.
 
-    Media files named by their messages and claims are the caller's to delete:
-    collect them with ``gather`` first.
+    ``keep`` names the answers, as (flow, key), that are numbers or choices: those
+    stay, without what the person typed, so a group's results still add up; every
+    other answer goes. Media files named by their messages and claims are the
+    caller's to delete: collect them with ``gather`` first.
     """
     pid = participant.id
     counts: dict[str, int] = {}
@@ -112,7 +118,10 @@ async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> 
         body=None, media=[], options=[], display={}, address="erased", idempotency_key=None,
         updated_at=at,
     ))
-    await run("results", delete(Result).where(Result.participant_id == pid))
+    kept = [r.id for r in found.results if (r.flow_id, r.key) in keep]
+    await run("results", delete(Result).where(Result.participant_id == pid, Result.id.not_in(kept)))
+    if kept:
+        await s.execute(update(Result).where(Result.id.in_(kept)).values(raw=None))
     await run("sessions", update(FlowSession).where(FlowSession.participant_id == pid).values(
         state={}, timeout_at=None, updated_at=at,
     ))
@@ -136,6 +145,13 @@ async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> 
     ))
     await s.refresh(participant)
     return counts
+
+
+async def erased_members(s: AsyncSession, group_id: int) -> list[int]:
+    """The erased participants who were in the group (their anonymous answers still count)."""
+    events = await s.scalars(select(AuditEvent).where(AuditEvent.kind == "participant_forgotten"))
+    return sorted({e.participant_id for e in events if e.participant_id is not None
+                   and group_id in (e.details.get("groups") or ())})
 
 
 ERASED = "a participant (erased)"

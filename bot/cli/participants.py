@@ -221,7 +221,7 @@ def forget(state: State, who: str, yes: bool) -> None:
     async def work() -> dict[str, int]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who)
-            return await rights.forget(s, person, by="command line",
+            return await rights.forget(s, person, by="command line", library=state.library(),
                                        media_dir=state.config.media_dir, now=utcnow())
 
     counts = run(work())

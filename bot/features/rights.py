@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.flowfiles.library import Library
 from storage import audit, rights
 from storage.db import Tx
 from storage.models import Participant
@@ -83,17 +84,33 @@ async def export(s: Tx, person: Participant, *, now: datetime) -> dict[str, Any]
     return exported
 
 
+KEPT_ANSWERS = ("number", "yesno", "choice", "choices")  # say nothing of who gave them
+
+
+def anonymous_answers(library: Library) -> set[tuple[str, str]]:
+    """(flow, key) of every answer that is a number or a choice, never the person's own words."""
+    return {(flow.flow, step.save_as) for flow in library.flows() for step in flow.steps
+            if step.save_as and step.expect is not None and step.expect.type in KEPT_ANSWERS}
+
+
 async def forget(
-    s: Tx, person: Participant, *, by: str, media_dir: Path, now: datetime
+    s: Tx, person: Participant, *, by: str, media_dir: Path, now: datetime,
+    library: Library | None = None,
 ) -> dict[str, int]:
-    """Erase ``person``'s personal data and the files they sent; returns what was erased."""
+    """Erase ``person``'s personal data and the files they sent; returns what was erased.
+
+    With the ``library``, their numbers and choices in check-ins stay, anonymous, so
+    the group's results still count them (``copro results export``).
+    """
     found = await rights.gather(s, person)
     files = [str(m) for message in found.messages for m in message.media or ()]
     files += [c.receipt for c in found.claims if c.receipt]
-    counts = await rights.forget(s, person, at=now)
+    groups = sorted({g.id for _, g in found.memberships})
+    keep = anonymous_answers(library) if library is not None else set()
+    counts = await rights.forget(s, person, at=now, keep=keep)
     counts["files"] = sum(_delete(Path(f), media_dir) for f in set(files))
     await audit.record(s, kind="participant_forgotten", actor=by, participant_id=person.id,
-                       details={"erased": counts}, at=now)
+                       details={"erased": counts, "groups": groups}, at=now)
     return counts
 
 
