@@ -24,6 +24,7 @@ from storage.models.base import (
     one_of,
     updated,
 )
+from storage.types import NameText
 
 
 class Participant(Base):
@@ -31,7 +32,7 @@ class Participant(Base):
     __table_args__ = (one_of("status", PARTICIPANT_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(NameText())
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     timezone: Mapped[str] = mapped_column(
         String(64), default="Europe/London", server_default="Europe/London"
@@ -76,7 +77,7 @@ class Group(Base):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(NameText(), unique=True)
     created_at: Mapped[datetime] = created()
     # The weekly check-in; a None falls back to the [checkins] configuration.
     checkins_enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
