@@ -58,6 +58,11 @@ LINKED = {
     "Anfonwch HELP unrhyw bryd.",
 }
 
+PRIVATE_ONLY = {  # a command typed in a Telegram group chat
+    "en": "Please message me directly, not in a group.",
+    "cy": "Anfonwch neges ataf i'n uniongyrchol, nid mewn grŵp.",
+}
+
 BAD_INVITE = {
     "en": "Sorry, that invite code does not work. It may have been used already, or be too "
     "old. Please ask {{ settings.coordinator }} for a new one.",
