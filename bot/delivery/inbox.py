@@ -45,6 +45,7 @@ class Inbound:
     text: str = ""
     media: tuple[str, ...] = field(default=())
     provider_id: str | None = None
+    unread: int = 0  # photos that came with it but could not be had (the person is told)
 
 
 class Spool:
@@ -81,6 +82,7 @@ class Spool:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
                        text=data.get("text") or "", media=tuple(data.get("media") or ()),
+                       unread=int(data.get("unread") or 0),
                        provider_id=data.get("provider_id"))
 
 
@@ -181,7 +183,8 @@ class Inbox:
     async def _handle(self, item: Inbound) -> None:
         c = self.conversations
         if item.kind == "message":
-            await c.receive(item.channel, item.address, item.text, item.media, item.provider_id)
+            await c.receive(item.channel, item.address, item.text, item.media, item.provider_id,
+                            unread=item.unread)
         elif item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:

@@ -72,7 +72,7 @@ class Webhooks:
         media = await fetch_media(self.twilio, self.config.media_dir / "sms", sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
         await self.inbox.hand_in(Inbound("message", self.name, address, params.get("Body") or "",
-                                         tuple(media), sid))
+                                         tuple(media.saved), sid, unread=media.unread))
         return _twiml()
 
     async def status(self, request: Request) -> Response:
