@@ -66,6 +66,8 @@ class Database:
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             engine_options.setdefault("pool_pre_ping", True)
+        # Errors and SQL logs never show the values bound to a statement (numbers, texts).
+        engine_options.setdefault("hide_parameters", True)
         self.engine: AsyncEngine = create_async_engine(url, **engine_options)
         # SQLite lets one writer in at a time. Writers of this process queue here,
         # in order, rather than in SQLite's busy handler, which polls with growing

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# A phone number or a Telegram chat id, as written: seven digits or more (single spaces
+# between them allowed), not inside a word such as a Twilio SID.
+NUMBER = re.compile(r"(?<![\w.])[+-]?\d(?: ?\d){6,}(?![\w])")
 
 
 def mask(address: str) -> str:
@@ -19,6 +23,18 @@ def mask(address: str) -> str:
     if len(address) <= 6:
         return "*" * len(address)
     return address[:3] + "*" * (len(address) - 6) + address[-3:]
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every phone number and chat id in it masked, whoever wrote the line."""
+    return NUMBER.sub(lambda m: mask(m.group().replace(" ", "")), text)
+
+
+class TextFormatter(logging.Formatter):
+    """The text format, numbers masked (in the message and in any traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_numbers(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,28 +45,33 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask_numbers(record.getMessage()),
         }
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+            entry["error"] = mask_numbers(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
 def setup(level: str = "INFO", format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     quiet_libraries()
 
 
-# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs).
-NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp")
+# Libraries whose chatter is for debugging only: warnings and worse, unless DEBUG is asked for.
+NOISY = ("apscheduler", "uvicorn.error")
+# Libraries that log what people send and are sent (PTB logs each call's text at DEBUG, the
+# Twilio SDK each request, SQLAlchemy each row): warnings and worse, even at DEBUG.
+PERSONAL = ("httpx", "httpcore", "telegram", "twilio", "aiohttp", "aiosqlite", "asyncpg",
+            "sqlalchemy.engine", "sqlalchemy.pool")
 
 
 def quiet_libraries() -> None:
-    """Libraries' chatter is for debugging only: warnings and worse, unless DEBUG is asked for."""
     root = logging.getLogger()
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for personal in PERSONAL:
+        logging.getLogger(personal).setLevel(logging.WARNING)

@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from bot.channels.sms.media import fetch_media
 from bot.channels.sms.send import OPTED_OUT
 from bot.core.config import Config
+from bot.core.logs import mask
 from bot.core.metrics import Metrics
 from bot.core.phones import InvalidNumber, normalise
 from bot.delivery.inbox import Inbound, Inbox
@@ -66,8 +67,9 @@ class Webhooks:
             return PlainTextResponse("MessageSid is not one Twilio gives", status_code=400)
         try:
             address = normalise(sender, self.twilio.default_region)
-        except InvalidNumber as exc:
-            log.warning("sms: a text from a number copro cannot answer was ignored: %s", exc)
+        except InvalidNumber:
+            log.warning("sms: a text from a number copro cannot answer (%s) was ignored",
+                        mask(sender))
             return _twiml()
         media = await fetch_media(self.twilio, self.config.media_dir / "sms", sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
