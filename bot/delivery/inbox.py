@@ -134,6 +134,17 @@ class Inbox:
         """An address marked unreachable sent something: it works again. True if it was marked."""
         return await addresses.reachable_again(self.conversations.db, channel, address)
 
+    async def first_time(self, channel: str, update_id: int) -> bool:
+        """Whether a provider's update is new: one delivered again (after a restart, say) is
+        not. While the database is away, every update is taken as new (and spooled)."""
+        try:
+            return await addresses.first_time(self.conversations.db, channel, update_id,
+                                              at=self.conversations.clock())
+        except Exception as exc:
+            log.warning("inbox: could not check whether %s update %s is new: %s", channel,
+                        update_id, type(exc).__name__)
+            return True
+
     async def staff(self, channel: str) -> list[str]:
         """The ``channel`` addresses of coordinators and admins."""
         return await addresses.staff(self.conversations.db, channel)
