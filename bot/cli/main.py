@@ -62,7 +62,9 @@ COMMANDS = {
 def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
+    from bot.core.files import keep_private
 
+    keep_private()  # whatever copro makes (the database, photos, exports) is its owner's only
     setup_logging(log_level, log_format)
     ctx.obj = State(config_path)
 

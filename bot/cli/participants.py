@@ -12,6 +12,7 @@ from bot.channels.telegram.channel import bot_username
 from bot.cli._common import State, database, group_named, host, one_participant, pass_state, run
 from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
+from bot.core.files import write_private
 from bot.features import doctor, rights
 from bot.features.people import People, PeopleError, Report, Row, deep_link, read_csv
 from storage import groups, participants
@@ -194,7 +195,7 @@ def export(state: State, who: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_private(output, (text + "\n").encode())
         click.echo(f"Written to {output}.", err=True)
 
 

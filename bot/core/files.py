@@ -43,13 +43,32 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def looser(paths: Iterable[Path]) -> list[str]:
-    """Those of ``paths`` (and, for folders, what is inside) that others may read or enter."""
+    """Those of ``paths`` (and, for folders, what is inside) that others may read or enter,
+    each as ``path (mode)``."""
     found = []
     for top in paths:
         if not top.exists():
             continue
         for path in [top, *(top.rglob("*") if top.is_dir() else ())]:
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
+            try:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+            except OSError:
+                continue
+            if mode & 0o077 and not path.is_symlink():
                 found.append(f"{path} ({mode:04o})")
     return found
+
+
+def personal_data(data_dir: Path, database_url: str) -> list[Path]:
+    """Where copro keeps people's data on disk: the data folder, and a SQLite file elsewhere."""
+    paths = [data_dir]
+    prefix = "sqlite+aiosqlite:///"
+    if database_url.startswith(prefix):
+        file = Path(database_url.removeprefix(prefix).split("?")[0]).expanduser()
+        if not file.resolve().is_relative_to(data_dir.resolve()):
+            paths += [file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")]
+    return paths
+
+
+def fix_for(data_dir: Path) -> str:
+    return f"chmod -R go-rwx {data_dir}"

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.core.files import FILE_MODE, private_folder
 from bot.delivery import addresses, receipts
 from bot.delivery.receipts import Receipt
 from bot.host import taps
@@ -58,13 +59,14 @@ class Spool:
     def put(self, item: Inbound, *, failed: str | None = None) -> Path:
         """Keep ``item`` on disk (atomically, synced) and return its file."""
         where = self.failed if failed else self.directory
-        where.mkdir(parents=True, exist_ok=True)
+        private_folder(where)
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
         data = {**asdict(item), "media": list(item.media)}
         if failed:
             data["error"] = failed
         temporary = where / f".{name}.tmp"
-        with temporary.open("w", encoding="utf-8") as file:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE),
+                       "w", encoding="utf-8") as file:
             json.dump(data, file, ensure_ascii=False)
             file.flush()
             os.fsync(file.fileno())
