@@ -178,25 +178,33 @@ def change(state: State, who: str, name: str | None, phone: str | None, telegram
 @participants_group.command("export")
 @click.argument("who")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON here (default: the screen).")
+              help="Write a zip archive here: the JSON and the photos they sent.")
 @pass_state
 def export(state: State, who: str, output: Path | None) -> None:
     """Everything copro keeps about one person, as JSON (a subject access request).
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
+    With --output NAME.zip, an archive of the JSON and the photos they sent.
     """
+    if output is not None and output.suffix.lower() != ".zip":
+        raise click.BadParameter("the export is a zip archive (the JSON and their photos): "
+                                 "give a name ending .zip", param_hint="--output")
 
-    async def work() -> dict[str, object]:
+    async def work() -> rights.Export:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who)
-            return await rights.export(s, person, now=utcnow())
+            return await rights.gather_export(s, person, now=utcnow(), library=state.library())
 
-    text = json.dumps(run(work()), indent=2, ensure_ascii=False)
+    found = run(work())
     if output is None:
-        click.echo(text)
-    else:
-        write_private(output, (text + "\n").encode())
-        click.echo(f"Written to {output}.", err=True)
+        click.echo(json.dumps(found.data, indent=2, ensure_ascii=False))
+        if found.files:
+            click.echo(f"It names {len(found.files)} photo(s): give --output NAME.zip to have "
+                       "them in an archive with it.", err=True)
+        return
+    write_private(output, found.archive())
+    kept = sum(path.is_file() for path in found.files.values())
+    click.echo(f"Written to {output}: everything.json and {kept} photo(s) in files/.", err=True)
 
 
 @participants_group.command("forget")

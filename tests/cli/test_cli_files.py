@@ -60,7 +60,7 @@ def test_exports_are_private_and_loose_files_are_warned_about(
 ) -> None:
     a_busy_group(env)  # made by the library under umask 022, not by the command line
     data = Path(env["COPRO_DATA_DIR"])
-    claims, person = tmp_path / "claims.csv", tmp_path / "ann.json"
+    claims, person = tmp_path / "claims.csv", tmp_path / "ann.zip"
     copro(env, "claims", "export", "--output", str(claims))
     copro(env, "participants", "export", "+447700900001", "--output", str(person))
     assert (mode(claims), mode(person)) == (0o600, 0o600)
