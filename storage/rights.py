@@ -158,6 +158,7 @@ ERASED = "a participant (erased)"
 ABOUT_ERASED = f"A message about {ERASED}."
 # Shorter answers ("yes", "7") say nothing about who wrote them; longer ones may.
 TELLING = 8
+NEEDLES_AT_ONCE = 200
 
 
 def _traces(found: Everything) -> tuple[list[str], list[str]]:
@@ -206,13 +207,15 @@ async def _erase_copies(s: AsyncSession, found: Everything, *, at: datetime) -> 
     needles = names + words
     if not needles:
         return count
-    for message in await s.scalars(select(Message).where(
-        others, and_(Message.body.is_not(None), or_(*[Message.body.icontains(n) for n in needles])),
-    )):
-        changed = scrub(message.body or "", names, words)
-        if changed != message.body:
-            message.body, message.updated_at = changed, at
-            count += 1
+    for start in range(0, len(needles), NEEDLES_AT_ONCE):  # SQLite limits a query's depth
+        chunk = needles[start:start + NEEDLES_AT_ONCE]
+        for message in await s.scalars(select(Message).where(
+            others, and_(Message.body.is_not(None), or_(*[Message.body.icontains(n) for n in chunk])),
+        )):
+            changed = scrub(message.body or "", names, words)
+            if changed != message.body:
+                message.body, message.updated_at = changed, at
+                count += 1
     if found.participant.name:
         await s.execute(update(AuditEvent).where(AuditEvent.actor == found.participant.name)
                         .values(actor=ERASED))

@@ -214,8 +214,9 @@ def export(state: State, who: str, output: Path | None) -> None:
 def forget(state: State, who: str, yes: bool) -> None:
     """Erase a person's personal data and messages (a request to be forgotten).
 
-    Their name, addresses, messages, answers and photos go; counts stay right, and
-    claims keep their amounts for the accounts. This cannot be undone.
+    Their name, addresses, messages, answers and photos go, and so do the copies
+    sent to staff about them; counts stay right, and claims keep their amounts for
+    the accounts. This cannot be undone.
     """
 
     async def find() -> str:
@@ -235,7 +236,8 @@ def forget(state: State, who: str, yes: bool) -> None:
 
     counts = run(work())
     click.echo(f"Forgotten: {described}. Erased {counts['messages']} message(s), "
-               f"{counts['results']} answer(s), {counts['files']} file(s).")
+               f"{counts['results']} answer(s), {counts['files']} file(s), and what "
+               f"{counts['copies']} message(s) to others said about them.")
 
 
 @click.command("invite")

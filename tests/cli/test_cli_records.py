@@ -152,6 +152,9 @@ def test_a_person_is_exported_then_forgotten(env: dict[str, str], tmp_path: Path
     assert kept.exit_code == 1  # they said no
     gone = copro(env, "participants", "forget", "Ann", "--yes")
     assert gone.exit_code == 0 and "Forgotten: Ann (number 1)." in gone.output
+    assert "and what 3 message(s) to others said about them." in gone.output  # to Sam
+    to_sam = look(env, lambda s: records.messages_of_address(s, SAM))
+    assert to_sam and not [m for m in to_sam if "end it all" in (m.body or "")]
     person = look(env, lambda s: participants.get(s, 1))
     assert person is not None and person.status == "erased" and person.name is None
     kept_claim = look(env, lambda s: claims.get(s, 1))

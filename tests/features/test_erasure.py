@@ -17,7 +17,7 @@ from bot.features.meetings import Meetings
 from bot.features.polls import Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import participants
+from storage import messages, participants
 from storage.db import Database
 from tests import records
 from tests.people import Clock, deliver, group, member
@@ -145,3 +145,24 @@ async def test_forgetting_leaves_no_copy_of_the_person_in_any_table_or_column(
     assert len(erased) == len(copies)
     assert len([1 for t, c, _ in after if (t, c) == ("messages", "id")]) == len(
         [1 for t, c, _ in before if (t, c) == ("messages", "id")])  # no row lost: counts stay
+
+
+async def test_someone_who_wrote_a_great_deal_is_forgotten_too(
+    database: Database, tmp_path: Path
+) -> None:
+    riverside = await group(database)
+    zara = await member(database, riverside, ZARA, name=NAME)
+    sam = await member(database, riverside, SAM, name="Sam", role="coordinator")
+    said = [f"Text number {n} from me" for n in range(450)]
+    async with database.transaction() as s:
+        for n, text in enumerate(said):
+            await messages.record_inbound(s, participant_id=zara.id, channel="sms", address=ZARA,
+                                          body=text, media=[], provider_id=f"SM{n}", at=NOW)
+        await messages.queue_outbound(
+            s, participant_id=sam.id, session_id=None, channel="sms", address=SAM,
+            body=f'Zara wrote "{said[333]}" today.', options=[], idempotency_key="note", at=NOW)
+        person = await participants.get(s, zara.id)
+        assert person is not None
+        await rights.forget(s, person, by="Sam", media_dir=tmp_path, now=NOW)
+    [note] = await staff_copies(database, about="today")
+    assert note == 'a participant (erased) wrote "(erased)" today.'

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -45,6 +45,16 @@ from bot.language import texts
 
 log = logging.getLogger(__name__)
 
+class _Shared(filters.MessageFilter):
+    """A message in a group, supergroup or channel: any chat that is not one person's."""
+
+    def filter(self, message: Message) -> bool:
+        chat = getattr(message, "chat", None)
+        return chat is not None and getattr(chat, "type", None) not in (None, chat.PRIVATE)
+
+
+SHARED = _Shared(name="shared chats")
+
 # Who is reading a group is not known, so both languages, in one line.
 PRIVATE_ONLY = " ".join(text_for(texts.PRIVATE_ONLY, lang) for lang in ("en", "cy"))
 
@@ -65,7 +75,7 @@ class Updates:
     def handlers(self) -> list[Handler]:
         """In the order PTB tries them: the first that applies handles an update."""
         return [
-            MessageHandler(~filters.ChatType.PRIVATE, self._not_private),
+            MessageHandler(SHARED, self._not_private),
             CommandHandler("start", self._start),
             CommandHandler("stop", self._keyword("STOP")),
             CommandHandler("help", self._keyword("HELP")),
@@ -166,7 +176,7 @@ class Updates:
         query, chat = update.callback_query, update.effective_chat
         if query is None or chat is None:
             return
-        if chat.type != chat.PRIVATE:  # a button under a message in a group: not ours
+        if chat.type not in (None, chat.PRIVATE):  # a button under a message in a group
             await _quietly(query.answer())
             return
         address, data = str(chat.id), query.data or ""
