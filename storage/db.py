@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
@@ -109,23 +111,32 @@ class Database:
         self.waits = waits = waits or Waits()
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.sqlite_file: Path | None = None
         if self.is_sqlite:
             path = parsed.database
             if path and path != ":memory:":
                 engine_options.setdefault("pool_timeout", waits.pool)
                 if not parsed.query.get("uri"):
-                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                    self.sqlite_file = Path(path).expanduser()
+                    folder = self.sqlite_file.parent
+                    if not folder.exists():
+                        folder.mkdir(parents=True, mode=0o700)  # people's data: the owner's only
+                        os.chmod(folder, 0o700)
         else:
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_timeout", waits.pool)
             engine_options.setdefault("connect_args", _pg_connect_args(waits))
+        # Errors and SQL logs never show the values bound to a statement (numbers, texts).
+        engine_options.setdefault("hide_parameters", True)
         self.engine: AsyncEngine = create_async_engine(url, **engine_options)
         # SQLite lets one writer in at a time. Writers of this process queue here,
         # in order, rather than in SQLite's busy handler, which polls with growing
         # sleeps; the busy timeout still covers other processes.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
-            _sqlite_hooks(self.engine, busy_ms=round(waits.busy * 1000))
+            new = self.sqlite_file is not None and not self.sqlite_file.exists()
+            _sqlite_hooks(self.engine, self.sqlite_file if new else None,
+                          busy_ms=round(waits.busy * 1000))
 
     @property
     def safe_url(self) -> str:
@@ -296,15 +307,22 @@ def _pg_connect_args(waits: Waits) -> dict[str, Any]:
     return args
 
 
-def _sqlite_hooks(engine: AsyncEngine, *, busy_ms: int) -> None:
+def _sqlite_hooks(engine: AsyncEngine, new: Path | None, *, busy_ms: int) -> None:
     """Pragmas on every connection, and SQLAlchemy (not the driver) emitting BEGIN.
 
     The driver's own transaction handling would leave SELECTs, SAVEPOINTs and DDL
-    outside the transaction.
+    outside the transaction. A ``new`` file (one this process makes) is made its
+    owner's only, whatever the umask; SQLite gives its WAL and shared-memory files
+    the same permissions. An existing one is left as it is (``copro doctor`` warns).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        if new is not None:
+            for made in (new, new.with_name(f"{new.name}-wal"), new.with_name(f"{new.name}-shm")):
+                with contextlib.suppress(OSError):
+                    if made.stat().st_mode & 0o077:
+                        os.chmod(made, 0o600)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:

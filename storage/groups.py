@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
 from storage.models import Address, Group, Meeting, Membership, Participant, Poll
+from storage.types import plain_name
 
 
 def key_of(name: str) -> str:
-    """A group's name as it is found: "riverside  VOICES" and "Riverside Voices" are one."""
-    return " ".join(name.casefold().split())
+    """A group's name as it is found: "riverside  VOICES" and "Riverside Voices" are one
+    (and so is one with a hidden direction mark: names are kept without them)."""
+    return " ".join(plain_name(name).casefold().split())
 
 
 async def create_group(s: AsyncSession, name: str) -> Group:

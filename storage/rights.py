@@ -7,14 +7,21 @@ text in RSVPs and alerts, receipts, drafts, invites and what the audit log said
 about them. What is left says nothing about who they were, so counts (how many
 check-ins, messages, votes) stay right. Claims keep their amounts, dates and
 decisions, which a charity's accounts need, but not the receipt or the words.
+
+Copies about them go too: the alerts, claim notices and flow notices copro sent
+to staff are kept (so what was sent when still adds up) but say only that they
+were about "a participant (erased)", and any other message or audit record that
+named them, quoted their words or gave their number has those replaced.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Executable, delete, select, update
+from sqlalchemy import ColumnElement, Executable, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -83,14 +90,21 @@ async def gather(s: AsyncSession, participant: Participant) -> Everything:
     return found
 
 
-async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> dict[str, int]:
+async def forget(
+    s: AsyncSession, participant: Participant, *, at: datetime,
+    keep: Collection[tuple[str, str]] = (),
+) -> dict[str, int]:
     """Erase a participant's personal data; returns how many rows of each kind were touched.
 
-    Media files named by their messages and claims are the caller's to delete:
-    collect them with ``gather`` first.
+    ``keep`` names the answers, as (flow, key), that are numbers or choices: those
+    stay, without what the person typed, so a group's results still add up; every
+    other answer goes. Media files named by their messages and claims are the
+    caller's to delete: collect them with ``gather`` first.
     """
     pid = participant.id
     counts: dict[str, int] = {}
+    found = await gather(s, participant)
+    counts["copies"] = await _erase_copies(s, found, at=at)
 
     async def run(name: str, stmt: Executable) -> None:
         result = await s.execute(stmt)
@@ -104,7 +118,10 @@ async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> 
         body=None, media=[], options=[], display={}, address="erased", idempotency_key=None,
         updated_at=at,
     ))
-    await run("results", delete(Result).where(Result.participant_id == pid))
+    kept = [r.id for r in found.results if (r.flow_id, r.key) in keep]
+    await run("results", delete(Result).where(Result.participant_id == pid, Result.id.not_in(kept)))
+    if kept:
+        await s.execute(update(Result).where(Result.id.in_(kept)).values(raw=None))
     await run("sessions", update(FlowSession).where(FlowSession.participant_id == pid).values(
         state={}, timeout_at=None, updated_at=at,
     ))
@@ -128,4 +145,81 @@ async def forget(s: AsyncSession, participant: Participant, *, at: datetime) -> 
     ))
     await s.refresh(participant)
     return counts
+
+
+async def erased_members(s: AsyncSession, group_id: int) -> list[int]:
+    """The erased participants who were in the group (their anonymous answers still count)."""
+    events = await s.scalars(select(AuditEvent).where(AuditEvent.kind == "participant_forgotten"))
+    return sorted({e.participant_id for e in events if e.participant_id is not None
+                   and group_id in (e.details.get("groups") or ())})
+
+
+ERASED = "a participant (erased)"
+ABOUT_ERASED = f"A message about {ERASED}."
+# Shorter answers ("yes", "7") say nothing about who wrote them; longer ones may.
+TELLING = 8
+NEEDLES_AT_ONCE = 200
+
+
+def _traces(found: Everything) -> tuple[list[str], list[str]]:
+    """What would identify the person in a copy: names (whole words) and their words or numbers."""
+    names: list[str] = []
+    for given in (found.participant.name, found.participant.called):  # full, and as called
+        name = (given or "").strip()
+        if name and name not in names:
+            names += [name, *(part for part in name.split() if len(part) >= 3 and part != name)]
+    said = [a.address for a in found.addresses]
+    said += [m.body for m in found.messages if m.direction == "in" and m.body]
+    said += [r.raw for r in found.results if r.raw]
+    said += [r.value for r in found.results if isinstance(r.value, str)]
+    said += [a.text for a in found.alerts] + [c.activity or "" for c in found.claims]
+    said += [r.access_detail or "" for r in found.rsvps]
+    words = sorted({w.strip() for w in said if len(w.strip()) >= TELLING}, key=len, reverse=True)
+    return names, words
+
+
+def scrub(text: str, names: list[str], words: list[str]) -> str:
+    """``text`` with every name (as a word) and every telling phrase of the person replaced."""
+    for phrase in words:
+        text = re.sub(re.escape(phrase), "(erased)", text, flags=re.IGNORECASE)
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name)}\b", ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+async def _erase_copies(s: AsyncSession, found: Everything, *, at: datetime) -> int:
+    """Erase what copro sent to others about the person, and what its records quote of them."""
+    pid = found.participant.id
+    topics = [f"alert:{a.id}" for a in found.alerts] + [f"claim:{c.id}" for c in found.claims]
+    keys: list[ColumnElement[bool]] = [
+        Message.idempotency_key.startswith(f"{kind}:{row.id}:", autoescape=True)
+        for row in found.sessions for kind in ("notify", "unheard")]
+    about = or_(Message.topic.in_(topics), *keys)
+    others = or_(Message.participant_id.is_(None), Message.participant_id != pid)
+    await s.execute(update(Message).where(
+        others, about, Message.direction == "out", Message.status.in_(("queued", "sending", "held")),
+    ).values(status="failed", error="cancelled: participant forgotten", next_attempt_at=None))
+    notices = await s.execute(update(Message).where(others, about).values(
+        body=ABOUT_ERASED, media=[], options=[], display={}, updated_at=at))
+    count = int(getattr(notices, "rowcount", 0) or 0)
+    if topics:
+        await s.execute(update(Job).where(Job.topic.in_(topics), Job.status == "pending").values(
+            status="cancelled", note="participant forgotten", done_at=at, updated_at=at))
+    names, words = _traces(found)
+    needles = names + words
+    if not needles:
+        return count
+    for start in range(0, len(needles), NEEDLES_AT_ONCE):  # SQLite limits a query's depth
+        chunk = needles[start:start + NEEDLES_AT_ONCE]
+        for message in await s.scalars(select(Message).where(
+            others, and_(Message.body.is_not(None), or_(*[Message.body.icontains(n) for n in chunk])),
+        )):
+            changed = scrub(message.body or "", names, words)
+            if changed != message.body:
+                message.body, message.updated_at = changed, at
+                count += 1
+    for name in {found.participant.name, found.participant.called} - {None, ""}:
+        await s.execute(update(AuditEvent).where(AuditEvent.actor == name).values(actor=ERASED))
+    await s.flush()
+    return count
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -61,3 +62,29 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+def plain_name(value: str) -> str:
+    """A name without control or invisible format characters, its spaces single.
+
+    Right-to-left overrides and isolates (U+202A-202E, U+2066-2069), the
+    left-to-right and right-to-left marks, zero-width characters and the like
+    could make a name show as something else in a coordinator's notice
+    ("Ann" + U+202E + "gnp.exe"), so they never reach the database or the screen.
+    """
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in value if unicodedata.category(c) != "Cf")
+    return " ".join(kept.split())
+
+
+class NameText(TypeDecorator[str]):
+    """A person's or group's name: cleaned by ``plain_name`` going in and coming out."""
+
+    impl = String(200)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else plain_name(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else plain_name(value)

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute
 
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
+from bot.core import files
 from bot.core.config import Config
 from bot.core.metrics import Metrics
 from bot.delivery.channel import Channel
@@ -32,6 +33,7 @@ from bot.host.conversations import Conversations
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+LOOSE_SHOWN = 10  # files named one by one in the warning at start
 
 
 class ServiceError(Exception):
@@ -122,6 +124,17 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def report_loose_files(config: Config) -> None:
+    """A warning for each file or folder of people's data that others on the machine may read."""
+    loose = files.looser(files.personal_data(config.data_dir, config.database_url))
+    for line in loose[:LOOSE_SHOWN]:
+        log.warning("files: %s can be read by others on this machine, and holds people's data",
+                    line)
+    if loose:
+        log.warning("files: %d file(s) and folder(s) others may read; to fix: %s", len(loose),
+                    files.fix_for(config.data_dir))
+
+
 async def report_problems(db: Database, channels: list[str]) -> None:
     """One warning for each group or person whose alerts or requests would reach nobody."""
     try:
@@ -167,6 +180,7 @@ class Service:
         inbox = Inbox(conversations, Spool(config.spool_dir))
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
+        report_loose_files(config)
         sender = Sender(db, channels, config, metrics)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config, metrics=metrics)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
 
 import click
 
+from bot.cli import _csv
 from bot.cli._common import DAY, State, database, day_range, group_named, host, pass_state, run
+from bot.core.files import private_folder, write_private
 from bot.engine.definition import text_for
 from bot.features.claims import CATEGORIES, PAYMENTS, Claims
 from storage import claims, groups, participants
@@ -142,19 +141,32 @@ def export(
             return rows, sum(c.payment == "decline" for c in found)
 
     rows, declined = run(work())
-    if output is None:
-        _write(sys.stdout, rows)
-    else:
-        with output.open("w", newline="", encoding="utf-8") as file:
-            _write(file, rows)
+    folder = None if output is None else output.with_name(f"{output.stem}-receipts")
+    copied = _receipts(rows, folder)
+    _csv.write(output, EXPORT_COLUMNS, rows)
     click.echo(f"{len(rows)} claim(s) exported" + (f"; {declined} that did not want paying left out"
                                                    if declined else "") + ".", err=True)
+    if folder is not None and copied:
+        click.echo(f"{copied} receipt photo(s) in {folder}/, named as in receipt_file.", err=True)
+    elif folder is None and any(r["receipt_file"] for r in rows):
+        click.echo("Give --output to have the receipt photos written beside the CSV.", err=True)
 
 
-def _write(file: TextIO, rows: list[dict[str, str]]) -> None:
-    writer = csv.DictWriter(file, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
+def _receipts(rows: list[dict[str, str]], folder: Path | None) -> int:
+    """Copy each row's receipt into ``folder`` as claim-N.jpg; the CSV names that file."""
+    copied = 0
+    for row in rows:
+        source = Path(row["receipt_file"]) if row["receipt_file"] else None
+        if source is None:
+            continue
+        name = f"claim-{row['claim']}{source.suffix or '.jpg'}"
+        row["receipt_file"] = name
+        if folder is None or not source.is_file():
+            continue
+        write_private(private_folder(folder) / name, source.read_bytes())
+        row["receipt_file"] = f"{folder.name}/{name}"
+        copied += 1
+    return copied
 
 
 async def _row(s: Tx, c: Claim) -> dict[str, str]:
@@ -162,7 +174,7 @@ async def _row(s: Tx, c: Claim) -> dict[str, str]:
     decider = await participants.get(s, c.decided_by) if c.decided_by else None
     group = await groups.get_group(s, c.group_id) if c.group_id else None
     decided_by = "" if c.decided_at is None else (
-        _name(decider, c) if decider else "command line")
+        _name(decider, c) if decider else "admin (command line)")
     return {
         "claim": str(c.id), "claimant": _name(who, c), "group": group.name if group else "",
         "meeting": c.activity or "", "category": text_for(CATEGORIES.get(c.category, {}), "en")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from bot.cli._common import State, database, pass_state, run
+from bot.core import files
 from bot.features.doctor import Problem, check
 
 
@@ -31,7 +32,7 @@ def doctor(state: State) -> None:
             whatsapp = state.config.whatsapp if state.config.whatsapp_enabled else None
             return await check(s, channels=enabled_channels(state), whatsapp=whatsapp)
 
-    problems = run(work())
+    problems = run(work()) + loose_files(state)
     if not problems:
         click.echo("No problems found.")
         return
@@ -40,6 +41,18 @@ def doctor(state: State) -> None:
     errors = sum(p.severity == "error" for p in problems)
     click.echo(f"{errors} problem(s) and {len(problems) - errors} warning(s) found.")
     sys.exit(1)
+
+
+def loose_files(state: State) -> list[Problem]:
+    """The files and folders of people's data that others on the machine may read."""
+    config = state.config
+    loose = files.looser(files.personal_data(config.data_dir, config.database_url))
+    if not loose:
+        return []
+    shown = ", ".join(loose[:3]) + (f" and {len(loose) - 3} more" if len(loose) > 3 else "")
+    return [Problem("warning", "Files", f"others on this machine may read {shown}",
+                    "They hold people's personal data; copro makes its own files readable by "
+                    "its owner only.", files.fix_for(config.data_dir))]
 
 
 def warn_about(found: dict[str, list[Problem]]) -> None:

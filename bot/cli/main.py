@@ -73,7 +73,9 @@ def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
          log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
+    from bot.core.files import keep_private
 
+    keep_private()  # whatever copro makes (the database, photos, exports) is its owner's only
     # The service says what it does; other commands print their own answers.
     setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"),
                   log_format)

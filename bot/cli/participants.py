@@ -21,6 +21,7 @@ from bot.cli._common import (
 )
 from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
+from bot.core.files import write_private
 from bot.features import doctor, rights
 from bot.features import groups as group_work
 from bot.features.people import People, PeopleError, Report, Row, deep_link, read_csv
@@ -253,25 +254,33 @@ def change(state: State, who: str, name: str | None, called: str | None, phone: 
 @participants_group.command("export")
 @click.argument("who")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON here (default: the screen).")
+              help="Write a zip archive here: the JSON and the photos they sent.")
 @pass_state
 def export(state: State, who: str, output: Path | None) -> None:
     """Everything copro keeps about one person, as JSON (a subject access request).
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
+    With --output NAME.zip, an archive of the JSON and the photos they sent.
     """
+    if output is not None and output.suffix.lower() != ".zip":
+        raise click.BadParameter("the export is a zip archive (the JSON and their photos): "
+                                 "give a name ending .zip", param_hint="--output")
 
-    async def work() -> dict[str, object]:
+    async def work() -> rights.Export:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
-            return await rights.export(s, person, now=utcnow())
+            return await rights.gather_export(s, person, now=utcnow(), library=state.library())
 
-    text = json.dumps(run(work()), indent=2, ensure_ascii=False)
+    found = run(work())
     if output is None:
-        click.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Written to {output}.", err=True)
+        click.echo(json.dumps(found.data, indent=2, ensure_ascii=False))
+        if found.files:
+            click.echo(f"It names {len(found.files)} photo(s): give --output NAME.zip to have "
+                       "them in an archive with it.", err=True)
+        return
+    write_private(output, found.archive())
+    kept = sum(path.is_file() for path in found.files.values())
+    click.echo(f"Written to {output}: everything.json and {kept} photo(s) in files/.", err=True)
 
 
 @participants_group.command("forget")
@@ -281,8 +290,9 @@ def export(state: State, who: str, output: Path | None) -> None:
 def forget(state: State, who: str, yes: bool) -> None:
     """Erase a person's personal data and messages (a request to be forgotten).
 
-    Their name, addresses, messages, answers and photos go; counts stay right, and
-    claims keep their amounts for the accounts. This cannot be undone.
+    Their name, addresses, messages, answers and photos go, and so do the copies
+    sent to staff about them; counts stay right, and claims keep their amounts for
+    the accounts. This cannot be undone.
     """
 
     async def find() -> str:
@@ -297,12 +307,13 @@ def forget(state: State, who: str, yes: bool) -> None:
     async def work() -> dict[str, int]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
-            return await rights.forget(s, person, by="command line",
+            return await rights.forget(s, person, by="command line", library=state.library(),
                                        media_dir=state.config.media_dir, now=utcnow())
 
     counts = run(work())
     click.echo(f"Forgotten: {described}. Erased {counts['messages']} message(s), "
-               f"{counts['results']} answer(s), {counts['files']} file(s).")
+               f"{counts['results']} answer(s), {counts['files']} file(s), and what "
+               f"{counts['copies']} message(s) to others said about them.")
 
 
 @click.command("invite")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import sys
-
 import click
 
+from bot.cli import _csv
 from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
@@ -97,11 +95,9 @@ def results(state: State, poll_id: int, as_csv: bool) -> None:
     """A poll's answers so far (or final): votes and percentages for each option."""
     tally = _tally(state, poll_id)
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["option", "votes", "percent_of_voters"])
-        for label, votes in tally.ranked("en"):
-            share = round(100 * votes / tally.voters) if tally.voters else 0
-            writer.writerow([label, votes, share])
+        _csv.write(None, ["option", "votes", "percent_of_voters"], [
+            [label, votes, round(100 * votes / tally.voters) if tally.voters else 0]
+            for label, votes in tally.ranked("en")])
         return
     click.echo(f"{text_for(tally.poll.question, 'en')} ({tally.poll.status})")
     for line in tally.lines("en"):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from bot.cli import _csv
 from bot.cli._common import (
     DAY,
     State,
@@ -52,14 +51,7 @@ def export(
                                        until=until)
 
     table = run(work())
-    file = sys.stdout if output is None else output.open("w", newline="", encoding="utf-8")
-    try:
-        writer = csv.DictWriter(file, fieldnames=table.columns)
-        writer.writeheader()
-        writer.writerows(table.rows)
-    finally:
-        if output is not None:
-            file.close()
+    _csv.write(output, table.columns, table.rows)
     click.echo(f"{len(table.rows)} completed {flow_id} conversation(s) exported.", err=True)
 
 

@@ -1,9 +1,12 @@
 """What the channels need to know of the addresses copro keeps: whether a chat that was
-unreachable works again, and which chats are coordinators' (for their commands menu)."""
+unreachable works again, which chats are coordinators' (for their commands menu), and
+whether an update was handled before."""
 
 from __future__ import annotations
 
-from storage import groups, participants
+from datetime import datetime
+
+from storage import groups, participants, updates
 from storage.db import Database
 
 
@@ -21,3 +24,9 @@ async def staff(db: Database, channel: str) -> list[str]:
     """The ``channel`` addresses of everyone who coordinates a group, or is an admin."""
     async with db.transaction() as s:
         return await groups.staff_addresses(s, channel)
+
+
+async def first_time(db: Database, channel: str, update_id: int, *, at: datetime) -> bool:
+    """Whether update ``update_id`` is new (it is noted as handled); False if it came before."""
+    async with db.transaction() as s:
+        return await updates.first_time(s, channel, update_id, at=at)

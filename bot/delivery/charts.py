@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.core.files import private_folder
+
 WIDTH, BAR_HEIGHT = 7.0, 0.6
 
 
@@ -61,7 +63,7 @@ def bar_chart(title: str, rows: list[tuple[str, int]], path: Path) -> Path:
     for side in ("top", "right", "bottom"):
         axes.spines[side].set_visible(False)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     # Drawn beside it and moved in whole: two senders drawing one chart never show half a file.
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as part:
         figure.savefig(part, format="png", dpi=120)

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.core.files import FILE_MODE, private_folder
 from bot.core.logs import mask, reason
 from bot.delivery import addresses, receipts
 from bot.delivery.receipts import Receipt
@@ -49,6 +50,7 @@ class Inbound:
     text: str = ""
     media: tuple[str, ...] = field(default=())
     provider_id: str | None = None
+    unread: int = 0  # photos that came with it but could not be had (the person is told)
 
 
 class Spool:
@@ -86,6 +88,7 @@ class Spool:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
                        text=data.get("text") or "", media=tuple(data.get("media") or ()),
+                       unread=int(data.get("unread") or 0),
                        provider_id=data.get("provider_id"))
 
     @staticmethod
@@ -99,9 +102,10 @@ class Spool:
 
     @staticmethod
     def _write(where: Path, name: str, data: dict[str, object]) -> Path:
-        where.mkdir(parents=True, exist_ok=True)
+        private_folder(where)
         temporary = where / f".{name}.tmp"
-        with temporary.open("w", encoding="utf-8") as file:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE),
+                       "w", encoding="utf-8") as file:
             json.dump(data, file, ensure_ascii=False)
             file.flush()
             os.fsync(file.fileno())
@@ -172,6 +176,17 @@ class Inbox:
         """An address marked unreachable sent something: it works again. True if it was marked."""
         return await addresses.reachable_again(self.conversations.db, channel, address)
 
+    async def first_time(self, channel: str, update_id: int) -> bool:
+        """Whether a provider's update is new: one delivered again (after a restart, say) is
+        not. While the database is away, every update is taken as new (and spooled)."""
+        try:
+            return await addresses.first_time(self.conversations.db, channel, update_id,
+                                              at=self.conversations.clock())
+        except Exception as exc:
+            log.warning("inbox: could not check whether %s update %s is new: %s", channel,
+                        update_id, type(exc).__name__)
+            return True
+
     async def staff(self, channel: str) -> list[str]:
         """The ``channel`` addresses of coordinators and admins."""
         return await addresses.staff(self.conversations.db, channel)
@@ -235,7 +250,8 @@ class Inbox:
     async def _handle(self, item: Inbound) -> None:
         c = self.conversations
         if item.kind == "message":
-            await c.receive(item.channel, item.address, item.text, item.media, item.provider_id)
+            await c.receive(item.channel, item.address, item.text, item.media, item.provider_id,
+                            unread=item.unread)
         elif item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:

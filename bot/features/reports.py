@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.flowfiles.library import Library
-from storage import groups, participants, results, sessions
+from storage import groups, participants, results, rights, sessions
 from storage.db import Tx
 from storage.models import Group, Participant
 
@@ -58,8 +58,12 @@ async def table(
     s: Tx, library: Library, *, group: Group, flow_id: str, since: datetime,
     until: datetime,
 ) -> Table:
-    """Completed sessions of ``flow_id`` by the group's members, started in ``[since, until)``."""
-    members = await groups.member_ids(s, group.id)
+    """Completed sessions of ``flow_id`` by the group's members, started in ``[since, until)``.
+
+    Those of members since erased stay, as anonymous rows (no participant, no name,
+    only their numbers and choices), so the counts stay right.
+    """
+    members = await groups.member_ids(s, group.id) + await rights.erased_members(s, group.id)
     done = await sessions.finished(s, flow_id=flow_id, participant_ids=members, since=since,
                                    until=until)
     answers = await results.results_of_sessions(s, [row.id for row in done])
@@ -70,9 +74,10 @@ async def table(
         if row.participant_id not in people:
             people[row.participant_id] = await participants.get(s, row.participant_id)
         person = people[row.participant_id]
+        erased = person is None or person.status == "erased"
         line: dict[str, Any] = {
-            "session": row.id, "participant": row.participant_id,
-            "name": person.full_name if person else None,
+            "session": row.id, "participant": None if erased else row.participant_id,
+            "name": person.full_name if person and not erased else "a participant (erased)",
             "started": row.started_at.isoformat(timespec="minutes"),
             "finished": row.updated_at.isoformat(timespec="minutes"),
         }

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -151,8 +152,13 @@ class Conversations:
         text: str,
         media: Sequence[str] = (),
         provider_id: str | None = None,
+        *,
+        unread: int = 0,
     ) -> int:
-        """Handle one inbound message; returns the participant's id."""
+        """Handle one inbound message; returns the participant's id.
+
+        ``unread`` photos came with it but could not be had: the person is told so
+        plainly before their message is handled (without the photos)."""
         if invites.looks_like_code(text) and await self._may_link(channel, address):
             linked = await self.link(channel, address, text)  # an invite code typed on its own
             if linked is not None:
@@ -181,6 +187,9 @@ class Conversations:
                          channel, provider_id, mask(address))
                 return person.id
             to = ReplyTo(channel, address, f"in:{inbound.id}")
+            if unread:
+                await self.outbox.say(s, person, replace(to, key=f"in:{inbound.id}:unread"),
+                                      texts.PHOTO_UNREAD)
             if await windows.release(s, channel, address, at=self.clock()) and command is None:
                 # The answer to a template that opened the conversation: what waited for it
                 # goes now, and these words answer nothing the person has not yet seen.

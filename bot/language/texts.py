@@ -58,6 +58,16 @@ LINKED = {
     "Anfonwch HELP unrhyw bryd.",
 }
 
+PHOTO_UNREAD = {  # a photo came with a text but could not be fetched
+    "en": "Sorry, I could not open the photo you sent.",
+    "cy": "Mae'n ddrwg gen i, doeddwn i ddim yn gallu agor y llun wnaethoch chi ei anfon.",
+}
+
+PRIVATE_ONLY = {  # a command typed in a Telegram group chat
+    "en": "Please message me directly, not in a group.",
+    "cy": "Anfonwch neges ataf i'n uniongyrchol, nid mewn grŵp.",
+}
+
 BAD_INVITE = {
     "en": "Sorry, that invite code does not work. It may have been used already, or be too "
     "old. Please ask {{ settings.coordinator }} for a new one.",

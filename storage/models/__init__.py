@@ -21,7 +21,15 @@ from storage.models.base import (
     Base,
     one_of,
 )
-from storage.models.conversations import AuditEvent, Draft, FlowDefinition, FlowSession, Message, Result
+from storage.models.conversations import (
+    AuditEvent,
+    Draft,
+    FlowDefinition,
+    FlowSession,
+    HandledUpdate,
+    Message,
+    Result,
+)
 from storage.models.people import Address, Group, Invite, Membership, Participant
 from storage.models.work import Alert, Broadcast, Claim, Job, Meeting, Poll, Rsvp, Vote
 
@@ -53,6 +61,7 @@ __all__ = [
     "FlowDefinition",
     "FlowSession",
     "Group",
+    "HandledUpdate",
     "Invite",
     "Job",
     "Meeting",

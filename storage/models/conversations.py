@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ForeignKey,
     Index,
     Integer,
@@ -167,6 +168,17 @@ class AuditEvent(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.kind}>"
+
+class HandledUpdate(Base):
+    """A provider's update copro has handled (a Telegram update id), so one delivered again,
+    after a restart say, is handled once. Pruned after a few days."""
+
+    __tablename__ = "handled_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+
 
 class Draft(Base):
     """A coordinator's guided command under way on Telegram (/poll, /broadcast...)."""

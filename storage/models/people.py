@@ -24,6 +24,7 @@ from storage.models.base import (
     one_of,
     updated,
 )
+from storage.types import NameText
 
 
 class Participant(Base):
@@ -32,9 +33,9 @@ class Participant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The full name a coordinator entered: results, finance and look-ups use it.
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(NameText())
     # The name the person likes to be called (the welcome asks): messages to them use it.
-    called: Mapped[str | None] = mapped_column(String(200))
+    called: Mapped[str | None] = mapped_column(NameText())
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     timezone: Mapped[str] = mapped_column(
         String(64), default="Europe/London", server_default="Europe/London"
@@ -89,7 +90,7 @@ class Group(Base):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(NameText(), unique=True)
     # The name folded for finding it: no case, single spaces (``storage.groups.key_of``).
     key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = created()

@@ -57,7 +57,8 @@ def test_a_poll_from_the_command_line(env: dict[str, str]) -> None:
     assert "Tea or coffee?  [open, 0 answered" in copro(env, "polls", "list").output
     shown = copro(env, "polls", "results", "1").output
     assert shown == "Tea or coffee? (open)\n  Tea: 0 (0%)\n  Coffee: 0 (0%)\n0 of 2 people answered.\n"
-    table = list(csv.reader(io.StringIO(copro(env, "polls", "results", "1", "--csv").stdout)))
+    table = list(csv.reader(io.StringIO(copro(env, "polls", "results", "1", "--csv").stdout_bytes
+                                   .decode("utf-8-sig"))))
     assert table == [["option", "votes", "percent_of_voters"], ["Tea", "0", "0"], ["Coffee", "0", "0"]]
     closed = copro(env, "polls", "close", "1")
     assert closed.exit_code == 0 and "Poll 1 closed" in closed.output

@@ -98,12 +98,12 @@ def test_claims_are_listed_decided_exported_and_paid(env: dict[str, str], tmp_pa
     exported = copro(env, "claims", "export", "--from", "2026-01-01", "--to", "2030-12-31",
                      "--output", str(out))
     assert "1 claim(s) exported; 1 that did not want paying left out." in exported.output
-    [row] = list(csv.DictReader(io.StringIO(out.read_text())))
+    [row] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert (row["claimant"], row["amount"], row["miles"], row["rate"], row["category"]) == (
         "Ann", "10.35", "23", "0.45", "mileage")
     assert (row["meeting"], row["spent_on"], row["payment_preference"], row["decision"],
             row["decided_by"]) == ("Planning meeting", "2026-11-20", "bank transfer", "approved",
-                                   "command line")
+                                   "admin (command line)")
 
     paid = copro(env, "claims", "mark-paid", "1")
     assert paid.exit_code == 0 and "Marked 1 claim(s) paid." in paid.output
@@ -130,7 +130,7 @@ def test_alerts_are_listed_and_acknowledged_with_a_note(env: dict[str, str]) -> 
 def test_results_export_and_a_trend(env: dict[str, str]) -> None:
     a_busy_group(env)
     exported = copro(env, "results", "export", "--group", "Riverside Voices")
-    [row] = list(csv.DictReader(io.StringIO(exported.stdout)))
+    [row] = list(csv.DictReader(io.StringIO(exported.stdout_bytes.decode("utf-8-sig"))))
     assert (row["name"], row["life_satisfaction"], row["lonely"], row["note"]) == (
         "Ann", "6", "often", "I want to end it all")
     unknown = copro(env, "results", "export", "--group", "Nobody")
@@ -152,6 +152,9 @@ def test_a_person_is_exported_then_forgotten(env: dict[str, str], tmp_path: Path
     assert kept.exit_code == 1  # they said no
     gone = copro(env, "participants", "forget", "Ann", "--yes")
     assert gone.exit_code == 0 and "Forgotten: Ann (number 1)." in gone.output
+    assert "and what 3 message(s) to others said about them." in gone.output  # to Sam
+    to_sam = look(env, lambda s: records.messages_of_address(s, SAM))
+    assert to_sam and not [m for m in to_sam if "end it all" in (m.body or "")]
     person = look(env, lambda s: participants.get(s, 1))
     assert person is not None and person.status == "erased" and person.name is None
     kept_claim = look(env, lambda s: claims.get(s, 1))

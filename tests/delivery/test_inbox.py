@@ -62,7 +62,7 @@ async def test_a_message_copro_cannot_handle_is_set_aside_with_the_error(
     spool = Spool(tmp_path / "spool")
     inbox = Inbox(conversations, spool)
 
-    async def broken(*_: object) -> int:
+    async def broken(*_: object, **__: object) -> int:
         raise RuntimeError("a fault in copro")
 
     conversations.receive = broken  # type: ignore[method-assign]

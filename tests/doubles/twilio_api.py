@@ -81,6 +81,7 @@ class TwilioDouble:
     answered: list[tuple[str, int, float]] = field(default_factory=list)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # media sid: where it moved to
     base_url: str = ""
     # WhatsApp: approved templates (ContentSid: their words, with {{1}}...), when each address
     # last wrote (by ``clock``), and numbers that have no WhatsApp.
@@ -106,6 +107,13 @@ class TwilioDouble:
         """Serve a photo an inbound text links to; its URL."""
         sid = f"ME{uuid.uuid4().hex}"
         self.media[sid] = (content, content_type)
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account}/Messages/MM1/Media/{sid}"
+
+    def moved(self, location: str) -> str:
+        """A photo's URL that answers with a redirect to ``location`` (as Twilio's go to its
+        media store)."""
+        sid = f"ME{uuid.uuid4().hex}"
+        self.redirects[sid] = location
         return f"{self.base_url}/2010-04-01/Accounts/{self.account}/Messages/MM1/Media/{sid}"
 
     def to(self, number: str) -> list[str]:
@@ -177,6 +185,9 @@ class TwilioDouble:
     async def _media(self, request: Request) -> Response:
         if not self._authorised(request):
             return _error(401, 20003, "Authenticate")
+        moved = self.redirects.get(request.path_params["media"])
+        if moved is not None:
+            return Response(status_code=307, headers={"Location": moved})
         found = self.media.get(request.path_params["media"])
         if found is None:
             return _error(404, 20404, "The requested resource was not found")

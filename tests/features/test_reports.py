@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.config import load_config
-from bot.features import reports
+from bot.features import reports, rights
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import participants
@@ -61,3 +61,33 @@ async def test_a_table_of_check_ins_and_a_trend(database: Database, tmp_path: Pa
         "anxious yesterday: 2 6  up 4 (worse)",
         "lonely: never, some",
     ]
+
+
+async def test_an_erased_members_check_ins_stay_in_the_table_as_anonymous_rows(
+    database: Database, tmp_path: Path
+) -> None:
+    clock = Clock(WEEK1)
+    config = load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)})
+    c = Conversations(database, Library.load(), config, clock=clock)
+    await c.register_flows()
+    riverside = await group(database)
+    await member(database, riverside, "+447700900001", name="Ann")
+    await member(database, riverside, "+447700900002", name="Ben Hughes")
+    await check_in(c, "+447700900001", "7", "8", "6", "2", "never", "skip")
+    await check_in(c, "+447700900002", "5", "skip", "6", "7", "often", "The bus was late")
+
+    async with database.transaction() as s:
+        ben = await participants.find_by_address(s, "sms", "+447700900002")
+        assert ben is not None
+        await rights.forget(s, ben, by="Sam", media_dir=tmp_path / "media", now=clock.now,
+                            library=c.library)
+    async with database.transaction() as s:
+        got = await reports.table(s, c.library, group=riverside, flow_id="weekly-checkin",
+                                  since=WEEK1 - timedelta(days=1), until=WEEK1 + timedelta(days=1))
+    # The coordinator's export still counts two check-ins; Ben's row says nothing of who he was.
+    assert [(r["participant"] is None, r["name"], r["life_satisfaction"], r["worthwhile"],
+             r["lonely"], r.get("note")) for r in got.rows] == [
+        (False, "Ann", "7", "8", "never", "skipped"),
+        (True, "a participant (erased)", "5", "skipped", "often", None),
+    ]
+    assert "Ben" not in repr(got.rows) and "bus" not in repr(got.rows)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,7 +78,7 @@ async def test_export_holds_everything_about_the_person_and_nothing_about_others
     assert {a["key"]: a["value"] for a in checkin["answers"]} == {
         "life_satisfaction": 6, "worthwhile": 7, "happy": 5, "anxious": 3, "lonely": "never",
         "note": "I feel scared at home"}
-    assert [c["amount_pence"] for c in data["expense_claims"]] == [340]
+    assert [c["amount"] for c in data["expense_claims"]] == ["£3.40"]
     assert [a["reason"] for a in data["safeguarding_alerts"]] == ["checkin-risk"]
     assert "I feel scared at home" in text and "Ben" not in text and BEN not in text
 
@@ -107,7 +109,7 @@ async def test_forgetting_erases_personal_data_and_files_but_keeps_counts(
     text = json.dumps(after)
     assert after["participant"]["name"] is None and after["participant"]["status"] == "erased"
     assert after["addresses"] == [] and after["groups"] == []
-    assert all(m["text"] is None and m["media"] == [] for m in after["messages"])
+    assert all(m["text"] is None and m["photos"] == [] for m in after["messages"])
     assert all(c["answers"] == [] for c in after["conversations"])
     assert len(after["messages"]) == len(before["messages"]) and len(still) == 2  # counts stay
     assert "scared" not in text and "Planning meeting" not in text and ANN not in text
@@ -123,3 +125,38 @@ async def test_forgetting_erases_personal_data_and_files_but_keeps_counts(
     await conversations.receive("sms", ANN, "hello")
     [welcome] = [m.body for m in await outbox(database, ANN)]
     assert welcome is not None and "Which language would you like?" in welcome
+
+
+async def test_the_export_reads_as_a_person_would_with_photos_in_an_archive(
+    database: Database, tmp_path: Path
+) -> None:
+    from tests.features import test_erasure as busy
+
+    clock = Clock(busy.NOW)
+    path = tmp_path / "copro.toml"
+    path.write_text("[checkins]\nenabled = false\n")
+    config = load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+    c = Conversations(database, Library.load(), config, clock=clock)
+    await c.register_flows()
+    scheduler = scheduler_for(c, config, clock=clock)
+    await busy.everything(c, scheduler, clock, tmp_path / "media" / "sms" / "SM9-1.jpg")
+    async with database.transaction() as s:
+        zara = await participants.find_by_address(s, "sms", busy.ZARA)
+        assert zara is not None
+        found = await rights.gather_export(s, zara, now=clock.now, library=c.library)
+    data = found.data
+    text = json.dumps(data, ensure_ascii=False)
+    assert "$decimal" not in text and "amount_pence" not in text
+    [claim] = data["expense_claims"]
+    assert (claim["amount"], claim["receipt"]) == ("£3.40", "files/claim-1.jpg")
+    expense = next(x for x in data["conversations"] if x["flow"] == "expense-claim")
+    kept = {a["key"]: a["value"] for a in expense["answers"]}
+    assert kept["amount"] == "£3.40" and kept["receipt"] == ["files/claim-1.jpg"]
+    assert [(v["question"], v["answers"]) for v in data["poll_votes"]] == [
+        ("Which day suits you?", ["Tuesday"])]
+    assert [(r["meeting"], r["answer"]) for r in data["meeting_replies"]] == [("Planning day", "yes")]
+    assert str(tmp_path) not in text  # no server paths
+    with zipfile.ZipFile(io.BytesIO(found.archive())) as archive:
+        assert sorted(archive.namelist()) == ["everything.json", "files/claim-1.jpg"]
+        assert archive.read("files/claim-1.jpg") == b"\xff\xd8 a bus ticket"
+        assert json.loads(archive.read("everything.json")) == data

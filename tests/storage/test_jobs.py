@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import jobs
+from storage import jobs, updates
 from storage.db import Database, savepoint
 from storage.models import Job
 from tests import records
@@ -71,3 +71,14 @@ async def test_a_failed_savepoint_undoes_only_its_own_writes(database: Database)
         found = {job.id: job for job in await jobs.about(s, "t")}
         assert (found[kept].note, found[undone].note) == ("before", "after")
         assert isinstance(found[undone], Job) and found[undone].status == "pending"
+
+
+async def test_handled_updates_are_noted_once_and_pruned_after_a_week(database: Database) -> None:
+    at = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+    async with database.transaction() as s:
+        assert await updates.first_time(s, "telegram", 500, at=at)
+        assert not await updates.first_time(s, "telegram", 500, at=at)  # delivered again
+        assert await updates.first_time(s, "sms", 500, at=at)  # another channel's own ids
+        # The hundredth update forgets those handled more than a week before it.
+        assert await updates.first_time(s, "telegram", 600, at=at + timedelta(days=8))
+        assert await updates.first_time(s, "telegram", 500, at=at + timedelta(days=8))

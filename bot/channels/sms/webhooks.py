@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from bot.channels.sms.media import fetch_media
 from bot.channels.sms.send import OPTED_OUT
 from bot.core.config import Config
+from bot.core.logs import mask
 from bot.core.metrics import Metrics
 from bot.core.phones import InvalidNumber, normalise
 from bot.delivery.channel import AddressStatus
@@ -67,14 +68,14 @@ class Webhooks:
             return PlainTextResponse("MessageSid is not one Twilio gives", status_code=400)
         try:
             address = self.address(sender)
-        except InvalidNumber as exc:
-            log.warning("%s: a message from a number copro cannot answer was ignored: %s",
-                        self.name, exc)
+        except InvalidNumber:
+            log.warning("%s: a message from a number copro cannot answer (%s) was ignored",
+                        self.name, mask(sender))
             return _twiml()
         media = await fetch_media(self.twilio, self.config.media_dir / self.name, sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
         await self.inbox.hand_in(Inbound("message", self.name, address, self.text(params),
-                                         tuple(media), sid))
+                                         tuple(media.saved), sid, unread=media.unread))
         return _twiml()
 
     def address(self, sender: str) -> str:

@@ -30,7 +30,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.channels.telegram import send as telegram_send
 from bot.channels.telegram.updates import Updates
@@ -114,6 +114,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.app = builder.build()
         self.updates = Updates(self.name, config, inbox, metrics, self._scrub)
+        self.app.add_handler(TypeHandler(Update, self._once), group=-1)  # before all others
         self.app.add_handlers(self.updates.handlers())
         self.app.add_error_handler(self._error)
 
@@ -207,6 +208,13 @@ class TelegramChannel:
             return PlainTextResponse("ok")
         await self.app.process_update(update)
         return PlainTextResponse("ok")
+
+    async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every kind of update is handled once, by its id, across restarts: one Telegram
+        delivers again (a poll not confirmed before a restart, a webhook retried) stops here."""
+        if not await self.inbox.first_time(self.name, update.update_id):
+            log.info("telegram: update %s came again; handled once", update.update_id)
+            raise ApplicationHandlerStop
 
     def _seen(self, update_id: int) -> bool:
         """Whether this update came before (and remember it if not)."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import os
 from pathlib import Path, PurePath
 
 from telegram import Document, Message, PhotoSize
 from telegram.error import BadRequest, NetworkError
+
+from bot.core.files import FILE_MODE, private_folder
 
 DOWNLOAD_TRIES = 3
 DOWNLOAD_WAIT = 0.25  # seconds before the second try; twice that before the third
@@ -39,8 +42,10 @@ async def download(item: PhotoSize | Document, path: Path) -> Path:
             file = await item.get_file()
             if not file.file_path:  # optional in Telegram's File: nothing to download from
                 raise BadRequest("Telegram gave no path to download the file from")
-            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-            return await file.download_to_drive(path)
+            await asyncio.to_thread(private_folder, path.parent)
+            saved = await file.download_to_drive(path)
+            await asyncio.to_thread(os.chmod, saved, FILE_MODE)  # a person's photo: ours only
+            return saved
         except NetworkError:  # timeouts, 5xx, the connection; a 400 ("file is too big") is final
             if attempt >= DOWNLOAD_TRIES:
                 raise

@@ -9,6 +9,11 @@ without words, so the person is asked again rather than met with silence.
 A vote in one of copro's own Telegram polls goes in as an action
 (``pollvote:<poll id>:<numbers>``) for the polls feature to count.
 
+Only private chats are conversations. A group, supergroup or channel is never
+a participant, whoever is in it: what comes from one is ignored, and a
+coordinator who types a command there is told, in one line, to message the bot
+directly.
+
 Tapping a choice answers the question and marks the choice under the message, if
 the inbox says its question is still live (``bot.host.taps``); otherwise the
 person is told why, and the old buttons are taken away.
@@ -21,7 +26,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -39,8 +44,23 @@ from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
 from bot.delivery.inbox import Inbound, Inbox
+from bot.engine.model import text_for
+from bot.language import texts
 
 log = logging.getLogger(__name__)
+
+class _Shared(filters.MessageFilter):
+    """A message in a group, supergroup or channel: any chat that is not one person's."""
+
+    def filter(self, message: Message) -> bool:
+        chat = getattr(message, "chat", None)
+        return chat is not None and getattr(chat, "type", None) not in (None, chat.PRIVATE)
+
+
+SHARED = _Shared(name="shared chats")
+
+# Who is reading a group is not known, so both languages, in one line.
+PRIVATE_ONLY = " ".join(text_for(texts.PRIVATE_ONLY, lang) for lang in ("en", "cy"))
 
 Handler = BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]
 
@@ -59,6 +79,7 @@ class Updates:
     def handlers(self) -> list[Handler]:
         """In the order PTB tries them: the first that applies handles an update."""
         return [
+            MessageHandler(SHARED, self._not_private),
             CommandHandler("start", self._start),
             CommandHandler("stop", self._keyword("STOP")),
             CommandHandler("help", self._keyword("HELP")),
@@ -84,6 +105,22 @@ class Updates:
                 log.info("telegram: %s can be reached again", mask(chat))
         except Exception as exc:  # the database may be away: the inbox keeps the message anyway
             log.warning("telegram: could not check whether %s can be reached: %s", mask(chat), exc)
+
+    async def _not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group, supergroup or channel: never a conversation. A coordinator's command there
+        gets one line back, to message the bot directly; anything else, nothing."""
+        message, user = update.effective_message, update.effective_user
+        kind = update.effective_chat.type if update.effective_chat else "unknown"
+        log.info("telegram: an update from a %s chat was ignored", kind)
+        if message is None or user is None or not (message.text or "").startswith("/"):
+            return
+        try:
+            if str(user.id) not in await self.inbox.staff(self.name):
+                return
+            await message.reply_text(PRIVATE_ONLY)
+        except Exception as exc:  # the database or Telegram may be away: nothing was asked of us
+            log.info("telegram: could not answer a command in a %s chat: %s", kind,
+                     self.scrub(str(exc)))
 
     async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.message, update.effective_chat
@@ -143,6 +180,9 @@ class Updates:
     async def _tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, chat = update.callback_query, update.effective_chat
         if query is None or chat is None:
+            return
+        if chat.type not in (None, chat.PRIVATE):  # a button under a message in a group
+            await _quietly(query.answer())
             return
         address, data = str(chat.id), query.data or ""
         if data == CHOSEN:
