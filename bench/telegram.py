@@ -193,7 +193,7 @@ def copro_config(folder: Path, api: str, url: str, port: int, webhook: bool) -> 
 
 
 def measure(bot: str, people: int, backend: str, pg_url: str, webhook: bool,
-            folder: Path) -> dict[str, float]:
+            folder: Path, profile: Path | None = None) -> dict[str, float]:
     with double_process() as api:
         if bot == "reference":
             process = subprocess.Popen([sys.executable, __file__, "--reference", api])
@@ -204,15 +204,18 @@ def measure(bot: str, people: int, backend: str, pg_url: str, webhook: bool,
             port = free_port()
             config = copro_config(folder, api, url, port, webhook)
             log = (folder / "copro.log").open("w")
-            process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run"],
+            profiler = ["-m", "pyinstrument", "-o", str(profile)] if profile else []
+            process = subprocess.Popen([sys.executable, *profiler, "-m", "bot", "--config",
+                                        str(config), "run"],
                                        cwd=folder, stdout=log, stderr=log,
                                        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
             hook = (f"http://127.0.0.1:{port}/webhooks/telegram", TOKEN) if webhook else None
         try:
-            return asyncio.run(crowd(api, people, hook, process))
+            got = asyncio.run(crowd(api, people, hook, process))
         finally:
             process.terminate()
             process.wait(30)
+        return got
 
 
 async def crowd(api: str, people: int, hook: tuple[str, str] | None,
@@ -223,6 +226,7 @@ async def crowd(api: str, people: int, hook: tuple[str, str] | None,
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the bot did not start taking updates")
             await asyncio.sleep(0.1)
+        cpu = cpu_seconds(process.pid)
         if hook is not None:
             from bot.channels.telegram.channel import webhook_secret
             from bot.core.config import load_config
@@ -243,10 +247,18 @@ async def crowd(api: str, people: int, hook: tuple[str, str] | None,
                 last, stalled = len(got["latencies"]), time.monotonic()
             elif time.monotonic() - stalled > 30:
                 raise RuntimeError(f"no replies for 30 s after {last} of {expected}")
+        cpu = cpu_seconds(process.pid) - cpu
     latencies = sorted(got["latencies"])
     return {"replies": len(latencies), "rate": len(latencies) / got["seconds"],
             "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000}
+            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+            "cpu_ms": cpu / len(latencies) * 1000}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -255,6 +267,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=PG_URL, help="a scratch PostgreSQL database (wiped)")
     parser.add_argument("--webhook", action="store_true", help="copro takes updates by webhook")
+    parser.add_argument("--profile", type=Path, help="copro run under pyinstrument, to this file")
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -267,14 +280,16 @@ def main() -> None:
     mode = "webhook" if args.webhook else "long polling"
     print(f"telegram: {args.people} people answering a check-in at once ({len(ANSWERS)} texts "
           f"each), copro by {mode} on {args.backend}\n")
-    print(f"{'bot':<10} {'replies':>8} {'replies/s':>10} {'p50 ms':>8} {'p99 ms':>8}  target")
+    print(f"{'bot':<10} {'replies':>8} {'replies/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'CPU ms/reply':>13}  target")
     with tempfile.TemporaryDirectory() as tmp:
         for bot in ("reference", "copro"):
             folder = Path(tmp) / bot
             folder.mkdir()
-            got = measure(bot, args.people, args.backend, args.pg_url, args.webhook, folder)
+            got = measure(bot, args.people, args.backend, args.pg_url, args.webhook, folder,
+                          args.profile)
             print(f"{bot:<10} {got['replies']:>8.0f} {got['rate']:>10.0f} {got['p50']:>8.1f} "
-                  f"{got['p99']:>8.1f}" + (f"  {TARGET}" if bot == "copro" else ""))
+                  f"{got['p99']:>8.1f} {got['cpu_ms']:>13.1f}" + (f"  {TARGET}" if bot == "copro" else ""))
 
 
 if __name__ == "__main__":
