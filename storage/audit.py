@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,26 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import after_commit
 from storage.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+# What the log says copro did, once the event is committed; by event kind (else its words).
+SAYS = {
+    "alert_raised": "a safeguarding alert was raised",
+    "alert_acknowledged": "a safeguarding alert was acknowledged",
+    "claim_submitted": "an expense claim was submitted",
+    "claim_approved": "an expense claim was approved",
+    "claim_rejected": "an expense claim was rejected",
+    "claim_paid": "an expense claim was marked paid",
+    "broadcast_sent": "a broadcast was queued",
+    "poll_created": "a poll was queued",
+    "robot_suspected": "copro stopped answering a number that acts like a robot, for an hour",
+    "notify_unheard": "a notice reached no one able to act",
+}
+# Details safe to log: ids and codes, never a name, a number or anyone's words.
+_LOGGED = ("alert", "claim", "broadcast", "poll", "meeting", "group", "reason", "flow", "people")
 
 
 async def record(
@@ -30,6 +50,12 @@ async def record(
     )
     s.add(event)
     await s.flush()
+    said = SAYS.get(kind) or kind.replace("_", " ")
+    shown = " ".join(f"{key}={value}" for key, value in (details or {}).items()
+                     if key in _LOGGED and isinstance(value, int | str) and len(str(value)) <= 40)
+    about = f"participant {participant_id}" if participant_id is not None else ""
+    after_commit(s, lambda: log.info("%s%s", said, f" ({', '.join(filter(None, (about, shown)))})"
+                                     if about or shown else ""))
     return event
 
 
@@ -43,12 +69,16 @@ async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> 
 
 
 async def count(
-    s: AsyncSession, *, kinds: Sequence[str], participant_id: int | None = None
+    s: AsyncSession, *, kinds: Sequence[str], participant_id: int | None = None,
+    since: datetime | None = None,
 ) -> int:
-    """How many events of ``kinds`` there have been (about ``participant_id``, if given)."""
+    """How many events of ``kinds`` there have been (about ``participant_id``, since ``since``,
+    if given)."""
     stmt = select(func.count()).select_from(AuditEvent).where(AuditEvent.kind.in_(kinds))
     if participant_id is not None:
         stmt = stmt.where(AuditEvent.participant_id == participant_id)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
     return int(await s.scalar(stmt) or 0)
 
 

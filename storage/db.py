@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 # An open transaction, as every storage function takes it; code outside storage names it so.
 Tx = AsyncSession
+T = TypeVar("T")
 
 PING_SECONDS = 5.0
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=5000",
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
@@ -37,6 +39,52 @@ _SQLITE_BEGIN = "copro_sqlite_begin"
 _holding: ContextVar[frozenset[int]] = ContextVar("copro_holding", default=frozenset())
 # Any constant will do: serialises concurrent upgrades of one PostgreSQL database.
 _PG_MIGRATION_LOCK = 0x636F70726F
+
+
+# PostgreSQL's error codes for "not now": a statement or lock wait cut short, a deadlock,
+# the server shutting down or full; and class 08, the connection lost.
+_PG_NOT_NOW = {"57014", "55P03", "40P01", "40001", "57P01", "57P02", "57P03", "53300"}
+
+
+@dataclass(frozen=True)
+class Waits:
+    """How long, in seconds, copro waits on the database before giving up on one thing.
+
+    ``pool``: for a free connection (and, on SQLite, for this process's turn to write);
+    ``busy``: on SQLite, for another process's write lock; ``connect``: for PostgreSQL to
+    accept a connection; ``statement`` and ``lock``: on PostgreSQL, for one statement and
+    for one lock (``0``: no limit).
+    """
+
+    pool: float = 10.0
+    busy: float = 5.0
+    connect: float = 5.0
+    statement: float = 60.0
+    lock: float = 10.0
+
+
+class DatabaseBusy(TimeoutError):
+    """The database did not give copro its turn within ``Waits.pool``."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be used just now (away, locked, too slow),
+    rather than a fault in what copro asked of it: worth trying again later."""
+    if isinstance(exc, TimeoutError | ConnectionError | sa_exc.TimeoutError
+                  | sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+        return code in _PG_NOT_NOW or code.startswith("08")
+    return False
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    """Take a cancelled task's outcome, so that nothing reports it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def default_sqlite_url(data_dir: Path) -> str:
@@ -56,23 +104,28 @@ def alembic_config(url: str | None = None) -> Config:
 class Database:
     """One database, by URL: SQLite (``sqlite+aiosqlite``) or PostgreSQL (``+asyncpg``)."""
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(self, url: str, waits: Waits | None = None, **engine_options: Any) -> None:
         self.url = url
+        self.waits = waits = waits or Waits()
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             path = parsed.database
-            if path and path != ":memory:" and not parsed.query.get("uri"):
-                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:":
+                engine_options.setdefault("pool_timeout", waits.pool)
+                if not parsed.query.get("uri"):
+                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             engine_options.setdefault("pool_pre_ping", True)
+            engine_options.setdefault("pool_timeout", waits.pool)
+            engine_options.setdefault("connect_args", _pg_connect_args(waits))
         self.engine: AsyncEngine = create_async_engine(url, **engine_options)
         # SQLite lets one writer in at a time. Writers of this process queue here,
         # in order, rather than in SQLite's busy handler, which polls with growing
         # sleeps; the busy timeout still covers other processes.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
-            _sqlite_hooks(self.engine)
+            _sqlite_hooks(self.engine, busy_ms=round(waits.busy * 1000))
 
     @property
     def safe_url(self) -> str:
@@ -95,7 +148,12 @@ class Database:
         outermost = id(self) not in holding
         async with AsyncExitStack() as stack:
             if outermost and self._sqlite_writer is not None:
-                await stack.enter_async_context(self._sqlite_writer)
+                try:
+                    async with asyncio.timeout(self.waits.pool):
+                        await stack.enter_async_context(self._sqlite_writer)
+                except TimeoutError:
+                    raise DatabaseBusy(
+                        f"no turn to write within {self.waits.pool:g} s") from None
             conn = await stack.enter_async_context(self._connect(immediate=outermost))
             token = _holding.set(holding | {id(self)})
             try:
@@ -135,14 +193,34 @@ class Database:
             )
         return bool(current == head)
 
-    async def ping(self) -> bool:
-        """Whether the database answers within a few seconds."""
+    async def ping(self, seconds: float = PING_SECONDS) -> bool:
+        """Whether the database answers within ``seconds`` (on SQLite: lets copro write)."""
         try:
-            async with asyncio.timeout(PING_SECONDS), self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            await self.within(seconds, lambda s: s.execute(text("SELECT 1")))
         except Exception:
             return False
         return True
+
+    async def within(self, seconds: float, read: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``read(s)`` in a transaction of its own, or ``DatabaseBusy`` after ``seconds``.
+
+        Returns on time even when the database hangs: an unfinished read is cancelled and
+        left to end by itself. On SQLite the transaction takes the write lock (writing
+        nothing), so a database that another process holds locked does not answer either.
+        """
+
+        async def run() -> T:
+            async with (self._connect(immediate=True) as conn,
+                        AsyncSession(bind=conn, expire_on_commit=False) as s, s.begin()):
+                return await read(s)
+
+        task = asyncio.ensure_future(run())
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+        if task in done:
+            return task.result()
+        task.cancel()
+        task.add_done_callback(_forget)
+        raise DatabaseBusy(f"the database did not answer within {seconds:g} s")
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -164,7 +242,9 @@ class Database:
                 await conn.run_sync(_sqlite_pragma, "foreign_keys=OFF")
             try:
                 async with conn.begin():
-                    if not self.is_sqlite:
+                    if not self.is_sqlite:  # a migration may take as long as it needs
+                        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+                        await conn.execute(text("SET LOCAL lock_timeout = 0"))
                         await conn.execute(
                             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
                         )
@@ -219,7 +299,18 @@ def _sqlite_pragma(connection: Connection, pragma: str) -> None:
         cursor.close()
 
 
-def _sqlite_hooks(engine: AsyncEngine) -> None:
+def _pg_connect_args(waits: Waits) -> dict[str, Any]:
+    """asyncpg's settings that bound each wait: on the server, and in copro for a server that
+    stopped answering at all."""
+    settings = {"statement_timeout": str(round(waits.statement * 1000)),
+                "lock_timeout": str(round(waits.lock * 1000))}
+    args: dict[str, Any] = {"timeout": waits.connect, "server_settings": settings}
+    if waits.statement:
+        args["command_timeout"] = waits.statement + waits.connect
+    return args
+
+
+def _sqlite_hooks(engine: AsyncEngine, *, busy_ms: int) -> None:
     """Pragmas on every connection, and SQLAlchemy (not the driver) emitting BEGIN.
 
     The driver's own transaction handling would leave SELECTs, SAVEPOINTs and DDL
@@ -231,6 +322,7 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             for pragma in SQLITE_PRAGMAS:
                 cursor.execute(pragma)
         finally:

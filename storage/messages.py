@@ -390,20 +390,20 @@ async def sent_since(
 
 
 async def outbox_depth(s: AsyncSession) -> dict[tuple[str, str], int]:
-    """Pending outbound messages by (channel, status)."""
+    """Outbound messages not sent yet (queued, sending, held) by (channel, status)."""
     rows = await s.execute(
         select(Message.channel, Message.status, func.count())
-        .where(Message.direction == "out", Message.status.in_(PENDING))
+        .where(Message.direction == "out", Message.status.in_(WAITING))
         .group_by(Message.channel, Message.status)
     )
     return {(channel, status): int(n) for channel, status, n in rows}
 
 
-async def oldest_pending(s: AsyncSession) -> datetime | None:
-    """When the oldest message still waiting to be sent was queued."""
+async def oldest_waiting(s: AsyncSession) -> datetime | None:
+    """When the oldest message not sent yet (queued, sending or held) was queued."""
     return await s.scalar(
         select(func.min(Message.created_at)).where(
-            Message.direction == "out", Message.status.in_(PENDING)
+            Message.direction == "out", Message.status.in_(WAITING)
         )
     )
 

@@ -157,6 +157,17 @@ async def preferred_addresses(s: AsyncSession, ids: Sequence[int]) -> dict[int, 
     return found
 
 
+async def languages_on(s: AsyncSession, channel: str) -> set[str]:
+    """The languages of the active people who can be reached on ``channel``."""
+    rows = await s.scalars(
+        select(Participant.language).distinct()
+        .join(Address, Address.participant_id == Participant.id)
+        .where(Address.channel == channel, Address.status == "ok",
+               Participant.status == "active")
+    )
+    return set(rows)
+
+
 async def addresses_of(s: AsyncSession, participant_id: int) -> list[Address]:
     rows = await s.scalars(
         select(Address).where(Address.participant_id == participant_id).order_by(Address.id)

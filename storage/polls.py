@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Poll, Vote
+from storage.models import Message, Poll, Vote
 
 
 async def create(
@@ -70,3 +70,21 @@ async def vote(
 
 async def votes(s: AsyncSession, poll_id: int) -> list[Vote]:
     return list(await s.scalars(select(Vote).where(Vote.poll_id == poll_id).order_by(Vote.id)))
+
+
+async def unvote(s: AsyncSession, poll: Poll, participant_id: int) -> None:
+    """A person took their vote back: they have none."""
+    await s.execute(delete(Vote).where(Vote.poll_id == poll.id, Vote.participant_id == participant_id))
+
+
+async def asked_natively(s: AsyncSession, channel: str, *, poll_ref: str | None = None,
+                         topic: str | None = None) -> list[Message]:
+    """The questions sent as ``channel``'s own polls: the one the provider knows as
+    ``poll_ref``, or all of those about ``topic`` (a poll's)."""
+    where = [Message.direction == "out", Message.channel == channel, Message.kind == "poll",
+             Message.provider_ref.is_not(None)]
+    if poll_ref is not None:
+        where.append(Message.provider_ref == poll_ref)
+    if topic is not None:
+        where.append(Message.topic == topic)
+    return list(await s.scalars(select(Message).where(*where).order_by(Message.id)))

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,11 +69,12 @@ def start_copro(
 
 async def wait_healthy(port: int, process: subprocess.Popen[str]) -> httpx.Response:
     """Wait until ``copro run`` answers ``/healthz``; its answer."""
+    deadline = time.monotonic() + 60  # a start takes about a second; a busy machine, more
     async with httpx.AsyncClient() as client:
-        for _ in range(400):
+        while time.monotonic() < deadline:
             assert process.poll() is None, process.communicate()[1]
             try:
                 return await client.get(f"http://127.0.0.1:{port}/healthz")
             except httpx.TransportError:
                 await asyncio.sleep(0.05)
-    raise AssertionError("copro run did not start listening")
+    raise AssertionError("copro run did not start listening within 60 s")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -12,8 +13,12 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.clock import utcnow
 from bot.core.metrics import CONTENT_TYPE, Metrics
-from storage import audit, jobs, messages
-from storage.db import Database
+from bot.host.robots import FLOOD_QUIET
+from storage import audit, failed, jobs, messages
+from storage.db import Database, Tx, unavailable
+
+HEALTH_SECONDS = 2.0  # /healthz and /metrics answer within this, whatever the database does
+FAILED_WINDOW = timedelta(hours=24)  # copro_messages_failed counts the failures of this long
 
 
 def create_app(
@@ -26,10 +31,11 @@ def create_app(
     """The app: every channel's webhook routes, plus health and metrics."""
 
     async def healthz(request: Request) -> Response:
-        if not await db.ping():
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        async with db.transaction() as s:
-            oldest = await messages.oldest_pending(s)
+        try:
+            oldest = await db.within(HEALTH_SECONDS, messages.oldest_waiting)
+        except Exception as exc:
+            answer = "unreachable" if unavailable(exc) else "error"
+            return JSONResponse({"status": "error", "database": answer}, status_code=503)
         age = round((clock() - oldest).total_seconds(), 1) if oldest else 0.0
         return JSONResponse(
             {"status": "ok", "database": "ok", "oldest_queued_seconds": age,
@@ -37,19 +43,34 @@ def create_app(
         )
 
     async def metrics_endpoint(request: Request) -> Response:
+        async def read(s: Tx) -> tuple[Any, ...]:
+            now = clock()
+            return (await messages.outbox_depth(s), await messages.oldest_waiting(s),
+                    *await jobs.overdue(s, now=now),
+                    await audit.count(s, kinds=("notify_unheard",)),
+                    await failed.counts_since(s, now - FAILED_WINDOW),
+                    await audit.count(s, kinds=("robot_suspected",), since=now - FLOOD_QUIET))
+
         try:
-            async with db.transaction() as s:
-                depth = await messages.outbox_depth(s)
-                oldest = await messages.oldest_pending(s)
-                overdue, oldest_due = await jobs.overdue(s, now=clock())
-                unheard = await audit.count(s, kinds=("notify_unheard",))
+            depth, oldest, overdue, oldest_due, unheard, failures, muted = await db.within(
+                HEALTH_SECONDS, read)
         except Exception:
-            depth, oldest = {}, None  # still show the counters when the database is away
+            pass  # still show the counters when the database is away
         else:
             metrics.notices_unheard.set(unheard)
             metrics.queue_depth.clear()
+            metrics.messages_held.clear()
+            held: dict[str, int] = {}
             for (channel, status), count in depth.items():
                 metrics.queue_depth.labels(channel=channel, status=status).set(count)
+                if status == "held":
+                    held[channel] = held.get(channel, 0) + count
+            for channel in {*channels, *held}:
+                metrics.messages_held.labels(channel=channel).set(held.get(channel, 0))
+            metrics.messages_failed.clear()
+            for channel in {*channels, *failures}:
+                metrics.messages_failed.labels(channel=channel).set(failures.get(channel, 0))
+            metrics.numbers_muted.set(muted)
             metrics.oldest_queued_seconds.set(
                 (clock() - oldest).total_seconds() if oldest else 0
             )

@@ -46,7 +46,7 @@ class RunningChannel(Channel, Protocol):
 
 async def open_database(config: Config) -> Database:
     """The configured database, ready: the embedded default sets itself up."""
-    db = Database(config.database_url, echo=config.database.echo)
+    db = Database(config.database_url, config.database.waits, echo=config.database.echo)
     try:
         if db.is_sqlite:
             await db.upgrade()
@@ -73,23 +73,36 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
 
         found["telegram"] = TelegramChannel(config, inbox, metrics)
         mode = "webhook" if config.telegram.webhook_url else "long polling"
-        log.warning("Telegram: on (%s)", mode)
+        log.info("Telegram: on (%s)", mode)
     else:
-        log.warning("Telegram: off — set COPRO_TELEGRAM_TOKEN (or telegram.token) to turn it on")
+        log.info("Telegram: off — set COPRO_TELEGRAM_TOKEN (or telegram.token) to turn it on")
     if config.sms_enabled:
         from bot.channels.sms.twilio import SmsChannel
 
         found["sms"] = SmsChannel(config, inbox, metrics)
-        log.warning("SMS: on (from %s)", config.twilio.from_number)
+        log.info("SMS: on (from %s)", config.twilio.from_number)
         if not config.twilio.public_url:
             log.warning("SMS: twilio.public_url is not set, so Twilio sends no delivery reports "
                         "and texts show as sent, never delivered; set it to copro's public "
                         "https address")
     else:
-        log.warning(
+        log.info(
             "SMS: off — set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and "
             "COPRO_TWILIO_FROM (or the [twilio] keys) to turn it on"
         )
+    if config.whatsapp_enabled:
+        from bot.channels.whatsapp.channel import WhatsAppChannel
+
+        found["whatsapp"] = WhatsAppChannel(config, inbox, metrics)
+        log.warning("WhatsApp: on (from %s)", config.whatsapp.from_number)
+        missing = config.whatsapp.missing({config.language})
+        if missing:
+            log.warning("WhatsApp: no template for %s, so those messages go by SMS instead "
+                        "when the 24-hour window is shut; see docs/whatsapp.md",
+                        ", ".join(f"'{p}' in {lang}" for p, lang in missing))
+    else:
+        log.warning("WhatsApp: off — set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the "
+                    "Twilio account to turn it on")
     return found
 
 
@@ -151,7 +164,7 @@ class Service:
         metrics = Metrics()
         conversations = Conversations(db, self.library, config)
         await conversations.register_flows()
-        inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
+        inbox = Inbox(conversations, Spool(config.spool_dir))
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
         sender = Sender(db, channels, config, metrics)
@@ -177,7 +190,7 @@ class Service:
             inbox.start()  # first, what came in while the database was away last time
             scheduler.start()
             sender.start()
-            log.warning(
+            log.info(
                 "copro is running on http://%s:%d with %s; stop with Ctrl+C",
                 config.http.host, config.http.port, ", ".join(channels) or "no channels",
             )
@@ -185,7 +198,7 @@ class Service:
             await asyncio.wait([stop, serving], return_when=asyncio.FIRST_COMPLETED)
             stop.cancel()
         finally:
-            log.warning("copro is stopping")
+            log.info("copro is stopping")
             server.should_exit = True
             await sender.stop()
             await inbox.stop()
@@ -199,4 +212,4 @@ class Service:
                 await asyncio.wait_for(serving, timeout=2)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
-        log.warning("copro stopped")
+        log.info("copro stopped")

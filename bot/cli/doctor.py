@@ -14,7 +14,8 @@ def enabled_channels(state: State) -> list[str]:
     """The channels ``copro run`` would send on with this configuration."""
     config = state.config
     return [name for name, on in (("telegram", config.telegram_enabled),
-                                  ("sms", config.sms_enabled)) if on]
+                                  ("sms", config.sms_enabled),
+                                  ("whatsapp", config.whatsapp_enabled)) if on]
 
 
 @click.command("doctor")
@@ -27,7 +28,8 @@ def doctor(state: State) -> None:
 
     async def work() -> list[Problem]:
         async with database(state.config) as db, db.transaction() as s:
-            return await check(s, channels=enabled_channels(state))
+            whatsapp = state.config.whatsapp if state.config.whatsapp_enabled else None
+            return await check(s, channels=enabled_channels(state), whatsapp=whatsapp)
 
     problems = run(work())
     if not problems:

@@ -15,10 +15,13 @@ from bot.core.logs import setup as setup_logging
 
 if TYPE_CHECKING:
     from bot.cli._common import State
+    from bot.flowfiles.problems import Problem
 
 # Every other command group lives in a module of its own, imported only when it runs.
 COMMANDS = {
     "alerts": ("bot.cli.alerts:alerts_group", "See safeguarding alerts and acknowledge them."),
+    "backup": ("bot.cli.backup:backup",
+               "Copy the database into a folder, safely while copro runs (SQLite or PostgreSQL)."),
     "broadcast": ("bot.cli.polls:broadcast",
                   "Send one message to everyone in a group, each in their own language."),
     "broadcasts": ("bot.cli.polls:broadcasts_group", "See what became of a broadcast."),
@@ -27,10 +30,14 @@ COMMANDS = {
                "Find groups and people whose alerts or requests would reach nobody."),
     "groups": ("bot.cli.groups:groups_group",
                "Add groups, see who is in them, and set their weekly check-in."),
+    "inbox": ("bot.cli.inbox:inbox_group",
+              "See texts kept on disk while the database could not take them, and replay them."),
     "invite": ("bot.cli.participants:invite",
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
                  "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "messages": ("bot.cli.messages:messages_group",
+                 "See messages that did not reach their person, with why, and send them again."),
     "participants": ("bot.cli.participants:participants_group",
                      "Add, list, export and forget participants."),
     "polls": ("bot.cli.polls:polls_group",
@@ -48,9 +55,9 @@ COMMANDS = {
     help="Configuration file (default: $COPRO_CONFIG, else ./copro.toml if present).",
 )
 @click.option(
-    "--log-level", default="WARNING", show_default=True, envvar="COPRO_LOG_LEVEL",
+    "--log-level", default=None, envvar="COPRO_LOG_LEVEL",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    help="How much to log (also $COPRO_LOG_LEVEL).",
+    help="How much to log (also $COPRO_LOG_LEVEL)  [default: INFO for run, WARNING for the rest]",
 )
 @click.option(
     "--log-format", default="text", show_default=True, envvar="COPRO_LOG_FORMAT",
@@ -59,11 +66,14 @@ COMMANDS = {
 )
 @click.version_option(package_name="copro")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
+def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
+         log_format: str) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
 
-    setup_logging(log_level, log_format)
+    # The service says what it does; other commands print their own answers.
+    setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"),
+                  log_format)
     ctx.obj = State(config_path)
 
 
@@ -135,25 +145,34 @@ def flows() -> None:
 
 @flows.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--sms", "sms_table", is_flag=True,
+              help="Also list every message in each language: characters, encoding, SMS parts.")
 @click.pass_obj
-def flows_check(state: State, paths: tuple[Path, ...]) -> None:
+def flows_check(state: State, paths: tuple[Path, ...], sms_table: bool) -> None:
     """Check flow files (default: the shipped flows and flows.extra_dir).
 
     Reports every problem with its file, step and field, and exits 1 if any is an error.
+    With --sms, also lists how every message goes as SMS, with everyday values, a name
+    with an accent and long values (the fixed texts too, when no files are given).
     """
     from bot.flowfiles.checker import check_fixed_texts, check_paths, check_sources
     from bot.flowfiles.library import flow_paths, shipped_files
 
     shipped = list(shipped_files())
     if paths:
-        problems = check_paths(flow_paths(paths), known_flows=_flow_ids(shipped))
-        count = len(flow_paths(paths))
+        files = flow_paths(paths)
+        problems = check_paths(files, known_flows=_flow_ids(shipped))
+        count = len(files)
     else:
         extra = state.config.flows.extra_dir
-        extra_files = flow_paths([extra]) if extra else []
+        files = flow_paths([extra]) if extra else []
         problems = (check_sources(shipped) + check_fixed_texts()
-                    + check_paths(extra_files, _flow_ids(shipped)))
-        count = len(shipped) + len(extra_files)
+                    + check_paths(files, _flow_ids(shipped)) + _templates(state))
+        count = len(shipped) + len(files)
+    if sms_table:
+        sources = [] if paths else list(shipped)
+        sources += [(str(f), f.read_text(encoding="utf-8")) for f in files]
+        _sms_table(sources, fixed=not paths)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(p.severity == "error" for p in problems)
@@ -161,6 +180,27 @@ def flows_check(state: State, paths: tuple[Path, ...]) -> None:
     click.echo(f"{count} flow file(s) checked: {errors} error(s), {warnings} warning(s).")
     if errors:
         sys.exit(1)
+
+
+def _sms_table(sources: list[tuple[str, str]], fixed: bool) -> None:
+    from bot.flowfiles import sms
+    from bot.flowfiles.checker import sms_lengths
+
+    for line in sms.table(sms_lengths(sources, fixed)):
+        click.echo(line)
+
+
+def _templates(state: State) -> list[Problem]:
+    """A warning for each WhatsApp template the flows' languages lack, when WhatsApp is on."""
+    from bot.engine.definition import LANGUAGES
+    from bot.features.doctor import template_problems
+    from bot.flowfiles.problems import Problem
+
+    if not state.config.whatsapp.from_number:
+        return []
+    return [Problem("configuration [whatsapp.templates]", f"{p.what}: {p.why} To fix: {p.fix}",
+                    severity="warning")
+            for p in template_problems(state.config.whatsapp, LANGUAGES)]
 
 
 def _flow_ids(sources: list[tuple[str, str]]) -> set[str]:
@@ -213,7 +253,7 @@ def db_upgrade(state: State) -> None:
 
 
     async def upgrade() -> str:
-        database = Database(state.config.database_url)
+        database = Database(state.config.database_url, state.config.database.waits)
         try:
             await database.upgrade()
         finally:

@@ -30,6 +30,7 @@ def participants_group() -> None:
 @click.option("--name", required=True, help="Their name, as copro will use it.")
 @click.option("--phone", help="Their mobile number, for texts.")
 @click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
+@click.option("--whatsapp", help="Their number on WhatsApp (first contact: the opt-in template).")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh (default: language).")
 @click.option("--group", "group_name", help="A group to put them in.")
 @click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
@@ -38,12 +39,12 @@ def participants_group() -> None:
               help="Send the welcome now (it asks for consent), not when they first write.")
 @pass_state
 def add(
-    state: State, name: str, phone: str | None, telegram: str | None, language: str | None,
-    group_name: str | None, role: str, admin: bool, welcome: bool,
+    state: State, name: str, phone: str | None, telegram: str | None, whatsapp: str | None,
+    language: str | None, group_name: str | None, role: str, admin: bool, welcome: bool,
 ) -> None:
-    """Add someone, by phone number or Telegram chat id, or neither (then invite them)."""
+    """Add someone, by phone number, WhatsApp or Telegram chat id, or none (then invite them)."""
     row = Row(name=name, phone=phone or "", telegram=telegram or "", language=language or "",
-              group=group_name or "", role=role)
+              group=group_name or "", role=role, whatsapp=whatsapp or "")
 
     async def work() -> tuple[int, bool, bool, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db:
@@ -64,7 +65,7 @@ def add(
         click.echo(f"Added {name} as participant {person_id}.")
         if welcomed:
             click.echo("The welcome is on its way: they will be asked for their consent.")
-        elif not (phone or telegram):
+        elif not (phone or telegram or whatsapp):
             click.echo(f"copro cannot reach them yet: give them an invite with `copro invite {person_id}`.")
     warn_about(lacking)
 

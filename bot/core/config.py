@@ -28,8 +28,9 @@ from pydantic import (
 )
 
 from bot.core.phones import InvalidNumber, normalise
+from bot.core.whatsapp import WhatsAppConfig
 from bot.engine.definition import Duration
-from storage.db import default_sqlite_url
+from storage.db import Waits, default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
 FILE_VARIABLE = "COPRO_CONFIG"
@@ -37,6 +38,7 @@ ENV_KEYS = {  # environment variable: the key it overrides
     "COPRO_DATA_DIR": "data_dir", "COPRO_DATABASE_URL": "database.url",
     "COPRO_TELEGRAM_TOKEN": "telegram.token", "COPRO_TWILIO_ACCOUNT_SID": "twilio.account_sid",
     "COPRO_TWILIO_AUTH_TOKEN": "twilio.auth_token", "COPRO_TWILIO_FROM": "twilio.from_number",
+    "COPRO_WHATSAPP_FROM": "whatsapp.from_number",
     "COPRO_HTTP_HOST": "http.host", "COPRO_HTTP_PORT": "http.port",
 }
 PLAIN = {  # clearer words for some of pydantic's messages, by error type
@@ -84,11 +86,25 @@ Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Clock = Annotated[time, BeforeValidator(parse_clock)]
 Url = Annotated[str, AfterValidator(_url)]
 BaseUrl = Annotated[str, AfterValidator(lambda value: _url(value).rstrip("/"))]
+Seconds = Annotated[float, Field(gt=0)]
 
 
 class DatabaseConfig(_Section):
     url: str = ""
     echo: bool = False
+    # How long copro waits on the database before giving up on one thing (seconds);
+    # see config.example.toml. A text that gives up is kept on disk and tried again.
+    pool_timeout: Seconds = 10
+    busy_timeout: Seconds = 5
+    connect_timeout: Seconds = 5
+    statement_timeout: Annotated[float, Field(ge=0)] = 60
+    lock_timeout: Annotated[float, Field(ge=0)] = 10
+
+    @property
+    def waits(self) -> Waits:
+        return Waits(pool=self.pool_timeout, busy=self.busy_timeout,
+                     connect=self.connect_timeout, statement=self.statement_timeout,
+                     lock=self.lock_timeout)
 
     @field_validator("url")
     @classmethod
@@ -137,7 +153,6 @@ class SafeguardingConfig(_Section):
 
 
 Rate = Annotated[float, Field(gt=0)]
-Seconds = Annotated[float, Field(gt=0)]
 
 
 class TelegramConfig(_Section):
@@ -272,6 +287,11 @@ class OutboxConfig(_Section):
         return self
 
 
+class InboxConfig(_Section):
+    answer_seconds: Seconds = 5
+    max_retry_seconds: Seconds = 60
+
+
 class HttpConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -289,7 +309,9 @@ class Config(_Section):
     safeguarding: SafeguardingConfig = Field(default_factory=SafeguardingConfig)
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     twilio: TwilioConfig = Field(default_factory=TwilioConfig)
+    whatsapp: WhatsAppConfig = Field(default_factory=WhatsAppConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+    inbox: InboxConfig = Field(default_factory=InboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     checkins: CheckinsConfig = Field(default_factory=CheckinsConfig)
     meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
@@ -306,6 +328,11 @@ class Config(_Section):
         return self.data_dir / "media"
 
     @property
+    def spool_dir(self) -> Path:
+        """Where texts wait, on disk, while the database cannot take them."""
+        return self.data_dir / "spool"
+
+    @property
     def database_url(self) -> str:
         return self.database.url or default_sqlite_url(self.data_dir)
 
@@ -317,6 +344,11 @@ class Config(_Section):
     def sms_enabled(self) -> bool:
         t = self.twilio
         return bool(t.account_sid and t.auth_token.get_secret_value() and t.from_number)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        t = self.twilio
+        return bool(t.account_sid and t.auth_token.get_secret_value() and self.whatsapp.from_number)
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:

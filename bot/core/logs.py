@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REASON_LENGTH = 160  # of a failure's reason, as logged and kept (a job's note, a spooled text)
+NUMBERS = re.compile(r"\+?\d[\d ]{5,}\d")  # phone numbers and the like, masked in reasons
 
 
 def mask(address: str) -> str:
@@ -19,6 +22,17 @@ def mask(address: str) -> str:
     if len(address) <= 6:
         return "*" * len(address)
     return address[:3] + "*" * (len(address) - 6) + address[-3:]
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, short and without people's details: the error's type and the first
+    line of its message (a database error's own, not the statement and its values), with
+    anything like a phone number masked."""
+    orig = getattr(exc, "orig", None)  # a database error: the driver's, without the SQL
+    inner = orig if isinstance(orig, BaseException) else exc
+    first = (str(inner).strip().splitlines() or [""])[0][:REASON_LENGTH]
+    first = NUMBERS.sub(lambda m: mask(m.group()), first)
+    return f"{type(inner).__name__}: {first}" if first else type(inner).__name__
 
 
 class JsonFormatter(logging.Formatter):
@@ -45,8 +59,10 @@ def setup(level: str = "INFO", format: str = "text") -> None:
     quiet_libraries()
 
 
-# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs).
-NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp")
+# Libraries that log each HTTP request (with addresses, and the Twilio account in its URLs),
+# and alembic, each step of a migration.
+NOISY = ("httpx", "httpcore", "telegram", "twilio", "apscheduler", "uvicorn.error", "aiohttp",
+         "alembic")
 
 
 def quiet_libraries() -> None:

@@ -32,11 +32,28 @@ class Metrics:
             registry=self.registry,
         )
         self.queue_depth = Gauge(
-            "copro_outbox_depth", "Messages waiting to be sent, by channel and status.",
+            "copro_outbox_depth",
+            "Messages not sent yet (queued, sending, held), by channel and status.",
             ["channel", "status"], registry=self.registry,
         )
         self.oldest_queued_seconds = Gauge(
-            "copro_outbox_oldest_seconds", "Age of the oldest message waiting to be sent.",
+            "copro_outbox_oldest_seconds",
+            "Age of the oldest message not sent yet (held ones too).",
+            registry=self.registry,
+        )
+        self.messages_held = Gauge(
+            "copro_messages_held",
+            "Messages held back until a later time (contact hours, a set time), by channel.",
+            ["channel"], registry=self.registry,
+        )
+        self.messages_failed = Gauge(
+            "copro_messages_failed",
+            "Messages that failed in the last 24 hours, by channel: see copro messages failed.",
+            ["channel"], registry=self.registry,
+        )
+        self.numbers_muted = Gauge(
+            "copro_numbers_muted",
+            "Numbers copro stopped answering in the last hour because they acted like robots.",
             registry=self.registry,
         )
         self.notices_unheard = Gauge(

@@ -36,3 +36,16 @@ def normalise(number: str, region: str = "GB") -> str:
         f"{number!r} is not a phone number copro can text: check the digits"
         + ("" if text.startswith("+") else f", or add the country code (taken as {region})")
     )
+
+
+WHATSAPP = "whatsapp:"
+
+
+def twin(channel: str, address: str) -> tuple[str, str] | None:
+    """The same phone's address on the other Twilio channel: a WhatsApp number's SMS address,
+    an SMS number's WhatsApp address. None for other channels."""
+    if channel == "whatsapp" and address.startswith(WHATSAPP):
+        return "sms", address.removeprefix(WHATSAPP)
+    if channel == "sms" and address.startswith("+"):
+        return "whatsapp", f"{WHATSAPP}{address}"
+    return None

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.clock import utcnow
 from bot.core.config import Config
-from bot.core.logs import mask
+from bot.core.logs import reason as _reason
 from bot.core.metrics import Metrics
 from storage import jobs
 from storage.db import Database, Tx, savepoint
@@ -38,8 +37,6 @@ from storage.models import Job
 log = logging.getLogger(__name__)
 
 MAX_BATCHES = 1000  # per tick: a bound, so a tick always ends
-REASON_LENGTH = 160  # of a failure's reason, as logged and kept in the job's note
-NUMBERS = re.compile(r"\+?\d[\d ]{5,}\d")  # phone numbers and the like, masked in reasons
 
 
 @dataclass(frozen=True)
@@ -347,17 +344,6 @@ def _log_error(exc: BaseException, message: str, *args: object) -> None:
     details; the traceback, which may quote them, at DEBUG only."""
     log.error(message, *args, _reason(exc))
     log.debug("scheduler: the traceback of that error", exc_info=exc)
-
-
-def _reason(exc: BaseException) -> str:
-    """What went wrong, short and without people's details: the error's type and the first
-    line of its message (a database error's own, not the statement and its values), with
-    anything like a phone number masked."""
-    orig = getattr(exc, "orig", None)  # a database error: the driver's, without the SQL
-    inner = orig if isinstance(orig, BaseException) else exc
-    first = (str(inner).strip().splitlines() or [""])[0][:REASON_LENGTH]
-    first = NUMBERS.sub(lambda m: mask(m.group()), first)
-    return f"{type(inner).__name__}: {first}" if first else type(inner).__name__
 
 
 def _again(later: Later, now: datetime) -> datetime:

@@ -27,8 +27,12 @@ class Outgoing:
     """One outbox message, as a channel needs it (``bot.delivery.outgoing`` makes it from a row).
 
     ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
-    ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
-    file, ``body`` its caption).
+    ``multiple`` whether several may be chosen, ``question`` the words of a channel's
+    own poll, where it has one); or ``photo`` (``media[0]`` the file, ``body`` its
+    caption). ``stop_poll`` names a channel's own poll to close (Telegram's message
+    id), and the message is nothing else. ``content_sid`` names an approved WhatsApp template
+    to send instead of ``body`` (which then only describes it), filled with
+    ``content_variables`` (JSON, as Twilio takes them).
     """
 
     id: int
@@ -41,6 +45,10 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    question: str = ""
+    stop_poll: str = ""
+    content_sid: str = ""
+    content_variables: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,11 +84,16 @@ class Undeliverable(SendError):
 
     ``address_status`` marks the address itself when it cannot be used again
     (the person blocked the bot, or sent STOP at the carrier).
+
+    ``fall_back``: the message may still reach the person another way (by SMS, when
+    WhatsApp will not take it).
     """
 
-    def __init__(self, reason: str, address_status: AddressStatus | None = None) -> None:
+    def __init__(self, reason: str, address_status: AddressStatus | None = None, *,
+                 fall_back: bool = False) -> None:
         super().__init__(reason)
         self.address_status = address_status
+        self.fall_back = fall_back
 
 
 class Channel(Protocol):

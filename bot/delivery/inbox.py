@@ -1,13 +1,15 @@
 """Where the channels hand in what people send, so that nothing accepted is ever lost.
 
 Normally a message goes straight to the conversation host, in the same request
-that brought it. If the database cannot be reached, the message is written to a
-spool on disk (one small JSON file, flushed to disk before the provider is told
-"got it"), and replayed in order once the database is back. While anything is
-spooled, new messages join the end of the spool, so each person's messages are
-still handled in the order they came. A message that fails for another reason
-(a fault in copro, not the database) is set aside in ``spool/failed`` with the
-error, for someone to look at, rather than retried for ever.
+that brought it. If the database cannot take it within ``inbox.answer_seconds``
+(away, locked by another program, too slow), the message is written to a spool
+on disk (one small JSON file, flushed to disk before the provider is told "got
+it"), and tried again, in order, with a growing pause (up to
+``inbox.max_retry_seconds``) until it is handled. While anything is spooled, new
+messages join the end of the spool, so each person's messages are still handled
+in the order they came. A message that fails for another reason (a fault in
+copro, not the database) is set aside in ``spool/failed`` with the error, for
+someone to look at; ``copro inbox replay`` puts it back in line.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.core.logs import mask, reason
 from bot.delivery import addresses, receipts
 from bot.delivery.receipts import Receipt
 from bot.host import taps
 from bot.host.conversations import Conversations
 from bot.host.taps import Tap
+from storage.db import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +60,46 @@ class Spool:
 
     def put(self, item: Inbound, *, failed: str | None = None) -> Path:
         """Keep ``item`` on disk (atomically, synced) and return its file."""
-        where = self.failed if failed else self.directory
-        where.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
-        data = {**asdict(item), "media": list(item.media)}
+        data: dict[str, object] = {**asdict(item), "media": list(item.media)}
         if failed:
             data["error"] = failed
+        return self._write(self.failed if failed else self.directory, name, data)
+
+    def waiting(self) -> list[Path]:
+        return _files(self.directory)
+
+    def set_aside(self) -> list[Path]:
+        """The items copro could not handle, oldest first."""
+        return _files(self.failed)
+
+    def put_back(self, path: Path) -> Path:
+        """Move an item set aside back in line, where its arrival time puts it."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("error", None)
+        target = self._write(self.directory, path.name, data)
+        path.unlink()
+        return target
+
+    @staticmethod
+    def read(path: Path) -> Inbound:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
+                       text=data.get("text") or "", media=tuple(data.get("media") or ()),
+                       provider_id=data.get("provider_id"))
+
+    @staticmethod
+    def error(path: Path) -> str:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("error") or "")
+
+    @staticmethod
+    def arrived(path: Path) -> float:
+        """When the item was spooled, in seconds since the epoch (its name says)."""
+        return int(path.name.partition("-")[0]) / 1e9
+
+    @staticmethod
+    def _write(where: Path, name: str, data: dict[str, object]) -> Path:
+        where.mkdir(parents=True, exist_ok=True)
         temporary = where / f".{name}.tmp"
         with temporary.open("w", encoding="utf-8") as file:
             json.dump(data, file, ensure_ascii=False)
@@ -71,17 +109,9 @@ class Spool:
         temporary.replace(target)
         return target
 
-    def waiting(self) -> list[Path]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(p for p in self.directory.glob("*.json"))
 
-    @staticmethod
-    def read(path: Path) -> Inbound:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
-                       text=data.get("text") or "", media=tuple(data.get("media") or ()),
-                       provider_id=data.get("provider_id"))
+def _files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.json")) if directory.is_dir() else []
 
 
 class Inbox:
@@ -92,20 +122,30 @@ class Inbox:
         self._runner: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
+        self.stalled = False  # the last replay stopped because the database could not take it
+
+    @property
+    def answer_seconds(self) -> float:
+        return self.conversations.config.inbox.answer_seconds
 
     async def hand_in(self, item: Inbound) -> None:
-        """Handle ``item`` now, or keep it safe on disk if the database is away.
+        """Handle ``item`` now, or keep it safe on disk if the database cannot take it.
 
-        Returns once the item is handled or on disk: only then may the provider
-        be told it was received.
+        Returns once the item is handled or on disk, within about ``inbox.answer_seconds``
+        whatever the database does: only then may the provider be told it was received.
         """
         if self.spool.waiting():
             await asyncio.to_thread(self.spool.put, item)
             self._wake.set()
             return
-        try:
-            await self._handle(item)
-        except Exception as exc:
+        handling = asyncio.ensure_future(self._handle(item))
+        handling.add_done_callback(_forget)  # even if this request is given up on
+        done, _ = await asyncio.wait({handling}, timeout=self.answer_seconds)
+        if handling not in done:
+            # Left to end by itself; if it did get through, the replay sees a copy it has.
+            handling.cancel()
+            await self._keep(item, f"no answer within {self.answer_seconds:g} s")
+        elif (exc := handling.exception()) is not None and isinstance(exc, Exception):
             await self._set_aside(item, exc)
 
     # --- what channels ask of copro --------------------------------------------------------
@@ -137,23 +177,30 @@ class Inbox:
         return await addresses.staff(self.conversations.db, channel)
 
     async def replay(self) -> int:
-        """Handle what is spooled, oldest first, until it is empty or the database is away."""
+        """Handle what is spooled, oldest first, until it is empty or the database cannot take
+        the next one (then ``stalled`` is set, and it is tried again later); returns how many
+        were handled or set aside."""
         done = 0
         async with self._replaying:
+            self.stalled = False
             for path in self.spool.waiting():
                 item = await asyncio.to_thread(self.spool.read, path)
                 try:
-                    await self._handle(item)
+                    async with asyncio.timeout(self.answer_seconds):
+                        await self._handle(item)
                 except Exception as exc:
-                    if not await self.conversations.db.ping():
-                        return done  # still away: try again later
-                    await asyncio.to_thread(self.spool.put, item, failed=_describe(exc))
+                    if unavailable(exc) or not await self.conversations.db.ping():
+                        self.stalled = True
+                        log.info("inbox: the database cannot take the spooled messages yet (%s); "
+                                 "%d handled, trying again later", reason(exc), done)
+                        return done
+                    await asyncio.to_thread(self.spool.put, item, failed=reason(exc))
                     log.exception("inbox: a spooled %s from %s could not be handled; set aside",
-                                  item.kind, item.channel)
+                                  item.kind, mask(item.address))
                 path.unlink(missing_ok=True)
                 done += 1
         if done:
-            log.warning("inbox: %d message(s) kept while the database was away are now handled", done)
+            log.info("inbox: %d message(s) kept while the database was away are now handled", done)
         return done
 
     def start(self) -> None:
@@ -168,12 +215,19 @@ class Inbox:
                 await self._runner
 
     async def _run(self) -> None:
+        pause = REPLAY_SECONDS
         while not self._stopping.is_set():
             if self.spool.waiting():
                 try:
                     await self.replay()
                 except Exception:
                     log.exception("inbox: replaying the spool failed; trying again")
+                    self.stalled = True
+            if self.stalled:  # back off while the database cannot take them, new texts or not
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, self.conversations.config.inbox.max_retry_seconds)
+                continue
+            pause = REPLAY_SECONDS
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), REPLAY_SECONDS)
@@ -188,16 +242,21 @@ class Inbox:
             await c.refuse_invite(item.channel, item.address)
 
     async def _set_aside(self, item: Inbound, exc: Exception) -> None:
-        if not await self.conversations.db.ping():
-            await asyncio.to_thread(self.spool.put, item)
-            self._wake.set()
-            log.warning("inbox: the database is away; a %s message is kept on disk until it is back",
-                        item.channel)
+        if unavailable(exc) or not await self.conversations.db.ping():
+            await self._keep(item, reason(exc))
             return
-        await asyncio.to_thread(self.spool.put, item, failed=_describe(exc))
-        log.error("inbox: a %s %s could not be handled; kept in %s", item.channel, item.kind,
-                  self.spool.failed, exc_info=exc)
+        await asyncio.to_thread(self.spool.put, item, failed=reason(exc))
+        log.error("inbox: a %s %s from %s could not be handled; kept in %s", item.channel,
+                  item.kind, mask(item.address), self.spool.failed, exc_info=exc)
+
+    async def _keep(self, item: Inbound, why: str) -> None:
+        await asyncio.to_thread(self.spool.put, item)
+        self._wake.set()
+        log.warning("inbox: the database cannot take messages now (%s); a %s message is kept on "
+                    "disk and tried again until it is handled", why, item.channel)
 
 
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+def _forget(task: asyncio.Future[None]) -> None:
+    if not task.cancelled():
+        task.exception()
+

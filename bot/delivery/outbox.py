@@ -31,18 +31,19 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
-from bot.core.logs import mask
+from bot.core.logs import mask, reason
 from bot.core.metrics import Metrics
-from bot.delivery import charts
+from bot.delivery import charts, fallback, window
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.reasons import plain
 from storage import messages, participants
 from storage.db import Database, Tx
 from storage.models import Message
@@ -53,6 +54,9 @@ SEND_TIMEOUT = 30.0  # seconds a provider has to accept one message
 HOUR = timedelta(hours=1)
 HOLD = timedelta(minutes=10)  # how long a message over the hourly cap waits before a new look
 MAX_RETRY_AFTER = 3600.0  # a provider asking for longer than an hour is asked again then
+# Pauses between tries at writing down what became of a send, when the database has a blip:
+# giving up leaves the row leased, to be sent again when the lease runs out.
+RECORD_PAUSES = (0.1, 0.3, 1.0, 2.0, 4.0)
 
 
 class Sender:
@@ -81,6 +85,7 @@ class Sender:
         self._stopping = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._again = False  # screening queued messages on another channel: look again at once
 
     # --- running ------------------------------------------------------------------------
 
@@ -98,8 +103,9 @@ class Sender:
                 started = 0
             if self._in_flight:
                 await self._settle()  # room comes back as each send finishes
-            elif started == 0:
+            elif started == 0 and not self._again:
                 await self._idle()
+            self._again = False
 
     def start(self) -> asyncio.Task[None]:
         """Run in the background until ``stop()``."""
@@ -168,8 +174,9 @@ class Sender:
             tried += started
             if self._in_flight:
                 await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-            elif started == 0:
+            elif started == 0 and not self._again:
                 return tried
+            self._again = False
 
     def _done(self, message_id: int) -> Callable[[asyncio.Task[None]], None]:
         def forget(_task: asyncio.Task[None]) -> None:
@@ -196,6 +203,13 @@ class Sender:
     # --- one message ----------------------------------------------------------------------
 
     async def _deliver(self, channel: Channel, row: Message) -> None:
+        try:
+            await self._deliver_one(channel, row)
+        except Exception:  # never left to "Task exception was never retrieved"
+            log.exception("outbox: %s message %s: sending or recording it failed; it is sent "
+                          "again when its lease runs out", channel.name, row.id)
+
+    async def _deliver_one(self, channel: Channel, row: Message) -> None:
         outgoing = as_outgoing(row)
         try:
             try:
@@ -249,12 +263,17 @@ class Sender:
                 quiet.zone(person.timezone, self.config.timezone))
             urgent = row.priority == messages.URGENT  # never held by contact hours or caps
             if status == "unreachable" or (status == "opted_out" and row.topic != messages.OPT_OUT_TOPIC):
-                await messages.mark_failed(
-                    s, row, error=f"not sent: the address is {status.replace('_', ' ')}", at=now)
+                error = f"not sent: the address is {status.replace('_', ' ')}"
+                await messages.mark_failed(s, row, error=error, at=now)
+                log.info("outbox: %s message %s to %s failed: %s", row.channel, row.id,
+                         mask(row.address), plain(error))
                 self._count(row.channel, "failed")
             elif opens and not urgent:
                 await messages.hold(s, row, until=opens, at=now,
                                     reason="held: outside their contact hours")
+                log.info("outbox: %s message %s to %s held until their contact hours open at %s",
+                         row.channel, row.id, mask(row.address), f"{opens:%Y-%m-%d %H:%M} UTC")
+                self._count(row.channel, "held")
             elif channel.name == "sms" and recent.get(row.address, 0) >= cap and not urgent:
                 log.warning("outbox: %s has had %d texts this hour; holding the next one",
                             mask(row.address), recent[row.address])
@@ -264,29 +283,58 @@ class Sender:
                 going.append(row)
                 if channel.name == "sms":
                     recent[row.address] = recent.get(row.address, 0) + 1
+        if channel.name == window.CHANNEL:
+            free = await window.screen(s, self.config, going, now)
+            self._again = self._again or len(free) < len(going)  # a template or an SMS queued
+            going = free
         return going
 
+    async def _record(self, row: Message, what: str, write: Callable[[Tx], Awaitable[None]]) -> bool:
+        """Write what became of a send in a transaction of its own, trying again (in memory, a
+        few times) through a passing database fault, so that a message the provider took is
+        not sent twice and the person's next messages need not wait for its lease."""
+        for pause in (*RECORD_PAUSES, None):
+            try:
+                async with self.db.transaction() as s:
+                    await write(s)
+                return True
+            except Exception as exc:
+                if pause is None:
+                    log.error("outbox: could not record that %s message %s was %s: %s; it stays "
+                              "reserved until its lease runs out", row.channel, row.id, what,
+                              reason(exc))
+                    return False
+                log.warning("outbox: recording that %s message %s was %s failed (%s); trying "
+                            "again in %.1f s", row.channel, row.id, what, reason(exc), pause)
+                await asyncio.sleep(pause)
+        return False  # pragma: no cover - the loop returns
+
     async def _sent(self, row: Message, sent: Sent) -> None:
-        async with self.db.transaction() as s:
+        async def write(s: Tx) -> None:
             message = await messages.get(s, row.id)
-            if message is None:
-                return
-            await messages.mark_sent(s, message, provider_id=sent.provider_id, at=self.clock(),
-                                     provider_ref=sent.ref, status=sent.status)
-        self._count(row.channel, "sent")
+            if message is not None:
+                await messages.mark_sent(s, message, provider_id=sent.provider_id,
+                                         at=self.clock(), provider_ref=sent.ref,
+                                         status=sent.status)
+
+        if await self._record(row, "sent", write):
+            self._count(row.channel, "sent")
 
     async def _try_again(self, channel: Channel, row: Message, exc: TryAgain) -> None:
         attempts = row.attempts + 1
         if attempts >= self.outbox.max_attempts:
-            async with self.db.transaction() as s:
-                await self._fail(s, row.id, f"gave up after {attempts} attempts: {exc.reason}")
-            log.warning("outbox: %s message %s to %s failed after %d attempts: %s",
-                        channel.name, row.id, mask(row.address), attempts, exc.reason)
+            why = f"gave up after {attempts} attempts: {exc.reason}"
+            if not await self._record(row, "failed", lambda s: self._fail(s, row.id, why)):
+                return
+            log.warning("outbox: %s message %s to %s failed: %s (%s)", channel.name, row.id,
+                        mask(row.address), plain(why), exc.reason)
             self._count(row.channel, "failed")
             return
         wait = self.backoff(attempts, exc.retry_after)
-        async with self.db.transaction() as s:
-            await self._requeue(s, row.id, exc.reason, self.clock() + timedelta(seconds=wait))
+        retry_at = self.clock() + timedelta(seconds=wait)
+        if not await self._record(row, "to be tried again",
+                                  lambda s: self._requeue(s, row.id, exc.reason, retry_at)):
+            return
         log.info("outbox: %s message %s will be tried again in %.1f s (%s)",
                  channel.name, row.id, wait, exc.reason)
         if self.metrics:
@@ -294,15 +342,27 @@ class Sender:
         self._count(row.channel, "retried")
 
     async def _undeliverable(self, channel: Channel, row: Message, exc: Undeliverable) -> None:
-        async with self.db.transaction() as s:
-            await self._fail(s, row.id, exc.reason)
+        fell_back = False
+
+        async def write(s: Tx) -> None:
+            nonlocal fell_back
+            message = await messages.get(s, row.id)
+            if exc.fall_back and message is not None and message.status in messages.PENDING:
+                fell_back = await fallback.by_sms(s, message, exc.reason, at=self.clock())
+            else:
+                await self._fail(s, row.id, exc.reason)
             if exc.address_status is not None:
                 await participants.set_address_status(
                     s, row.channel, row.address, exc.address_status
                 )
-        log.warning("outbox: %s message %s to %s cannot be delivered: %s%s", channel.name,
-                    row.id, mask(row.address), exc.reason,
-                    f" (address now {exc.address_status})" if exc.address_status else "")
+
+        if not await self._record(row, "undeliverable", write):
+            return
+        if fell_back:
+            self.wake()
+        log.warning("outbox: %s message %s to %s cannot be delivered: %s (%s)%s", channel.name,
+                    row.id, mask(row.address), plain(exc.reason), exc.reason,
+                    f"; address now {exc.address_status}" if exc.address_status else "")
         self._count(row.channel, "failed")
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
@@ -329,3 +389,4 @@ class Sender:
     def _count(self, channel: str, status: str) -> None:
         if self.metrics:
             self.metrics.messages_out.labels(channel=channel, status=status).inc()
+

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.delivery.channel import Button, Outgoing
 from storage.models import Message
 
@@ -10,10 +12,16 @@ from storage.models import Message
 def as_outgoing(row: Message) -> Outgoing:
     """The outbox row ``row`` as a channel sees it."""
     display = row.display or {}
+    template = display.get("template") or {}
     return Outgoing(
         id=row.id, channel=row.channel, address=row.address, body=row.body or "",
         options=tuple(row.options or ()), kind=row.kind or "text",
         media=tuple(str(m) for m in row.media or ()),
         buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
-        multiple=bool(display.get("multiple")),
+        multiple=bool(display.get("multiple") or (display.get("poll") or {}).get("multiple")),
+        question=str((display.get("poll") or {}).get("question") or ""),
+        stop_poll=str(display.get("stop_poll") or ""),
+        content_sid=str(template.get("content_sid") or ""),
+        content_variables=json.dumps(template.get("variables") or {}, ensure_ascii=False)
+        if template else "",
     )

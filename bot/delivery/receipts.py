@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.clock import utcnow
+from bot.delivery import fallback
 from bot.delivery.channel import AddressStatus
 from storage import messages, participants
 from storage.db import Database
@@ -19,13 +20,15 @@ from storage.db import Database
 @dataclass(frozen=True)
 class Receipt:
     """``status`` of the message the provider knows as ``provider_id``; ``error`` why it failed;
-    ``address_status`` set when the address cannot be used again (STOP at the carrier)."""
+    ``address_status`` set when the address cannot be used again (STOP at the carrier);
+    ``fall_back`` when the failed message may reach the person by SMS instead."""
 
     channel: str
     provider_id: str
     status: str
     error: str | None = None
     address_status: AddressStatus | None = None
+    fall_back: bool = False
 
 
 async def record(db: Database, receipt: Receipt) -> bool:
@@ -39,4 +42,7 @@ async def record(db: Database, receipt: Receipt) -> bool:
         if found is not None and receipt.address_status is not None:
             await participants.set_address_status(s, receipt.channel, found.address,
                                                   receipt.address_status)
+        if found is not None and receipt.fall_back:
+            await fallback.by_sms(s, found, receipt.error or "WhatsApp could not deliver it",
+                                  at=utcnow())
     return found is not None

@@ -138,17 +138,22 @@ class Step(Model):
     max_retries: int | None = Field(default=None, ge=0, le=5)
     no_answer: Text | None = None
     timeout: Timeout | None = None
+    # The question as a channel's own poll shows it (Telegram), the choices its answers.
+    poll: Text | None = None
     do: list[Action] = Field(default_factory=list)
     next: str | list[Branch] | None = None
 
     @model_validator(mode="after")
     def _asks_to_wait(self) -> Step:
         if self.ask is None:
-            for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout"):
+            for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout",
+                          "poll"):
                 if getattr(self, field) is not None:
                     raise ValueError(f"{field} belongs to a step that asks")
         if self.say is None and self.ask is None and not self.do and self.next is None:
             raise ValueError("a step needs say, ask, do or next")
+        if self.poll is not None and self.answer.type not in CHOOSING:
+            raise ValueError("poll belongs to a choice or choices question")
         return self
 
     @property

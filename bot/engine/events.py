@@ -13,13 +13,17 @@ EndStatus = Literal["completed", "expired", "errored"]
 
 @dataclass(frozen=True)
 class SendText:
-    """Send ``text`` to the participant; ``options`` are the choices of a question."""
+    """Send ``text`` to the participant; ``options`` are the choices of a question. ``poll`` is
+    the question as a channel's own poll shows it, where it has one (``multiple``: several
+    choices may be made)."""
 
     type = "send_text"
     text: str
     step: str
     kind: MessageKind = "say"
     options: tuple[str, ...] = ()
+    poll: str = ""
+    multiple: bool = False
 
 
 @dataclass(frozen=True)

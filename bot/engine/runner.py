@@ -112,8 +112,10 @@ class _Turn:
     def send(self, step: Step, text: Text | str | None, kind: MessageKind, ask: bool = False) -> None:
         body = self.render(step.id, text) if text is not None else None
         options = self.options(step) if ask else ()
+        poll = (self.render(step.id, step.poll) or "") if ask and step.poll and options else ""
         if body or options:
-            self.events.append(SendText(body or "", step.id, kind, options))
+            self.events.append(SendText(body or "", step.id, kind, options, poll,
+                                        step.answer.type == "choices"))
 
     def items(self, step: Step) -> list[tuple[str, Text, tuple[str, ...]]]:
         """A choice question's options as (value, label, aliases): given in the flow, or by

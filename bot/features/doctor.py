@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.whatsapp import WhatsAppConfig
 from storage import groups, participants
 from storage.db import Tx
 from storage.models import Address, Group, Participant
@@ -23,11 +24,15 @@ from storage.models import Address, Group, Participant
 Severity = Literal["error", "warning"]
 STAFF = ("coordinator", "safeguarding")
 ROLE_WORDS = {"coordinator": "coordinator", "safeguarding": "safeguarding lead"}
+LANGUAGE_WORDS = {"en": "English", "cy": "Welsh"}
 SHOWN = 20  # people numbered in one problem; the rest are counted
-CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "console": "`copro chat`"}
+CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "console": "`copro chat`",
+                 "whatsapp": "WhatsApp"}
 TURN_ON = {
     "sms": "set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and COPRO_TWILIO_FROM "
            "(or the [twilio] keys) and restart copro",
+    "whatsapp": "set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the [twilio] account, "
+                "and restart copro",
     "telegram": "set COPRO_TELEGRAM_TOKEN (or telegram.token) and restart copro",
 }
 
@@ -107,13 +112,15 @@ class _Service:
 
 
 async def check(
-    s: Tx, *, channels: Collection[str] | None = None, only: Collection[int] | None = None
+    s: Tx, *, channels: Collection[str] | None = None, only: Collection[int] | None = None,
+    whatsapp: WhatsAppConfig | None = None,
 ) -> list[Problem]:
     """Every problem in the service, the worst first.
 
     ``channels`` are the channels copro sends on (None: do not judge channels);
     ``only`` limits the check to these groups (by id) and the people holding a role
-    in them, leaving out what concerns the whole service.
+    in them, leaving out what concerns the whole service. With ``whatsapp``, a
+    template missing for a language someone on WhatsApp reads is a warning.
     """
     service = await _read(s, channels)
     chosen = [g for g in service.groups if only is None or g.id in only]
@@ -121,7 +128,20 @@ async def check(
     problems += _staff_problems(service, {g.id for g in chosen})
     if only is None:
         problems += _service_problems(service)
+    if only is None and whatsapp is not None:
+        problems += template_problems(whatsapp, await participants.languages_on(s, "whatsapp"))
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def template_problems(whatsapp: WhatsAppConfig, languages: Collection[str]) -> list[Problem]:
+    """A warning for each purpose with no WhatsApp template in one of ``languages``."""
+    return [Problem(
+        "warning", "WhatsApp", f"no '{purpose}' template in {LANGUAGE_WORDS.get(lang, lang)}",
+        "When someone's 24-hour window has shut, these messages go by SMS instead, or not at "
+        "all if they have no number for texts.",
+        f"register it in Twilio (see docs/whatsapp.md) and add its Content SID as "
+        f'[whatsapp.templates.{purpose}] {lang} = {{ content_sid = "HX..." }}')
+        for purpose, lang in whatsapp.missing(set(languages))]
 
 
 async def problems_by_group(s: Tx, group_ids: Collection[int]) -> dict[str, list[Problem]]:

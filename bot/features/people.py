@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.config import Config
-from bot.core.phones import InvalidNumber, normalise
+from bot.core.phones import WHATSAPP, InvalidNumber, normalise
 from bot.features import checkins
 from storage import audit, groups, invites, messages, participants
 from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
 
-COLUMNS = ("name", "phone", "telegram", "language", "group", "role")
+COLUMNS = ("name", "phone", "telegram", "language", "group", "role", "whatsapp")
 LANGUAGE_WORDS = {"en": "en", "english": "en", "saesneg": "en", "cy": "cy", "welsh": "cy",
                   "cymraeg": "cy"}
 ROLE_WORDS = {**{r: r for r in ROLES}, "lead": "safeguarding", "safeguarding lead": "safeguarding",
@@ -45,6 +45,7 @@ class Row:
     group: str = ""
     role: str = ""
     line: int = 0
+    whatsapp: str = ""  # their number on WhatsApp
 
 
 @dataclass
@@ -56,12 +57,13 @@ class Report:
 
 
 def read_csv(path: Path) -> list[Row]:
-    """The rows of a CSV file with a header (``name, phone, telegram, language, group, role``)."""
+    """The rows of a CSV file with a header (``name, phone, telegram, language, group, role``,
+    and ``whatsapp`` if any use it)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             reader = csv.DictReader(file)
             header = [h.strip().lower() for h in reader.fieldnames or []]
-            if "name" not in header or not ({"phone", "telegram"} & set(header)):
+            if "name" not in header or not ({"phone", "telegram", "whatsapp"} & set(header)):
                 raise PeopleError(f"{path}: the first line must name the columns, such as "
                                   f"{', '.join(COLUMNS)}")
             rows = []
@@ -98,13 +100,15 @@ class People:
         if role is None:
             raise PeopleError(f"role {row.role!r} is not one of {', '.join(ROLES)}")
         phone = self._phone(row.phone) if row.phone else None
+        app = f"{WHATSAPP}{self._phone(row.whatsapp)}" if row.whatsapp else None
         chat = _chat(row.telegram)
         group = await self._group(s, row.group, make=make_groups, report=report) if row.group else None
         known = [p for p in [await participants.find_by_address(s, "sms", phone) if phone else None,
+                             await participants.find_by_address(s, "whatsapp", app) if app else None,
                              await participants.find_by_address(s, "telegram", chat) if chat else None]
                  if p is not None]
         if len({p.id for p in known}) > 1:
-            raise PeopleError("the phone and the chat id belong to two different people")
+            raise PeopleError("the phone, WhatsApp number and chat id belong to different people")
         if known:
             person = known[0]
             if group is None:
@@ -116,6 +120,8 @@ class People:
             return person, False
         person = await participants.create_without_address(s, name=row.name or None, language=language,
                                                            timezone=self.config.timezone)
+        if app:  # first: what copro starts goes where the person chose to be reached
+            await participants.add_address(s, person, "whatsapp", app)
         if phone:
             await participants.add_address(s, person, "sms", phone)
         if chat:

@@ -3,7 +3,9 @@ together.
 
 A poll runs as the ``poll`` flow for each member, so a basic phone gets numbered
 options and forgiving replies ("2", "b", the option's words), and Telegram gets
-a button for each option. Each answer is kept as the person's one current vote;
+its own poll (not anonymous, so each vote comes back to copro; a changed vote
+replaces the old one, and closing copro's poll stops Telegram's), or a button for
+each option where Telegram's poll cannot hold them. Each answer is kept as the person's one current vote;
 texting VOTE (PLEIDLAIS) before the poll closes asks again and replaces it. At
 the closing time the scheduler closes the poll: questions still open are
 withdrawn, and the results (counts, percentages and, on Telegram, a bar chart)
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.answers import normalise
+from bot.channels.telegram.send import VOTE
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
@@ -39,6 +42,7 @@ WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
 WITHDRAWN = "withdrawn: the poll closed"
+NATIVE = "telegram"  # the channel with polls of its own
 
 
 class PollError(ValueError):
@@ -82,6 +86,7 @@ class Polls:
 
     def register(self, scheduler: Scheduler) -> None:
         self.conversations.on_result(FLOW, self.voted)
+        self.conversations.on_action(VOTE, self.voted_natively)
         self.conversations.intercept(self.vote_again)
         scheduler.handle(CLOSE, self.close_due)
 
@@ -144,6 +149,7 @@ class Polls:
         await jobs.cancel(s, topic=f"poll:{poll.id}", at=now, note="the poll closed")
         await jobs.cancel(s, topic=f"poll:{poll.id}:close", at=now, note="the poll closed")
         await self._withdraw(s, poll, now)
+        await self._stop_native(s, poll, now)
         await audit.record(s, kind="poll_closed", actor=by, details={"poll": poll.id}, at=now)
         tally = await self.tally(s, poll)
         chart, display = self.chart(tally)
@@ -180,6 +186,17 @@ class Polls:
             if row.status == "active":
                 await sessions.save_session(s, row, step=row.step, state=row.state,
                                             status="interrupted", timeout_at=None, now=now)
+
+    async def _stop_native(self, s: Tx, poll: Poll, now: datetime) -> None:
+        """Telegram's own polls that asked it take no more votes."""
+        asked = await polls.asked_natively(s, NATIVE, topic=f"poll:{poll.id}")
+        rows = [{"participant_id": m.participant_id, "channel": m.channel, "address": m.address,
+                 "body": "", "display": {"stop_poll": m.provider_id},
+                 "idempotency_key": f"poll:{poll.id}:stop:{m.id}", "topic": f"poll:{poll.id}:stop",
+                 "priority": messages.NORMAL}
+                for m in asked if m.provider_id]
+        if await messages.queue_many(s, rows, at=now):
+            self.conversations.wake_after(s)
 
     def chart(self, tally: Tally) -> tuple[str, dict[str, Any]]:
         """The results as a bar chart, drawn by the sender (outside this transaction): the
@@ -219,6 +236,30 @@ class Polls:
         addresses = await participants.addresses_of(s, person.id)
         channel = next((a.channel for a in addresses if a.status == "ok"), "unknown")
         await polls.vote(s, poll, person.id, chosen, channel=channel, at=now)
+
+    async def voted_natively(self, s: Tx, person: Participant, args: list[str], say: Say) -> None:
+        """A vote in the Telegram poll copro sent the person: their vote, replacing any before
+        (none at all when they take it back). The question it answers is over."""
+        ref, numbers = [*args, "", ""][:2]
+        found = await polls.asked_natively(s, NATIVE, poll_ref=ref)
+        asked = found[0] if found else None
+        topic = (asked.topic or "").split(":") if asked else []
+        poll = await polls.get(s, int(topic[1])) if len(topic) == 2 and topic[1].isdigit() else None
+        now = self.clock()
+        if (asked is None or poll is None or asked.participant_id != person.id
+                or poll.status != "open" or now >= poll.closes_at):
+            return  # Telegram shows a closed poll as closed: nothing to say
+        chosen = sorted({int(n) for n in numbers.split(",")
+                         if n.isdigit() and 1 <= int(n) <= len(poll.options)})
+        if chosen:
+            await polls.vote(s, poll, person.id, chosen if poll.multiple else chosen[:1],
+                             channel=NATIVE, at=now)
+        else:
+            await polls.unvote(s, poll, person.id)
+        session = await sessions.get(s, asked.session_id) if asked.session_id else None
+        if session is not None and session.status == "active":
+            await sessions.save_session(s, session, step=session.step, state=session.state,
+                                        status="completed", timeout_at=None, now=now)
 
     async def vote_again(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
         """VOTE (outside another conversation): the latest open poll they were sent, again."""

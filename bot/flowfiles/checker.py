@@ -19,17 +19,15 @@ from bot.engine.definition import (
     Step,
     Text,
     migrate,
-    text_for,
 )
 from bot.engine.templates import TemplateProblem, Templates
+from bot.flowfiles import sms
 from bot.flowfiles.problems import Problem, Severity
 from bot.flowfiles.reading import read_yaml
 from bot.flowfiles.rendering import check_fixed_texts, rendered
 from bot.flowfiles.samples import Sample, scopes
-from bot.language import gsm
-from bot.language.render import numbered
 
-__all__ = ["Problem", "Severity", "check_fixed_texts", "check_paths", "check_sources"]
+__all__ = ["Problem", "Severity", "check_fixed_texts", "check_paths", "check_sources", "sms_lengths"]
 
 
 def check_sources(
@@ -66,6 +64,17 @@ def check_paths(paths: Iterable[Path], known_flows: Iterable[str] = ()) -> list[
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(path), f"cannot read the file: {exc}"))
     return problems + check_sources(sources, known_flows)
+
+
+def sms_lengths(sources: Iterable[tuple[str, str]], fixed: bool = True) -> list[sms.Length]:
+    """How every message of these (file name, source) pairs, and the fixed texts, go as
+    SMS: see ``bot.flowfiles.sms``. Files that do not parse are left out."""
+    lengths: list[sms.Length] = []
+    for name, source in sources:
+        flow, _ = _parse(name, source)
+        if flow is not None:
+            lengths += sms.flow_lengths(name, flow)
+    return lengths + (list(sms.fixed_lengths()) if fixed else [])
 
 
 def _parse(name: str, source: str) -> tuple[Flow | None, list[Problem]]:
@@ -123,6 +132,7 @@ def _semantics(name: str, flow: Flow, flow_ids: set[str], templates: Templates) 
         yield from _step_texts(name, flow, step, templates, samples)
     for text_field, text in (("title", flow.title),):
         yield from _text(name, flow, None, text_field, text, templates)
+    yield from _sms_lengths(name, flow, templates)
     yield from _reachability(name, flow)
 
 
@@ -162,8 +172,7 @@ def _step_texts(
     for field, text in texts:
         if text is not None:
             yield from _text(name, flow, step.id, field, text, templates)
-    yield from _sms_lengths(name, flow, step, texts[:5], templates)
-    yield from _promises(name, step)
+    yield from _promises(name, flow, step)
     for field, expression in expressions:
         try:
             templates.check_expression(expression)
@@ -196,39 +205,14 @@ def _text(
         yield from _template(name, step, field + suffix, source, templates)
 
 
-# What a template is tried with to see how long it comes out: a longish name, no answers.
-SAMPLE = {
-    "participant": {"name": "Margaret", "language": "en"},
-    "settings": {"group_name": "the co-production group", "coordinator": "your coordinator",
-                 "mileage_rate": "0.45"},
-    "results": {},
-}
-MAX_SEGMENTS = 2
-
-
-def _sms_lengths(
-    name: str, flow: Flow, step: Step, texts: list[tuple[str, Text | None]], templates: Templates
-) -> Iterator[Problem]:
-    """Warn when a message needs more than two SMS (basic phones show a long text badly)."""
-    for field, text in texts:
-        if text is None:
-            continue
-        for lang in flow.languages:
-            try:
-                body = templates.text(text_for(text, lang), {**SAMPLE, "lang": lang})
-            except TemplateProblem:
-                continue  # reported as a template error
-            if field in ("ask", "retry", "timeout.nudge"):
-                labels = [text_for(o.label, lang) for o in step.answer.options]
-                body = numbered(body, labels)
-            sms = gsm.plain(body)
-            parts = gsm.segments(sms)
-            if parts > MAX_SEGMENTS:
-                yield Problem(
-                    name, f"the {lang} text is {len(sms)} characters, {parts} SMS in "
-                    f"{gsm.encoding(sms)}: keep it to {MAX_SEGMENTS} for basic phones",
-                    step.id, field, "warning",
-                )
+def _sms_lengths(name: str, flow: Flow, templates: Templates) -> Iterator[Problem]:
+    """Warn when a message needs more than two SMS (basic phones show a long text badly);
+    once a message and language, with the first set of values that makes it too long."""
+    seen: set[tuple[str | None, str, str]] = set()
+    for x in sms.too_long(sms.flow_lengths(name, flow, templates)):
+        if (x.step, x.field, x.lang) not in seen:
+            seen.add((x.step, x.field, x.lang))
+            yield Problem(name, sms.warning_text(x), x.step, x.field, "warning")
 
 
 PROMISES = re.compile(
@@ -236,9 +220,12 @@ PROMISES = re.compile(
     re.IGNORECASE)
 
 
-def _promises(name: str, step: Step) -> Iterator[Problem]:
-    """A step that notifies cannot know in its ``say`` whether anyone was told."""
-    if step.say is None or not any(action.type == "notify" for action in step.do):
+def _promises(name: str, flow: Flow, step: Step) -> Iterator[Problem]:
+    """In a flow that notifies, no ``say`` can know whether anyone was told (a notice may
+    reach no one, and the step that says it may not be the one that notified): only a
+    notify's ``told``, sent when it reached someone, may promise contact."""
+    notifies = any(action.type == "notify" for s in flow.steps for action in s.do)
+    if step.say is None or not notifies:
         return
     for lang, words in ([("", step.say)] if isinstance(step.say, str) else step.say.items()):
         if PROMISES.search(words):

@@ -13,6 +13,7 @@ from types import ModuleType
 
 from bot.engine.definition import LANGUAGES, Text
 from bot.engine.templates import TemplateProblem, Templates
+from bot.flowfiles import sms
 from bot.flowfiles.problems import Problem
 from bot.flowfiles.samples import FIXED_SCOPE, Sample
 from bot.language import texts as fixed_texts
@@ -88,4 +89,9 @@ def check_fixed_texts(module: ModuleType = fixed_texts, file: str = FIXED_TEXTS_
             sample = [(lang, {**FIXED_SCOPE, "participant": {**FIXED_SCOPE["participant"],
                                                              "language": lang}, "lang": lang})]
             problems.extend(_first_failure(file, None, field, source, sample, templates))
+    seen: set[tuple[str, str]] = set()
+    for x in sms.too_long(sms.fixed_lengths(module, file, templates)):
+        if (x.field, x.lang) not in seen:
+            seen.add((x.field, x.lang))
+            problems.append(Problem(file, sms.warning_text(x), None, f"{x.field}.{x.lang}", "warning"))
     return problems

@@ -21,6 +21,7 @@ COORDINATOR = "Siobhan Pritchard-Evans on 01632 960123"
 LONG_TEXT = ("I would like to talk to someone about getting to the meetings, because the bus "
              "does not come to our village any more and my daughter works on Tuesdays.")
 WHEN = "2026-12-01T14:30:00+00:00"
+NAMES = {"name", "preferred_name", "called"}  # answers that are a person's name
 
 PARTICIPANT = {"name": LONG_NAME, "timezone": "Europe/London",
                "contact_start": time(9, 0), "contact_end": time(17, 30)}
@@ -84,7 +85,8 @@ def _results(flow: Flow, base: Mapping[str, Any], templates: Templates, given: b
     results: dict[str, Any] = {}
     for step in flow.steps:
         if step.save_as is not None:
-            results[step.save_as] = answer(step.answer) if given else None
+            value = LONG_NAME if step.save_as in NAMES else answer(step.answer)
+            results[step.save_as] = value if given else None
         for action in step.do:
             for field, source in action.expressions():
                 if not field.startswith("save."):

@@ -20,6 +20,7 @@ from typing import Any
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask
+from bot.core.phones import twin
 from bot.engine.definition import Text
 from bot.engine.events import Expired, Resume
 from bot.engine.runner import Engine
@@ -49,7 +50,7 @@ from bot.host.router import Router
 from bot.host.running import Runner
 from bot.host.screening import Screening
 from bot.language import texts
-from storage import audit, groups, invites, messages, participants, sessions
+from storage import audit, groups, invites, messages, participants, sessions, windows
 from storage.db import Database, Tx
 from storage.models import FlowSession, Participant
 
@@ -90,7 +91,8 @@ class Conversations:
         # When an address on a channel looks like a robot (see robots).
         sms = config.twilio
         self.robot_guards: dict[str, robots.Guard] = {
-            "sms": robots.Guard(sms.max_inbound_per_minute, sms.robot_echoes, sms.robot_echo_window),
+            name: robots.Guard(sms.max_inbound_per_minute, sms.robot_echoes, sms.robot_echo_window)
+            for name in ("sms", "whatsapp")
         }
 
     def _now(self) -> datetime:
@@ -156,7 +158,7 @@ class Conversations:
             if linked is not None:
                 return linked
         async with self._lock(channel, address), self.db.transaction() as s:
-            person = await participants.find_by_address(s, channel, address)
+            person = await self._find(s, channel, address)
             is_new = person is None
             if person is None:
                 person = await self._new_person(s, channel, address)
@@ -179,6 +181,11 @@ class Conversations:
                          channel, provider_id, mask(address))
                 return person.id
             to = ReplyTo(channel, address, f"in:{inbound.id}")
+            if await windows.release(s, channel, address, at=self.clock()) and command is None:
+                # The answer to a template that opened the conversation: what waited for it
+                # goes now, and these words answer nothing the person has not yet seen.
+                await self.router.screen(s, person, to, text)
+                return person.id
             if command not in ("stop", "start") and await robots.muted(
                 s, person, channel, address, guard=self.robot_guards.get(channel),
                 now=self.clock(), tell=self.say_in,
@@ -355,6 +362,20 @@ class Conversations:
         if address is None:
             return None
         return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)
+
+    async def _find(self, s: Tx, channel: str, address: str) -> Participant | None:
+        """Who writes from ``address``. Someone known by the same phone's SMS or WhatsApp number
+        keeps their one conversation: this address is theirs too."""
+        person = await participants.find_by_address(s, channel, address)
+        other = twin(channel, address) if person is None else None
+        if other is not None:
+            person = await participants.find_by_address(s, *other)
+            if person is not None:
+                await participants.replace_address(s, person, channel, address)
+                await audit.record(s, kind="address_added", actor="participant",
+                                   participant_id=person.id, details={"channel": channel},
+                                   at=self.clock())
+        return person
 
     async def _may_link(self, channel: str, address: str) -> bool:
         """Whether this chat is still no one in particular: unknown, or new and not yet agreed."""

@@ -59,7 +59,8 @@ class ReplyTo:
             "channel": self.channel, "address": self.address, "body": body,
             "options": list(options), "idempotency_key": f"{self.key}:{self.count}",
             "quiet": self.quiet, "topic": self.topic, "display": display or _NO_DISPLAY,
-            "kind": "photo" if photo else "text", "media": [photo] if photo else _NO_MEDIA,
+            "kind": "photo" if photo else "poll" if display and "poll" in display else "text",
+            "media": [photo] if photo else _NO_MEDIA,
             "priority": self.priority,
         }
 

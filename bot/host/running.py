@@ -279,7 +279,8 @@ def _session_row(
 def _message_rows(
     to: ReplyTo, participant_id: int, session_id: int, events: Sequence[Event]
 ) -> list[dict[str, Any]]:
-    return [to.message_row(participant_id, session_id, e.text, e.options)
+    return [to.message_row(participant_id, session_id, e.text, e.options,
+                           {"poll": {"question": e.poll, "multiple": e.multiple}} if e.poll else None)
             for e in events if isinstance(e, SendText)]
 
 

@@ -25,7 +25,7 @@ STOPPED = {
 RESTARTED = {
     "en": "Welcome back. You will get messages from {{ settings.group_name }} again. "
     "Text STOP at any time to stop them.",
-    "cy": "Croeso nôl. Byddwch chi'n cael negeseuon gan {{ settings.group_name }} eto. "
+    "cy": "Croeso eto. Byddwch chi'n cael negeseuon gan {{ settings.group_name }} eto. "
     "Anfonwch STOP unrhyw bryd i'w stopio.",
 }
 
@@ -145,9 +145,9 @@ CLAIM_APPROVED = {
     "{% if claim.payment_code == 'charity' %} We will give it to a charity for you.{% elif "
     "claim.payment_code != 'decline' %} We will pay you soon.{% endif %}",
     "cy": "Newyddion da{% if participant.name %}, {{ participant.name }}{% endif %}. Mae eich cais am "
-    "{{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) wedi cael ei gymeradwyo."
+    "{{ claim.amount }} ({{ claim.what }}, {{ claim.day }}) wedi'i gymeradwyo."
     "{% if claim.payment_code == 'charity' %} Byddwn ni'n ei roi i elusen ar eich rhan.{% elif "
-    "claim.payment_code != 'decline' %} Byddwn ni'n eich talu chi cyn bo hir.{% endif %}",
+    "claim.payment_code != 'decline' %} Byddwn ni'n eich talu cyn bo hir.{% endif %}",
 }
 
 CLAIM_REJECTED = {
@@ -247,13 +247,13 @@ MEETING_SUMMARY = {
 POLL_RESULTS = {
     "en": "Poll results: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n{% endfor %}"
     "{{ voters }} of {{ members }} people answered.",
-    "cy": "Canlyniadau'r pôl: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n"
+    "cy": "Canlyniadau'r arolwg: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n"
     "{% endfor %}Atebodd {{ voters }} o {{ members }} o bobl.",
 }
 
 POLL_NONE = {
     "en": "There is no poll open for you to answer right now.",
-    "cy": "Does dim pôl ar agor i chi ei ateb ar hyn o bryd.",
+    "cy": "Does dim arolwg ar agor i chi ei ateb ar hyn o bryd.",
 }
 
 BROADCAST_SUMMARY = {
@@ -404,11 +404,11 @@ CRISIS_TOLD = {
     "en": "What you wrote matters, and we have told someone from the group, who will contact "
     "you. If you need to talk to someone now, call Samaritans free on 116 123, any time, day or "
     "night. For mental health help, call NHS 111 and choose option 2. In an emergency, call 999.",
-    "cy": "Mae'r hyn wnaethoch chi ei ysgrifennu yn bwysig, ac rydyn ni wedi dweud wrth rywun o'r "
-    "grŵp, a fydd yn cysylltu gyda chi. Os oes angen i chi siarad gyda rhywun nawr, ffoniwch y "
-    "Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, ffoniwch 0808 164 0123 (bob "
-    "nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a dewis opsiwn 2. Mewn "
-    "argyfwng, ffoniwch 999.",
+    "cy": "Mae'r hyn wnaethoch chi ei ysgrifennu yn bwysig, ac rydyn ni wedi dweud wrth rywun o "
+    "{{ settings.group_name }}, a fydd yn cysylltu gyda chi. Os oes angen i chi siarad gyda "
+    "rhywun nawr, ffoniwch y Samariaid am ddim ar 116 123, ddydd a nos. I siarad yn Gymraeg, "
+    "ffoniwch 0808 164 0123 (bob nos, 7 tan 11). Am help gydag iechyd meddwl, ffoniwch GIG 111 a "
+    "dewis opsiwn 2. Mewn argyfwng, ffoniwch 999.",
 }
 # To a group's coordinators, once, when copro stops answering a number that acts like a robot.
 ROBOT_MUTED = {

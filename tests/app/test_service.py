@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ import httpx
 from bot.app.http import create_app
 from bot.core.clock import utcnow
 from bot.core.metrics import Metrics
-from storage import messages, participants
+from storage import audit, messages, participants
 from storage.db import Database
 from tests.servers import free_port, run_env, serve_asgi, wait_healthy
 from tests.servers import start_copro as start
@@ -43,6 +44,10 @@ async def test_run_without_credentials_reports_each_channel_and_stops_cleanly(
     assert "SMS: off — set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and COPRO_TWILIO_FROM" in err
     assert err.count("SMS: off") == 1
     assert "copro stopped" in err and "Traceback" not in err
+    # Start-up says what copro does at INFO (shown by default for run), not as warnings.
+    for line in ("Telegram: off", "SMS: off", "copro is running on http://", "copro stopped"):
+        assert f" INFO bot.app.service: {line}" in err, line
+    assert "alembic" not in err  # the libraries' chatter stays out
 
 
 async def test_run_says_clearly_when_its_port_is_taken(tmp_path: Path, database_url: str) -> None:
@@ -88,6 +93,9 @@ async def test_healthz_reports_the_oldest_queued_message(database: Database) -> 
         metrics = (await client.get("/metrics")).text
         assert 'copro_outbox_depth{channel="sms",status="queued"} 1.0' in metrics
         assert "copro_outbox_oldest_seconds" in metrics
+        assert 'copro_messages_held{channel="sms"} 0.0' in metrics
+        assert 'copro_messages_failed{channel="sms"} 0.0' in metrics
+        assert "copro_numbers_muted 0.0" in metrics
         missing = await client.get("/nothing-here")
         assert (missing.status_code, missing.text) == (404, "not found")
 
@@ -101,3 +109,31 @@ async def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
         assert health.json() == {"status": "error", "database": "unreachable"}
         assert (await client.get("/metrics")).status_code == 200  # counters still readable
     await gone.close()
+
+
+async def test_held_failed_and_muted_show_on_healthz_and_metrics(database: Database) -> None:
+    now = utcnow()
+    async with database.transaction() as s:
+        person = await participants.create(s, channel="sms", address="+447700900123")
+        for n in range(3):  # held until their contact hours open, hours from now
+            await messages.queue_outbound(
+                s, participant_id=person.id, session_id=None, channel="sms",
+                address="+447700900123", body=f"Later {n}", options=[], idempotency_key=f"h{n}",
+                at=now - timedelta(minutes=10), not_before=now + timedelta(hours=8))
+        gone = await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="sms", address="+447700900123",
+            body="Lost", options=[], idempotency_key="f1", at=now)
+        assert gone is not None
+        await messages.mark_failed(s, gone, error="not sent: the address is unreachable", at=now)
+        await audit.record(s, kind="robot_suspected", actor="copro", participant_id=person.id,
+                           at=now)
+    app = create_app(database, Metrics(), channels=["sms"])
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as client:
+        health = (await client.get("/healthz")).json()
+        assert health["oldest_queued_seconds"] >= 600  # the held ones are waiting too
+        metrics = (await client.get("/metrics")).text
+    assert 'copro_outbox_depth{channel="sms",status="held"} 3.0' in metrics
+    assert 'copro_messages_held{channel="sms"} 3.0' in metrics
+    assert 'copro_messages_failed{channel="sms"} 1.0' in metrics
+    assert "copro_numbers_muted 1.0" in metrics
+    assert float(metrics.split("\ncopro_outbox_oldest_seconds ")[1].split()[0]) >= 600

@@ -350,3 +350,80 @@ async def test_a_chart_is_drawn_by_the_sender_before_its_photo_is_sent(
 
     assert await Sender(database, {"telegram": Photos()}, config(tmp_path)).drain() == 1
     assert len(seen) == 1 and seen[0].startswith(b"\x89PNG")
+
+
+# --- a blip while recording what became of a send -------------------------------------------
+
+
+def failing_first(calls: int, real: object) -> object:
+    """``real``, raising as a dropped connection would for its first ``calls`` calls."""
+    from sqlalchemy.exc import OperationalError
+
+    left = [calls]
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        if left[0] > 0:
+            left[0] -= 1
+            raise OperationalError("UPDATE messages", {}, Exception("server closed the connection"))
+        return await real(*args, **kwargs)  # type: ignore[operator]
+
+    return flaky
+
+
+async def test_a_database_blip_after_a_send_is_retried_so_each_text_goes_once(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.delivery.outbox.RECORD_PAUSES", (0.01, 0.01, 0.01))
+    monkeypatch.setattr(messages, "mark_sent", failing_first(15, messages.mark_sent))
+    channel = Scripted()
+    ids = [mid for n in range(15) for mid in await queue(database, f"{n:03}", "first", "next")]
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    await sender.drain()
+    # Every text went exactly once, and each person's next text did not wait for a lease.
+    assert sorted(channel.sent) == sorted((f"{n:03}", b) for n in range(15) for b in ("first", "next"))
+    assert [(await row(database, mid)).status for mid in ids] == ["sent"] * 30
+
+
+async def test_a_send_whose_outcome_cannot_be_recorded_stays_leased_and_raises_nothing(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.delivery.outbox.RECORD_PAUSES", (0.01,))
+    monkeypatch.setattr(messages, "mark_sent", failing_first(99, messages.mark_sent))
+    channel = Scripted()
+    [mid] = await queue(database, "100", "hello")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path))
+    assert await sender.send_due() == 1
+    [task] = sender._in_flight.values()
+    await task
+    assert task.exception() is None  # nothing left for "Task exception was never retrieved"
+    assert (await row(database, mid)).status == "sending"  # sent again when the lease runs out
+    assert "could not record that telegram message" in caplog.text
+
+
+async def test_a_held_or_failed_message_is_counted_and_logged_with_why(
+    database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from bot.core.metrics import Metrics
+
+    caplog.set_level(logging.INFO, logger="bot.delivery.outbox")
+    night = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
+    async with database.transaction() as s:
+        person = await participants.create(s, channel="telegram", address="100")
+        await messages.queue_outbound(
+            s, participant_id=person.id, session_id=None, channel="telegram", address="100",
+            body="Reminder", options=[], idempotency_key="r1", quiet=True, at=night)
+        await participants.create(s, channel="telegram", address="200")
+        await participants.set_address_status(s, "telegram", "200", "unreachable")
+    await queue(database, "200", "lost")
+    metrics = Metrics()
+    await Sender(database, {"telegram": Scripted()}, config(tmp_path), metrics,
+                 clock=lambda: night).drain()
+    shown = metrics.render().decode()
+    assert 'copro_messages_out_total{channel="telegram",status="held"} 1.0' in shown
+    assert 'copro_messages_out_total{channel="telegram",status="failed"} 1.0' in shown
+    assert "held until their contact hours open at 2026-11-25 08:00 UTC" in caplog.text
+    assert ("telegram message 2 to *** failed: copro can no longer reach them here: they "
+            "blocked the bot, or the number or chat is gone.") in caplog.text

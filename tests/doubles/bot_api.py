@@ -155,6 +155,14 @@ class BotApiDouble:
             "chat_instance": f"ci{chat}", "data": data,
         }}
 
+    def vote(self, chat: int, on: Call, *choices: int) -> dict[str, Any]:
+        """An update: ``chat`` votes for ``choices`` (counted from 0, as Telegram counts them) in
+        the poll the bot sent ``on``; none takes their vote back."""
+        return {"update_id": next(self._ids), "poll_answer": {
+            "poll_id": on.params["_poll_id"], "user": self._person(chat),
+            "option_ids": list(choices), "option_persistent_ids": [str(n) for n in choices],
+        }}
+
     def queue(self, *updates: dict[str, Any]) -> None:
         """Updates for copro to fetch with getUpdates (long polling)."""
         self._updates.extend(updates)
@@ -282,19 +290,24 @@ class BotApiDouble:
              "height": 1, "file_size": size}])
 
     async def _sendPoll(self, params: dict[str, Any], call: Call) -> Any:
-        options = [{"text": o if isinstance(o, str) else o.get("text", ""), "voter_count": 0}
-                   for o in params.get("options", [])]
+        options = [{"text": o if isinstance(o, str) else o.get("text", ""), "voter_count": 0,
+                    "persistent_id": str(n)} for n, o in enumerate(params.get("options", []))]
+        poll_id = f"poll{next(self._ids)}"
+        call.params["_poll_id"] = poll_id
         return self._sent(params, call, poll={
-            "id": f"poll{next(self._ids)}", "question": params.get("question", ""),
+            "id": poll_id, "question": params.get("question", ""),
             "options": options, "total_voter_count": 0, "is_closed": False,
             "is_anonymous": params.get("is_anonymous") in (True, "true", "True"),
-            "type": "regular", "allows_multiple_answers": bool(params.get("allows_multiple_answers")),
+            "type": "regular", "allows_multiple_answers": params.get("allows_multiple_answers") in (
+                True, "true", "True"),
+            "allows_revoting": params.get("allows_revoting") in (True, "true", "True"),
+            "members_only": False,
         })
 
     async def _stopPoll(self, params: dict[str, Any], call: Call) -> Any:
         return {"id": "poll", "question": "", "options": [], "total_voter_count": 0,
                 "is_closed": True, "is_anonymous": False, "type": "regular",
-                "allows_multiple_answers": False}
+                "allows_multiple_answers": False, "allows_revoting": True, "members_only": False}
 
     async def _answerCallbackQuery(self, params: dict[str, Any], call: Call) -> Any:
         return True

@@ -6,17 +6,27 @@ arrived (so tests can measure rates), answers as Twilio does (JSON, a ``SM…``
 sid, ``queued``), and can be told to fail: a status and Twilio error code, or a
 slow answer. It also serves media that inbound texts link to, behind Basic auth,
 and signs the webhooks it sends to copro with the SDK's own ``RequestValidator``.
+
+For WhatsApp (``whatsapp:`` addresses) it keeps WhatsApp's rules: a free-form
+``Body`` more than 24 hours after the person last wrote is refused with 63016; a
+template is sent by ``ContentSid`` (one it knows, filled with ``ContentVariables``;
+an unknown one is refused with 63027, as a template not approved); a number not
+on WhatsApp is refused with 63003. People can tap a template's quick-reply
+buttons (``ButtonText``/``ButtonPayload``), and it can report a message ``read``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import re
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +40,8 @@ from bot.language import gsm
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "twilio-auth-token-for-tests"
+WHATSAPP = "whatsapp:"
+WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,12 @@ class Text:
     status_callback: str | None
     at: float
     segments: int
+    content_sid: str | None = None  # a WhatsApp template, sent instead of a Body
+    variables: dict[str, str] | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -64,6 +82,12 @@ class TwilioDouble:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     base_url: str = ""
+    # WhatsApp: approved templates (ContentSid: their words, with {{1}}...), when each address
+    # last wrote (by ``clock``), and numbers that have no WhatsApp.
+    templates: dict[str, str] = field(default_factory=dict)
+    wrote: dict[str, datetime] = field(default_factory=dict)
+    not_on_whatsapp: set[str] = field(default_factory=set)
+    clock: Callable[[], datetime] = _now
 
     def __post_init__(self) -> None:
         prefix = f"/2010-04-01/Accounts/{self.account}"
@@ -109,8 +133,20 @@ class TwilioDouble:
                 self.answered.append((to, fault.status, arrived))
                 return _error(fault.status, fault.code, fault.message)
         body = form.get("Body", "")
+        content_sid = form.get("ContentSid")
+        variables = json.loads(form.get("ContentVariables") or "{}") if content_sid else None
+        if to.startswith(WHATSAPP):
+            refused = self._whatsapp_refusal(to, body, content_sid)
+            if refused is not None:
+                self.refused.append((to, 400, refused[0]))
+                self.answered.append((to, 400, arrived))
+                return _error(400, *refused)
+            if content_sid:
+                body = re.sub(r"\{\{(\d+)\}\}", lambda m: str((variables or {}).get(m[1], "")),
+                              self.templates[content_sid])
         text = Text(f"SM{uuid.uuid4().hex}", to, form.get("From", ""), body,
-                    form.get("StatusCallback"), time.monotonic(), gsm.segments(body))
+                    form.get("StatusCallback"), time.monotonic(), gsm.segments(body),
+                    content_sid, variables)
         self.texts.append(text)
         self.answered.append((to, 201, arrived))
         return JSONResponse(status_code=201, content={
@@ -119,6 +155,24 @@ class TwilioDouble:
             "direction": "outbound-api", "api_version": "2010-04-01",
             "uri": f"/2010-04-01/Accounts/{self.account}/Messages/{text.sid}.json",
         })
+
+    def _whatsapp_refusal(self, to: str, body: str, content_sid: str | None) -> tuple[int, str] | None:
+        if to in self.not_on_whatsapp:
+            return 63003, "Channel could not find To address"
+        if content_sid:
+            if content_sid not in self.templates:
+                return 63027, "Template does not exist for a language and locale"
+            return None
+        last = self.wrote.get(to)
+        if last is None or self.clock() > last + WINDOW:
+            return 63016, ("Failed to send freeform message because you are outside the "
+                           "allowed window. If you are using WhatsApp, please use a Message "
+                           "Template.")
+        return None
+
+    def whatsapp_to(self, address: str) -> list[Text]:
+        """What went to a WhatsApp ``address`` (``whatsapp:+44…``)."""
+        return [t for t in self.texts if t.to == address]
 
     async def _media(self, request: Request) -> Response:
         if not self._authorised(request):
@@ -144,19 +198,38 @@ class TwilioDouble:
         media: Sequence[str] = (),
         signed_for: str | None = None,
         signature: str | None = None,
+        button: tuple[str, str] | None = None,
     ) -> httpx.Response:
         """A text from ``sender`` arriving at copro's webhook ``url``, signed as Twilio signs.
 
-        ``signed_for`` is the URL Twilio believes it called (copro's public address,
-        when a proxy sits in between); ``signature`` overrides the signature.
+        A ``whatsapp:`` sender opens their 24-hour window; ``button`` is the words and payload
+        of a quick-reply button they tapped. ``signed_for`` is the URL Twilio believes it
+        called (copro's public address, when a proxy sits in between); ``signature``
+        overrides the signature.
         """
         params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "AccountSid": self.account,
                   "From": sender, "To": "+447700900000", "Body": body,
                   "NumMedia": str(len(media))}
+        if sender.startswith(WHATSAPP):
+            params["To"] = f"{WHATSAPP}+447700900000"
+            params["ProfileName"] = "A person"
+            self.wrote[sender] = self.clock()
+            if button is not None:
+                params["ButtonText"], params["ButtonPayload"] = button
         for n, link in enumerate(media):
             params[f"MediaUrl{n}"] = link
             params[f"MediaContentType{n}"] = "image/jpeg"
         return await self.post(client, url, params, signed_for=signed_for, signature=signature)
+
+    async def report(
+        self, client: httpx.AsyncClient, url: str, text: Text, status: str, code: int | None = None,
+    ) -> httpx.Response:
+        """Twilio's delivery report on ``text`` (``delivered``, ``read``, ``failed``...)."""
+        params = {"MessageSid": text.sid, "MessageStatus": status, "AccountSid": self.account,
+                  "To": text.to, "From": text.sender}
+        if code is not None:
+            params["ErrorCode"] = str(code)
+        return await self.post(client, url, params)
 
     async def post(
         self, client: httpx.AsyncClient, url: str, params: dict[str, str], *,

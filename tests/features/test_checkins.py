@@ -81,9 +81,9 @@ async def test_a_week_of_check_ins_keeps_local_time_across_the_clock_change(
     assert sent_at[ann.address] == [monday_bst, monday_gmt]
     assert sent_at[bryn.address] == [monday_bst, monday_gmt]
     [english, _] = await checkins_sent(database, ann.address)
-    assert english.startswith("Hello Ann. It is time for your weekly check-in.")
+    assert english.startswith("Hello. It is time for your weekly check-in.")
     [welsh, _] = await checkins_sent(database, bryn.address)
-    assert welsh.startswith("Helo Bryn. Mae'n amser holi sut rydych chi.")
+    assert welsh.startswith("Helo. Mae'n amser holi sut rydych chi.")
     # No consent, no check-in; a coordinator is not asked about their own wellbeing.
     assert await outbox(database, "+447700900003", statuses=("queued", "sent")) == []
     assert await outbox(database, "+447700900004", statuses=("queued", "sent")) == []
@@ -307,7 +307,7 @@ async def test_a_check_in_asked_for_says_so_and_stands_for_the_scheduled_one(
     clock.set(datetime(2026, 10, 19, 8, 0, tzinfo=UTC))  # 9am BST, Monday
     await conversations.receive("sms", ann.address, "check in")
     [asked] = await deliver(database, ann.address, clock.now)
-    assert asked.startswith("Hello Ann. Thank you for asking for a check-in. There are 6")
+    assert asked.startswith("Hello. Thank you for asking for a check-in. There are 6")
     assert GREETING not in asked
     for reply in ("7", "8", "8", "2", "1", "nothing thanks"):
         await conversations.receive("sms", ann.address, reply)
@@ -319,7 +319,7 @@ async def test_a_check_in_asked_for_says_so_and_stands_for_the_scheduled_one(
         await scheduler.tick()
     assert await checkins_sent(database, ann.address) == []
     [scheduled] = await checkins_sent(database, bryn.address)
-    assert scheduled.startswith("Hello Bryn. It is time for your weekly check-in.")
+    assert scheduled.startswith("Hello. It is time for your weekly check-in.")
     clock.set(datetime(2026, 10, 26, 10, 0, tzinfo=UTC))  # next week she is asked as usual
     await scheduler.tick()
     assert len(await checkins_sent(database, ann.address)) == 1
@@ -340,7 +340,7 @@ async def test_a_check_in_asked_for_withdraws_the_scheduled_one_still_waiting(
     clock.set(datetime(2026, 10, 19, 10, 30, tzinfo=UTC))  # 11:30 BST
     await conversations.receive("sms", eve.address, "sut ydych chi")
     [asked] = await deliver(database, eve.address, clock.now)
-    assert asked.startswith("Helo Eve. Diolch am ofyn i ni holi sut rydych chi. Mae 6")
+    assert asked.startswith("Helo. Diolch am ofyn i ni holi sut rydych chi. Mae 6")
     await conversations.receive("sms", eve.address, "8")
     await deliver(database, eve.address, clock.now)
     clock.set(datetime(2026, 10, 19, 11, 0, tzinfo=UTC))  # noon BST: her hours open

@@ -84,7 +84,7 @@ async def test_invitation_replies_summary_and_a_reminder_in_plain_words(
     assert await outbox(database, who["ann"].address) == []  # not yet 2 days before
     await tick_at(scheduler, clock, TUESDAY_2PM - timedelta(days=2))
     [invite] = await deliver(database, who["ann"].address, clock.now)
-    assert invite.startswith(f"Hello Ann. {INVITE}\nWhat: Planning day\n"
+    assert invite.startswith(f"Hello. {INVITE}\nWhat: Planning day\n"
                              "When: Tuesday 1 December at 2pm\nWhere: the Library, Room 2")
     [welsh] = await deliver(database, who["bryn"].address, clock.now)
     assert "Pryd: dydd Mawrth 1 Rhagfyr am 2yp" in welsh

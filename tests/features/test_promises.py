@@ -202,3 +202,32 @@ async def test_the_metrics_show_each_notice_that_reached_no_one(
         assert "copro_notices_unheard 0.0" in (await client.get("/metrics")).text
         await talk_to_a_person(conversations)  # Ann asks for a person; no one can be told
         assert "copro_notices_unheard 1.0" in (await client.get("/metrics")).text
+
+
+@pytest.mark.parametrize("coordinator", [True, False])
+async def test_an_access_need_at_a_meeting_is_promised_to_the_organisers_only_when_they_are_told(
+    database: Database, conversations: Conversations, coordinator: bool,
+) -> None:
+    riverside = await group(database)
+    ann = await member(database, riverside, ANN, name="Ann")
+    await member(database, riverside, CHRIS, name="Chris", role="coordinator" if coordinator else "member")
+    meeting = {"title": "Planning day", "when": datetime(2026, 11, 26, 14, 0), "where": "The library"}
+    assert await conversations.start_flow(ann.id, "meeting-rsvp", key="rsvp:1:1",
+                                          extra={"meeting": meeting})
+    await deliver(database, ANN, DAY)
+    await conversations.receive("sms", ANN, "yes")
+    await deliver(database, ANN, DAY)
+    await conversations.receive("sms", ANN, "transport")
+    said = await deliver(database, ANN, DAY)
+    if coordinator:
+        # Ann sees: "We have told the organisers what you need." then "Thank you, Ann. ..."
+        assert said[0] == "We have told the organisers what you need."
+        [notice] = await outbox(database, CHRIS)
+        assert notice.body is not None and "needs: help getting there (transport)" in notice.body
+    else:
+        # No one could be told, so Ann is asked to tell someone herself, not promised it.
+        assert not any("told the organisers" in text or "let the organisers know" in text
+                       for text in said)
+        assert said[0].startswith("Please tell ") and said[0].endswith(
+            "what you need, so the organisers know.")
+    assert said[-1].startswith("Thank you, Ann.")

@@ -148,8 +148,8 @@ def test_a_message_longer_than_two_sms_is_a_warning(tmp_path: Path) -> None:
     )
     found = check_paths([tmp_path / "long.yaml"])
     assert [str(p) for p in found] == [
-        f"{tmp_path / 'long.yaml'}: step 'tell': say: warning: the en text is 354 characters, "
-        "3 SMS in GSM-7: keep it to 2 for basic phones",
+        f"{tmp_path / 'long.yaml'}: step 'tell': say: warning: the en text is 354 characters "
+        "with everyday values, 3 SMS in GSM-7: keep it to 2 for basic phones",
     ]
 
 
@@ -242,6 +242,23 @@ def test_a_notifying_step_whose_say_promises_contact_is_a_warning(tmp_path: Path
         f"{tmp_path / 'ask.yaml'}: step 'person': say: warning: the en text {promise}",
         f"{tmp_path / 'ask.yaml'}: step 'person': say: warning: the cy text {promise}",
     ]
+
+
+def test_a_promise_in_a_later_step_of_a_notifying_flow_is_a_warning_too(tmp_path: Path) -> None:
+    # The meeting invitation's last step said "We will let the organisers know what you
+    # need" after the notify, whether or not the notice reached anyone.
+    (tmp_path / "later.yaml").write_text(
+        "flow: later\ntitle: {en: Later, cy: Wedyn}\nversion: 1\nlanguages: [en, cy]\nsteps:\n"
+        "  - id: needs\n"
+        "    do:\n"
+        "      - {notify: coordinators, text: \"They need a lift.\"}\n"
+        "  - id: thanks\n"
+        "    say: {en: \"Thank you. We will let the organisers know.\", cy: \"Diolch.\"}\n"
+    )
+    found = [str(p) for p in check_paths([tmp_path / "later.yaml"])]
+    assert found == [f"{tmp_path / 'later.yaml'}: step 'thanks': say: warning: the en text "
+                     "promises contact, but no one may have been told: put that in the notify's "
+                     "told (and the honest words in untold)"]
 
 
 def test_a_notify_told_in_one_language_only_is_an_error(tmp_path: Path) -> None:

@@ -217,7 +217,8 @@ async def test_a_meeting_invitation_keeps_its_details_to_the_end(conversations: 
     [invite] = await phone.inbox()
     assert "What: Planning day\nWhen: Wednesday 2 December at 2pm\nWhere: The library" in invite
     await phone.send("yes")
-    [thanks] = await phone.send("transport")
+    [told, thanks] = await phone.send("transport")
+    assert told == "We have told the organisers what you need."  # only once they really were
     assert thanks.startswith("Thank you, Ann.")
     # The details given when the flow started are still there at its last step.
     [alert] = await coordinator.inbox()

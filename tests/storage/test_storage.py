@@ -601,3 +601,21 @@ async def test_is_current_tells_whether_migrations_are_due(database: Database) -
     assert not await database.is_current()
     await database.upgrade()
     assert await database.is_current()
+
+
+def test_an_error_that_means_try_later_is_told_from_a_fault() -> None:
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+    from storage.db import DatabaseBusy, unavailable
+
+    def pg(code: str) -> Exception:
+        return type("PostgresError", (Exception,), {"sqlstate": code})()
+
+    for later in (OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked")),
+                  DatabaseBusy("no turn to write within 10 s"), TimeoutError(),
+                  ConnectionRefusedError(), DBAPIError("UPDATE", {}, pg("55P03")),  # lock_timeout
+                  DBAPIError("SELECT", {}, pg("57014")), DBAPIError("SELECT", {}, pg("08006"))):
+        assert unavailable(later), later
+    for fault in (IntegrityError("INSERT", {}, pg("23505")), ValueError("a bug"),
+                  FileNotFoundError("media/x.jpg"), DBAPIError("SELECT", {}, pg("42703"))):
+        assert not unavailable(fault), fault

@@ -24,6 +24,7 @@ from bot.channels.sms.send import OPTED_OUT
 from bot.core.config import Config
 from bot.core.metrics import Metrics
 from bot.core.phones import InvalidNumber, normalise
+from bot.delivery.channel import AddressStatus
 from bot.delivery.inbox import Inbound, Inbox
 from bot.delivery.receipts import Receipt
 
@@ -54,8 +55,8 @@ class Webhooks:
         if params is None:
             return PlainTextResponse("the body is not a form", status_code=400)
         if not self._signed(request, params):
-            log.warning("sms: a request to %s without a valid Twilio signature was refused",
-                        request.url.path)
+            log.warning("%s: a request to %s without a valid Twilio signature was refused",
+                        self.name, request.url.path)
             return PlainTextResponse("invalid signature", status_code=403)
         params = _printable(params)
         sid = params.get("MessageSid") or params.get("SmsSid")
@@ -65,15 +66,24 @@ class Webhooks:
         if len(sid) > MAX_SID:
             return PlainTextResponse("MessageSid is not one Twilio gives", status_code=400)
         try:
-            address = normalise(sender, self.twilio.default_region)
+            address = self.address(sender)
         except InvalidNumber as exc:
-            log.warning("sms: a text from a number copro cannot answer was ignored: %s", exc)
+            log.warning("%s: a message from a number copro cannot answer was ignored: %s",
+                        self.name, exc)
             return _twiml()
-        media = await fetch_media(self.twilio, self.config.media_dir / "sms", sid, params)
+        media = await fetch_media(self.twilio, self.config.media_dir / self.name, sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
-        await self.inbox.hand_in(Inbound("message", self.name, address, params.get("Body") or "",
+        await self.inbox.hand_in(Inbound("message", self.name, address, self.text(params),
                                          tuple(media), sid))
         return _twiml()
+
+    def address(self, sender: str) -> str:
+        """The address copro keeps for Twilio's ``From``; ``InvalidNumber`` if it has none."""
+        return normalise(sender, self.twilio.default_region)
+
+    def text(self, params: dict[str, str]) -> str:
+        """What the person said."""
+        return params.get("Body") or ""
 
     async def status(self, request: Request) -> Response:
         params = await _form(request)
@@ -91,19 +101,29 @@ class Webhooks:
         receipt = Receipt(
             self.name, sid, status,
             error=f"Twilio {reported}, error {code}" if status == "failed" else None,
-            address_status="opted_out" if code == str(OPTED_OUT) else None,
+            address_status=self.address_status(code),
+            fall_back=status == "failed" and self.fall_back(code),
         )
         try:
             found = await self.inbox.receipt(receipt)
         except Exception:
-            log.warning("sms: a delivery report could not be kept (is the database away?)",
-                        exc_info=True)
+            log.warning("%s: a delivery report could not be kept (is the database away?)",
+                        self.name, exc_info=True)
             return PlainTextResponse("try again later", status_code=503)
         if not found:
-            log.info("sms: a delivery report for a message copro does not know (%s)", sid)
+            log.info("%s: a delivery report for a message copro does not know (%s)", self.name,
+                     sid)
         elif status != "sent":
             self.metrics.messages_out.labels(channel=self.name, status=status).inc()
         return PlainTextResponse("", status_code=204)
+
+    def address_status(self, code: str) -> AddressStatus | None:
+        """What a delivery report's ``ErrorCode`` says of the address itself."""
+        return "opted_out" if code == str(OPTED_OUT) else None
+
+    def fall_back(self, code: str) -> bool:
+        """Whether a message that failed with ``code`` may reach the person another way."""
+        return False
 
     def _signed(self, request: Request, params: dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature")

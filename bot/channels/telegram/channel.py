@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-UPDATES = ["message", "callback_query"]
+UPDATES = ["message", "callback_query", "poll_answer"]
 SEND_TIMEOUT = 20.0
 RECONNECT_SECONDS = (1.0, 60.0)  # first and longest wait between tries to reach Telegram
 RECENT_UPDATES = 1000  # update ids remembered, so a webhook delivered twice is handled once

@@ -1,7 +1,9 @@
-"""One outbox message to Telegram: ``sendMessage`` (or ``sendPhoto``), and what Telegram's
-answer means for the outbox.
+"""One outbox message to Telegram: ``sendMessage`` (or ``sendPhoto``, or ``sendPoll``), and what
+Telegram's answer means for the outbox.
 
-A question's choices become inline buttons, one a row, each carrying the outbox
+A poll's question goes as Telegram's own poll (not anonymous, so each vote comes
+back to copro as a ``poll_answer``) when its answers fit; closing it is a
+``stopPoll``. Any other question's choices become inline buttons, one a row, each carrying the outbox
 message's id so a tap can be checked against the question it belongs to. A text
 longer than Telegram takes goes as several messages, spaced as the chat's
 limits ask, with the buttons under the last. Refusals: 429 waits
@@ -37,6 +39,8 @@ CAPTION_LIMIT = 1024
 LABEL_LIMIT = 64  # characters Telegram shows on a button, and bytes of its data
 CHOICE = "opt"  # a choice's button carries "opt:<outbox message id>:<number from 1>"
 CHOSEN = "done"  # the mark left under a question once a choice is made
+POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_OPTIONS = 300, 100, 10  # Telegram's own polls
+VOTE = "pollvote"  # a vote in a poll copro sent: "pollvote:<poll id>:<numbers from 1>"
 
 
 def limits(config: TelegramConfig, chat: str) -> list[tuple[str, float, float]]:
@@ -62,6 +66,14 @@ async def send(bot: Bot, config: TelegramConfig, message: Outgoing,
     photo = await asyncio.to_thread(_read, message.media[0]) if (
         message.kind == "photo" and message.media) else None
     try:
+        if message.stop_poll:
+            await bot.stop_poll(chat, int(message.stop_poll))
+            return Sent(provider_id=message.stop_poll)
+        if native_poll(message):
+            sent = await bot.send_poll(chat, message.question, list(message.options),
+                                       is_anonymous=False, allows_revoting=True,
+                                       allows_multiple_answers=message.multiple)
+            return Sent(provider_id=str(sent.message_id), ref=sent.poll.id if sent.poll else None)
         if photo is not None:
             sent = await bot.send_photo(chat, photo, caption=message.body[:CAPTION_LIMIT],
                                         reply_markup=markup)
@@ -89,6 +101,15 @@ async def send(bot: Bot, config: TelegramConfig, message: Outgoing,
     except TelegramError as exc:  # timeouts, 5xx, the connection, an answer it could not read
         raise TryAgain(f"Telegram: {scrub(exc.message)}") from None
     return Sent(provider_id=str(sent.message_id))
+
+
+def native_poll(message: Outgoing) -> bool:
+    """Whether ``message`` can be Telegram's own poll: 2 to 10 answers, none too long for it.
+    Otherwise it goes as a message with a button for each answer."""
+    return (message.kind == "poll" and bool(message.question)
+            and len(message.question) <= POLL_QUESTION_LIMIT
+            and 2 <= len(message.options) <= POLL_OPTIONS
+            and all(1 <= len(o) <= POLL_OPTION_LIMIT for o in message.options))
 
 
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:

@@ -6,6 +6,9 @@ link) which links the chat to a person copro knows. ``/stop`` and ``/help`` are
 the STOP and HELP keywords; anything else (a sticker, a voice message) goes in
 without words, so the person is asked again rather than met with silence.
 
+A vote in one of copro's own Telegram polls goes in as an action
+(``pollvote:<poll id>:<numbers>``) for the polls feature to count.
+
 Tapping a choice answers the question and marks the choice under the message, if
 the inbox says its question is still live (``bot.host.taps``); otherwise the
 person is told why, and the old buttons are taken away.
@@ -26,11 +29,12 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
 from bot.channels.telegram.files import attachment, download
-from bot.channels.telegram.send import CHOICE, CHOSEN
+from bot.channels.telegram.send import CHOICE, CHOSEN, VOTE
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
@@ -63,6 +67,7 @@ class Updates:
             MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._text),
             MessageHandler(filters.UpdateType.MESSAGE, self._other),
             CallbackQueryHandler(self._tap),
+            PollAnswerHandler(self._vote),
         ]
 
     async def _hand_in(self, item: Inbound) -> None:
@@ -158,6 +163,16 @@ class Updates:
         await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
         await self._hand_in(Inbound("message", self.name, address, data.rsplit(":", 1)[1],
                                     provider_id=f"tap:{query.id}"))
+
+
+    async def _vote(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A vote in one of copro's polls, or a vote changed (no answers: taken back)."""
+        answer = update.poll_answer
+        if answer is None or answer.user is None:
+            return
+        numbers = ",".join(str(n + 1) for n in answer.option_ids)
+        await self._hand_in(Inbound("action", self.name, str(answer.user.id),
+                                    f"{VOTE}:{answer.poll_id}:{numbers}"))
 
 
 def _choice(data: str) -> tuple[int | None, int | None]:
