@@ -1,10 +1,10 @@
 """Telegram under a real peak: many people answering a check-in at once, through ``copro run``
 whole, beside a hand-written python-telegram-bot bot on the same Bot API double.
 
-    .venv/bin/python bench/telegram.py                     # 200 people, SQLite
-    .venv/bin/python bench/telegram.py --people 20         # a quick smoke run
-    .venv/bin/python bench/telegram.py --backend postgresql --pg-url postgresql+asyncpg://...
-    .venv/bin/python bench/telegram.py --webhook           # Telegram calls copro's webhook
+    .venv/bin/python bench/telegram_peak.py                     # 200 people, SQLite
+    .venv/bin/python bench/telegram_peak.py --people 20         # a quick smoke run
+    .venv/bin/python bench/telegram_peak.py --backend postgresql --pg-url postgresql+asyncpg://...
+    .venv/bin/python bench/telegram_peak.py --webhook           # Telegram calls copro's webhook
 
 The Bot API double runs in a process of its own and plays the people: each of
 ``--people`` sends "check in", then answers each question as soon as copro's
@@ -33,8 +33,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-# This file's own name would hide python-telegram-bot's ``telegram``: its folder goes last.
-sys.path.append(sys.path.pop(0))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import httpx
