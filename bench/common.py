@@ -32,7 +32,7 @@ def serving(args: list[str], probe: str, env: Mapping[str, str] | None = None) -
     """``python ARGS`` running until the block ends, once ``probe`` (a URL) answers at all."""
     process = subprocess.Popen([sys.executable, *args], env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy machine starts slowly
         while True:
             try:
                 httpx.get(probe, timeout=1)

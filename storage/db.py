@@ -173,6 +173,20 @@ class Database:
             finally:
                 _holding.reset(token)
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads: on SQLite it waits for no writer and holds none up
+        (in WAL a reader sees the last commit), so it must not write. Elsewhere the same as
+        ``transaction``."""
+        if not self.is_sqlite or id(self) in _holding.get():
+            async with self.transaction() as s:
+                yield s
+            return
+        async with self._connect(immediate=False) as conn, AsyncSession(
+            bind=conn, expire_on_commit=False
+        ) as s, s.begin():
+            yield s
+
     async def upgrade(self, revision: str = "head") -> None:
         """Run the migrations up to ``revision``; safe to call at every start."""
         await self._migrate(command.upgrade, revision)

@@ -13,6 +13,9 @@ from storage.db import Database
 async def reachable_again(db: Database, channel: str, address: str) -> bool:
     """Someone marked unreachable (they had blocked the bot) writes again: their address works
     again. True if it was marked unreachable."""
+    async with db.reading() as s:  # nearly always "no": no need to wait for the writer
+        if await participants.address_status(s, channel, address) != "unreachable":
+            return False
     async with db.transaction() as s:
         if await participants.address_status(s, channel, address) != "unreachable":
             return False
@@ -22,7 +25,7 @@ async def reachable_again(db: Database, channel: str, address: str) -> bool:
 
 async def staff(db: Database, channel: str) -> list[str]:
     """The ``channel`` addresses of everyone who coordinates a group, or is an admin."""
-    async with db.transaction() as s:
+    async with db.reading() as s:
         return await groups.staff_addresses(s, channel)
 
 

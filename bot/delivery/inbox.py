@@ -158,13 +158,13 @@ class Inbox:
                   number: int | None) -> Tap:
         """Whether choice ``number`` under outbox message ``message_id`` still answers its question
         (``bot.host.taps``); the item to hand in is the channel's to make."""
-        async with self.conversations.db.transaction() as s:
+        async with self.conversations.db.reading() as s:
             return await taps.choice(s, channel, address, message_id, number,
                                      self.conversations.config.language)
 
     async def tapped_again(self, channel: str, address: str) -> str:
         """What to tell someone who taps the mark of a choice they made already."""
-        async with self.conversations.db.transaction() as s:
+        async with self.conversations.db.reading() as s:
             return await taps.answered(s, channel, address, self.conversations.config.language)
 
     async def receipt(self, receipt: Receipt) -> bool:

@@ -388,7 +388,7 @@ class Conversations:
 
     async def _may_link(self, channel: str, address: str) -> bool:
         """Whether this chat is still no one in particular: unknown, or new and not yet agreed."""
-        async with self.db.transaction() as s:
+        async with self.db.reading() as s:
             person = await participants.find_by_address(s, channel, address)
             return person is None or (person.consent_at is None and not person.admin
                                       and not await groups.groups_of(s, person.id))

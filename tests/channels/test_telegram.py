@@ -586,3 +586,52 @@ def test_a_webhook_secret_telegram_would_refuse_stops_copro_at_start(tmp_path: P
         settings(tmp_path, "http://127.0.0.1:1", webhook_secret="has spaces in it")
     assert "telegram.webhook_secret: Telegram takes only letters, digits, _ and -" in str(caught.value)
     assert "has spaces" not in str(caught.value)  # a secret is not repeated back
+
+
+@pytest.mark.parametrize("rig", [{}, WEBHOOK], ids=["polling", "webhook"], indirect=True)
+async def test_one_persons_updates_are_handled_one_at_a_time_in_the_order_they_came(
+    rig: Rig,
+) -> None:
+    # Ann sends a photo, then at once a text. The photo is slow to fetch; meanwhile Bob's text
+    # is handled, but Ann's text waits for her photo, so copro reads them as she sent them.
+    asked, release = asyncio.Event(), asyncio.Event()
+    fetch = rig.api._getFile
+
+    async def held(params: dict[str, object], call: object) -> object:
+        asked.set()
+        await release.wait()
+        return await fetch(params, call)  # type: ignore[arg-type]
+
+    rig.api._getFile = held  # type: ignore[method-assign]
+    bob = ANN + 1
+    photo, text = rig.api.message(ANN, photo=b"\xff\xd8 a ticket", caption="first"), \
+        rig.api.message(ANN, "second")
+    hook = f"{rig.url}/webhooks/telegram"
+    calls: list[asyncio.Task[httpx.Response]] = []
+
+    async def deliver(*updates: dict[str, object]) -> None:
+        if rig.channel.webhook:
+            for update in updates:  # Telegram's calls may overlap: each goes without waiting
+                calls.append(asyncio.create_task(rig.api.post(rig.client, hook, update, SECRET)))
+                await asyncio.sleep(0.05)
+        else:
+            rig.api.queue(*updates)
+
+    try:
+        await deliver(photo)
+        await asked.wait()
+        await deliver(text, rig.api.message(bob, "hello"))
+        await rig.until(lambda: _counts(rig, bob, 1))
+        await asyncio.sleep(0.3)  # time enough for Ann's text to overtake her photo, were it let
+        assert await rig.inbound(ANN) == 0
+    finally:
+        release.set()
+    await rig.until(lambda: _counts(rig, ANN, 2))
+    async with rig.db.transaction() as s:
+        heard = [m for m in await records.messages_of_address(s, str(ANN)) if m.direction == "in"]
+    assert [(m.body, bool(m.media)) for m in heard] == [("first", True), ("second", False)]
+    assert [(await call).status_code for call in calls] == [200] * len(calls)
+
+
+async def _counts(rig: Rig, chat: int, n: int) -> bool:
+    return await rig.inbound(chat) >= n

@@ -151,6 +151,30 @@ async def test_concurrent_read_then_write_transactions_all_succeed(database: Dat
         assert await s.scalar(select(func.count()).select_from(Participant)) == 12
 
 
+async def test_a_reading_transaction_sees_the_last_commit_without_waiting_for_a_writer(
+    database: Database,
+) -> None:
+    async with database.transaction() as s:
+        await participants.create(s, channel="sms", address="+447700900001")
+    writing, done = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with database.transaction() as s:
+            await participants.create(s, channel="sms", address="+447700900002")
+            writing.set()
+            await done.wait()  # holds the writer (on SQLite) until the reader is through
+
+    held = asyncio.create_task(writer())
+    await writing.wait()
+    async with asyncio.timeout(10), database.reading() as s:
+        assert await participants.find_by_address(s, "sms", "+447700900001") is not None
+        assert await participants.find_by_address(s, "sms", "+447700900002") is None  # not yet
+    done.set()
+    await held
+    async with database.reading() as s:
+        assert await participants.find_by_address(s, "sms", "+447700900002") is not None
+
+
 async def test_a_transaction_inside_another_can_read(database: Database) -> None:
     async with database.transaction() as outer:
         group = await groups.create_group(outer, "Riverside Voices")

@@ -33,6 +33,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.channels.telegram import send as telegram_send
+from bot.channels.telegram.order import InOrder
 from bot.channels.telegram.updates import Updates
 from bot.core.config import Config
 from bot.core.logs import mask
@@ -82,6 +83,7 @@ def webhook_secret(config: Config) -> str:
 
 
 CONNECTIONS = 16  # to the Bot API at once: ample for 30 messages a second
+AT_ONCE = 32  # updates from different chats handled side by side (each chat's in order)
 
 
 class TelegramChannel:
@@ -99,6 +101,7 @@ class TelegramChannel:
         self.reconnect_seconds = reconnect_seconds
         self._connecting: asyncio.Task[None] | None = None
         self._recent: OrderedDict[int, None] = OrderedDict()
+        self.order = InOrder(AT_ONCE)
         base = self.telegram.api_base_url
         builder = (
             Application.builder()
@@ -109,6 +112,7 @@ class TelegramChannel:
             .read_timeout(SEND_TIMEOUT)
             .write_timeout(SEND_TIMEOUT)
             .connection_pool_size(CONNECTIONS)
+            .concurrent_updates(self.order)
         )
         if self.webhook:
             builder = builder.updater(None)
@@ -206,7 +210,7 @@ class TelegramChannel:
         if self._seen(update.update_id):
             log.info("telegram: update %s came twice; handled once", update.update_id)
             return PlainTextResponse("ok")
-        await self.app.process_update(update)
+        await self.order.in_turn(update, self.app.process_update(update))
         return PlainTextResponse("ok")
 
     async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
