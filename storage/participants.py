@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.messages import WAITING
@@ -269,3 +269,22 @@ async def address_status(s: AsyncSession, channel: str, address: str) -> str | N
     return await s.scalar(
         select(Address.status).where(Address.channel == channel, Address.address == address)
     )
+
+
+async def search(
+    s: AsyncSession, *, words: str, phone: str | None, within: Sequence[int] | None = None,
+    limit: int = 100,
+) -> list[Participant]:
+    """People whose name holds ``words`` (any case), or who are reached at ``phone`` (E.164);
+    only those in ``within``, if given; by number."""
+    found = [Participant.name.icontains(words.strip(), autoescape=True)] if words.strip() else []
+    if phone:
+        found.append(Participant.id.in_(select(Address.participant_id).where(Address.address == phone)))
+    if words.strip().isdigit():
+        found.append(Participant.id == int(words.strip()))
+    if not found:
+        return []
+    stmt = select(Participant).where(or_(*found)).order_by(Participant.id).limit(limit)
+    if within is not None:
+        stmt = stmt.where(Participant.id.in_(within))
+    return list(await s.scalars(stmt))

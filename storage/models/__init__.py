@@ -22,6 +22,7 @@ from storage.models.base import (
     one_of,
 )
 from storage.models.conversations import AuditEvent, Draft, FlowDefinition, FlowSession, Message, Result
+from storage.models.desk import DeskCode
 from storage.models.people import Address, Group, Invite, Membership, Participant
 from storage.models.work import Alert, Broadcast, Claim, Job, Meeting, Poll, Rsvp, Vote
 
@@ -49,6 +50,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "Claim",
+    "DeskCode",
     "Draft",
     "FlowDefinition",
     "FlowSession",
