@@ -17,7 +17,7 @@ from bot.core.phones import normalise
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from bot.web.app import create_desk
-from storage import groups, participants
+from storage import participants
 from storage.db import Database, default_sqlite_url
 from storage.models import Group
 from tests.people import Clock, Member, group, member, outbox
@@ -122,4 +122,20 @@ async def make_admin(database: Database, address: str) -> None:
         await participants.set_admin(s, person, True)
 
 
-__all__ = ["ANN", "HAL", "LEE", "NOW", "SAM", "Place", "csrf", "groups", "make_admin", "sign_in"]
+
+
+async def at_risk(c: Conversations, address: str) -> None:
+    """A whole weekly check-in by text whose last answer raises a safeguarding alert."""
+    for answer in ("check in", "8", "8", "8", "2", "never", "some days I want to end it all"):
+        await c.receive("sms", address, answer)
+
+
+async def claim(c: Conversations, address: str, receipt: str | None) -> None:
+    """A mileage claim by text, with a receipt photo or none, confirmed."""
+    for text in ("expense", "2", "23", "yesterday", "Planning meeting"):
+        await c.receive("sms", address, text)
+    await c.receive("sms", address, "", media=(receipt,) if receipt else ())
+    if not receipt:
+        await c.receive("sms", address, "no receipt")
+    await c.receive("sms", address, "1")
+    await c.receive("sms", address, "1")  # yes, send it
