@@ -111,7 +111,7 @@ async def running(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
                     except httpx.TransportError:
                         await asyncio.sleep(0.05)
             shots = Path(os.environ.get("COPRO_SCREENSHOTS") or tmp_path / "shots")
-            shots.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(shots.mkdir, parents=True, exist_ok=True)
             yield Running(url, twilio, log, shots)
         finally:
             process.terminate()
