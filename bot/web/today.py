@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.core.quiet import zone
 from bot.engine.definition import text_for
 from bot.features import doctor
 from bot.features.alerts import Alerts
@@ -69,8 +70,8 @@ async def _members(s: Tx, viewer: Viewer) -> list[int] | None:
     return sorted(ids)
 
 
-async def gather(d: Desk, s: Tx, viewer: Viewer) -> dict[str, Any]:
-    lang = viewer.person.language
+async def gather(d: Desk, s: Tx, viewer: Viewer, lang: str) -> dict[str, Any]:
+    local = zone(viewer.person.timezone, d.config.timezone)
     open_alerts = [a for a in await alerts.listed(s, open_only=True)
                    if viewer.may_see_alerts_of(a.group_id)]
     shown_alerts = []
@@ -81,7 +82,7 @@ async def gather(d: Desk, s: Tx, viewer: Viewer) -> dict[str, Any]:
                              "about": (await _names(s, [alert.participant_id] if alert.participant_id
                                                     else [])).get(alert.participant_id or 0,
                                                                   "a person whose details were erased"),
-                             "when": when.spoken(alert.created_at, lang)})
+                             "when": when.spoken(alert.created_at.astimezone(local), lang)})
     waiting = ([] if not viewer.coordinator
                else await claims.listed(s, statuses=["submitted"],
                                        group_ids=None if viewer.person.admin else viewer.group_ids))
@@ -107,7 +108,7 @@ async def gather(d: Desk, s: Tx, viewer: Viewer) -> dict[str, Any]:
     return {
         "alerts": shown_alerts, "claims": shown_claims,
         "asked": [{"who": asking.get(e.participant_id or 0, "someone"),
-                   "when": when.spoken(e.at, lang), "heard": e.kind == "notify"} for e in asked],
+                   "when": when.spoken(e.at.astimezone(local), lang), "heard": e.kind == "notify"} for e in asked],
         "troubled": [{"message": m, "to": to.get(m.participant_id or 0, "someone"),
                       "why": plain_reason(m)} for m in troubled],
         "gaps": gaps,
@@ -126,7 +127,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         if not viewer.staff:
             return RedirectResponse("/me", status_code=303)
         async with d.db.transaction() as s:
-            found = await gather(d, s, viewer)
+            found = await gather(d, s, viewer, d.language(request, viewer))
         return d.render(request, "today.html", viewer, done=request.query_params.get("done"),
                         **found)
 
