@@ -280,7 +280,7 @@ async def search(
     found = [Participant.name.icontains(words.strip(), autoescape=True)] if words.strip() else []
     if phone:
         found.append(Participant.id.in_(select(Address.participant_id).where(Address.address == phone)))
-    if words.strip().isdigit():
+    if words.strip().isdigit() and len(words.strip()) <= 9:  # a number in copro, not a phone
         found.append(Participant.id == int(words.strip()))
     if not found:
         return []
