@@ -108,7 +108,8 @@ async def gather(d: Desk, s: Tx, viewer: Viewer, lang: str) -> dict[str, Any]:
     return {
         "alerts": shown_alerts, "claims": shown_claims,
         "asked": [{"who": asking.get(e.participant_id or 0, "someone"),
-                   "when": when.spoken(e.at.astimezone(local), lang), "heard": e.kind == "notify"} for e in asked],
+                   "when": when.spoken(e.at.astimezone(local), lang), "heard": e.kind == "notify"}
+                  for e in asked],
         "troubled": [{"message": m, "to": to.get(m.participant_id or 0, "someone"),
                       "why": plain_reason(m)} for m in troubled],
         "gaps": gaps,

@@ -103,6 +103,7 @@ WORDS: dict[str, Mapping[str, str]] = {
                          "penderfyniad chi yw e."},
     "asked": {"en": "People who asked to talk to someone",
               "cy": "Pobl a ofynnodd am gael siarad â rhywun"},
+    "unheard": {"en": "no coordinator could be told", "cy": "doedd dim modd dweud wrth gydlynydd"},
     "messages": {"en": "Messages that failed or are held", "cy": "Negeseuon a fethodd neu sy'n aros"},
     "no_messages": {"en": "No messages have failed.", "cy": "Does dim negeseuon wedi methu."},
     "to": {"en": "To", "cy": "At"},

@@ -123,3 +123,17 @@ async def test_groups_with_no_one_to_act_are_shown_with_the_fix(
     page = await sign_in(client, database, HAL)  # Hillside has no safeguarding lead
     assert "Groups where nobody can act" in page and "Hillside Carers" in page
     assert "To fix" in page and "copro " in page
+
+
+async def test_someone_who_asked_to_talk_to_a_person_is_on_their_coordinators_today(
+    client: httpx.AsyncClient, database: Database, conversations: Conversations, place: Place
+) -> None:
+    for text in ("menu", "3"):  # Talk to a person
+        await conversations.receive("sms", ANN, text)
+    page = await sign_in(client, database, SAM)
+    assert "People who asked to talk to someone" in page and "Ann, " in page
+    other = await client.get("/")
+    assert "no coordinator could be told" not in other.text
+    client.cookies.clear()
+    hal = await sign_in(client, database, HAL)
+    assert "People who asked to talk to someone" not in hal
