@@ -217,7 +217,7 @@ async def test_signing_in_by_keyboard_then_acknowledging_an_alert_and_approving_
     await accessible(page)
 
 
-async def test_importing_a_csv_shows_the_bad_rows_first_and_another_group_is_refused(
+async def test_importing_a_csv_shows_the_bad_rows_first_a_meeting_and_another_group_refused(
     running: Running, page: Any, tmp_path: Path
 ) -> None:
     await sign_in(page, running, SAM)
@@ -235,6 +235,13 @@ async def test_importing_a_csv_shows_the_bad_rows_first_and_another_group_is_ref
     await page.screenshot(path=str(running.shots / "import.png"), full_page=True)
     await page.click("text=Add the rows without problems")
     await page.wait_for_selector("text=1 people added, 2 rows left out")
+
+    await page.click("nav >> text=Meetings")
+    await page.fill("#m-title", "Planning day")
+    await page.fill("#m-at", "2030-12-08 2pm")
+    await page.click("form[action='/meetings'] button")
+    await page.wait_for_selector("text=Meeting added.")
+    await accessible(page)
 
     await page.goto(f"{running.url}/people?q=bea")
     await page.click("a:has-text('Bea')")
