@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import struct
+import subprocess
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from bot.host.conversations import Conversations
 from storage.db import Database
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
 from tests.people import group, member
-from tests.servers import free_port, run_env, serve_asgi, start_copro, wait_healthy
+from tests.servers import free_port, run_env, serve_asgi, start_copro
 from tests.web.conftest import ANN, HAL, SAM, at_risk, claim
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,6 +64,23 @@ def png(width: int = 40, height: int = 24) -> bytes:
     rows = b"".join(b"\x00" + b"\x90" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def tail(log: Path) -> str:
+    return log.read_text()[-2000:]
+
+
+async def up(url: str, process: subprocess.Popen[str], log: Path) -> None:
+    """Wait for the desk to answer (starting takes a while on a busy machine: a minute at most)."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(600):
+            assert process.poll() is None, tail(log)
+            try:
+                await client.get(url)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise AssertionError(f"the desk did not start: {tail(log)}")
 
 
 @pytest.fixture
@@ -101,15 +119,8 @@ async def running(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
         log = tmp_path / "copro.log"
         process = start_copro(tmp_path, env, log=log)
         try:
-            await wait_healthy(port, process)
             url = f"http://127.0.0.1:{desk_port}"
-            async with httpx.AsyncClient() as client:
-                for _ in range(200):
-                    try:
-                        await client.get(f"{url}/signin")
-                        break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
+            await up(f"{url}/signin", process, log)
             shots = Path(os.environ.get("COPRO_SCREENSHOTS") or tmp_path / "shots")
             await asyncio.to_thread(shots.mkdir, parents=True, exist_ok=True)
             yield Running(url, twilio, log, shots)
@@ -153,7 +164,7 @@ async def code_for(running: Running, phone: str, before: int) -> str:
             assert found, texts[-1]
             return found[1]
         await asyncio.sleep(0.05)
-    raise AssertionError(f"no sign-in code reached {phone}: {running.log.read_text()[-2000:]}")
+    raise AssertionError(f"no sign-in code reached {phone}: {tail(running.log)}")
 
 
 async def sign_in(page: Any, running: Running, phone: str, *, keyboard: bool = False) -> None:
