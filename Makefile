@@ -15,6 +15,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 help:
 	@echo "make chat      talk to the bot in this terminal (sets everything up first)"
+	@echo "make run       run the service with the web desk on, and print a link to sign in"
 	@echo "make test      run the tests (make test ARGS='-k config' passes options to pytest)"
 	@echo "make lint      run ruff, mypy and the import contracts"
 	@echo "make coverage  run the tests and report which lines they reach"
@@ -46,6 +47,12 @@ install: $(DEV_STAMP)
 
 chat: $(RUN_STAMP)
 	$(BIN)/copro chat $(ARGS)
+
+# The desk's one-time sign-in link first (for the first admin, made if there is none), then
+# the service; with no tokens at all it still serves the desk and its simulator.
+run: $(RUN_STAMP)
+	COPRO_DESK_ENABLED=true $(BIN)/copro desk login
+	COPRO_DESK_ENABLED=true $(BIN)/copro run $(ARGS)
 
 test: $(DEV_STAMP)
 	$(BIN)/pytest -q $(ARGS)

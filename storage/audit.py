@@ -92,3 +92,13 @@ async def about_since(
                AuditEvent.at >= since)
         .order_by(AuditEvent.id)
     ))
+
+
+async def recent(
+    s: AsyncSession, *, kinds: Sequence[str], since: datetime, limit: int = 100
+) -> list[AuditEvent]:
+    """The events of ``kinds`` since ``since``, newest first."""
+    return list(await s.scalars(
+        select(AuditEvent).where(AuditEvent.kind.in_(kinds), AuditEvent.at >= since)
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    ))

@@ -423,3 +423,34 @@ async def withdraw_sessions(
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def troubled(
+    s: AsyncSession, *, participant_ids: Sequence[int] | None = None, limit: int = 50
+) -> list[Message]:
+    """Messages to people that failed for good or are held back, newest first."""
+    stmt = (select(Message).where(Message.direction == "out", Message.status.in_(("failed", "held")))
+            .order_by(Message.id.desc()).limit(limit))
+    if participant_ids is not None:
+        stmt = stmt.where(Message.participant_id.in_(participant_ids))
+    return list(await s.scalars(stmt))
+
+
+async def requeue(s: AsyncSession, message: Message, *, at: datetime) -> bool:
+    """Send a failed message again, from now, as if new; False if it had not failed."""
+    if message.status != "failed":
+        return False
+    message.status = "queued"
+    message.attempts = 0
+    message.error = None
+    message.next_attempt_at = None
+    message.updated_at = at
+    await s.flush()
+    return True
+
+
+async def about_topic(s: AsyncSession, topic: str) -> list[Message]:
+    """Every message sent out about ``topic`` (an alert, a claim), oldest first."""
+    return list(await s.scalars(
+        select(Message).where(Message.topic == topic, Message.direction == "out").order_by(Message.id)
+    ))

@@ -299,3 +299,22 @@ async def matching(
         .where(or_(*filters)).distinct().order_by(Participant.id)
     )
     return list(rows)
+
+
+async def search(
+    s: AsyncSession, *, words: str, phone: str | None, within: Sequence[int] | None = None,
+    limit: int = 100,
+) -> list[Participant]:
+    """People whose name holds ``words`` (any case), or who are reached at ``phone`` (E.164);
+    only those in ``within``, if given; by number."""
+    found = [Participant.name.icontains(words.strip(), autoescape=True)] if words.strip() else []
+    if phone:
+        found.append(Participant.id.in_(select(Address.participant_id).where(Address.address == phone)))
+    if words.strip().isdigit() and len(words.strip()) <= 9:  # a number in copro, not a phone
+        found.append(Participant.id == int(words.strip()))
+    if not found:
+        return []
+    stmt = select(Participant).where(or_(*found)).order_by(Participant.id).limit(limit)
+    if within is not None:
+        stmt = stmt.where(Participant.id.in_(within))
+    return list(await s.scalars(stmt))

@@ -30,7 +30,7 @@ from bot.delivery.outbox import Sender
 from bot.features import doctor
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage.db import Database
+from storage.db import Database, default_sqlite_url
 
 log = logging.getLogger(__name__)
 LOOSE_SHOWN = 10  # files named one by one in the warning at start
@@ -108,7 +108,7 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
     return found
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, setting: str = "http.port or COPRO_HTTP_PORT") -> socket.socket:
     """The listening socket, bound here so a taken port is a clear error, not a crash."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -118,7 +118,7 @@ def listen(host: str, port: int) -> socket.socket:
         sock.close()
         raise ServiceError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another copro (or "
-            "another program) using it? Set http.port or COPRO_HTTP_PORT."
+            f"another program) using it? Set {setting}."
         ) from None
     sock.set_inheritable(True)
     return sock
@@ -172,6 +172,23 @@ class Service:
         finally:
             await db.close()
 
+    async def _desk(
+        self, db: Database, conversations: Conversations, channels: list[str]
+    ) -> tuple[_Server, socket.socket, Database]:
+        """The desk's server on its own port, with its simulator on a scratch database."""
+        from bot.web.app import create_desk
+
+        config = self.config
+        listening = listen(config.desk.host, config.desk.port, "desk.port or COPRO_DESK_PORT")
+        practice = Database(default_sqlite_url(config.data_dir / "simulator"))
+        await practice.upgrade()
+        rehearsal = Conversations(practice, self.library, config)
+        scheduler_for(rehearsal, config)  # the features' hooks; the simulator runs no schedule
+        app = create_desk(db, conversations, config, channels=channels, simulator=rehearsal)
+        server = _Server(uvicorn.Config(app, host=config.desk.host, port=config.desk.port,
+                                        log_level="warning", lifespan="off", access_log=False))
+        return server, listening, practice
+
     async def _run(self, db: Database) -> None:
         config = self.config
         metrics = Metrics()
@@ -195,7 +212,10 @@ class Service:
             loop.add_signal_handler(sig, self.stopping.set)
 
         listening = listen(config.http.host, config.http.port)
+        desk = await self._desk(db, conversations, list(channels)) if config.desk.enabled else None
         serving = asyncio.create_task(server.serve(sockets=[listening]), name="http")
+        desk_serving = (asyncio.create_task(desk[0].serve(sockets=[desk[1]]), name="desk")
+                        if desk is not None else None)
         started: list[RunningChannel] = []
         try:
             for channel in channels.values():
@@ -208,12 +228,18 @@ class Service:
                 "copro is running on http://%s:%d with %s; stop with Ctrl+C",
                 config.http.host, config.http.port, ", ".join(channels) or "no channels",
             )
+            if desk is not None:
+                log.warning("the desk is on %s: sign in with a code sent to your phone or "
+                            "Telegram, or a link from `copro desk login`", config.desk.address)
             stop = asyncio.create_task(self.stopping.wait())
-            await asyncio.wait([stop, serving], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait([stop, serving, *([desk_serving] if desk_serving else [])],
+                               return_when=asyncio.FIRST_COMPLETED)
             stop.cancel()
         finally:
             log.info("copro is stopping")
             server.should_exit = True
+            if desk is not None:
+                desk[0].should_exit = True
             await sender.stop()
             await inbox.stop()
             await scheduler.stop()
@@ -224,6 +250,10 @@ class Service:
                     log.exception("%s did not stop cleanly", channel.name)
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(serving, timeout=2)
+            if desk is not None and desk_serving is not None:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(desk_serving, timeout=2)
+                await desk[2].close()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
         log.info("copro stopped")

@@ -28,6 +28,7 @@ COMMANDS = {
                   "Send one message to everyone in a group, each in their own language."),
     "broadcasts": ("bot.cli.polls:broadcasts_group", "See what became of a broadcast."),
     "claims": ("bot.cli.claims:claims_group", "List, decide, export and mark paid expense claims."),
+    "desk": ("bot.cli.desk:desk_group", "The coordinators' web desk: sign-in links."),
     "doctor": ("bot.cli.doctor:doctor",
                "Find groups and people whose alerts or requests would reach nobody."),
     "groups": ("bot.cli.groups:groups_group",

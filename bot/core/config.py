@@ -41,6 +41,9 @@ ENV_KEYS = {  # environment variable: the key it overrides
     "COPRO_TWILIO_AUTH_TOKEN": "twilio.auth_token", "COPRO_TWILIO_FROM": "twilio.from_number",
     "COPRO_WHATSAPP_FROM": "whatsapp.from_number",
     "COPRO_HTTP_HOST": "http.host", "COPRO_HTTP_PORT": "http.port",
+    "COPRO_DESK_ENABLED": "desk.enabled", "COPRO_DESK_HOST": "desk.host",
+    "COPRO_DESK_PORT": "desk.port", "COPRO_DESK_PUBLIC_URL": "desk.public_url",
+    "COPRO_DESK_SECRET": "desk.secret",
 }
 PLAIN = {  # clearer words for some of pydantic's messages, by error type
     "string_type": "expected text, in quotes",
@@ -307,6 +310,20 @@ class HttpConfig(_Section):
     shutdown_seconds: Seconds = 8
 
 
+class DeskConfig(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=1, le=65535)
+    public_url: BaseUrl = ""
+    session_lifetime: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=8)
+    secret: SecretStr = SecretStr("")
+
+    @property
+    def address(self) -> str:
+        """Where people open the desk: the public URL, else the address it listens on."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
 class Config(_Section):
     data_dir: Directory = Path("data")
     language: Literal["en", "cy"] = "en"
@@ -323,6 +340,7 @@ class Config(_Section):
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     inbox: InboxConfig = Field(default_factory=InboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
+    desk: DeskConfig = Field(default_factory=DeskConfig)
     checkins: CheckinsConfig = Field(default_factory=CheckinsConfig)
     meetings: MeetingsConfig = Field(default_factory=MeetingsConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)

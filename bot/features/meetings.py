@@ -234,6 +234,26 @@ class Meetings:
         meeting = await self._current(s, job, now)
         if not isinstance(meeting, Meeting):
             return meeting
+        counts, needs = await self.answers(s, meeting)
+        group = await groups.get_group(s, meeting.group_id)
+        scope = {"meeting": self.view(meeting, group), "counts": counts,
+                 "needs": [f"{who}: {need}" + (f' ("{detail}")' if detail else "")
+                           for who, need, detail in needs],
+                 "moved": meeting.version > 1}
+        coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
+        for person in coordinators:
+            await self.conversations.say_in(
+                s, person, texts.MEETING_SUMMARY, key=f"{job.key}:{person.id}", scope=scope,
+                topic=topic(meeting),
+            )
+        return Done(f"sent to {len(coordinators)} coordinator(s)")
+
+    async def answers(
+        self, s: Tx, meeting: Meeting
+    ) -> tuple[dict[str, int], list[tuple[str, str, str | None]]]:
+        """How many said yes, maybe and no to the meeting's present time, how many of the group
+        have not answered (``silent``) or answered only for its old time (``stale``); and each
+        access need of those coming: (who, the need in words, what they wrote about it)."""
         members = set(await groups.taking_part(s, meeting.group_id))
         every = await meetings.replies(s, meeting.id)
         replies = [r for r in every if r.meeting_version == meeting.version]
@@ -243,23 +263,12 @@ class Meetings:
             counts[reply.answer] = counts.get(reply.answer, 0) + 1
             if reply.answer != "no" and reply.access and reply.access != "none":
                 person = await participants.get(s, reply.participant_id)
-                need = NEEDS.get(reply.access, reply.access)
-                detail = f' ("{reply.access_detail}")' if reply.access_detail else ""
-                needs.append(f"{_name(person)}: {need}{detail}")
+                needs.append((_name(person), NEEDS.get(reply.access, reply.access), reply.access_detail))
         counts["silent"] = len(members - {r.participant_id for r in replies})
         # Answers for the time before a move are not counted: those people were asked again.
         counts["stale"] = len(({r.participant_id for r in every} & members)
                               - {r.participant_id for r in replies})
-        group = await groups.get_group(s, meeting.group_id)
-        scope = {"meeting": self.view(meeting, group), "counts": counts, "needs": needs,
-                 "moved": meeting.version > 1}
-        coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
-        for person in coordinators:
-            await self.conversations.say_in(
-                s, person, texts.MEETING_SUMMARY, key=f"{job.key}:{person.id}", scope=scope,
-                topic=topic(meeting),
-            )
-        return Done(f"sent to {len(coordinators)} coordinator(s)")
+        return counts, needs
 
     async def replied(
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any

@@ -11,7 +11,7 @@ that does it for them (``https://t.me/<bot>?start=CODE``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -64,22 +64,27 @@ def read_csv(path: Path) -> list[Row]:
     and ``whatsapp`` if any use it)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
-            reader = csv.DictReader(file)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            if "name" not in header or not ({"phone", "telegram", "whatsapp"} & set(header)):
-                raise PeopleError(f"{path}: the first line must name the columns, such as "
-                                  f"{', '.join(COLUMNS)}")
-            rows = []
-            for number, record in enumerate(reader, start=2):
-                values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()
-                          if isinstance(v, str)}
-                rows.append(Row(**{c: values.get(c, "") for c in COLUMNS}, line=number))
-            return rows
+            return read_rows(file, str(path))
     except UnicodeDecodeError:
         raise PeopleError(f"{path}: not a CSV file in UTF-8 (save it from your spreadsheet as "
                           "CSV UTF-8)") from None
     except OSError as exc:
         raise PeopleError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+
+
+def read_rows(lines: Iterable[str], source: str) -> list[Row]:
+    """The rows of CSV text with a header; ``source`` names it in the error."""
+    reader = csv.DictReader(lines)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "name" not in header or not ({"phone", "telegram", "whatsapp"} & set(header)):
+        raise PeopleError(f"{source}: the first line must name the columns, such as "
+                          f"{', '.join(COLUMNS)}")
+    rows = []
+    for number, record in enumerate(reader, start=2):
+        values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()
+                  if isinstance(v, str)}
+        rows.append(Row(**{c: values.get(c, "") for c in COLUMNS}, line=number))
+    return rows
 
 
 class People:
@@ -89,7 +94,7 @@ class People:
 
     async def add(
         self, s: Tx, row: Row, *, admin: bool = False, make_groups: bool = False,
-        report: Report | None = None,
+        report: Report | None = None, by: str = "command line",
     ) -> tuple[Participant, bool]:
         """Add the person ``row`` describes; (the participant, whether they are new).
 
@@ -135,13 +140,14 @@ class People:
             await participants.set_admin(s, person, True)
         if group is not None:
             await groups.add_member(s, group, person, role)
-        await audit.record(s, kind="participant_added", actor="command line", participant_id=person.id,
+        await audit.record(s, kind="participant_added", actor=by, participant_id=person.id,
                            details={"group": group.id if group else None, "role": role}, at=self.clock())
         return person, True
 
     async def change(
         self, s: Tx, person: Participant, *, name: str | None = None, called: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
+        by: str = "command line",
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
 
@@ -180,7 +186,7 @@ class People:
                 await messages.readdress(s, person.id, channel, address)
                 changed.append(what)
         if changed:
-            await audit.record(s, kind="participant_changed", actor="command line",
+            await audit.record(s, kind="participant_changed", actor=by,
                                participant_id=person.id, details={"changed": changed}, at=self.clock())
         return changed
 
@@ -192,7 +198,7 @@ class People:
 
     async def import_rows(
         self, s: Tx, rows: Sequence[Row], *, create_groups: bool = False,
-        progress: Callable[[], None] = lambda: None,
+        progress: Callable[[], None] = lambda: None, by: str = "command line",
     ) -> Report:
         """Add everyone in ``rows``; a row that cannot be added is reported, not fatal.
 
@@ -209,7 +215,8 @@ class People:
         for row in rows:
             try:
                 async with savepoint(s):
-                    person, new = await self.add(s, row, make_groups=create_groups, report=report)
+                    person, new = await self.add(s, row, make_groups=create_groups, report=report,
+                                                 by=by)
             except PeopleError as exc:
                 report.skipped.append((row.line, str(exc)))
             else:
@@ -229,10 +236,12 @@ class People:
             report.groups_made.append(group.name)
         return group
 
-    async def invite(self, s: Tx, person: Participant, *, days: int = 14) -> Invite:
+    async def invite(
+        self, s: Tx, person: Participant, *, days: int = 14, by: str = "command line"
+    ) -> Invite:
         """A one-time code linking a Telegram chat to ``person``."""
         made = await invites.create(s, person, valid_for=timedelta(days=days), at=self.clock())
-        await audit.record(s, kind="invite_made", actor="command line", participant_id=person.id,
+        await audit.record(s, kind="invite_made", actor=by, participant_id=person.id,
                            at=self.clock())
         return made
 

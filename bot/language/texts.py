@@ -431,3 +431,10 @@ ROBOT_MUTED = {
     " o fewn {{ minutes }} munud, fel ateb awtomatig. Mae ei negeseuon yn dal i gael eu cadw a'u "
     "darllen am risg. Os mai person sydd yno go iawn, cysylltwch gyda nhw.",
 }
+
+DESK_SIGN_IN_CODE = {
+    "en": "Your code to sign in to the copro desk is {{ code }}. It works once, for 10 minutes. "
+    "If you did not ask for it, you can ignore this message.",
+    "cy": "Eich cod i fewngofnodi i ddesg copro yw {{ code }}. Mae'n gweithio unwaith, am 10 munud. "
+    "Os na wnaethoch chi ofyn amdano, gallwch anwybyddu'r neges hon.",
+}

@@ -30,6 +30,7 @@ from storage.models.conversations import (
     Message,
     Result,
 )
+from storage.models.desk import DeskCode
 from storage.models.people import Address, Group, Invite, Membership, Participant
 from storage.models.work import Alert, Broadcast, Claim, Job, Meeting, Poll, Rsvp, Vote
 
@@ -57,6 +58,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "Claim",
+    "DeskCode",
     "Draft",
     "FlowDefinition",
     "FlowSession",

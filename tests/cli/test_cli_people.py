@@ -151,3 +151,15 @@ def test_a_wrong_number_is_put_right_and_waiting_messages_follow_it(env: dict[st
     assert nothing.exit_code == 2 and "say what to change" in nothing.output
     unknown = copro(env, "participants", "change", "Zed", "--name", "Zoe")
     assert unknown.exit_code == 1
+
+
+def test_someone_named_by_a_phone_number_of_digits_alone_is_found_not_taken_for_a_number(
+    env: dict[str, str],
+) -> None:
+    copro(env, "participants", "add", "--name", "Ann", "--phone", "+447700900001")
+    # Digits alone too long for a number in copro are a phone number (on PostgreSQL this
+    # was an error about the size of an integer).
+    found = copro(env, "participants", "export", "+447700900001")
+    assert found.exit_code == 0 and '"name": "Ann"' in found.output
+    unknown = copro(env, "participants", "export", "447700900001")
+    assert unknown.exit_code == 1 and "no participant matches '447700900001'" in unknown.output
