@@ -71,6 +71,10 @@ class Option(Model):
 
 AnswerType = Literal["text", "yesno", "number", "choice", "choices", "date", "money", "media"]
 CHOOSING = ("choice", "choices")  # one option, or several
+# Answers a phone's keypad can give; the others need a step's ``voice`` to say what a call does.
+KEYPAD = ("yesno", "number", "choice", "choices")
+# By phone call, a question the keypad cannot answer is skipped, or offered as a short recording.
+VoiceWay = Literal["skip", "record"]
 
 
 class Expect(Model):
@@ -138,13 +142,15 @@ class Step(Model):
     max_retries: int | None = Field(default=None, ge=0, le=5)
     no_answer: Text | None = None
     timeout: Timeout | None = None
+    voice: VoiceWay | None = None
     do: list[Action] = Field(default_factory=list)
     next: str | list[Branch] | None = None
 
     @model_validator(mode="after")
     def _asks_to_wait(self) -> Step:
         if self.ask is None:
-            for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout"):
+            for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout",
+                          "voice"):
                 if getattr(self, field) is not None:
                     raise ValueError(f"{field} belongs to a step that asks")
         if self.say is None and self.ask is None and not self.do and self.next is None:
@@ -167,6 +173,7 @@ class Flow(Model):
     keywords: list[str] = Field(default_factory=list)
     expires_after: Duration | None = None
     max_retries: int = Field(default=2, ge=0, le=5)
+    voice: bool = False  # may be taken by phone call (``bot.channels.voice``)
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("languages")
@@ -222,6 +229,7 @@ __all__ = [
     "EndAction",
     "Expect",
     "Flow",
+    "KEYPAD",
     "Identifier",
     "NotifyAction",
     "Option",
@@ -232,6 +240,7 @@ __all__ = [
     "Step",
     "Text",
     "Timeout",
+    "VoiceWay",
     "migrate",
     "parse_duration",
     "text_for",
