@@ -335,6 +335,35 @@ async def set_delivery(
     return message
 
 
+async def not_reached(
+    s: AsyncSession, channel: str, provider_id: str, *, retry_at: datetime, tries: int,
+    error: str, at: datetime,
+) -> int:
+    """Every message the provider took as ``provider_id`` that did not reach the person (a call
+    busy or not answered): back in the queue from ``retry_at``, or failed once it has been sent
+    ``tries`` times. Returns how many."""
+    found = (
+        await s.scalars(
+            select(Message).where(
+                Message.direction == "out", Message.channel == channel,
+                Message.provider_id == provider_id, Message.status.in_(("sending", "sent")),
+            ).order_by(Message.id)
+        )
+    ).all()
+    for message in found:
+        message.error = error
+        message.updated_at = at
+        if message.attempts >= tries:
+            message.status = "failed"
+            message.next_attempt_at = None
+        else:
+            message.status = "queued"
+            message.next_attempt_at = retry_at
+            message.provider_id = None
+    await s.flush()
+    return len(found)
+
+
 async def cancel_pending(s: AsyncSession, participant_id: int, *, reason: str, at: datetime) -> int:
     """Fail every message still waiting to go to a participant (they sent STOP)."""
     result = await s.execute(

@@ -9,7 +9,8 @@ protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
 
 AddressStatus = Literal["unreachable", "opted_out"]
 
@@ -28,7 +29,9 @@ class Outgoing:
 
     ``kind`` is ``text``; ``poll`` (``body`` the question, ``options`` the answers,
     ``multiple`` whether several may be chosen); or ``photo`` (``media[0]`` the
-    file, ``body`` its caption).
+    file, ``body`` its caption). ``answer`` is how a question is answered (its
+    ``type``, ``min``, ``max``, ``skip`` and ``way`` by phone call), for a channel
+    that reads questions out; None for a message that asks nothing.
     """
 
     id: int
@@ -41,6 +44,7 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    answer: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

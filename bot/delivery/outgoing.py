@@ -10,10 +10,12 @@ from storage.models import Message
 def as_outgoing(row: Message) -> Outgoing:
     """The outbox row ``row`` as a channel sees it."""
     display = row.display or {}
+    voice = display.get("voice") or {}
     return Outgoing(
         id=row.id, channel=row.channel, address=row.address, body=row.body or "",
         options=tuple(row.options or ()), kind=row.kind or "text",
         media=tuple(str(m) for m in row.media or ()),
         buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
         multiple=bool(display.get("multiple")),
+        language=str(voice.get("language") or "en"), answer=voice.get("answer"),
     )
