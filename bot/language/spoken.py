@@ -53,6 +53,10 @@ MACHINE: Words = {
 NOTHING: Words = {"en": "Sorry, there is nothing for you to answer just now. Goodbye.",
                   "cy": "Mae'n ddrwg gen i, does dim byd i chi ei ateb ar hyn o bryd. Hwyl fawr."}
 
+# A sentence that tells someone texting how to reply: not true on a phone call.
+_HOW_TO_TEXT = re.compile(
+    r"(?:^|(?<=[.?!]\s))(?:Please |You can )?(?:reply|write|text|atebwch|ysgrifennwch|anfonwch|"
+    r"gallwch ateb)\b[^.?!]*[.?!]?\s*", re.IGNORECASE | re.MULTILINE)
 # A helpline number: 116 123, 0808 164 0123, NHS 111, 999.
 _PHONE = re.compile(r"(?<![\d£.,])(?:\d{3,5}(?: \d{3,4}){1,2}|999|111)(?!\d|[.,]\d|%)")
 
@@ -99,6 +103,12 @@ def keypad(answer: Mapping[str, Any], options: Sequence[str], language: str) -> 
             return said(NUMBER, language, low=low, high=high)
         return said(ANY_NUMBER, language)
     return ""
+
+
+def question(text: str) -> str:
+    """A question as asked by phone: without the sentences that tell a texter how to reply
+    ("Reply with a number from 0 to 10."), which the keypad's own words replace."""
+    return _HOW_TO_TEXT.sub("", text).strip() or text
 
 
 def parts(text: str, language: str) -> list[Part]:

@@ -1,5 +1,5 @@
-"""Photos that come with a text (a receipt by MMS), fetched from Twilio with the account's
-credentials and saved in the media directory so a flow can keep them."""
+"""Photos that come with a text (a receipt by MMS), and messages left by phone, fetched from
+Twilio with the account's credentials and saved in the media directory so a flow can keep them."""
 
 from __future__ import annotations
 
@@ -29,9 +29,7 @@ async def fetch_media(config: TwilioConfig, folder: Path, sid: str, params: dict
     if count <= 0:
         return []
     saved = []
-    login = aiohttp.encode_basic_auth(config.account_sid, config.auth_token.get_secret_value())
-    timeout = aiohttp.ClientTimeout(total=MEDIA_TIMEOUT)
-    async with aiohttp.ClientSession(headers={"Authorization": login}, timeout=timeout) as session:
+    async with _session(config) as session:
         for n in range(count):
             url = params.get(f"MediaUrl{n}")
             if not url:
@@ -39,19 +37,35 @@ async def fetch_media(config: TwilioConfig, folder: Path, sid: str, params: dict
             kind = params.get(f"MediaContentType{n}") or ""
             extension = mimetypes.guess_extension(kind.split(";")[0].strip()) or ".bin"
             path = folder / f"{_safe(sid)}-{n}{extension}"
-            try:
-                async with session.get(url) as response:
-                    response.raise_for_status()
-                    content = await response.content.read(MAX_MEDIA_BYTES + 1)
-                if len(content) > MAX_MEDIA_BYTES:
-                    raise ValueError("larger than 10 MB")
-                await asyncio.to_thread(_write, path, content)
-            except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
-                log.warning("sms: a photo with text %s could not be fetched (%s); the text "
-                            "is kept without it", sid, exc)
-                continue
-            saved.append(str(path))
+            if await _fetch(session, url, path, f"a photo with text {sid}"):
+                saved.append(str(path))
     return saved
+
+
+async def fetch_file(config: TwilioConfig, url: str, path: Path, what: str) -> bool:
+    """Save what Twilio keeps at ``url`` (a recording) as ``path``; False if it cannot be had."""
+    async with _session(config) as session:
+        return await _fetch(session, url, path, what)
+
+
+def _session(config: TwilioConfig) -> aiohttp.ClientSession:
+    login = aiohttp.encode_basic_auth(config.account_sid, config.auth_token.get_secret_value())
+    timeout = aiohttp.ClientTimeout(total=MEDIA_TIMEOUT)
+    return aiohttp.ClientSession(headers={"Authorization": login}, timeout=timeout)
+
+
+async def _fetch(session: aiohttp.ClientSession, url: str, path: Path, what: str) -> bool:
+    try:
+        async with session.get(url) as response:
+            response.raise_for_status()
+            content = await response.content.read(MAX_MEDIA_BYTES + 1)
+        if len(content) > MAX_MEDIA_BYTES:
+            raise ValueError("larger than 10 MB")
+        await asyncio.to_thread(_write, path, content)
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+        log.warning("twilio: %s could not be fetched (%s); the rest is kept without it", what, exc)
+        return False
+    return True
 
 
 def _safe(name: str) -> str:
