@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 import aiohttp
 from starlette.routing import BaseRoute, Route
 from twilio.base.exceptions import TwilioRestException
@@ -21,6 +23,7 @@ from bot.channels.sms.send import problem
 from bot.channels.voice.calls import Calls
 from bot.channels.voice.twiml import Speaker
 from bot.channels.voice.webhooks import NAME, Webhooks
+from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
@@ -36,14 +39,16 @@ CALLS_PER_SECOND = 1.0  # Twilio's default for a new account
 class VoiceChannel:
     name = NAME
 
-    def __init__(self, config: Config, inbox: Inbox, metrics: Metrics) -> None:
+    def __init__(self, config: Config, inbox: Inbox, metrics: Metrics,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.config = config
         self.twilio = config.twilio
         self.voice = config.voice
         base = self.twilio.public_url
         self.hook = f"{base}/webhooks/twilio/voice"
         self.calls = Calls()
-        self.webhooks = Webhooks(config, inbox, metrics, self.calls, Speaker(self.voice, self.hook))
+        self.webhooks = Webhooks(config, inbox, metrics, self.calls, Speaker(self.voice, self.hook),
+                                 clock)
         self._placing: dict[str, asyncio.Lock] = {}
         self._http: AsyncTwilioHttpClient | None = None
         self._client: Client | None = None

@@ -15,7 +15,10 @@ to be called again after ``voice.retry_gap``, up to ``voice.attempts`` calls.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -39,13 +42,15 @@ NAME = "voice"
 ANSWER_WAIT = 8.0  # seconds for the reply to a key pressed (Twilio waits 15 for TwiML)
 NOT_REACHED = ("busy", "no-answer", "failed", "canceled")
 SKIP = "skip"  # understood in English and Welsh by every question that may be skipped
+RECORDED_WAITS, RECORDED_WAIT = 25, 0.2  # for the sender to write down a call it placed
 MAX_SKIPPED = 20  # questions skipped by phone in one turn before the call stops
 
 
 class Webhooks:
     def __init__(self, config: Config, inbox: Inbox, metrics: Metrics, calls: Calls,
-                 speaker: Speaker) -> None:
+                 speaker: Speaker, clock: Callable[[], datetime] = utcnow) -> None:
         self.config = config
+        self.clock = clock
         self.voice = config.voice
         self.inbox = inbox
         self.metrics = metrics
@@ -92,8 +97,15 @@ class Webhooks:
         call = self.calls.get(sid)
         if status in NOT_REACHED:
             self.calls.end(sid)
-            if not await self._not_reached(sid, f"the call was {status.replace('-', ' ')}"):
-                return PlainTextResponse("try again later", status_code=503)
+            why = f"the call was {status.replace('-', ' ')}"
+            # A call can fail before the sender has written down that it placed it: a moment.
+            for _ in range(RECORDED_WAITS if call is not None else 1):
+                found = await self._not_reached(sid, why)
+                if found is None:
+                    return PlainTextResponse("try again later", status_code=503)
+                if found:
+                    break
+                await asyncio.sleep(RECORDED_WAIT)
         elif status == "completed":
             self.calls.end(sid)
             if call is not None and call.answered:
@@ -201,16 +213,17 @@ class Webhooks:
             return False
         return True
 
-    async def _not_reached(self, sid: str, why: str) -> bool:
+    async def _not_reached(self, sid: str, why: str) -> bool | None:
+        """Call again later: True if the call's messages were put back, None if the database
+        could not be reached."""
         receipt = Receipt(NAME, sid, "failed", error=f"{why}; to be called again",
-                          again_at=utcnow() + self.voice.retry_gap,
+                          again_at=self.clock() + self.voice.retry_gap,
                           tries=self.voice.attempts)
         try:
-            await self.inbox.receipt(receipt)
+            return await self.inbox.receipt(receipt)
         except Exception:
             log.warning("voice: how call %s ended could not be kept", sid, exc_info=True)
-            return False
-        return True
+            return None
 
 
 def _safe(name: str) -> str:
