@@ -8,8 +8,8 @@ protocol.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 AddressStatus = Literal["unreachable", "opted_out"]

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+
 import aiohttp
 from starlette.routing import BaseRoute, Route
 from twilio.base.exceptions import TwilioRestException
