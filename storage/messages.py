@@ -198,6 +198,17 @@ async def readdress(s: AsyncSession, participant_id: int, channel: str, address:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def rechannel(s: AsyncSession, participant_id: int, channel: str, to_channel: str) -> int:
+    """Send ``participant_id``'s messages still waiting on ``channel`` by ``to_channel``."""
+    result = await s.execute(
+        update(Message)
+        .where(Message.participant_id == participant_id, Message.channel == channel,
+               Message.direction == "out", Message.status.in_(("queued", "held")))
+        .values(channel=to_channel)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # --- the outbox sender ----------------------------------------------------------------
 
 PENDING = ("queued", "sending")  # still to be sent

@@ -28,7 +28,9 @@ def participants_group() -> None:
 
 @participants_group.command("add")
 @click.option("--name", required=True, help="Their name, as copro will use it.")
-@click.option("--phone", help="Their mobile number, for texts.")
+@click.option("--phone", help="Their mobile number, for texts (or their phone, with --call).")
+@click.option("--call", is_flag=True,
+              help="Reach them by phone call at --phone, not by text (see docs/voice.md).")
 @click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh (default: language).")
 @click.option("--group", "group_name", help="A group to put them in.")
@@ -38,12 +40,14 @@ def participants_group() -> None:
               help="Send the welcome now (it asks for consent), not when they first write.")
 @pass_state
 def add(
-    state: State, name: str, phone: str | None, telegram: str | None, language: str | None,
-    group_name: str | None, role: str, admin: bool, welcome: bool,
+    state: State, name: str, phone: str | None, call: bool, telegram: str | None,
+    language: str | None, group_name: str | None, role: str, admin: bool, welcome: bool,
 ) -> None:
     """Add someone, by phone number or Telegram chat id, or neither (then invite them)."""
+    if call and not phone:
+        raise click.UsageError("--call needs --phone: the number to call")
     row = Row(name=name, phone=phone or "", telegram=telegram or "", language=language or "",
-              group=group_name or "", role=role)
+              group=group_name or "", role=role, call=call)
 
     async def work() -> tuple[int, bool, bool, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db:
@@ -83,7 +87,8 @@ def import_people(state: State, path: Path) -> None:
     group and role (a header line first; phone or telegram may be empty).
 
     Rows that cannot be added are listed with the reason; the others are added.
-    Groups that do not exist yet are made.
+    Groups that do not exist yet are made. An optional call column (yes) reaches
+    that person by phone call at their phone number, not by text.
     """
     try:
         rows = read_csv(path)
@@ -146,23 +151,27 @@ def list_people(state: State, group_name: str | None) -> None:
 @click.option("--phone", help="Their mobile number instead of the one copro has.")
 @click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
+@click.option("--reach", type=click.Choice(["call", "text"]),
+              help="Use their phone number for phone calls or for texts.")
 @pass_state
 def change(state: State, who: str, name: str | None, phone: str | None, telegram: str | None,
-           language: str | None) -> None:
-    """Put right someone's name, number, chat id or language.
+           language: str | None, reach: str | None) -> None:
+    """Put right someone's name, number, chat id, language, or how they are reached.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if name is None and phone is None and telegram is None and language is None:
-        raise click.UsageError("say what to change: --name, --phone, --telegram or --language")
+    if name is None and phone is None and telegram is None and language is None and reach is None:
+        raise click.UsageError(
+            "say what to change: --name, --phone, --telegram, --language or --reach")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who)
             try:
                 changed = await People(state.config, utcnow).change(
-                    s, person, name=name, phone=phone, telegram=telegram, language=language)
+                    s, person, name=name, phone=phone, telegram=telegram, language=language,
+                    reach=reach)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed

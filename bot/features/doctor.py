@@ -24,11 +24,14 @@ Severity = Literal["error", "warning"]
 STAFF = ("coordinator", "safeguarding")
 ROLE_WORDS = {"coordinator": "coordinator", "safeguarding": "safeguarding lead"}
 SHOWN = 20  # people numbered in one problem; the rest are counted
-CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "console": "`copro chat`"}
+CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "console": "`copro chat`",
+                 "voice": "phone call"}
 TURN_ON = {
     "sms": "set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and COPRO_TWILIO_FROM "
            "(or the [twilio] keys) and restart copro",
     "telegram": "set COPRO_TELEGRAM_TOKEN (or telegram.token) and restart copro",
+    "voice": "set voice.enabled = true, the [twilio] account and twilio.public_url "
+             "(see docs/voice.md) and restart copro",
 }
 
 

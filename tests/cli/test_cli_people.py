@@ -147,3 +147,26 @@ def test_a_wrong_number_is_put_right_and_waiting_messages_follow_it(env: dict[st
     assert nothing.exit_code == 2 and "say what to change" in nothing.output
     unknown = copro(env, "participants", "change", "Zed", "--name", "Zoe")
     assert unknown.exit_code == 1
+
+
+def test_someone_who_cannot_text_is_reached_by_phone_call(env: dict[str, str]) -> None:
+    added = copro(env, "participants", "add", "--name", "Dai", "--phone", "07700 900021",
+                  "--call", "--welcome")
+    assert added.output.splitlines()[:2] == [
+        "Added Dai as participant 1.",
+        "The welcome is on its way: they will be asked for their consent."]
+    listed = copro(env, "participants", "list").output
+    assert "voice +447700900021" in listed
+    [welcome] = look(env, lambda s: records.messages_of_address(s, "+447700900021"))
+    assert (welcome.channel, welcome.status) == ("voice", "queued")  # a call, once voice is on
+    assert (welcome.display or {})["voice"]["answer"]["type"] == "choice"
+    no_number = copro(env, "participants", "add", "--name", "Eve", "--call")
+    assert no_number.exit_code == 2 and "--call needs --phone" in no_number.output
+    texted = copro(env, "participants", "change", "Dai", "--reach", "text")
+    assert texted.output == "Changed the way of reaching them of participant 1.\n"
+    assert "sms +447700900021" in copro(env, "participants", "list").output
+    [welcome] = look(env, lambda s: records.messages_of_address(s, "+447700900021"))
+    assert welcome.channel == "sms"  # what was waiting goes by text now
+    copro(env, "participants", "add", "--name", "Eve")
+    nothing = copro(env, "participants", "change", "Eve", "--reach", "call")
+    assert nothing.exit_code == 1 and "copro has no phone number for them" in nothing.output
