@@ -22,6 +22,7 @@ from bot.core.config import Config, load_config
 from bot.core.metrics import Metrics
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
+from bot.features.recordings import RecordingError, Recordings
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import participants
@@ -238,17 +239,23 @@ async def test_an_answering_machine_gets_a_short_message_and_a_call_later(rig: R
 async def test_a_call_waits_for_contact_hours(rig: Rig) -> None:
     rig.clock.set(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))  # 7am in London
     await rig.check_in(await member(rig, hours=(time(9), time(17))))
-    await rig.sender.drain()
-    held = await people.outbox(rig.db, ANN, statuses=("held",))
-    assert held and rig.twilio.calls == []
+    deadline = clock.monotonic() + 10
+    while not (held := await people.outbox(rig.db, ANN, statuses=("held",))):
+        assert clock.monotonic() < deadline, "the call was not held"
+        rig.sender.wake()
+        await asyncio.sleep(0.05)
+    assert rig.twilio.calls == []
     assert held[0].next_attempt_at == datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     rig.clock.set(datetime(2026, 6, 1, 8, 1, tzinfo=UTC))
     phone = await rig.ring()
     assert "how satisfied are you" in (await phone.answer()).words
 
 
-async def test_a_message_left_by_phone_is_kept_like_a_receipt(rig: Rig) -> None:
-    ann = await member(rig)
+async def test_a_message_left_by_phone_is_kept_heard_and_can_be_flagged(rig: Rig) -> None:
+    group = await people.group(rig.db)
+    cath = await people.member(rig.db, group, "+447700900098", name="Cath", role="coordinator")
+    lead = await people.member(rig.db, group, "+447700900099", name="Sam", role="safeguarding")
+    ann = await people.member(rig.db, group, ANN, channel="voice", hours=ALL_DAY)
     await rig.check_in(ann)
     phone = await rig.ring()
     await phone.answer()
@@ -262,6 +269,26 @@ async def test_a_message_left_by_phone_is_kept_like_a_receipt(rig: Rig) -> None:
     assert "Thank you for your answers" in end.words
     [path] = (await answers(rig, ann))["note"][0]  # type: ignore[index]
     assert await asyncio.to_thread(Path(path).read_bytes) == b"RIFF-a-short-message"
+    # No one reads a spoken message for risk words: the coordinator is asked to listen.
+    async with rig.db.transaction() as s:
+        session = await records.last_session(s, ann.id, "weekly-checkin")
+        assert session is not None
+    [told] = await people.outbox(rig.db, cath.address)
+    assert told.body == (
+        f"Ann left a message by phone in their weekly check-in. Please listen to it, as no one "
+        f"else will: {path}. If it worries you, raise a safeguarding alert with: copro alerts "
+        f'flag-message {session.id} --note "why"')
+    async with rig.db.transaction() as s:
+        alert_id, sent = await Recordings(rig.conversations, rig.config).flag(
+            s, session.id, "She said she does not feel safe at home")
+    assert sent == 1
+    [alert] = await people.outbox(rig.db, lead.address)
+    assert alert.priority == "urgent" and "does not feel safe at home" in (alert.body or "")
+    assert f"{ANN} (phone calls: they cannot text)" in (alert.body or "")
+    async with rig.db.transaction() as s:
+        with pytest.raises(RecordingError, match="no message was left by phone in session 999"):
+            await Recordings(rig.conversations, rig.config).flag(s, 999, "worried")
+    assert alert_id > 0
 
 
 async def test_a_call_to_copros_number_from_someone_new_is_the_welcome(rig: Rig) -> None:
