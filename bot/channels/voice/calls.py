@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from bot.delivery.channel import Outgoing
 
 SETTLE = 0.5  # seconds of quiet after the last message before a turn with no question is said
+# A call Twilio has said nothing about for this long is over, whether or not its end was
+# reported: what comes next for the number is a new call, not words for a line gone dead.
+QUIET_FOR = 900.0
 
 
 @dataclass
@@ -30,6 +33,11 @@ class Call:
     silences: int = 0
     pressed: int = 0  # keys handed in, to key each one
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    touched: float = field(default_factory=time.monotonic)
+
+    def heard_from(self) -> None:
+        """Twilio asked for this call's next words: it is alive."""
+        self.touched = time.monotonic()
 
     def hear(self, message: Outgoing) -> None:
         self.waiting.append(message)
@@ -72,7 +80,12 @@ class Calls:
         return self._by_sid.get(sid)
 
     def on(self, address: str) -> Call | None:
-        return self._by_address.get(address)
+        """The call under way to ``address``, if one is."""
+        call = self._by_address.get(address)
+        if call is not None and time.monotonic() - call.touched > QUIET_FOR:
+            self.end(call.sid)
+            return None
+        return call
 
     def open(self, sid: str, address: str) -> Call:
         call = Call(sid, address)

@@ -89,8 +89,6 @@ class VoiceChannel:
                 sid = await self._place(self._client, message.address)
                 call = self.calls.open(sid, message.address)
             call.hear(message)
-        if not lock.locked():
-            self._placing.pop(message.address, None)
         return Sent(provider_id=call.sid)
 
     async def _place(self, client: Client, to: str) -> str:

@@ -72,6 +72,8 @@ class Webhooks:
             return PlainTextResponse("CallSid is required", status_code=400)
         on = request.query_params.get("on", "")
         call = self.calls.get(sid)
+        if call is not None:
+            call.heard_from()
         if on == "":
             return await self._answered(sid, call, params)
         if call is None:
