@@ -196,6 +196,7 @@ class VoiceConfig(_Section):
     retry_gap: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
     answering_machine: Literal["hang_up", "message"] = "hang_up"
     silence_seconds: int = Field(default=10, ge=3, le=60)
+    speech: bool = False  # spoken answers too, recognised by Twilio; the keypad always works
     max_message_seconds: int = Field(default=60, ge=5, le=600)
     rate: str = Field(default="85%", pattern=r"^(x-slow|slow|medium|[5-9][0-9]%|100%)$")
     voices: dict[str, str] = Field(

@@ -321,3 +321,23 @@ async def test_bad_signatures_are_refused(rig: Rig) -> None:
     async with rig.db.transaction() as s:
         assert await participants.find_by_address(s, "voice", "+447700900555") is None
     assert timedelta(0) < rig.config.voice.retry_gap
+
+
+async def test_answers_are_keypad_only_unless_speech_is_on(rig: Rig) -> None:
+    await rig.check_in(await member(rig))
+    first = await (await rig.ring()).answer()
+    assert first.gather is not None and first.gather["input"] == "dtmf"
+
+
+@pytest.mark.parametrize("rig", [{"speech": True}], indirect=True)
+async def test_with_speech_on_a_spoken_answer_is_read_like_a_text(rig: Rig) -> None:
+    ann = await member(rig)
+    await rig.check_in(ann)
+    phone = await rig.ring()
+    first = await phone.answer()
+    assert first.gather is not None and first.gather["input"] == "dtmf speech"
+    assert first.gather["language"] == "en-GB"
+    heard = await phone.say("about seven")
+    assert "worthwhile" in heard.words
+    await phone.press("8")  # the keypad still works
+    assert (await answers(rig, ann))["life_satisfaction"] == (7, "answered")

@@ -105,6 +105,12 @@ class Phone:
         assert gather is not None, f"nothing was asked: {self.last.xml}"
         return await self.fetch(gather["action"], Digits=keys.rstrip("#"))
 
+    async def say(self, words: str) -> Heard:
+        """Answer the question asked last out loud (Twilio's speech recognition heard ``words``)."""
+        gather = self.last.gather
+        assert gather is not None and "speech" in gather.get("input", ""), self.last.xml
+        return await self.fetch(gather["action"], SpeechResult=words, Confidence="0.9")
+
     async def stay_silent(self) -> Heard:
         assert self.last.redirect is not None, f"nothing waits for an answer: {self.last.xml}"
         return await self.fetch(self.last.redirect)

@@ -5,6 +5,7 @@ slower pace, helpline numbers read digit by digit and again; a question inside a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
@@ -39,9 +40,13 @@ class Speaker:
         answer = question.answer or {}
         single = answer.get("way") == "record" or answer.get("type") == "yesno" or (
             answer.get("type") == "choice" and len(question.options) <= 9)
-        gather = Gather(input="dtmf", action=f"{self.hook}?on=keys", method="POST",
+        options: dict[str, Any] = {"num_digits": 1} if single else {}
+        if self.config.speech and answer.get("way") != "record":
+            options.update(input="dtmf speech", language=LOCALES.get(question.language, "en-GB"),
+                           speech_timeout="auto")
+        gather = Gather(action=f"{self.hook}?on=keys", method="POST",
                         timeout=self.config.silence_seconds, finish_on_key="#",
-                        **({"num_digits": 1} if single else {}))
+                        **({"input": "dtmf"} | options))
         if again:
             self._say(gather, spoken.said(spoken.AGAIN, question.language), question.language)
         self._say(gather, spoken.question(question.body), question.language)

@@ -3,8 +3,9 @@ call ended (``/webhooks/twilio/voice/status``).
 
 Both check Twilio's signature as the SMS webhooks do. The voice webhook is
 called when a call is answered (``on`` empty: copro's call, or a call to copro's
-number), when keys are pressed (``on=keys``), after silence (``on=silence``) and
-after a message is left (``on=record``). Keys are handed to the inbox as the
+number), when keys are pressed or, with ``voice.speech``, words said
+(``on=keys``), after silence (``on=silence``) and after a message is left
+(``on=record``). Keys are handed to the inbox as the
 words the question understands, and the turn that answers them is said: star
 says the question again; a first silence asks it again, a second moves on as an
 unanswered text question would (a question that may be skipped is skipped; any
@@ -79,7 +80,8 @@ class Webhooks:
         if call is None:
             return _twiml(self.speaker.farewell(spoken.NOTHING, self.config.language))
         if on == "keys":
-            return await self._pressed(call, params.get("Digits") or "")
+            return await self._pressed(call, params.get("Digits") or "",
+                                       (params.get("SpeechResult") or "").strip())
         if on == "silence":
             return await self._silence(call)
         if on == "record":
@@ -138,9 +140,14 @@ class Webhooks:
         call.answered = True
         return await self._next(call)
 
-    async def _pressed(self, call: Call, digits: str) -> Response:
+    async def _pressed(self, call: Call, digits: str, speech: str = "") -> Response:
         question = call.question
         if question is None:
+            return await self._next(call)
+        if speech and not digits:  # voice.speech: said, not pressed; read as a text would be
+            call.silences = 0
+            if not await self._hand_in(call, speech):
+                return _twiml(self.speaker.farewell(spoken.LATER, call.language))
             return await self._next(call)
         if keys.repeat(digits):
             return _twiml(self.speaker.turn([question], call.language))
