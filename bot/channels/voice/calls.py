@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.delivery.channel import Outgoing
 
-SETTLE = 0.5  # seconds of quiet after the last message before a turn with no question is said
+SETTLE = 2.0  # seconds of quiet after the last message before a turn with no question is said
 # A call Twilio has said nothing about for this long is over, whether or not its end was
 # reported: what comes next for the number is a new call, not words for a line gone dead.
 QUIET_FOR = 900.0

@@ -102,14 +102,8 @@ class Webhooks:
         if status in NOT_REACHED:
             self.calls.end(sid)
             why = f"the call was {status.replace('-', ' ')}"
-            # A call can fail before the sender has written down that it placed it: a moment.
-            for _ in range(RECORDED_WAITS if call is not None else 1):
-                found = await self._not_reached(sid, why)
-                if found is None:
-                    return PlainTextResponse("try again later", status_code=503)
-                if found:
-                    break
-                await asyncio.sleep(RECORDED_WAIT)
+            if await self._call_again(sid, why, placed=call is not None) is None:
+                return PlainTextResponse("try again later", status_code=503)
         elif status == "completed":
             self.calls.end(sid)
             if call is not None and call.answered:
@@ -132,7 +126,7 @@ class Webhooks:
             return await self._next(call)
         if (params.get("AnsweredBy") or "").startswith(("machine", "fax")):
             self.calls.end(sid)
-            await self._not_reached(sid, "an answering machine took the call")
+            await self._call_again(sid, "an answering machine took the call", placed=True)
             if self.voice.answering_machine == "message":
                 return _twiml(self.speaker.farewell(spoken.MACHINE, call.language,
                                                     group=self.config.group.name))
@@ -221,6 +215,16 @@ class Webhooks:
             log.exception("voice: what was pressed on call %s could not be handed in", call.sid)
             return False
         return True
+
+    async def _call_again(self, sid: str, why: str, *, placed: bool) -> bool | None:
+        """``_not_reached``, waiting a moment for a call copro ``placed``: Twilio can report it
+        before the sender has written down that it was placed."""
+        for _ in range(RECORDED_WAITS if placed else 1):
+            found = await self._not_reached(sid, why)
+            if found is not False:
+                return found
+            await asyncio.sleep(RECORDED_WAIT)
+        return False
 
     async def _not_reached(self, sid: str, why: str) -> bool | None:
         """Call again later: True if the call's messages were put back, None if the database
