@@ -198,6 +198,17 @@ async def readdress(s: AsyncSession, participant_id: int, channel: str, address:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def rechannel(s: AsyncSession, participant_id: int, channel: str, to_channel: str) -> int:
+    """Send ``participant_id``'s messages still waiting on ``channel`` by ``to_channel``."""
+    result = await s.execute(
+        update(Message)
+        .where(Message.participant_id == participant_id, Message.channel == channel,
+               Message.direction == "out", Message.status.in_(("queued", "held")))
+        .values(channel=to_channel)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # --- the outbox sender ----------------------------------------------------------------
 
 PENDING = ("queued", "sending")  # still to be sent
@@ -333,6 +344,35 @@ async def set_delivery(
         message.updated_at = at
         await s.flush()
     return message
+
+
+async def not_reached(
+    s: AsyncSession, channel: str, provider_id: str, *, retry_at: datetime, tries: int,
+    error: str, at: datetime,
+) -> int:
+    """Every message the provider took as ``provider_id`` that did not reach the person (a call
+    busy or not answered): back in the queue from ``retry_at``, or failed once it has been sent
+    ``tries`` times. Returns how many."""
+    found = (
+        await s.scalars(
+            select(Message).where(
+                Message.direction == "out", Message.channel == channel,
+                Message.provider_id == provider_id, Message.status.in_(("sending", "sent")),
+            ).order_by(Message.id)
+        )
+    ).all()
+    for message in found:
+        message.error = error
+        message.updated_at = at
+        if message.attempts >= tries:
+            message.status = "failed"
+            message.next_attempt_at = None
+        else:
+            message.status = "queued"
+            message.next_attempt_at = retry_at
+            message.provider_id = None
+    await s.flush()
+    return len(found)
 
 
 async def cancel_pending(s: AsyncSession, participant_id: int, *, reason: str, at: datetime) -> int:

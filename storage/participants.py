@@ -86,6 +86,19 @@ async def replace_address(
     await s.flush()
 
 
+async def move_address(
+    s: AsyncSession, participant: Participant, channel: str, to_channel: str
+) -> None:
+    """Reach ``participant`` at the same address on ``to_channel`` instead (a phone number
+    called rather than texted)."""
+    found = await s.scalar(
+        select(Address).where(Address.participant_id == participant.id, Address.channel == channel)
+    )
+    if found is not None:
+        found.channel = to_channel
+        await s.flush()
+
+
 async def set_admin(s: AsyncSession, participant: Participant, admin: bool) -> None:
     participant.admin = admin
     await s.flush()

@@ -105,6 +105,15 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
     else:
         log.warning("WhatsApp: off — set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the "
                     "Twilio account to turn it on")
+    if config.voice_enabled and config.twilio.public_url:
+        from bot.channels.voice.channel import VoiceChannel
+
+        found["voice"] = VoiceChannel(config, inbox, metrics)
+        log.warning("Voice: on (calls from %s)", config.caller_number)
+    elif config.voice.enabled:
+        log.warning("Voice: off — it needs the [twilio] account, a number (voice.from_number or "
+                    "twilio.from_number) and twilio.public_url, the address Twilio fetches "
+                    "each call's words from")
     return found
 
 

@@ -18,6 +18,7 @@ from bot.features.desk import Desk
 from bot.features.meetings import Meetings
 from bot.features.outreach import Outreach
 from bot.features.polls import Polls
+from bot.features.recordings import Recordings
 from bot.host.conversations import Conversations
 from bot.host.timers import Timers
 
@@ -39,4 +40,5 @@ def scheduler_for(
     Polls(conversations, config, clock).register(scheduler)
     Broadcasts(conversations, config, clock).register(scheduler)
     Desk(conversations, config, clock).register()
+    Recordings(conversations, config, clock).register()
     return scheduler

@@ -6,6 +6,7 @@ import click
 
 from bot.cli._common import State, database, host, pass_state, run
 from bot.features.alerts import Alerts
+from bot.features.recordings import RecordingError, Recordings
 from storage import alerts, participants
 
 
@@ -63,3 +64,31 @@ def ack(state: State, alert_id: int, note: str | None) -> None:
         click.echo(f"Alert {alert_id} is acknowledged; the other leads have been told.")
 
     run(work())
+
+
+@alerts_group.command("flag-message")
+@click.argument("session_id", type=int)
+@click.option("--note", required=True, help="What you heard that worries you, for the leads.")
+@pass_state
+def flag_message(state: State, session_id: int, note: str) -> None:
+    """Raise a safeguarding alert about a message someone left by phone.
+
+    SESSION_ID is the number in the notice that told you of the message.
+    """
+
+    async def work() -> tuple[int, int]:
+        async with database(state.config) as db:
+            conversations = await host(db, state)
+            async with db.transaction() as s:
+                try:
+                    return await Recordings(conversations, state.config).flag(s, session_id, note)
+                except RecordingError as exc:
+                    raise click.ClickException(str(exc)) from None
+
+    alert_id, sent = run(work())
+    if sent:
+        click.echo(f"Raised safeguarding alert {alert_id}; it went to {sent} lead(s) or "
+                   "coordinator(s).")
+    else:
+        click.echo(f"Raised safeguarding alert {alert_id}, but no safeguarding lead or "
+                   "coordinator could be reached: contact them yourself.")

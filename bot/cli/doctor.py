@@ -14,9 +14,10 @@ from bot.features.doctor import Problem, check
 def enabled_channels(state: State) -> list[str]:
     """The channels ``copro run`` would send on with this configuration."""
     config = state.config
+    voice = config.voice_enabled and bool(config.twilio.public_url)
     return [name for name, on in (("telegram", config.telegram_enabled),
                                   ("sms", config.sms_enabled),
-                                  ("whatsapp", config.whatsapp_enabled)) if on]
+                                  ("whatsapp", config.whatsapp_enabled), ("voice", voice)) if on]
 
 
 @click.command("doctor")

@@ -40,7 +40,9 @@ def participants_group() -> None:
 @participants_group.command("add")
 @click.option("--name", required=True,
               help="Their full name, for records (the welcome asks what they like to be called).")
-@click.option("--phone", help="Their mobile number, for texts.")
+@click.option("--phone", help="Their mobile number, for texts (or their phone, with --call).")
+@click.option("--call", is_flag=True,
+              help="Reach them by phone call at --phone, not by text (see docs/voice.md).")
 @click.option("--telegram", help="Their Telegram chat id, if known (else give them an invite).")
 @click.option("--whatsapp", help="Their number on WhatsApp (first contact: the opt-in template).")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh (default: language).")
@@ -51,12 +53,15 @@ def participants_group() -> None:
               help="Send the welcome now (it asks for consent), not when they first write.")
 @pass_state
 def add(
-    state: State, name: str, phone: str | None, telegram: str | None, whatsapp: str | None,
-    language: str | None, group_name: str | None, role: str, admin: bool, welcome: bool,
+    state: State, name: str, phone: str | None, call: bool, telegram: str | None,
+    whatsapp: str | None, language: str | None, group_name: str | None, role: str, admin: bool,
+    welcome: bool,
 ) -> None:
     """Add someone, by phone number, WhatsApp or Telegram chat id, or none (then invite them)."""
+    if call and not phone:
+        raise click.UsageError("--call needs --phone: the number to call")
     row = Row(name=name, phone=phone or "", telegram=telegram or "", language=language or "",
-              group=group_name or "", role=role, whatsapp=whatsapp or "")
+              group=group_name or "", role=role, whatsapp=whatsapp or "", call=call)
 
     async def work() -> tuple[int, bool, bool, dict[str, list[doctor.Problem]]]:
         async with database(state.config) as db:
@@ -98,7 +103,8 @@ def import_people(state: State, path: Path, create_groups: bool) -> None:
 
     Rows that cannot be added are listed with the reason; the others are added.
     Group names match whatever their case and spacing. A file naming a group that
-    does not exist is refused, naming it, unless --create-groups.
+    does not exist is refused, naming it, unless --create-groups. An optional call
+    column (yes) reaches that person by phone call at their phone number, not by text.
     """
     try:
         rows = read_csv(path)
@@ -222,16 +228,20 @@ def list_people(state: State, group_name: str | None) -> None:
 @click.option("--phone", help="Their mobile number instead of the one copro has.")
 @click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
+@click.option("--reach", type=click.Choice(["call", "text"]),
+              help="Use their phone number for phone calls or for texts.")
 @pass_state
 def change(state: State, who: str, name: str | None, called: str | None, phone: str | None,
-           telegram: str | None, language: str | None) -> None:
-    """Put right someone's name, preferred name, number, chat id or language.
+           telegram: str | None, language: str | None, reach: str | None) -> None:
+    """Put right someone's name, preferred name, number, chat id, language, or how they are
+    reached.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if name is None and called is None and phone is None and telegram is None and language is None:
-        raise click.UsageError("say what to change: --name, --called, --phone, --telegram or --language")
+    if all(v is None for v in (name, called, phone, telegram, language, reach)):
+        raise click.UsageError("say what to change: --name, --called, --phone, --telegram, "
+                               "--language or --reach")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
@@ -239,7 +249,7 @@ def change(state: State, who: str, name: str | None, called: str | None, phone: 
             try:
                 changed = await People(state.config, utcnow).change(
                     s, person, name=name, called=called, phone=phone, telegram=telegram,
-                    language=language)
+                    language=language, reach=reach)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed

@@ -210,6 +210,38 @@ class TwilioConfig(_Section):
             raise ValueError(str(exc)) from None
 
 
+class VoiceConfig(_Section):
+    """Check-ins by phone call through Twilio Voice (``bot.channels.voice``)."""
+
+    enabled: bool = False
+    # The number calls come from and people call; empty: twilio.from_number.
+    from_number: str = ""
+    ring_seconds: int = Field(default=30, ge=5, le=600)
+    # A call that is busy, not answered, fails, or reaches an answering machine is
+    # placed again, this many calls in all, this far apart.
+    attempts: int = Field(default=3, ge=1, le=10)
+    retry_gap: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
+    answering_machine: Literal["hang_up", "message"] = "hang_up"
+    silence_seconds: int = Field(default=10, ge=3, le=60)
+    speech: bool = False  # spoken answers too, recognised by Twilio; the keypad always works
+    max_message_seconds: int = Field(default=60, ge=5, le=600)
+    rate: str = Field(default="85%", pattern=r"^(x-slow|slow|medium|[5-9][0-9]%|100%)$")
+    voices: dict[str, str] = Field(
+        default_factory=lambda: {"en": "Polly.Amy", "cy": "Polly.Gwyneth"})
+    # What a call to copro's number counts as: the keyword it starts.
+    answer_calls_with: str = "check in"
+
+    @field_validator("from_number")
+    @classmethod
+    def _caller(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return normalise(value, "GB")
+        except InvalidNumber as exc:
+            raise ValueError(str(exc)) from None
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -337,6 +369,7 @@ class Config(_Section):
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     twilio: TwilioConfig = Field(default_factory=TwilioConfig)
     whatsapp: WhatsAppConfig = Field(default_factory=WhatsAppConfig)
+    voice: VoiceConfig = Field(default_factory=VoiceConfig)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
     inbox: InboxConfig = Field(default_factory=InboxConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
@@ -382,6 +415,17 @@ class Config(_Section):
     def whatsapp_enabled(self) -> bool:
         t = self.twilio
         return bool(t.account_sid and t.auth_token.get_secret_value() and self.whatsapp.from_number)
+
+    @property
+    def voice_enabled(self) -> bool:
+        t = self.twilio
+        return bool(self.voice.enabled and t.account_sid and t.auth_token.get_secret_value()
+                    and self.caller_number)
+
+    @property
+    def caller_number(self) -> str:
+        """The number copro calls from and is called on."""
+        return self.voice.from_number or self.twilio.from_number
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:

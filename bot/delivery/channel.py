@@ -8,8 +8,9 @@ protocol.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 AddressStatus = Literal["unreachable", "opted_out"]
 
@@ -32,7 +33,9 @@ class Outgoing:
     caption). ``stop_poll`` names a channel's own poll to close (Telegram's message
     id), and the message is nothing else. ``content_sid`` names an approved WhatsApp template
     to send instead of ``body`` (which then only describes it), filled with
-    ``content_variables`` (JSON, as Twilio takes them).
+    ``content_variables`` (JSON, as Twilio takes them). ``answer`` is how a question is
+    answered (its ``type``, ``min``, ``max``, ``skip`` and ``way`` by phone call), for a
+    channel that reads questions out; None for a message that asks nothing.
     """
 
     id: int
@@ -49,6 +52,7 @@ class Outgoing:
     stop_poll: str = ""
     content_sid: str = ""
     content_variables: str = ""
+    answer: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

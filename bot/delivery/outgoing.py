@@ -13,6 +13,7 @@ def as_outgoing(row: Message) -> Outgoing:
     """The outbox row ``row`` as a channel sees it."""
     display = row.display or {}
     template = display.get("template") or {}
+    voice = display.get("voice") or {}
     return Outgoing(
         id=row.id, channel=row.channel, address=row.address, body=row.body or "",
         options=tuple(row.options or ()), kind=row.kind or "text",
@@ -24,4 +25,5 @@ def as_outgoing(row: Message) -> Outgoing:
         content_sid=str(template.get("content_sid") or ""),
         content_variables=json.dumps(template.get("variables") or {}, ensure_ascii=False)
         if template else "",
+        language=str(voice.get("language") or "en"), answer=voice.get("answer"),
     )

@@ -71,6 +71,10 @@ class Option(Model):
 
 AnswerType = Literal["text", "yesno", "number", "choice", "choices", "date", "money", "media"]
 CHOOSING = ("choice", "choices")  # one option, or several
+# Answers a phone's keypad can give; the others need a step's ``voice`` to say what a call does.
+KEYPAD = ("yesno", "number", "choice", "choices")
+# By phone call, a question the keypad cannot answer is skipped, or offered as a short recording.
+VoiceWay = Literal["skip", "record"]
 
 
 class Expect(Model):
@@ -140,6 +144,7 @@ class Step(Model):
     timeout: Timeout | None = None
     # The question as a channel's own poll shows it (Telegram), the choices its answers.
     poll: Text | None = None
+    voice: VoiceWay | None = None
     do: list[Action] = Field(default_factory=list)
     next: str | list[Branch] | None = None
 
@@ -147,7 +152,7 @@ class Step(Model):
     def _asks_to_wait(self) -> Step:
         if self.ask is None:
             for field in ("expect", "save_as", "retry", "max_retries", "no_answer", "timeout",
-                          "poll"):
+                          "poll", "voice"):
                 if getattr(self, field) is not None:
                     raise ValueError(f"{field} belongs to a step that asks")
         if self.say is None and self.ask is None and not self.do and self.next is None:
@@ -172,6 +177,7 @@ class Flow(Model):
     keywords: list[str] = Field(default_factory=list)
     expires_after: Duration | None = None
     max_retries: int = Field(default=2, ge=0, le=5)
+    voice: bool = False  # may be taken by phone call (``bot.channels.voice``)
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("languages")
@@ -216,6 +222,7 @@ __all__ = [
     "CHOOSING",
     "DEFAULT_LANGUAGE",
     "END",
+    "KEYPAD",
     "LANGUAGES",
     "RESERVED_STEP_IDS",
     "SPEC",
@@ -237,6 +244,7 @@ __all__ = [
     "Step",
     "Text",
     "Timeout",
+    "VoiceWay",
     "migrate",
     "parse_duration",
     "text_for",

@@ -74,6 +74,8 @@ def parse(
     """
     expect = step.answer
     text = reply.text
+    if step.voice == "record" and reply.media and not text.strip():
+        return "answered", list(reply.media)  # a short message left by phone, kept like a photo
     if expect.type == "media":
         media = answers.parse_media(text, reply.media)
         if media is not None:

@@ -143,6 +143,8 @@ class Alerts:
         for address in await participants.addresses_of(s, person.id):
             if address.channel == "sms":
                 ways.append(f"{address.address} (phone)")
+            elif address.channel == "voice":
+                ways.append(f"{address.address} (phone calls: they cannot text)")
             elif address.channel == "telegram":
                 ways.append("Telegram, through this bot")
         return {"name": person.full_name or f"participant {person.id}",

@@ -27,13 +27,15 @@ ROLE_WORDS = {"coordinator": "coordinator", "safeguarding": "safeguarding lead"}
 LANGUAGE_WORDS = {"en": "English", "cy": "Welsh"}
 SHOWN = 20  # people numbered in one problem; the rest are counted
 CHANNEL_WORDS = {"sms": "SMS", "telegram": "Telegram", "console": "`copro chat`",
-                 "whatsapp": "WhatsApp"}
+                 "whatsapp": "WhatsApp", "voice": "phone call"}
 TURN_ON = {
     "sms": "set COPRO_TWILIO_ACCOUNT_SID, COPRO_TWILIO_AUTH_TOKEN and COPRO_TWILIO_FROM "
            "(or the [twilio] keys) and restart copro",
     "whatsapp": "set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the [twilio] account, "
                 "and restart copro",
     "telegram": "set COPRO_TELEGRAM_TOKEN (or telegram.token) and restart copro",
+    "voice": "set voice.enabled = true, the [twilio] account and twilio.public_url "
+             "(see docs/voice.md) and restart copro",
 }
 
 

@@ -26,6 +26,8 @@ from storage import audit, groups, invites, messages, participants
 from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
 
+PHONE_CHANNELS = ("sms", "voice")  # a phone number is texted, or called
+CALL_WORDS = ("yes", "y", "call", "phone call", "ie")  # an optional ``call`` column: call them
 COLUMNS = ("name", "phone", "telegram", "language", "group", "role", "whatsapp")
 LANGUAGE_WORDS = {"en": "en", "english": "en", "saesneg": "en", "cy": "cy", "welsh": "cy",
                   "cymraeg": "cy"}
@@ -49,6 +51,7 @@ class Row:
     role: str = ""
     line: int = 0
     whatsapp: str = ""  # their number on WhatsApp
+    call: bool = False  # reached by phone call at ``phone``, not by text
 
 
 @dataclass
@@ -83,7 +86,8 @@ def read_rows(lines: Iterable[str], source: str) -> list[Row]:
     for number, record in enumerate(reader, start=2):
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()
                   if isinstance(v, str)}
-        rows.append(Row(**{c: values.get(c, "") for c in COLUMNS}, line=number))
+        rows.append(Row(**{c: values.get(c, "") for c in COLUMNS}, line=number,
+                        call=values.get("call", "").lower() in CALL_WORDS))
     return rows
 
 
@@ -113,7 +117,8 @@ class People:
         app = f"{WHATSAPP}{self._phone(row.whatsapp)}" if row.whatsapp else None
         chat = _chat(row.telegram)
         group = await self._group(s, row.group, make=make_groups, report=report) if row.group else None
-        known = [p for p in [await participants.find_by_address(s, "sms", phone) if phone else None,
+        known = [p for p in [*[await participants.find_by_address(s, way, phone) if phone else None
+                               for way in PHONE_CHANNELS],
                              await participants.find_by_address(s, "whatsapp", app) if app else None,
                              await participants.find_by_address(s, "telegram", chat) if chat else None]
                  if p is not None]
@@ -133,7 +138,7 @@ class People:
         if app:  # first: what copro starts goes where the person chose to be reached
             await participants.add_address(s, person, "whatsapp", app)
         if phone:
-            await participants.add_address(s, person, "sms", phone)
+            await participants.add_address(s, person, "voice" if row.call else "sms", phone)
         if chat:
             await participants.add_address(s, person, "telegram", chat)
         if admin:
@@ -147,14 +152,28 @@ class People:
     async def change(
         self, s: Tx, person: Participant, *, name: str | None = None, called: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
-        by: str = "command line",
+        by: str = "command line", reach: str | None = None,
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
 
         A new number or chat id replaces the old one, and messages still waiting
-        go to it.
+        go to it. ``reach`` (``call`` or ``text``) is how their phone number is used:
+        by phone call or by text; messages still waiting go that way.
         """
         changed = []
+        ways = {a.channel for a in await participants.addresses_of(s, person.id)}
+        by_phone = "voice" if "voice" in ways else "sms"
+        if reach is not None:
+            wanted = {"call": "voice", "text": "sms"}.get(reach)
+            if wanted is None:
+                raise PeopleError(f"reach {reach!r} is not call or text")
+            if wanted != by_phone:
+                if by_phone not in ways:
+                    raise PeopleError("copro has no phone number for them: give --phone too")
+                await participants.move_address(s, person, by_phone, wanted)
+                await messages.rechannel(s, person.id, by_phone, wanted)
+                by_phone = wanted
+                changed.append("way of reaching them")
         if language is not None:
             code = LANGUAGE_WORDS.get(language.lower())
             if code is None:
@@ -171,7 +190,7 @@ class People:
                 raise PeopleError("a preferred name cannot be empty")
             await participants.set_fields(s, person, called=called.strip(), at=self.clock())
             changed.append("preferred name")
-        addresses = [("sms", self._phone(phone), "phone")] if phone is not None else []
+        addresses = [(by_phone, self._phone(phone), "phone")] if phone is not None else []
         if telegram is not None:
             chat = _chat(telegram)
             if not chat:

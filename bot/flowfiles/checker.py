@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.engine.definition import (
     END,
+    KEYPAD,
     RESERVED_STEP_IDS,
     Flow,
     SpecError,
@@ -130,10 +131,30 @@ def _semantics(name: str, flow: Flow, flow_ids: set[str], templates: Templates) 
             if isinstance(action, StartAction) and action.start not in flow_ids:
                 yield Problem(name, f"starts unknown flow {action.start!r}", step.id, "do.start")
         yield from _step_texts(name, flow, step, templates, samples)
+        yield from _by_phone(name, flow, step)
     for text_field, text in (("title", flow.title),):
         yield from _text(name, flow, None, text_field, text, templates)
     yield from _sms_lengths(name, flow, templates)
     yield from _reachability(name, flow)
+
+
+def _by_phone(name: str, flow: Flow, step: Step) -> Iterator[Problem]:
+    """A question in a flow taken by phone call that a keypad cannot answer must say what the
+    call does instead: ``voice: skip`` (which needs ``expect.skip``) or ``voice: record``."""
+    if step.ask is None:
+        return
+    kind = step.answer.type
+    if step.voice is None:
+        if flow.voice and kind not in KEYPAD:
+            yield Problem(name, f"a keypad cannot answer a {kind} question, and this flow is "
+                          "taken by phone call (voice: true): add voice: skip or voice: record",
+                          step.id, "voice")
+    elif step.voice == "skip" and not step.answer.skip:
+        yield Problem(name, "voice: skip needs expect.skip: true, or the call cannot move on",
+                      step.id, "voice")
+    elif step.voice == "record" and kind not in ("text", "media"):
+        yield Problem(name, f"voice: record belongs to a text or media question, not {kind}",
+                      step.id, "voice")
 
 
 def _targets(step: Step) -> Iterator[tuple[str, str]]:

@@ -31,7 +31,7 @@ LONG_ALLOWED = {
 }
 # Notices to staff carry a person's own words, and staff mostly read them on Telegram.
 STAFF_TEXTS = ("ALERT", "NOTICE_", "CLAIM_FOR_", "CLAIM_ASK_", "CLAIM_DECIDED", "MEETING_SUMMARY",
-               "DESK_", "MESSAGE_RISK_", "ROBOT_")
+               "DESK_", "MESSAGE_RISK_", "ROBOT_", "PRIVATE_ONLY")
 EVERYDAY = "everyday values"
 ACCENT = "a name with an accent"
 LONG = "long values"

@@ -118,6 +118,8 @@ class Outbox:
         photo: str | None = None,
     ) -> None:
         """Queue ``text`` (a template) for ``person``, outside any flow."""
+        if to.channel == "voice":  # read out in their language
+            display = {**(display or {}), "voice": {"language": person.language, "answer": None}}
         row = to.message_row(person.id, None, self.render(person, text, extra), (), display, photo)
         await self.queue(s, [row], to)
 

@@ -129,12 +129,13 @@ class Runner:
             if session_id is None:
                 continue
             if all(isinstance(e, SIMPLE) for e in outcome.events):
-                rows.extend(_message_rows(begin.to, begin.person.id, session_id, outcome.events))
+                rows.extend(_message_rows(begin.to, begin.person, session_id, outcome.events,
+                                          flow))
                 continue
             row = await sessions.get(s, session_id)
             if row is None:
                 raise SessionTaken(f"the new session {session_id} of {flow_id} is not there")
-            await self._apply(s, begin.person, row, outcome, begin.to, depth, new=True)
+            await self._apply(s, begin.person, row, flow, outcome, begin.to, depth, new=True)
         if rows:
             await self.outbox.queue(s, rows, begins[0].to if len(begins) == 1 else None)
         return set(started)
@@ -152,7 +153,7 @@ class Runner:
         session = Session.restore(row.flow_id, row.flow_version, row.step, row.status, row.state)
         extra = from_json(row.state.get("extra") or {})
         outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra))
-        await self._apply(s, person, row, outcome, to, 0, new=False)
+        await self._apply(s, person, row, flow, outcome, to, 0, new=False)
 
     def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
         return Context(participant=view(person), today=self._today(person),
@@ -163,6 +164,7 @@ class Runner:
         s: Tx,
         person: Participant,
         row: FlowSession,
+        flow: Flow,
         outcome: Outcome,
         to: ReplyTo,
         depth: int,
@@ -190,7 +192,7 @@ class Runner:
             if refused or isinstance(event, Waiting):
                 continue
             if sends:  # what the flow said before this event goes out before what it causes
-                await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+                await self.outbox.queue(s, _message_rows(to, person, row.id, sends, flow), to)
                 sends = []
             if isinstance(event, SaveResult):
                 await results.add_result(
@@ -214,7 +216,7 @@ class Runner:
             elif isinstance(event, Problem | FlowEnded):
                 _log_event(person, row, event)
         if sends:
-            await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+            await self.outbox.queue(s, _message_rows(to, person, row.id, sends, flow), to)
         if not new:
             await sessions.save_session(
                 s, row, step=outcome.session.step,
@@ -277,11 +279,36 @@ def _session_row(
 
 
 def _message_rows(
-    to: ReplyTo, participant_id: int, session_id: int, events: Sequence[Event]
+    to: ReplyTo, person: Participant, session_id: int, events: Sequence[Event], flow: Flow
 ) -> list[dict[str, Any]]:
-    return [to.message_row(participant_id, session_id, e.text, e.options,
-                           {"poll": {"question": e.poll, "multiple": e.multiple}} if e.poll else None)
+    return [to.message_row(person.id, session_id, e.text, e.options, _display(to, person, flow, e))
             for e in events if isinstance(e, SendText)]
+
+
+def _display(to: ReplyTo, person: Participant, flow: Flow, event: SendText) -> dict[str, Any] | None:
+    """How a channel shows ``event`` beyond its words: as its own poll (Telegram), or read out
+    by phone."""
+    display: dict[str, Any] = {}
+    if event.poll:
+        display["poll"] = {"question": event.poll, "multiple": event.multiple}
+    display |= _by_phone(to, person, flow, event) or {}
+    return display or None
+
+
+def _by_phone(to: ReplyTo, person: Participant, flow: Flow, event: SendText) -> dict[str, Any] | None:
+    """What a phone call needs to read ``event`` out: its language, and how a question is
+    answered by keypad (``bot.channels.voice``). Nothing for the other channels."""
+    if to.channel != "voice":
+        return None
+    language = person.language if person.language in flow.languages else "en"
+    answer = None
+    if event.kind in ("ask", "retry", "nudge"):
+        step = flow.step(event.step)
+        expect = step.answer
+        answer = {"type": expect.type, "skip": expect.skip, "way": step.voice,
+                  "min": None if expect.min is None else str(expect.min),
+                  "max": None if expect.max is None else str(expect.max)}
+    return {"voice": {"language": language, "answer": answer}}
 
 
 def _refused(outcome: Outcome) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from storage.types import UTCDateTime
 
 PARTICIPANT_STATUSES = ("active", "opted_out", "erased")
-CHANNELS = ("sms", "telegram", "console", "whatsapp")
+CHANNELS = ("sms", "telegram", "console", "whatsapp", "voice")
 ADDRESS_STATUSES = ("ok", "unreachable", "opted_out")
 ROLES = ("member", "coordinator", "safeguarding")
 SESSION_STATUSES = ("active", "completed", "expired", "stopped", "interrupted", "errored")

@@ -161,5 +161,30 @@ def test_someone_named_by_a_phone_number_of_digits_alone_is_found_not_taken_for_
     # was an error about the size of an integer).
     found = copro(env, "participants", "export", "+447700900001")
     assert found.exit_code == 0 and '"name": "Ann"' in found.output
-    unknown = copro(env, "participants", "export", "447700900001")
-    assert unknown.exit_code == 1 and "no participant matches '447700900001'" in unknown.output
+    also = copro(env, "participants", "export", "447700900001")  # any way of writing it
+    assert also.exit_code == 0 and '"name": "Ann"' in also.output
+    unknown = copro(env, "participants", "export", "447700900099")
+    assert unknown.exit_code == 1 and "447700900099" in unknown.output
+
+
+def test_someone_who_cannot_text_is_reached_by_phone_call(env: dict[str, str]) -> None:
+    added = copro(env, "participants", "add", "--name", "Dai", "--phone", "07700 900021",
+                  "--call", "--welcome")
+    assert added.output.splitlines()[:2] == [
+        "Added Dai as participant 1.",
+        "The welcome is on its way: they will be asked for their consent."]
+    listed = copro(env, "participants", "list").output
+    assert "voice +447700900021" in listed
+    [welcome] = look(env, lambda s: records.messages_of_address(s, "+447700900021"))
+    assert (welcome.channel, welcome.status) == ("voice", "queued")  # a call, once voice is on
+    assert (welcome.display or {})["voice"]["answer"]["type"] == "choice"
+    no_number = copro(env, "participants", "add", "--name", "Eve", "--call")
+    assert no_number.exit_code == 2 and "--call needs --phone" in no_number.output
+    texted = copro(env, "participants", "change", "Dai", "--reach", "text")
+    assert texted.output == "Changed the way of reaching them of participant 1.\n"
+    assert "sms +447700900021" in copro(env, "participants", "list").output
+    [welcome] = look(env, lambda s: records.messages_of_address(s, "+447700900021"))
+    assert welcome.channel == "sms"  # what was waiting goes by text now
+    copro(env, "participants", "add", "--name", "Eve")
+    nothing = copro(env, "participants", "change", "Eve", "--reach", "call")
+    assert nothing.exit_code == 1 and "copro has no phone number for them" in nothing.output

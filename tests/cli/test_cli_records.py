@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.wiring import scheduler_for
 from bot.cli.main import main
+from bot.core.clock import utcnow
 from bot.core.config import load_config
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import alerts, claims, participants
+from storage import alerts, claims, participants, results, sessions
 from storage.db import Database
 from tests import records
 from tests.people import group, member
@@ -184,3 +185,28 @@ def test_records_use_the_full_name_not_the_one_a_person_likes(env: dict[str, str
     assert "Ann Jones (called Annie)" in copro(env, "participants", "list").output
     changed = copro(env, "participants", "change", "Ann Jones", "--called", "Nan")
     assert changed.output == "Changed the preferred name of participant 1.\n"
+
+
+def test_a_message_left_by_phone_is_flagged_as_a_safeguarding_alert(env: dict[str, str]) -> None:
+    a_busy_group(env)
+    [checkin] = [row for row in look(env, lambda s: records.sessions_of(s, 1))
+                 if row.flow_id == "weekly-checkin"]
+    none_left = copro(env, "alerts", "flag-message", str(checkin.id), "--note", "worried")
+    assert none_left.exit_code == 1
+    assert f"no message was left by phone in session {checkin.id}" in none_left.output
+    config = load_config(None, env={"COPRO_DATA_DIR": env["COPRO_DATA_DIR"]})
+    left = str(config.media_dir / "voice" / "CA1-RE1.wav")
+
+    async def leave(s: AsyncSession) -> None:
+        row = await sessions.get(s, checkin.id)
+        assert row is not None
+        await results.add_result(s, session=row, step="note", key="spoken", value=[left],
+                                 raw="", status="answered", at=utcnow())
+
+    look(env, leave)
+    flagged = copro(env, "alerts", "flag-message", str(checkin.id), "--note",
+                    "She said she does not feel safe at home")
+    assert flagged.output == "Raised safeguarding alert 2; it went to 1 lead(s) or coordinator(s).\n"
+    alert = look(env, lambda s: alerts.get(s, 2))
+    assert alert is not None and alert.reason == "voice-message-flagged"
+    assert "does not feel safe at home" in alert.text and left in alert.text

@@ -13,6 +13,8 @@ template is sent by ``ContentSid`` (one it knows, filled with ``ContentVariables
 an unknown one is refused with 63027, as a template not approved); a number not
 on WhatsApp is refused with 63003. People can tap a template's quick-reply
 buttons (``ButtonText``/``ButtonPayload``), and it can report a message ``read``.
+Calls copro places (``calls.create``) are recorded in ``calls``; the phones that
+answer them are in ``tests.doubles.twilio_voice``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ def _now() -> datetime:
 
 
 @dataclass
+class PlacedCall:
+    """A call copro asked Twilio to place (``calls.create``)."""
+
+    sid: str
+    to: str
+    caller: str
+    url: str
+    status_callback: str | None
+    machine_detection: str | None
+    timeout: str | None
+
+
+@dataclass
 class TwilioDouble:
     account: str = ACCOUNT
     token: str = TOKEN
@@ -82,6 +97,7 @@ class TwilioDouble:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)  # media sid: where it moved to
+    calls: list[PlacedCall] = field(default_factory=list)
     base_url: str = ""
     # WhatsApp: approved templates (ContentSid: their words, with {{1}}...), when each address
     # last wrote (by ``clock``), and numbers that have no WhatsApp.
@@ -95,6 +111,8 @@ class TwilioDouble:
         self.app = Starlette(routes=[
             Route(f"{prefix}/Messages.json", self._create, methods=["POST"]),
             Route(f"{prefix}/Messages/{{sid}}/Media/{{media}}", self._media, methods=["GET"]),
+            Route(f"{prefix}/Calls.json", self._call, methods=["POST"]),
+            Route(f"{prefix}/Recordings/{{media}}.wav", self._media, methods=["GET"]),
         ])
 
     # --- what tests tell it --------------------------------------------------------------
@@ -115,6 +133,12 @@ class TwilioDouble:
         sid = f"ME{uuid.uuid4().hex}"
         self.redirects[sid] = location
         return f"{self.base_url}/2010-04-01/Accounts/{self.account}/Messages/MM1/Media/{sid}"
+
+    def recording(self, content: bytes) -> str:
+        """Keep a message a caller left; its RecordingUrl (Twilio serves it with ``.wav``)."""
+        sid = f"RE{uuid.uuid4().hex}"
+        self.media[sid] = (content, "audio/x-wav")
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account}/Recordings/{sid}"
 
     def to(self, number: str) -> list[str]:
         return [t.body for t in self.texts if t.to == number]
@@ -181,6 +205,27 @@ class TwilioDouble:
     def whatsapp_to(self, address: str) -> list[Text]:
         """What went to a WhatsApp ``address`` (``whatsapp:+44…``)."""
         return [t for t in self.texts if t.to == address]
+
+    async def _call(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return _error(401, 20003, "Authenticate")
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        to = form.get("To", "")
+        queue = self.faults.get(to) or self.faults.get("*")
+        if queue:
+            fault = queue.popleft()
+            if fault.status:
+                self.refused.append((to, fault.status, fault.code))
+                return _error(fault.status, fault.code, fault.message)
+        call = PlacedCall(f"CA{uuid.uuid4().hex}", to, form.get("From", ""), form.get("Url", ""),
+                          form.get("StatusCallback"), form.get("MachineDetection"),
+                          form.get("Timeout"))
+        self.calls.append(call)
+        return JSONResponse(status_code=201, content={
+            "sid": call.sid, "account_sid": self.account, "to": to, "from": call.caller,
+            "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
+            "uri": f"/2010-04-01/Accounts/{self.account}/Calls/{call.sid}.json",
+        })
 
     async def _media(self, request: Request) -> Response:
         if not self._authorised(request):

@@ -193,3 +193,18 @@ async def test_doctor_says_nobody_can_receive_exactly_when_a_real_alert_reaches_
                    if m.direction == "out" and "Safeguarding alert" in (m.body or "")]
     assert said_nobody == (not alerted), f"{staff}: doctor and the alert disagree"
     assert said_nobody == (staff not in ("reachable", "lead unreachable"))
+
+
+async def test_staff_reached_by_phone_call_while_calls_are_off_cannot_be_reached(
+    database: Database,
+) -> None:
+    riverside = await group(database)
+    await member(database, riverside, ANN)
+    cath = await member(database, riverside, SAM, name="Cath", role="coordinator", channel="voice")
+    await member(database, riverside, LEE, name="Lee", role="safeguarding")
+    await an_admin(database)
+    assert await problems(database, channels=["sms", "voice"]) == []
+    found = await problems(database, channels=["sms"])
+    assert said(found)[1] == (
+        "warning", f'participant {cath.id} (coordinator of "Riverside Voices")', "cannot be reached")
+    assert "by phone call, which is off" in found[1].why and "voice.enabled" in found[1].fix

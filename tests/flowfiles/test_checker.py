@@ -272,3 +272,15 @@ def test_a_notify_told_in_one_language_only_is_an_error(tmp_path: Path) -> None:
     found = [str(p) for p in check_paths([tmp_path / "told.yaml"])]
     assert found == [f"{tmp_path / 'told.yaml'}: step 'person': do.0.told: missing translation: "
                      "give a text for each of en, cy"]
+
+
+def test_a_flow_taken_by_phone_says_how_the_keypad_takes_each_question() -> None:
+    found = problems("by_phone.yaml")
+    f = str(BROKEN / "by_phone.yaml")
+    assert found == [
+        f"{f}: step 'note': voice: a keypad cannot answer a text question, and this flow is "
+        "taken by phone call (voice: true): add voice: skip or voice: record",
+        f"{f}: step 'spent': voice: voice: skip needs expect.skip: true, or the call cannot "
+        "move on",
+        f"{f}: step 'liked': voice: voice: record belongs to a text or media question, not yesno",
+    ]

@@ -1,5 +1,5 @@
-"""Photos that come with a text (a receipt by MMS), fetched from Twilio with the account's
-credentials and saved in the media directory so a flow can keep them.
+"""Photos that come with a text (a receipt by MMS), and messages left by phone, fetched from
+Twilio with the account's credentials and saved in the media directory so a flow can keep them.
 
 A ``MediaUrl`` is fetched only from Twilio itself (``api.twilio.com``, or the configured
 ``twilio.api_base_url``), and the account's credentials go only there: Twilio answers with a
@@ -69,9 +69,8 @@ async def fetch_media(config: TwilioConfig, folder: Path, sid: str, params: dict
     found = Fetched()
     if count <= 0:
         return found
-    login = aiohttp.encode_basic_auth(config.account_sid, config.auth_token.get_secret_value())
-    timeout = aiohttp.ClientTimeout(total=MEDIA_TIMEOUT)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    login = _login(config)
+    async with _session() as session:
         for n in range(count):
             url = params.get(f"MediaUrl{n}")
             if not url:
@@ -94,6 +93,30 @@ async def fetch_media(config: TwilioConfig, folder: Path, sid: str, params: dict
                 continue
             found.saved.append(str(path))
     return found
+
+
+async def fetch_file(config: TwilioConfig, url: str, path: Path, what: str) -> bool:
+    """Save what Twilio keeps at ``url`` (a recording) as ``path``; False if it cannot be had.
+    The same rule as for photos: only Twilio gets the credentials, only Twilio is fetched."""
+    async with _session() as session:
+        try:
+            content = await _get(session, config, url, _login(config))
+            await asyncio.to_thread(_write, path, content)
+        except Refused as exc:
+            log.warning("twilio: %s links to %s, not to Twilio: refused, not fetched", what, exc)
+            return False
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            log.warning("twilio: %s could not be fetched (%s)", what, exc)
+            return False
+    return True
+
+
+def _login(config: TwilioConfig) -> str:
+    return aiohttp.encode_basic_auth(config.account_sid, config.auth_token.get_secret_value())
+
+
+def _session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=MEDIA_TIMEOUT))
 
 
 async def _get(session: aiohttp.ClientSession, config: TwilioConfig, url: str,

@@ -17,10 +17,10 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from bot.channels.sms.media import fetch_media
 from bot.channels.sms.send import OPTED_OUT
+from bot.channels.sms.signature import Signature, form, printable
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
@@ -49,17 +49,17 @@ class Webhooks:
         self.twilio = config.twilio
         self.inbox = inbox
         self.metrics = metrics
-        self.validator = RequestValidator(self.twilio.auth_token.get_secret_value())
+        self.signature = Signature(self.twilio)
 
     async def inbound(self, request: Request) -> Response:
-        params = await _form(request)
+        params = await form(request)
         if params is None:
             return PlainTextResponse("the body is not a form", status_code=400)
-        if not self._signed(request, params):
+        if not self.signature.signed(request, params):
             log.warning("%s: a request to %s without a valid Twilio signature was refused",
                         self.name, request.url.path)
             return PlainTextResponse("invalid signature", status_code=403)
-        params = _printable(params)
+        params = printable(params)
         sid = params.get("MessageSid") or params.get("SmsSid")
         sender = params.get("From")
         if not sid or not sender:
@@ -87,12 +87,12 @@ class Webhooks:
         return params.get("Body") or ""
 
     async def status(self, request: Request) -> Response:
-        params = await _form(request)
+        params = await form(request)
         if params is None:
             return PlainTextResponse("the body is not a form", status_code=400)
-        if not self._signed(request, params):
+        if not self.signature.signed(request, params):
             return PlainTextResponse("invalid signature", status_code=403)
-        params = _printable(params)
+        params = printable(params)
         sid, reported = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()
         status = STATUSES.get(reported)
         if not sid or status is None:
@@ -126,30 +126,6 @@ class Webhooks:
         """Whether a message that failed with ``code`` may reach the person another way."""
         return False
 
-    def _signed(self, request: Request, params: dict[str, str]) -> bool:
-        signature = request.headers.get("X-Twilio-Signature")
-        if not signature:
-            return False
-        url = str(request.url)
-        if self.twilio.public_url:
-            query = f"?{request.url.query}" if request.url.query else ""
-            url = f"{self.twilio.public_url}{request.url.path}{query}"
-        algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
-        return bool(self.validator.validate(url, params, signature, algorithm))
-
-
-async def _form(request: Request) -> dict[str, str] | None:
-    try:
-        form = await request.form()
-    except Exception:
-        return None
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def _printable(params: dict[str, str]) -> dict[str, str]:
-    """``params`` without NUL characters, once the signature is checked: no one types them, and
-    PostgreSQL cannot keep them in text."""
-    return {key: value.replace("\x00", "") for key, value in params.items()}
 
 
 def _twiml() -> Response:
