@@ -99,6 +99,7 @@ def _sqlite_copy(template: Path, directory: Path) -> str:
         source = template.with_name(template.name + suffix)
         if source.exists():
             shutil.copyfile(source, directory / source.name)
+            os.chmod(directory / source.name, 0o600)  # as copro makes its own (copro doctor checks)
     return default_sqlite_url(directory)
 
 

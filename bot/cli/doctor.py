@@ -31,7 +31,8 @@ def doctor(state: State) -> None:
     async def work() -> list[Problem]:
         async with database(state.config) as db, db.transaction() as s:
             whatsapp = state.config.whatsapp if state.config.whatsapp_enabled else None
-            return await check(s, channels=enabled_channels(state), whatsapp=whatsapp)
+            return await check(s, channels=enabled_channels(state), whatsapp=whatsapp,
+                               group=state.config.group)
 
     problems = run(work()) + loose_files(state)
     if not problems:

@@ -139,11 +139,28 @@ class FlowsConfig(_Section):
         return path
 
 
+DEFAULT_GROUP = "the co-production group"
+DEFAULT_COORDINATOR = "your coordinator"
+# What Welsh messages say while the group's name and contact are left as they come.
+WELSH_DEFAULTS = {DEFAULT_GROUP: "y grŵp cydgynhyrchu", DEFAULT_COORDINATOR: "eich cydlynydd"}
+
+
 class GroupConfig(_Section):
-    name: str = "the co-production group"
-    coordinator: str = "your coordinator"
+    name: str = DEFAULT_GROUP
+    coordinator: str = DEFAULT_COORDINATOR
+    # The same in Welsh. Empty: the Welsh default while name/coordinator are the defaults,
+    # else name/coordinator as they are written.
+    name_cy: str = ""
+    coordinator_cy: str = ""
     contact_start: Clock = time(8, 0)
     contact_end: Clock = time(21, 0)
+
+    def words(self, language: str) -> tuple[str, str]:
+        """The group's name and how to reach its coordinator, in ``language``."""
+        if language != "cy":
+            return self.name, self.coordinator
+        return (self.name_cy or WELSH_DEFAULTS.get(self.name, self.name),
+                self.coordinator_cy or WELSH_DEFAULTS.get(self.coordinator, self.coordinator))
 
     @model_validator(mode="after")
     def _in_order(self) -> GroupConfig:

@@ -87,8 +87,9 @@ def opener(config: Config, row: Message, person: Participant | None, purpose: st
            template: Template) -> dict[str, Any]:
     """The outbox row of the template that opens a conversation for ``row``."""
     language = person.language if person else config.language
+    group, coordinator = config.group.words(language)
     values = {"name": (person.known_as if person else None) or SOMEONE.get(language, "there"),
-              "group": config.group.name, "coordinator": config.group.coordinator}
+              "group": group, "coordinator": coordinator}
     variables = {n: values[what] for n, what in sorted(template.variables.items())}
     return {
         "participant_id": row.participant_id, "channel": CHANNEL, "address": row.address,

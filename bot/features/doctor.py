@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.config import GroupConfig
 from bot.core.whatsapp import WhatsAppConfig
 from storage import groups, participants
 from storage.db import Tx
@@ -115,14 +116,15 @@ class _Service:
 
 async def check(
     s: Tx, *, channels: Collection[str] | None = None, only: Collection[int] | None = None,
-    whatsapp: WhatsAppConfig | None = None,
+    whatsapp: WhatsAppConfig | None = None, group: GroupConfig | None = None,
 ) -> list[Problem]:
     """Every problem in the service, the worst first.
 
     ``channels`` are the channels copro sends on (None: do not judge channels);
     ``only`` limits the check to these groups (by id) and the people holding a role
     in them, leaving out what concerns the whole service. With ``whatsapp``, a
-    template missing for a language someone on WhatsApp reads is a warning.
+    template missing for a language someone on WhatsApp reads is a warning; with
+    ``group``, a coordinator contact Welsh speakers would read in English.
     """
     service = await _read(s, channels)
     chosen = [g for g in service.groups if only is None or g.id in only]
@@ -130,9 +132,23 @@ async def check(
     problems += _staff_problems(service, {g.id for g in chosen})
     if only is None:
         problems += _service_problems(service)
+    if only is None and group is not None:
+        languages = {p.language for p in service.people.values() if p.status == "active"}
+        problems += welsh_problems(group, languages)
     if only is None and whatsapp is not None:
         problems += template_problems(whatsapp, await participants.languages_on(s, "whatsapp"))
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def welsh_problems(group: GroupConfig, languages: Collection[str]) -> list[Problem]:
+    """A warning when Welsh speakers would read the coordinator's contact in English (a
+    group's name is a name, and reads the same in both languages)."""
+    if "cy" not in languages or group.coordinator_cy or group.words("cy")[1] != group.coordinator:
+        return []
+    return [Problem(
+        "warning", "Welsh messages", f"group.coordinator ({group.coordinator!r}) has no Welsh",
+        "Welsh speakers read it as it is written, inside their Welsh messages.",
+        'set group.coordinator_cy in copro.toml, for example coordinator_cy = "Sam ar 01234 567890"')]
 
 
 def template_problems(whatsapp: WhatsAppConfig, languages: Collection[str]) -> list[Problem]:

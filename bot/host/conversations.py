@@ -22,7 +22,7 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.phones import twin
-from bot.engine.definition import Text
+from bot.engine.definition import LANGUAGES, Text
 from bot.engine.events import Expired, Resume
 from bot.engine.runner import Engine
 from bot.engine.templates import Templates
@@ -75,10 +75,11 @@ class Conversations:
         self.config = config
         self.clock = clock
         self.templates = Templates(config.safeguarding.risk_words)
-        self.settings: Mapping[str, Any] = {
-            "group_name": config.group.name,
-            "coordinator": config.group.coordinator,
-            "mileage_rate": config.expenses.mileage_rate,
+        # What templates see as ``settings``, in each language (Welsh has its own words).
+        self.settings: Mapping[str, Mapping[str, Any]] = {
+            lang: {"group_name": name, "coordinator": coordinator,
+                   "mileage_rate": config.expenses.mileage_rate}
+            for lang in LANGUAGES for name, coordinator in [config.group.words(lang)]
         }
         self.hooks = Hooks()
         self.definitions = Definitions(library)

@@ -90,22 +90,27 @@ class Outbox:
     """Renders replies and puts them in the outbox, waking the sender once they commit."""
 
     def __init__(
-        self, templates: Templates, settings: Mapping[str, Any], clock: Callable[[], datetime]
+        self, templates: Templates, settings: Mapping[str, Mapping[str, Any]],
+        clock: Callable[[], datetime],
     ) -> None:
         self.templates = templates
-        self.settings = settings
+        self.settings = settings  # by language
         self.clock = clock
         # Called once a transaction that queued messages has committed (wakes the sender).
         self.on_queued: Callable[[], None] | None = None
 
     def render(self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None) -> str:
         """``text`` (a template) in the person's language, for them."""
-        scope = {"settings": self.settings, "participant": view(person), "lang": person.language,
-                 **(extra or {})}
+        scope = {"settings": self.settings_in(person.language), "participant": view(person),
+                 "lang": person.language, **(extra or {})}
         try:
             return self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
             return text_for(text, person.language)
+
+    def settings_in(self, language: str) -> Mapping[str, Any]:
+        """What templates see as ``settings`` for someone who reads ``language``."""
+        return self.settings.get(language) or self.settings["en"]
 
     async def say(
         self,

@@ -157,7 +157,7 @@ class Runner:
 
     def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
         return Context(participant=view(person), today=self._today(person),
-                       settings=self.outbox.settings, extra=extra or {})
+                       settings=self.outbox.settings_in(person.language), extra=extra or {})
 
     async def _apply(
         self,

@@ -177,8 +177,9 @@ async def test_a_check_in_after_the_window_shut_opens_with_a_template_then_goes_
     await start_checkin(rig)
     [opened] = rig.twilio.texts[before:]  # the template alone: no free-form text was tried
     sid, words = TEMPLATES[("checkin", language)]
-    assert (opened.content_sid, opened.variables) == (sid, {"1": "Ann", "2": "the co-production group"})
-    assert opened.body == words.replace("{{1}}", "Ann").replace("{{2}}", "the co-production group")
+    group = {"en": "the co-production group", "cy": "y grŵp cydgynhyrchu"}[language]  # the defaults
+    assert (opened.content_sid, opened.variables) == (sid, {"1": "Ann", "2": group})
+    assert opened.body == words.replace("{{1}}", "Ann").replace("{{2}}", group)
     assert not any(code == 63016 for _, _, code in rig.twilio.refused)
     ready = {"en": "I'm ready", "cy": "Dw i'n barod"}[language]
     [question] = await rig.say(ready, button=(ready, "open"))

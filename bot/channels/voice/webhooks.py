@@ -129,7 +129,7 @@ class Webhooks:
             await self._call_again(sid, "an answering machine took the call", placed=True)
             if self.voice.answering_machine == "message":
                 return _twiml(self.speaker.farewell(spoken.MACHINE, call.language,
-                                                    group=self.config.group.name))
+                                                    group=self.config.group.words(call.language)[0]))
             return _twiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>')
         call.answered = True
         return await self._next(call)
