@@ -96,20 +96,20 @@ def channels_for(config: Config, inbox: Inbox, metrics: Metrics) -> dict[str, Ru
         from bot.channels.whatsapp.channel import WhatsAppChannel
 
         found["whatsapp"] = WhatsAppChannel(config, inbox, metrics)
-        log.warning("WhatsApp: on (from %s)", config.whatsapp.from_number)
+        log.info("WhatsApp: on (from %s)", config.whatsapp.from_number)
         missing = config.whatsapp.missing({config.language})
         if missing:
             log.warning("WhatsApp: no template for %s, so those messages go by SMS instead "
                         "when the 24-hour window is shut; see docs/whatsapp.md",
                         ", ".join(f"'{p}' in {lang}" for p, lang in missing))
     else:
-        log.warning("WhatsApp: off — set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the "
+        log.info("WhatsApp: off — set COPRO_WHATSAPP_FROM (or whatsapp.from_number) and the "
                     "Twilio account to turn it on")
     if config.voice_enabled and config.twilio.public_url:
         from bot.channels.voice.channel import VoiceChannel
 
         found["voice"] = VoiceChannel(config, inbox, metrics)
-        log.warning("Voice: on (calls from %s)", config.caller_number)
+        log.info("Voice: on (calls from %s)", config.caller_number)
     elif config.voice.enabled:
         log.warning("Voice: off — it needs the [twilio] account, a number (voice.from_number or "
                     "twilio.from_number) and twilio.public_url, the address Twilio fetches "
@@ -238,7 +238,7 @@ class Service:
                 config.http.host, config.http.port, ", ".join(channels) or "no channels",
             )
             if desk is not None:
-                log.warning("the desk is on %s: sign in with a code sent to your phone or "
+                log.info("the desk is on %s: sign in with a code sent to your phone or "
                             "Telegram, or a link from `copro desk login`", config.desk.address)
             stop = asyncio.create_task(self.stopping.wait())
             await asyncio.wait([stop, serving, *([desk_serving] if desk_serving else [])],

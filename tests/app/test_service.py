@@ -45,7 +45,8 @@ async def test_run_without_credentials_reports_each_channel_and_stops_cleanly(
     assert err.count("SMS: off") == 1
     assert "copro stopped" in err and "Traceback" not in err
     # Start-up says what copro does at INFO (shown by default for run), not as warnings.
-    for line in ("Telegram: off", "SMS: off", "copro is running on http://", "copro stopped"):
+    for line in ("Telegram: off", "SMS: off", "WhatsApp: off", "copro is running on http://",
+                 "copro stopped"):
         assert f" INFO bot.app.service: {line}" in err, line
     assert "alembic" not in err  # the libraries' chatter stays out
 
