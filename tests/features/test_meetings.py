@@ -109,7 +109,7 @@ async def test_invitation_replies_summary_and_a_reminder_in_plain_words(
         "If you cannot come, please tell your coordinator."]
     assert await deliver(database, who["cai"].address, clock.now) == [
         "Nodyn atgoffa: mae Planning day ar ddydd Mawrth 1 Rhagfyr am 2yp, yn the Library, Room 2. "
-        "Os na allwch chi ddod, dwedwch wrth your coordinator."]
+        "Os na allwch chi ddod, dwedwch wrth eich cydlynydd."]  # not the English default
     assert await deliver(database, who["bryn"].address, clock.now) == []  # said no
     async with database.transaction() as s:
         replies = {r.participant_id: (r.answer, r.access) for r in await meetings.replies(s, 1)}
