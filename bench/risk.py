@@ -11,7 +11,7 @@ than nothing). "before" is the list of words copro matched before
 (tests/answers/risk_words_before.yaml), where any match is urgent.
 Then the second opinion (the learnt word weights) alone, cross-validated: trained on
 four fifths of the notes, measured on the rest. Last, the same figures on the held-out
-notes of bench/data/risk_heldout.yaml, which no phrase or weight was learnt from.
+notes of bench/risk_heldout.yaml, which no phrase or weight was learnt from.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.answers.risk import WEIGHTS, assess, leaning, learn, normalise, read_ph
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "answers" / "risk_cases.yaml"
 BEFORE = CASES.with_name("risk_words_before.yaml")
-HELD_OUT = Path(__file__).resolve().parent / "data" / "risk_heldout.yaml"
+HELD_OUT = Path(__file__).resolve().parent / "risk_heldout.yaml"
 THRESHOLD = 4.0  # log odds above which the words alone make a check
 FOLDS = 5
 
