@@ -301,6 +301,13 @@ async def hold(s: AsyncSession, message: Message, *, until: datetime, reason: st
     await s.flush()
 
 
+async def reword(s: AsyncSession, message: Message, body: str, *, at: datetime) -> None:
+    """Give a message that has not gone yet its words as they are now (a summary rebuilt)."""
+    message.body = body
+    message.updated_at = at
+    await s.flush()
+
+
 async def withdraw(s: AsyncSession, *, topic: str, reason: str, at: datetime) -> int:
     """Fail every message about ``topic`` that has not gone yet (a meeting moved, say)."""
     result = await s.execute(

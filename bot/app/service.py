@@ -154,7 +154,7 @@ class Service:
         inbox = Inbox(conversations, Spool(config.data_dir / "spool"))
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
-        sender = Sender(db, channels, config, metrics)
+        sender = Sender(db, channels, config, metrics, hooks=conversations.hooks)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config, metrics=metrics)
         routes = [route for channel in channels.values() for route in channel.routes()]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 
 import click
 
 from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
 from bot.engine.definition import Text, text_for
-from bot.features.broadcasts import BroadcastError, Broadcasts
+from bot.features import outreach
+from bot.features.broadcasts import BroadcastError, Broadcasts, topic
+from bot.features.outreach import Reach
 from bot.features.polls import PollError, Polls, Tally
 from bot.language import when
 from storage import broadcasts, groups, polls
@@ -149,21 +152,32 @@ def _tally(state: State, poll_id: int) -> Tally:
 def broadcast(state: State, group_name: str, text: str, welsh: str | None) -> None:
     """Send one message to everyone in a group, each in their own language."""
 
-    async def work() -> tuple[int, int]:
+    async def work() -> tuple[int, Reach]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
                 group = await group_named(s, group_name)
                 words: Text = {"en": text, **({"cy": welsh} if welsh else {})}
                 try:
-                    sent, people = await Broadcasts(conversations, state.config).send(s, group, words)
+                    sent, reach = await Broadcasts(conversations, state.config).send(s, group, words)
                 except BroadcastError as exc:
                     raise click.ClickException(str(exc)) from None
-                return sent.id, people
+                return sent.id, reach
 
-    broadcast_id, people = run(work())
-    click.echo(f"Broadcast {broadcast_id} going to {people} people. "
+    broadcast_id, reach = run(work())
+    click.echo(f"Broadcast {broadcast_id} for {reach.people} people: {reach_words(reach)}. "
                f"See how it went with `copro broadcasts show {broadcast_id}`.")
+
+
+def reach_words(reach: Reach) -> str:
+    """``3 now, 29 waiting for their contact hours (the first from ...)``: what really happens."""
+    said = [f"{reach.now} now"]
+    if reach.later:
+        said.append(f"{reach.later} waiting for their contact hours (the first from "
+                    f"{reach.opens:%Y-%m-%d %H:%M} UTC)")
+    if reach.unreachable:
+        said.append(f"{reach.unreachable} cannot be reached (no address that works)")
+    return ", ".join(said)
 
 
 @click.group("broadcasts")
@@ -177,7 +191,7 @@ def broadcasts_group() -> None:
 def show(state: State, broadcast_id: int) -> None:
     """A broadcast's words and its delivery: sent, delivered, failed, not sent, waiting."""
 
-    async def work() -> tuple[dict[str, str], dict[str, int]]:
+    async def work() -> tuple[dict[str, str], dict[str, int], datetime | None]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
@@ -185,11 +199,14 @@ def show(state: State, broadcast_id: int) -> None:
                 if found is None:
                     raise click.ClickException(f"there is no broadcast {broadcast_id}")
                 counts = await Broadcasts(conversations, state.config).summary(s, found)
-                return found.texts, counts
+                waiting = await broadcasts.waiting_until(s, topic(found), outreach.SAY)
+                return found.texts, counts, waiting
 
-    words, counts = run(work())
+    words, counts, waiting = run(work())
     for lang in sorted(words, key=lambda lang: (lang != "en", lang)):  # English first
         click.echo(f"[{lang}] {words[lang]}")
     click.echo(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in
-                         ("sent", "delivered", "failed", "opted_out", "waiting")))
+                         ("sent", "delivered", "failed", "opted_out", "waiting"))
+               + (f" (for their contact hours, the last until {waiting:%Y-%m-%d %H:%M} UTC)"
+                  if counts["waiting"] and waiting else ""))
     click.echo(f"(as of {utcnow():%Y-%m-%d %H:%M} UTC)")

@@ -27,10 +27,11 @@ from bot.engine.definition import text_for
 from bot.engine.values import from_json
 from bot.features import roles
 from bot.host.conversations import Conversations, Say
+from bot.host.hooks import AS_IT_WAS, Release
 from bot.language import texts, when
 from storage import audit, claims, drafts, groups, participants
 from storage.db import Tx
-from storage.models import Claim, FlowSession, Participant
+from storage.models import Claim, FlowSession, Message, Participant
 
 FLOW = "expense-claim"
 TYPED = re.compile(r"^\s*(approve|reject)\s*#?\s*(\d{1,9})\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -78,6 +79,7 @@ class Claims:
         self.conversations.on_end(FLOW, self.finished)
         self.conversations.on_action("claim", self.tapped)
         self.conversations.intercept(self.typed)
+        self.conversations.on_release("claim", self.still_open)
 
     # --- a claim comes in ------------------------------------------------------------------
 
@@ -128,6 +130,17 @@ class Claims:
             topic=f"claim:{claim.id}", display={"buttons": buttons}, photo=claim.receipt,
             quiet=not again,
         )
+
+    async def still_open(self, s: Tx, message: Message, now: datetime) -> Release:
+        """A claim's Approve / Turn down notice that waited (contact hours) goes only while the
+        claim is still undecided: one decided overnight is not offered again in the morning."""
+        if not message.display.get("buttons"):
+            return AS_IT_WAS  # the claimant's own news of a decision stays true
+        claim_id = int((message.topic or "").split(":")[1])
+        claim = await claims.get(s, claim_id)
+        if claim is None or claim.status != "submitted":
+            return Release(gone=f"claim {claim_id} is already {claim.status if claim else 'gone'}")
+        return AS_IT_WAS
 
     # --- deciding ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -258,8 +258,9 @@ class Desk:
         try:
             if command == "broadcast":
                 words = {"en": state["text"], **({"cy": state["welsh"]} if state.get("welsh") else {})}
-                _, people = await self.broadcasts.send(s, group, words, by=person)
-                await say(texts.DESK_SENT, {"people": people})
+                _, reach = await self.broadcasts.send(s, group, words, by=person)
+                opens = self.broadcasts.clock_words(reach.opens, person) if reach.opens else ""
+                await say(texts.DESK_SENT, {"reach": asdict(reach), "opens": opens})
             elif command == "poll":
                 poll = await self.polls.create(
                     s, group, question=state["question"], options=state["options"],

@@ -40,6 +40,8 @@ from bot.host.hooks import (
     Interceptor,
     NotifyCallback,
     NotifyHook,
+    ReleaseCallback,
+    ReleaseHook,
     ResultCallback,
     ResultHook,
     Say,
@@ -114,6 +116,10 @@ class Conversations:
     def on_help(self, hook: HelpCallback) -> None:
         """Let ``hook`` add to the answer to HELP (coordinators' commands, say)."""
         self.add(HelpHook(hook))
+
+    def on_release(self, prefix: str, check: ReleaseCallback) -> None:
+        """Let ``check`` look again at each message about ``prefix:...`` just before it goes."""
+        self.add(ReleaseHook(prefix, check))
 
     def intercept(self, interceptor: InterceptCallback) -> None:
         """Let ``interceptor`` see each message from an active person before flows do."""

@@ -259,12 +259,12 @@ POLL_NONE = {
 BROADCAST_SUMMARY = {
     "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered, "
     "{{ counts.failed }} failed, {{ counts.opted_out }} not sent (opted out or no way to reach "
-    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting (some wait for their "
-    "contact hours){% endif %}.",
+    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
+    "{% if until %} (the last until {{ until }}){% endif %}{% endif %}.",
     "cy": "Eich neges i {{ group }}: {{ counts.sent }} wedi'u hanfon, {{ counts.delivered }} wedi "
     "cyrraedd, {{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis "
     "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
-    "aros (mae rhai'n aros am eu horiau cyswllt){% endif %}.",
+    "aros am eu horiau cyswllt{% if until %} (yr olaf tan {{ until }}){% endif %}{% endif %}.",
 }
 
 # --- coordinators' commands (/broadcast, /poll, /meeting, /results, /claims) -----------------
@@ -313,8 +313,14 @@ DESK_BROADCAST_PREVIEW = {
     "IE, neu BACK i stopio.",
 }
 DESK_SENT = {
-    "en": "Sent to {{ people }} people. You will get a delivery summary in an hour.",
-    "cy": "Wedi'i anfon at {{ people }} o bobl. Byddwch chi'n cael crynodeb ymhen awr.",
+    "en": "{% if reach.now %}Sending now to {{ reach.now }} people.{% else %}No one can get it "
+    "yet.{% endif %}{% if reach.later %} {{ reach.later }} wait for their contact hours (the "
+    "first from {{ opens }}).{% endif %}{% if reach.unreachable %} {{ reach.unreachable }} cannot "
+    "be reached.{% endif %} You will get a delivery summary once it has gone.",
+    "cy": "{% if reach.now %}Yn anfon nawr at {{ reach.now }} o bobl.{% else %}All neb ei chael "
+    "eto.{% endif %}{% if reach.later %} Mae {{ reach.later }} yn aros am eu horiau cyswllt (y "
+    "cyntaf o {{ opens }}).{% endif %}{% if reach.unreachable %} Does dim modd cyrraedd "
+    "{{ reach.unreachable }}.{% endif %} Byddwch chi'n cael crynodeb unwaith y bydd wedi mynd.",
 }
 DESK_POLL_QUESTION = {
     "en": "What is the question for {{ group }}? Write it in English.",

@@ -83,7 +83,7 @@ def test_a_broadcast_and_its_summary(env: dict[str, str]) -> None:
     a_group(env)
     sent = copro(env, "broadcast", "--group", "Riverside Voices", "--text", "The hall is closed.",
                  "--welsh", "Mae'r neuadd ar gau.")
-    assert sent.exit_code == 0 and sent.output.startswith("Broadcast 1 going to 2 people.")
+    assert sent.exit_code == 0 and sent.output.startswith("Broadcast 1 for 2 people: ")
     shown = copro(env, "broadcasts", "show", "1").output
     assert "[en] The hall is closed.\n[cy] Mae'r neuadd ar gau.\n" in shown
     assert "0 sent, 0 delivered, 0 failed, 0 opted out, 2 waiting" in shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -83,7 +83,7 @@ async def test_a_broadcast_is_guided_previewed_and_confirmed(
         "Sorry, please reply YES to send it, or BACK to stop. Please try again, or reply BACK to stop.",
         preview]
     assert await talk(conversations, "yes") == [
-        "Sent to 3 people. You will get a delivery summary in an hour."]
+        "Sending now to 3 people. You will get a delivery summary once it has gone."]
     await scheduler.tick()
     assert await deliver(database, who["ann"].address, clock.now) == ["The hall is closed on Friday."]
     assert await deliver(database, who["bryn"].address, clock.now) == [
@@ -92,6 +92,21 @@ async def test_a_broadcast_is_guided_previewed_and_confirmed(
     async with database.transaction() as s:
         sent = await broadcasts.get(s, 1)
     assert sent is not None and sent.group_id == riverside.id and sent.created_by == who["sam"].id
+
+
+async def test_a_broadcast_says_who_waits_for_contact_hours_rather_than_sent(
+    database: Database, conversations: Conversations, scheduler: Scheduler,
+    two_groups: tuple[Group, Group, dict[str, Member]],
+) -> None:
+    riverside, _, _ = two_groups
+    await member(database, riverside, "+447700900009", name="Owl", hours=(time(20), time(22)))
+    await talk(conversations, "/broadcast")
+    await conversations.act("telegram", SAM, "desk:group:2")
+    for text in ("The hall is closed on Friday.", "SKIP"):
+        await talk(conversations, text)
+    assert await talk(conversations, "yes") == [
+        "Sending now to 3 people. 1 wait for their contact hours (the first from Tuesday 24 "
+        "November at 8pm). You will get a delivery summary once it has gone."]
 
 
 async def test_a_poll_from_a_phone_then_its_results(

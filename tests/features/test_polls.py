@@ -16,8 +16,9 @@ from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
+from bot.language import texts
 from storage import broadcasts, participants, polls
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Group
 from tests import records
 from tests.people import Clock, deliver, group, member, outbox
@@ -170,10 +171,12 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
         assert person is not None
         await participants.opt_out(s, person, at=utcnow())
         coordinator = await participants.get(s, sam.id)
-        broadcast, people = await Broadcasts(conversations, conversations.config, clock).send(
+        broadcast, reach = await Broadcasts(conversations, conversations.config, clock).send(
             s, riverside, {"en": "The hall is closed on Friday. {{ not a template }}",
                            "cy": "Mae'r neuadd ar gau ddydd Gwener."}, by=coordinator)
-    assert people == 4  # Gwen has opted out
+    # Gwen has opted out; the night owl's contact hours open at 8pm: the sender is told so.
+    assert (reach.now, reach.later, reach.opens, reach.unreachable) == (
+        3, 1, datetime(2026, 11, 24, 20, 0, tzinfo=UTC), 0)
     await scheduler.tick()
     assert await deliver(database, ann.address, clock.now) == [
         "The hall is closed on Friday. {{ not a template }}"]
@@ -184,15 +187,37 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
         to_sam.status = "delivered"  # as a delivery report would say
     clock.advance(hours=1)
     await scheduler.tick()
+    # The summary waits for the last one waiting, rather than say "1 still waiting".
+    assert [b for b in await deliver(database, sam.address, clock.now) if "Your message" in b] == []
+    async with database.transaction() as s:
+        summary = await conversations_summary(s, conversations, clock, broadcast.id)
+    assert summary == ("Your message to Riverside Voices: 3 sent, 1 delivered, 0 failed, 0 not sent "
+                       "(opted out or no way to reach them), 1 still waiting for their contact hours "
+                       "(the last until Tuesday 24 November at 8pm).")
+    clock.set(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
+    await scheduler.tick()
+    assert await deliver(database, night_owl.address, clock.now) == [
+        "The hall is closed on Friday. {{ not a template }}"]
+    clock.advance(hours=1)
+    await scheduler.tick()
     summaries = [b for b in await deliver(database, sam.address, clock.now) if "Your message" in b]
-    assert summaries == ["Your message to Riverside Voices: 3 sent, 1 delivered, 0 failed, 0 not sent "
-                         "(opted out or no way to reach them), 1 still waiting (some wait for their "
-                         "contact hours)."]
+    assert summaries == ["Your message to Riverside Voices: 4 sent, 1 delivered, 0 failed, 0 not sent "
+                         "(opted out or no way to reach them)."]
     async with database.transaction() as s:
         kept = await broadcasts.get(s, broadcast.id)
         with pytest.raises(BroadcastError, match="needs its words in English"):
             await Broadcasts(conversations, conversations.config, clock).send(s, riverside, {"cy": "Helo"})
     assert kept is not None and kept.texts["cy"] == "Mae'r neuadd ar gau ddydd Gwener."
+
+
+async def conversations_summary(s: Tx, c: Conversations, clock: Clock, broadcast_id: int) -> str:
+    """The summary the coordinator would read now (the words a held summary is given as it goes)."""
+    found = await broadcasts.get(s, broadcast_id)
+    assert found is not None and found.created_by is not None
+    reader = await participants.get(s, found.created_by)
+    assert reader is not None
+    handler = Broadcasts(c, c.config, clock)
+    return c.render(reader, texts.BROADCAST_SUMMARY, await handler.summary_scope(s, found, reader))
 
 
 async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
