@@ -430,3 +430,13 @@ async def withdraw_sessions(
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, datetime | None, int]]:
+    """What became of the messages about ``topic``: (status, why, the last held-until, how many)."""
+    rows = await s.execute(
+        select(Message.status, Message.error, func.max(Message.next_attempt_at), func.count())
+        .where(Message.topic == topic, Message.direction == "out")
+        .group_by(Message.status, Message.error)
+    )
+    return [(str(status), error, until, int(n)) for status, error, until, n in rows]
