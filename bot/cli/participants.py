@@ -146,23 +146,28 @@ def list_people(state: State, group_name: str | None) -> None:
 @click.option("--phone", help="Their mobile number instead of the one copro has.")
 @click.option("--telegram", help="Their Telegram chat id instead of the one copro has.")
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
+@click.option("--staff-notices", type=click.Choice(["telegram", "sms", "auto"]),
+              help="Where their claims, alerts and summaries go (auto: Telegram when linked, else SMS).")
 @pass_state
 def change(state: State, who: str, name: str | None, phone: str | None, telegram: str | None,
-           language: str | None) -> None:
-    """Put right someone's name, number, chat id or language.
+           language: str | None, staff_notices: str | None) -> None:
+    """Put right someone's name, number, chat id, language or channel for staff notices.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if name is None and phone is None and telegram is None and language is None:
-        raise click.UsageError("say what to change: --name, --phone, --telegram or --language")
+    if name is None and phone is None and telegram is None and language is None \
+            and staff_notices is None:
+        raise click.UsageError(
+            "say what to change: --name, --phone, --telegram, --language or --staff-notices")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who)
             try:
                 changed = await People(state.config, utcnow).change(
-                    s, person, name=name, phone=phone, telegram=telegram, language=language)
+                    s, person, name=name, phone=phone, telegram=telegram, language=language,
+                    staff_notices=staff_notices)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed

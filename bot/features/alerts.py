@@ -122,7 +122,7 @@ class Alerts:
             if await self.conversations.say_in(
                 s, member, texts.ALERT, key=f"alert:{alert.id}:{repeat}:{member.id}", scope=scope,
                 quiet=False, topic=f"alert:{alert.id}", display={"buttons": [button]},
-                priority=messages.URGENT,
+                priority=messages.URGENT, staff=True,
             ):
                 sent.append(member.id)
         await alerts.count_sending(s, alert)
@@ -199,7 +199,7 @@ class Alerts:
                 await self.conversations.say_in(
                     s, member, texts.ALERT_TAKEN, key=f"alert:{alert.id}:taken:{member.id}",
                     scope={"alert": {"id": alert.id}, "person": about, "by": _name(actor)},
-                    quiet=False, topic=f"alert:{alert.id}",
+                    quiet=False, topic=f"alert:{alert.id}", staff=True,
                 )
         return alert
 

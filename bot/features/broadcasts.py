@@ -117,7 +117,7 @@ class Broadcasts:
         await self.conversations.say_in(
             s, person, texts.BROADCAST_SUMMARY, key=f"{topic(broadcast)}:summary:{person.id}",
             scope=await self.summary_scope(s, broadcast, person),
-            topic=f"{topic(broadcast)}:summary",
+            topic=f"{topic(broadcast)}:summary", staff=True,
         )
         return Done()
 

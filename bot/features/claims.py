@@ -13,7 +13,6 @@ Statuses: submitted, then approved or rejected, then (approved ones) paid.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -114,9 +113,10 @@ class Claims:
                 await self.offer(s, claim, coordinator)
 
     async def offer(
-        self, s: Tx, claim: Claim, coordinator: Participant, *, again: bool = False
+        self, s: Tx, claim: Claim, coordinator: Participant, *, asked: Say | None = None
     ) -> None:
-        """Send ``claim`` to a coordinator to decide (``again``: when they ask to see it)."""
+        """Send ``claim`` to a coordinator to decide: on the channel they use for copro work,
+        or (``asked``: they asked to see it) in answer, on the channel they asked on."""
         person = await participants.get(s, claim.participant_id) if claim.participant_id else None
         lang = coordinator.language
         buttons = [
@@ -124,11 +124,13 @@ class Claims:
             {"label": text_for(texts.CLAIM_REJECT_BUTTON, lang), "data": f"claim:{claim.id}:reject"},
         ]
         scope = {"claim": self._view(claim, lang), "person": _who(person)}
-        key = f"claim:{claim.id}:{coordinator.id}" + (f":shown:{uuid.uuid4().hex}" if again else "")
+        if asked is not None:
+            await asked(texts.CLAIM_FOR_COORDINATORS, scope, {"buttons": buttons}, claim.receipt)
+            return
         await self.conversations.say_in(
-            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=key, scope=scope,
-            topic=f"claim:{claim.id}", display={"buttons": buttons}, photo=claim.receipt,
-            quiet=not again,
+            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=f"claim:{claim.id}:{coordinator.id}",
+            scope=scope, topic=f"claim:{claim.id}", display={"buttons": buttons},
+            photo=claim.receipt, staff=True,
         )
 
     async def still_open(self, s: Tx, message: Message, now: datetime) -> Release:

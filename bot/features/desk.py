@@ -11,7 +11,6 @@ commands call the same functions as ``copro`` on the command line.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -290,10 +289,7 @@ class Desk:
     async def _show(self, s: Tx, person: Participant, poll: Poll, say: Say) -> None:
         tally = await self.polls.tally(s, poll)
         chart, display = self.polls.chart(tally)  # as things stand: the poll may still be open
-        await self.conversations.say_in(
-            s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:asked:{person.id}:{uuid.uuid4().hex}",
-            scope=self.polls.scope(tally), quiet=False, photo=chart, display=display,
-        )
+        await say(texts.POLL_RESULTS, self.polls.scope(tally), display, photo=chart)
 
     async def _claims(self, s: Tx, person: Participant, mine: list[Group], say: Say) -> None:
         waiting = await claims.listed(s, statuses=["submitted"], group_ids=[g.id for g in mine])
@@ -301,7 +297,7 @@ class Desk:
             await say(texts.DESK_NO_CLAIMS)
             return
         for claim in waiting[:20]:
-            await self.claims.offer(s, claim, person, again=True)
+            await self.claims.offer(s, claim, person, asked=say)
 
 
 QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {

@@ -46,7 +46,7 @@ from bot.host.hooks import (
     ResultHook,
     Say,
 )
-from bot.host.replies import Outbox, ReplyTo, preferred_address
+from bot.host.replies import Outbox, ReplyTo, preferred_address, staff_address
 from bot.host.router import Router
 from bot.host.running import Runner
 from bot.host.screening import Screening
@@ -325,14 +325,17 @@ class Conversations:
         display: dict[str, Any] | None = None,
         photo: str | None = None,
         priority: str = messages.NORMAL,
+        staff: bool = False,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
         ``scope`` adds template variables; with ``photo`` (a file) the message is that
         picture with the text as its caption; ``priority`` is its place in the outbox's
-        order. False if they cannot be reached or the key was used before.
+        order; ``staff``: a notice for their copro work, on the channel they use for it
+        (``staff_address``). False if they cannot be reached or the key was used before.
         """
-        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic, priority=priority)
+        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic, priority=priority,
+                                  staff=staff)
         if to is None:
             return False
         await self.outbox.say(s, person, to, text, scope, display, photo)
@@ -352,12 +355,12 @@ class Conversations:
 
     async def _reply_to(
         self, s: Tx, person: Participant, key: str, *, quiet: bool, topic: str | None,
-        priority: str = messages.NORMAL,
+        priority: str = messages.NORMAL, staff: bool = False,
     ) -> ReplyTo | None:
         """Where copro's own messages to ``person`` go; None if they cannot be reached."""
         if person.status != "active":
             return None
-        address = await preferred_address(s, person.id)
+        address = await (staff_address(s, person) if staff else preferred_address(s, person.id))
         if address is None:
             return None
         return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)

@@ -20,14 +20,16 @@ from storage.models import FlowSession, Message, Participant
 
 
 class Say(Protocol):
-    """Queues one reply to the message being handled: a template (one string, or one a
-    language), its extra variables, and how it is shown (``{"buttons": [...]}``)."""
+    """Queues one reply to the message being handled, on the channel it came from: a template
+    (one string, or one a language), its extra variables, how it is shown (``{"buttons":
+    [...]}``) and a picture (a file) it is the caption of."""
 
     async def __call__(
         self,
         text: str | Mapping[str, str],
         scope: Mapping[str, Any] | None = None,
         display: dict[str, Any] | None = None,
+        photo: str | None = None,
     ) -> None: ...
 
 

@@ -103,9 +103,9 @@ class Router:
     def sayer(self, s: Tx, person: Participant, to: ReplyTo) -> Say:
         """A ``Say`` that answers ``person`` through ``to``."""
         async def say(text: str | Mapping[str, str], scope: Mapping[str, Any] | None = None,
-                      display: dict[str, Any] | None = None) -> None:
+                      display: dict[str, Any] | None = None, photo: str | None = None) -> None:
             template = text if isinstance(text, str) else dict(text)
-            await self.outbox.say(s, person, to, template, scope, display)
+            await self.outbox.say(s, person, to, template, scope, display, photo)
 
         return say
 
