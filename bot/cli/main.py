@@ -31,6 +31,8 @@ COMMANDS = {
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
                  "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "message": ("bot.cli.message:message",
+                "Send one participant a message from you, audited, keeping STOP and contact hours."),
     "participants": ("bot.cli.participants:participants_group",
                      "Add, list, export and forget participants."),
     "polls": ("bot.cli.polls:polls_group",

@@ -146,7 +146,8 @@ class Alerts:
             elif address.channel == "telegram":
                 ways.append("Telegram, through this bot")
         return {"name": person.name or f"participant {person.id}",
-                "reach": ", ".join(ways) or "no phone number is stored"}
+                "reach": ", ".join(ways) or "no phone number is stored",
+                "id": person.id if person.status == "active" else None}
 
     # --- acknowledging --------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
@@ -27,7 +26,7 @@ from bot.features import outreach
 from bot.features.outreach import Reach
 from bot.host.conversations import Conversations
 from bot.host.hooks import AS_IT_WAS, Release
-from bot.language import texts, when
+from bot.language import texts
 from storage import audit, broadcasts, groups, jobs, participants
 from storage.db import Tx
 from storage.models import ROLES, Broadcast, Group, Job, Message, Participant
@@ -138,12 +137,7 @@ class Broadcasts:
         waiting = await broadcasts.waiting_until(s, topic(broadcast), outreach.SAY)
         return {"group": group.name if group else "the group",
                 "counts": await self.summary(s, broadcast),
-                "until": self.clock_words(waiting, reader) if waiting else None}
-
-    def clock_words(self, at: datetime, reader: Participant) -> str:
-        """``at`` on the reader's clock, in their words: ``Tuesday 1 December at 8am``."""
-        local = at.astimezone(quiet.zone(reader.timezone, self.config.timezone))
-        return when.spoken(local, reader.language)
+                "until": outreach.spoken_for(waiting, reader, self.config, "tan") if waiting else None}
 
 
 def _literal(words: str) -> str:

@@ -21,7 +21,7 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
 from bot.engine.definition import text_for
-from bot.features import roles
+from bot.features import outreach, roles
 from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.claims import Claims
 from bot.features.meetings import MeetingError, Meetings
@@ -258,7 +258,7 @@ class Desk:
             if command == "broadcast":
                 words = {"en": state["text"], **({"cy": state["welsh"]} if state.get("welsh") else {})}
                 _, reach = await self.broadcasts.send(s, group, words, by=person)
-                opens = self.broadcasts.clock_words(reach.opens, person) if reach.opens else ""
+                opens = outreach.spoken_for(reach.opens, person, self.config, "o") if reach.opens else ""
                 await say(texts.DESK_SENT, {"reach": asdict(reach), "opens": opens})
             elif command == "poll":
                 poll = await self.polls.create(

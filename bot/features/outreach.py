@@ -21,6 +21,7 @@ from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.host.conversations import Conversations
 from bot.host.starts import Start, start_many
+from bot.language import when
 from storage import messages, participants, sessions
 from storage.db import Tx
 from storage.models import Job, Participant
@@ -88,6 +89,13 @@ async def reach(s: Tx, ids: Sequence[int], now: datetime, config: Config) -> Rea
             counts["later"] += 1
             first = opens if first is None else min(first, opens)
     return Reach(opens=first, **counts)
+
+
+def spoken_for(at: datetime, reader: Participant, config: Config, after: str = "") -> str:
+    """``at`` on the reader's clock, in their words: ``Tuesday 1 December at 8am`` (``after``:
+    the Welsh word before it, which may mutate it: ``ar ddydd Mawrth``)."""
+    local = at.astimezone(quiet.zone(reader.timezone, config.timezone))
+    return when.spoken(local, reader.language, after)
 
 
 class Outreach:

@@ -97,10 +97,13 @@ ALERT = {
     "en": "{% if repeat %}STILL NOT ACKNOWLEDGED, sent {{ repeat + 1 }} times. {% endif %}"
     "Safeguarding alert {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
     "To reach {{ person.name }}: {{ person.reach }}. "
-    "When someone is looking after this, reply ACK {{ alert.id }}.",
+    "{% if person.id %}To write to them through copro: /message {{ person.id }} and your words. "
+    "{% endif %}When someone is looking after this, reply ACK {{ alert.id }}.",
     "cy": "{% if repeat %}HEB EI GYDNABOD O HYD, wedi'i anfon {{ repeat + 1 }} gwaith. {% endif %}"
     "Rhybudd diogelu {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
     "I gysylltu gyda {{ person.name }}: {{ person.reach }}. "
+    "{% if person.id %}I ysgrifennu atyn nhw drwy copro: /message {{ person.id }} a'ch geiriau. "
+    "{% endif %}"
     "Pan fydd rhywun yn gofalu am hyn, atebwch ACK {{ alert.id }}.",
 }
 
@@ -321,6 +324,22 @@ DESK_SENT = {
     "eto.{% endif %}{% if reach.later %} Mae {{ reach.later }} yn aros am eu horiau cyswllt (y "
     "cyntaf o {{ opens }}).{% endif %}{% if reach.unreachable %} Does dim modd cyrraedd "
     "{{ reach.unreachable }}.{% endif %} Byddwch chi'n cael crynodeb unwaith y bydd wedi mynd.",
+}
+DIRECT_MESSAGE = {  # a coordinator's or lead's own words to one person
+    "en": "A message from {{ by or 'your group coordinator' }}: {{ words }}",
+    "cy": "Neges gan {{ by or 'gydlynydd eich grŵp' }}: {{ words }}",
+}
+DIRECT_QUEUED = {
+    "en": "Your message to {{ name }} {% if opens %}waits for their contact hours: it goes by "
+    "{{ channel }} on {{ opens }}.{% else %}is going now by {{ channel }}.{% endif %} Their reply "
+    "comes to copro, not to you.",
+    "cy": "Mae eich neges i {{ name }} {% if opens %}yn aros am eu horiau cyswllt: bydd yn mynd "
+    "drwy {{ channel }} ar {{ opens }}.{% else %}yn mynd nawr drwy {{ channel }}.{% endif %} Mae "
+    "eu hateb yn dod i copro, nid atoch chi.",
+}
+DIRECT_REFUSED = {
+    "en": "Not sent: {{ why }}.",
+    "cy": "Heb ei hanfon: {{ why }}.",
 }
 DESK_POLL_QUESTION = {
     "en": "What is the question for {{ group }}? Write it in English.",
