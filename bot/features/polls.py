@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.answers import normalise
+from bot.answers import ChoiceOption, normalise, parse_choices
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
@@ -39,6 +39,7 @@ WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
 WITHDRAWN = "withdrawn: the poll closed"
+LATE_ANSWERS = timedelta(days=7)  # how long after a close an answer is told the poll has closed
 
 
 class PollError(ValueError):
@@ -58,8 +59,13 @@ class Tally:
                 zip(self.poll.options, self.counts, strict=True)]
         return sorted(rows, key=lambda row: -row[1])
 
+    def bars(self, lang: str = "en") -> list[tuple[str, int, str]]:
+        """(label, votes, ``3 (60%)``): a share of the people who answered, as in the caption,
+        so a poll with several answers each is charted as it is told."""
+        return [(label, n, f"{n} ({_percent(n, self.voters)})") for label, n in self.ranked(lang)]
+
     def lines(self, lang: str = "en") -> list[str]:
-        return [f"{label}: {n} ({_percent(n, self.voters)})" for label, n in self.ranked(lang)]
+        return [f"{label}: {said}" for label, _, said in self.bars(lang)]
 
 
 def _percent(n: int, total: int) -> str:
@@ -83,6 +89,7 @@ class Polls:
     def register(self, scheduler: Scheduler) -> None:
         self.conversations.on_result(FLOW, self.voted)
         self.conversations.intercept(self.vote_again)
+        self.conversations.intercept(self.too_late)
         scheduler.handle(CLOSE, self.close_due)
 
     def view(self, poll: Poll) -> dict[str, Any]:
@@ -185,7 +192,7 @@ class Polls:
         """The results as a bar chart, drawn by the sender (outside this transaction): the
         picture's file, and the message display that has it drawn."""
         return charts.planned(self.config.media_dir / "charts", f"poll-{tally.poll.id}",
-                              text_for(tally.poll.question, "en"), tally.ranked("en"))
+                              text_for(tally.poll.question, "en"), tally.bars("en"))
 
     def scope(self, tally: Tally) -> dict[str, Any]:
         """Template variables for the results, in every language (the template picks)."""
@@ -239,6 +246,32 @@ class Polls:
             extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
         )
         return True
+
+
+    async def too_late(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
+        """An answer to a poll that closed while its question was open: "that poll has
+        closed", rather than the menu."""
+        if await sessions.active_session(s, person.id) is not None:
+            return False
+        last = await sessions.latest_session(s, person.id)
+        poll_id = sessions.subject_of(last, "poll") if last and last.flow_id == FLOW else None
+        if last is None or poll_id is None or last.status != "interrupted":
+            return False
+        poll = await polls.get(s, poll_id)
+        if poll is None or poll.status == "open" or poll.closed_at is None:
+            return False
+        if self.clock() - poll.closed_at > LATE_ANSWERS or not _answers(poll, text):
+            return False
+        await say(texts.POLL_CLOSED, {"question": {lang: text_for(poll.question, lang)
+                                                   for lang in LANGUAGES}})
+        return True
+
+
+def _answers(poll: Poll, text: str) -> bool:
+    """Whether ``text`` reads as an answer to ``poll`` (a number, or an option's words)."""
+    options = [ChoiceOption(str(n), tuple(_texts(o["label"]).values()))
+               for n, o in enumerate(poll.options, start=1)]
+    return bool(parse_choices(text, options))
 
 
 def _actor(by: Participant | None) -> str:

@@ -254,6 +254,13 @@ POLL_RESULTS = {
     "{% endfor %}Atebodd {{ voters }} o {{ members }} o bobl.",
 }
 
+POLL_CLOSED = {
+    "en": "Thank you. That poll has closed, so your answer was not counted: "
+    "{{ question[lang] }}",
+    "cy": "Diolch. Mae'r pôl yna wedi cau, felly chafodd eich ateb mo'i gyfrif: "
+    "{{ question[lang] }}",
+}
+
 POLL_NONE = {
     "en": "There is no poll open for you to answer right now.",
     "cy": "Does dim pôl ar agor i chi ei ateb ar hyn o bryd.",

@@ -132,6 +132,10 @@ async def test_a_question_left_unanswered_is_withdrawn_at_the_close_and_results_
     await scheduler.tick()
     [shared] = await deliver(database, ann.address, clock.now)
     assert shared.startswith("Poll results: Which day suits you?\nTuesday: 1 (100%)\nThursday: 1 (100%)")
+    # Several answers each: the chart's bars say what the caption says (a share of who answered).
+    [for_sam] = [m for m in await outbox(database, "900") if m.kind == "photo"]
+    assert [row[2] for row in for_sam.display["chart"]["rows"]] == ["1 (100%)", "1 (100%)", "0 (0%)"]
+    assert "Tuesday: 1 (100%)\nThursday: 1 (100%)\nWednesday: 0 (0%)" in (for_sam.body or "")
     await conversations.receive("sms", late.address, "2")  # too late: the poll asked no one
     async with database.transaction() as s:
         votes = await polls.votes(s, 1)
@@ -253,6 +257,8 @@ async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
     await conversations.receive("sms", dee.address, "2")
     said = " ".join(await deliver(database, dee.address, clock.now))
     assert "your answer is counted" not in said
+    assert said == ("Thank you. That poll has closed, so your answer was not counted: "
+                    "Which day suits you?")  # not the menu
     async with database.transaction() as s:
         [vote] = await polls.votes(s, poll_id)
     assert vote.choices == [1]
