@@ -35,7 +35,7 @@ from storage.models import Group, Participant, Poll
 COMMANDS = ("broadcast", "poll", "meeting", "results", "claims")
 STEPS = {
     "broadcast": ("group", "text", "welsh", "confirm"),
-    "poll": ("group", "question", "options", "multiple", "closes", "share", "confirm"),
+    "poll": ("group", "question", "options", "welsh", "multiple", "closes", "share", "confirm"),
     "meeting": ("group", "title", "starts", "place", "confirm"),
     "results": ("poll",),
 }
@@ -172,11 +172,11 @@ class Desk:
             mine = [g for g in await groups.all_groups(s) if g.id in state["groups"]]
             return Step(texts.DESK_WHICH_GROUP, scope,
                         [(f"{n}. {g.name}", str(n)) for n, g in enumerate(mine, start=1)])
-        if step == "poll":
+        if step == "poll":  # each poll under its own number, as /results 12 and the CLI know it
             found = (await polls.listed(s, group_ids=state["groups"]))[:MAX_BUTTONS]
             return Step(texts.DESK_WHICH_POLL, scope,
-                        [(f"{n}. {text_for(p.question, person.language)}", str(n))
-                         for n, p in enumerate(found, start=1)])
+                        [(f"{p.id}. {text_for(p.question, person.language)}", str(p.id))
+                         for p in found])
         if step == "confirm":
             return Step(*await self._preview(s, command, state, group))
         yes_no = [("Yes", "yes"), ("No", "no")] if step in ("multiple", "share") else []
@@ -192,7 +192,10 @@ class Desk:
             state["group"] = _pick(word, [g.name for g in mine], [g.id for g in mine], "group")
         elif step == "poll":
             found = (await polls.listed(s, group_ids=state["groups"]))[:MAX_BUTTONS]
-            chosen = _pick(word, [], [p.id for p in found], "poll")
+            cleaned = normalise(word).lstrip("#").rstrip(".")
+            if not (cleaned.isdigit() and int(cleaned) in {p.id for p in found}):
+                raise Again("I could not tell which poll you meant: reply with its number")
+            chosen = int(cleaned)
             await drafts.clear(s, person.id)
             await self._results(s, person, int(chosen), await roles.coordinated_groups(s, person), say)
             return True
@@ -200,6 +203,8 @@ class Desk:
             if not word:
                 raise Again("that was empty")
             state[step] = word
+        elif step == "welsh" and command == "poll":
+            state[step] = None if normalise(word) in SKIP else _welsh_poll(word, state["options"])
         elif step in ("welsh", "place"):
             state[step] = None if normalise(word) in SKIP else word
         elif step == "options":
@@ -214,7 +219,8 @@ class Desk:
             state[step] = answer
         elif step in ("closes", "starts"):
             try:
-                moment = when.read(word, self.config.timezone)
+                moment = when.read(_dated(word, self.clock(), self.config.timezone),
+                                   self.config.timezone)
             except ValueError as exc:
                 raise Again(str(exc)) from None
             state[step] = moment.isoformat()
@@ -242,9 +248,10 @@ class Desk:
             return texts.DESK_BROADCAST_PREVIEW, {"group": group.name, "people": people,
                                                   "text": words}, confirm
         if command == "poll":
+            welsh = state.get("welsh") or {}
             return texts.DESK_POLL_PREVIEW, {
                 "group": group.name, "people": people, "question": state["question"],
-                "options": state["options"], "multiple": state["multiple"],
+                "options": state["options"], "welsh": welsh, "multiple": state["multiple"],
                 "closes": state["closes"], "share": state["share"]}, confirm
         return texts.DESK_MEETING_PREVIEW, {
             "group": group.name, "title": state["title"], "starts": state["starts"],
@@ -261,8 +268,12 @@ class Desk:
                 opens = outreach.spoken_for(reach.opens, person, self.config, "o") if reach.opens else ""
                 await say(texts.DESK_SENT, {"reach": asdict(reach), "opens": opens})
             elif command == "poll":
+                welsh = state.get("welsh") or {}
                 poll = await self.polls.create(
-                    s, group, question=state["question"], options=state["options"],
+                    s, group, question={"en": state["question"], "cy": welsh.get("question", "")},
+                    options=[{"en": o, "cy": c} for o, c in zip(
+                        state["options"], welsh.get("options") or [""] * len(state["options"]),
+                        strict=True)],
                     closes_at=datetime.fromisoformat(state["closes"]), multiple=state["multiple"],
                     share_results=state["share"], by=person)
                 await say(texts.DESK_POLL_MADE, {"number": poll.id})
@@ -305,6 +316,7 @@ QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {
     ("broadcast", "welsh"): texts.DESK_BROADCAST_WELSH,
     ("poll", "question"): texts.DESK_POLL_QUESTION,
     ("poll", "options"): texts.DESK_POLL_OPTIONS,
+    ("poll", "welsh"): texts.DESK_POLL_WELSH,
     ("poll", "multiple"): texts.DESK_POLL_MULTIPLE,
     ("poll", "closes"): texts.DESK_POLL_CLOSES,
     ("poll", "share"): texts.DESK_POLL_SHARE,
@@ -312,6 +324,29 @@ QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {
     ("meeting", "starts"): texts.DESK_MEETING_WHEN,
     ("meeting", "place"): texts.DESK_MEETING_WHERE,
 }
+
+
+def _welsh_poll(word: str, options: list[str]) -> dict[str, Any]:
+    """The Welsh question (first line) and answers (one a line, in the English order)."""
+    lines = [line.strip(" -•*\t") for line in word.splitlines() if line.strip(" -•*\t")]
+    if len(lines) != 1 + len(options):
+        raise Again(f"I need the question on the first line, then {len(options)} answers, one on "
+                    f"each line, in the same order as in English (I found {len(lines)} lines)")
+    return {"question": lines[0], "options": lines[1:]}
+
+
+# A day in words before the time ("tomorrow 5pm"), read as that day's date.
+DAYS_FROM_TODAY = {"today": 0, "heddiw": 0, "tonight": 0, "heno": 0, "tomorrow": 1, "yfory": 1}
+
+
+def _dated(word: str, now: datetime, timezone: str) -> str:
+    """``tomorrow 5pm`` as ``2026-11-25 5pm`` (on the service's clock), for ``when.read``."""
+    first, _, rest = word.strip().partition(" ")
+    days = DAYS_FROM_TODAY.get(normalise(first))
+    if days is None:
+        return word
+    day = (now.astimezone(zone(timezone)) + timedelta(days=days)).date()
+    return f"{day.isoformat()} {rest.strip()}"
 
 
 def _pick(word: str, names: list[str], values: list[Any], what: str) -> Any:

@@ -356,6 +356,12 @@ DESK_POLL_OPTIONS = {
     "en": "What are the answers to choose from? Send 2 to 10, one on each line.",
     "cy": "Beth yw'r atebion i ddewis ohonyn nhw? Anfonwch 2 i 10, un ar bob llinell.",
 }
+DESK_POLL_WELSH = {
+    "en": "Now the same poll in Welsh, for people who chose Welsh: the question on the first "
+    "line, then the answers, one on each line, in the same order. Or reply SKIP.",
+    "cy": "Nawr yr un pôl yn Gymraeg, i bobl a ddewisodd Gymraeg: y cwestiwn ar y llinell "
+    "gyntaf, yna'r atebion, un ar bob llinell, yn yr un drefn. Neu atebwch SKIP.",
+}
 DESK_POLL_MULTIPLE = {
     "en": "Can people choose more than one answer? Reply YES or NO.",
     "cy": "Gall pobl ddewis mwy nag un ateb? Atebwch IE neu NA.",
@@ -370,11 +376,15 @@ DESK_POLL_SHARE = {
 }
 DESK_POLL_PREVIEW = {
     "en": "This poll will go to {{ people }} people in {{ group }}:\n\n{{ question }}\n"
-    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'More than one answer allowed. '"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% if welsh %}\n{{ welsh.question }}\n"
+    "{% for o in welsh.options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% else %}\nNo Welsh: people "
+    "who chose Welsh get it in English.\n{% endif %}\n{{ 'More than one answer allowed. '"
     " if multiple }}Closes {{ closes | when }}.{{ ' Results go to everyone.' if share }}\n\nSend it? "
     "Reply YES, or BACK to stop.",
     "cy": "Bydd y pôl yma'n mynd at {{ people }} o bobl yn {{ group }}:\n\n{{ question }}\n"
-    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'Gellir dewis mwy nag un ateb. '"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% if welsh %}\n{{ welsh.question }}\n"
+    "{% for o in welsh.options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% else %}\nDim Cymraeg: bydd "
+    "pobl a ddewisodd Gymraeg yn ei gael yn Saesneg.\n{% endif %}\n{{ 'Gellir dewis mwy nag un ateb. '"
     " if multiple }}Yn cau ar {{ closes | when('ar') }}.{{ ' Bydd pawb yn cael y canlyniadau.' if share }}"
     "\n\nEi anfon? Atebwch IE, neu BACK i stopio.",
 }
