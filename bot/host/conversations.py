@@ -168,7 +168,10 @@ class Conversations:
                 person = await self._new_person(s, channel, address)
             command = keywords.command(text)
             if person.status != "active" and command != "start":
-                log.info("ignored a message from opted-out %s", mask(address))
+                if person.status == "opted_out" and self.router.screening.urgent(person, text):
+                    await self._opted_out_at_risk(s, person, channel, address, text, provider_id)
+                else:
+                    log.info("ignored a message from opted-out %s", mask(address))
                 return person.id
             inbound = await messages.record_inbound(
                 s,
@@ -193,6 +196,22 @@ class Conversations:
                 return person.id
             await self.router.dispatch(s, person, to, command, text, tuple(media), is_new)
             return person.id
+
+    async def _opted_out_at_risk(
+        self, s: Tx, person: Participant, channel: str, address: str, text: str,
+        provider_id: str | None,
+    ) -> None:
+        """STOP stops messages, not safeguarding: words of risk from someone who opted out
+        raise an alert to the leads (kept, as safeguarding records are), and nothing is sent
+        back to them, as opt-out rules require; the alert says so, so a lead calls them."""
+        inbound = await messages.record_inbound(
+            s, participant_id=person.id, channel=channel, address=address, body=text,
+            media=[], provider_id=provider_id, at=self.clock())
+        if inbound is None:
+            return  # the same text came twice
+        log.warning("a message of risk from opted-out participant %s: alerting the leads", person.id)
+        to = ReplyTo(channel, address, f"in:{inbound.id}")
+        await self.router.screening.respond(s, person, to, text, None, answer=False)
 
     async def link(self, channel: str, address: str, code: str) -> int | None:
         """Someone opens a chat with a coordinator's invite code: attach it to them.

@@ -427,9 +427,12 @@ DESK_NO_CLAIMS = {
 # What a safeguarding lead reads (inside the alert) about a text outside the check-in.
 MESSAGE_RISK_ALERT = {
     "en": "URGENT: {{ participant.name or 'A participant' }} sent a message that may mean they "
-    "are at risk: \"{{ text }}\". Please contact them today.",
+    "are at risk: \"{{ text }}\". Please contact them today.{% if opted_out %} They have opted "
+    "out of messages (sent STOP), so copro did not answer them: please phone them.{% endif %}",
     "cy": "BRYS: Mae {{ participant.name or 'cyfranogwr' }} wedi anfon neges a allai olygu eu "
-    "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.",
+    "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.{% if opted_out %} Maen nhw "
+    "wedi dewis peidio cael negeseuon (STOP), felly wnaeth copro ddim eu hateb: ffoniwch nhw."
+    "{% endif %}",
 }
 # The crisis numbers, for someone whose text may mean they are at risk; no promise of a call.
 CRISIS = {
