@@ -13,6 +13,7 @@ if the poll said so.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from storage.models import FlowSession, Group, Job, Participant, Poll
 FLOW = "poll"
 CLOSE = "poll-close"
 WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
+VOTE = re.compile(r"^(\S+)(?:\s+#?(\d{1,9}))?$")  # VOTE, or VOTE 3 for poll 3
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
 WITHDRAWN = "withdrawn: the poll closed"
@@ -228,25 +230,37 @@ class Polls:
         await polls.vote(s, poll, person.id, chosen, channel=channel, at=now)
 
     async def vote_again(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
-        """VOTE (outside another conversation): the latest open poll they were sent, again."""
-        if text.lstrip().startswith("/") or normalise(text) not in WORDS:
+        """VOTE (outside another conversation): the poll of their groups still open, asked
+        again; with several open, VOTE and a number (``VOTE 3``) says which, and VOTE alone
+        is answered with the list to choose from."""
+        if text.lstrip().startswith("/"):
             return False  # "/poll" is a coordinator's command
+        found = VOTE.match(normalise(text))
+        if found is None or found[1] not in WORDS:
+            return False
         current = await sessions.active_session(s, person.id)
         if current is not None and current.flow_id != FLOW:
             return False  # an answer in another conversation
-        sent = await jobs.latest_about(s, participant_id=person.id, kind=outreach.START,
-                                       topic_prefix="poll:")
-        poll = await polls.get(s, int(sent.topic.split(":")[1])) if sent and sent.topic else None
         now = self.clock()
-        if poll is None or poll.status != "open" or now >= poll.closes_at:
+        group_ids = [g.id for g in await groups.groups_of(s, person.id)]
+        open_now = [p for p in await polls.listed(s, group_ids=group_ids)
+                    if p.status == "open" and now < p.closes_at]
+        number = int(found[2]) if found[2] else None
+        chosen = [p for p in open_now if number is None or p.id == number]
+        if not chosen:
             await say(texts.POLL_NONE)
             return True
+        if len(chosen) > 1:
+            lang = person.language
+            await say(texts.POLL_WHICH, {"polls": [
+                {"number": p.id, "question": text_for(p.question, lang)} for p in chosen]})
+            return True
+        poll = chosen[0]
         await self.conversations.start_in(
             s, person, FLOW, key=f"poll:{poll.id}:{person.id}:again:{uuid.uuid4().hex}",
             extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
         )
         return True
-
 
     async def too_late(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
         """An answer to a poll that closed while its question was open: "that poll has

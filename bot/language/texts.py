@@ -261,6 +261,13 @@ POLL_CLOSED = {
     "{{ question[lang] }}",
 }
 
+POLL_WHICH = {
+    "en": "You have {{ polls | length }} polls to answer:\n{% for p in polls %}{{ p.number }}. "
+    "{{ p.question }}\n{% endfor %}Reply VOTE and the number, like VOTE {{ polls[0].number }}.",
+    "cy": "Mae gennych chi {{ polls | length }} pôl i'w hateb:\n{% for p in polls %}{{ p.number }}. "
+    "{{ p.question }}\n{% endfor %}Atebwch PLEIDLAIS a'r rhif, fel PLEIDLAIS {{ polls[0].number }}.",
+}
+
 POLL_NONE = {
     "en": "There is no poll open for you to answer right now.",
     "cy": "Does dim pôl ar agor i chi ei ateb ar hyn o bryd.",

@@ -282,3 +282,35 @@ async def test_a_poll_tells_a_member_in_another_time_zone_which_clock_it_closes_
     await conversations.receive("sms", elena.address, "2")
     [thanks] = await deliver(database, elena.address, clock.now)
     assert "before Friday 27 November at 11am UK time, text VOTE." in thanks
+
+
+async def test_with_two_polls_open_vote_asks_which_and_vote_with_a_number_reopens_that_one(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn", language="cy")
+    first = await make_poll(conversations, riverside)
+    async with database.transaction() as s:
+        await Polls(conversations, conversations.config, clock).create(
+            s, riverside, question={"en": "Tea or coffee?", "cy": "Te neu goffi?"},
+            options=[{"en": "Tea", "cy": "Te"}, {"en": "Coffee", "cy": "Coffi"}], closes_at=CLOSES)
+    await scheduler.tick()
+    await conversations.receive("sms", ann.address, "1")  # answers the first question sent
+    await deliver(database, ann.address, clock.now)
+    await conversations.receive("sms", ann.address, "VOTE")
+    assert await deliver(database, ann.address, clock.now) == [
+        "You have 2 polls to answer:\n2. Tea or coffee?\n1. Which day suits you?\n"
+        "Reply VOTE and the number, like VOTE 2."]
+    await conversations.receive("sms", ann.address, "vote 1")  # not only the newest
+    [again] = await deliver(database, ann.address, clock.now)
+    assert again.startswith("Which day suits you? Please reply with a number.")
+    await conversations.receive("sms", ann.address, "3")
+    async with database.transaction() as s:
+        [vote] = await polls.votes(s, first)
+    assert vote.choices == [3]
+    await deliver(database, bryn.address, clock.now)
+    await conversations.receive("sms", bryn.address, "pleidlais")
+    [which] = await deliver(database, bryn.address, clock.now)
+    assert which.startswith("Mae gennych chi 2 pôl i'w hateb:\n2. Te neu goffi?")
