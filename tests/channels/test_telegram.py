@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
@@ -26,9 +27,9 @@ from bot.delivery.outbox import Sender
 from bot.features.people import deep_link
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import invites, messages, participants
+from storage import groups, invites, messages, participants
 from storage.db import Database
-from storage.models import Participant
+from storage.models import Membership, Participant
 from tests import records
 from tests.doubles.bot_api import BLOCKED, NO_CHAT, TOKEN, BotApiDouble, Fault, too_many
 from tests.servers import serve_asgi
@@ -586,3 +587,25 @@ def test_a_webhook_secret_telegram_would_refuse_stops_copro_at_start(tmp_path: P
         settings(tmp_path, "http://127.0.0.1:1", webhook_secret="has spaces in it")
     assert "telegram.webhook_secret: Telegram takes only letters, digits, _ and -" in str(caught.value)
     assert "has spaces" not in str(caught.value)  # a secret is not repeated back
+
+
+async def test_the_coordinators_menu_follows_roles_while_copro_runs(rig: Rig) -> None:
+    """Sam is made a coordinator after copro started: his chat gets the menu (for his chat
+    only); when he stops being one, it is taken away."""
+    async with rig.db.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        sam = await participants.create(s, channel="telegram", address="2002", name="Sam")
+        await groups.add_member(s, riverside, sam, "coordinator")
+    await rig.channel.show_commands()
+    [given] = [c for c in rig.api.calls if c.method == "setMyCommands"
+               and _scope(c.params["scope"]) == {"type": "chat", "chat_id": 2002}]
+    assert "broadcast" in str(given.params["commands"])
+    async with rig.db.transaction() as s:
+        await s.execute(delete(Membership).where(Membership.participant_id == sam.id))
+    await rig.channel.show_commands()
+    assert [_scope(c.params["scope"]) for c in rig.api.calls
+            if c.method == "deleteMyCommands"] == [{"type": "chat", "chat_id": 2002}]
+
+
+def _scope(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value

@@ -2,7 +2,7 @@
 
 It answers the methods copro uses (getMe, getUpdates, setWebhook, deleteWebhook,
 sendMessage, sendPhoto, answerCallbackQuery, editMessageReplyMarkup, getFile and
-file downloads, setMyCommands, sendPoll, stopPoll) as Telegram does, records
+file downloads, setMyCommands, deleteMyCommands, sendPoll, stopPoll) as Telegram does, records
 every call with the time it arrived (so tests can measure rates), and can be
 told to fail: 429 with ``retry_after``, 5xx, 403 (the user blocked the bot),
 400 (chat not found), or a slow answer. It also plays the people: their texts,
@@ -258,6 +258,9 @@ class BotApiDouble:
         return True
 
     async def _setMyCommands(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
+    async def _deleteMyCommands(self, params: dict[str, Any], call: Call) -> Any:
         return True
 
     def _sent(self, params: dict[str, Any], call: Call, **content: Any) -> dict[str, Any]:
