@@ -293,16 +293,20 @@ DESK_COMMANDS = {
     "results": {"en": "See a poll's answers", "cy": "Gweld atebion pôl"},
     "meeting": {"en": "Add a meeting", "cy": "Ychwanegu cyfarfod"},
     "claims": {"en": "Expense claims waiting for you", "cy": "Ceisiadau am gostau sy'n aros amdanoch chi"},
+    "message": {"en": "Write to one participant: /message 12 and your words",
+                "cy": "Ysgrifennu at un cyfranogwr: /message 12 a'ch geiriau"},
     "help": {"en": "What you can do", "cy": "Beth gallwch chi ei wneud"},
 }
 
 DESK_HELP = {
     "en": "As a coordinator you can also use: /broadcast to send a message to a group, /poll to "
     "ask a group a question, /results to see a poll's answers, /meeting to add a meeting, and "
-    "/claims to see expense claims waiting for you. Reply BACK at any time to stop a command.",
+    "/claims to see expense claims waiting for you, and /message with a person's number and your "
+    "words to write to them. Reply BACK at any time to stop a command.",
     "cy": "Fel cydlynydd gallwch chi hefyd ddefnyddio: /broadcast i anfon neges at grŵp, /poll i "
     "ofyn cwestiwn i grŵp, /results i weld atebion pôl, /meeting i ychwanegu cyfarfod, a /claims "
-    "i weld ceisiadau am gostau sy'n aros amdanoch chi. Atebwch BACK unrhyw bryd i stopio.",
+    "i weld ceisiadau am gostau sy'n aros amdanoch chi, a /message gyda rhif person a'ch geiriau i "
+    "ysgrifennu atyn nhw. Atebwch BACK unrhyw bryd i stopio.",
 }
 DESK_NOT_ALLOWED = {
     "en": "Sorry, only a group's coordinators can do that. Text HELP to see what you can do.",
