@@ -41,6 +41,7 @@ class Outgoing:
     media: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     multiple: bool = False
+    done: str = ""  # with ``multiple``: the label of the button that sends the choices made
 
 
 @dataclass(frozen=True)

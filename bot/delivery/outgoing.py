@@ -15,5 +15,5 @@ def as_outgoing(row: Message) -> Outgoing:
         options=tuple(row.options or ()), kind=row.kind or "text",
         media=tuple(str(m) for m in row.media or ()),
         buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
-        multiple=bool(display.get("multiple")),
+        multiple=bool(display.get("multiple")), done=str(display.get("done") or ""),
     )

@@ -13,13 +13,15 @@ EndStatus = Literal["completed", "expired", "errored"]
 
 @dataclass(frozen=True)
 class SendText:
-    """Send ``text`` to the participant; ``options`` are the choices of a question."""
+    """Send ``text`` to the participant; ``options`` are the choices of a question, of which
+    several may be chosen when ``multiple``."""
 
     type = "send_text"
     text: str
     step: str
     kind: MessageKind = "say"
     options: tuple[str, ...] = ()
+    multiple: bool = False
 
 
 @dataclass(frozen=True)

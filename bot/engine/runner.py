@@ -113,7 +113,8 @@ class _Turn:
         body = self.render(step.id, text) if text is not None else None
         options = self.options(step) if ask else ()
         if body or options:
-            self.events.append(SendText(body or "", step.id, kind, options))
+            self.events.append(SendText(body or "", step.id, kind, options,
+                                        bool(options) and step.answer.type == "choices"))
 
     def items(self, step: Step) -> list[tuple[str, Text, tuple[str, ...]]]:
         """A choice question's options as (value, label, aliases): given in the flow, or by
@@ -217,7 +218,9 @@ class _Turn:
         sorry = self.render(step.id, texts.NOT_UNDERSTOOD)
         question = self.render(step.id, step.ask) if step.ask else None
         body = "\n".join(t for t in (sorry, question) if t)
-        self.events.append(SendText(body, step.id, "retry", self.options(step)))
+        options = self.options(step)
+        self.events.append(SendText(body, step.id, "retry", options,
+                                    bool(options) and step.answer.type == "choices"))
 
     def save(self, step: Step, value: Any, raw: str | None, status: ResultStatus) -> None:
         if step.save_as is None:

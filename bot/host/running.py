@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.config import Config
-from bot.engine.definition import Flow
+from bot.engine.definition import Flow, text_for
 from bot.engine.events import (
     Event,
     FlowEnded,
@@ -129,7 +129,7 @@ class Runner:
             if session_id is None:
                 continue
             if all(isinstance(e, SIMPLE) for e in outcome.events):
-                rows.extend(_message_rows(begin.to, begin.person.id, session_id, outcome.events))
+                rows.extend(_message_rows(begin.to, begin.person, session_id, outcome.events))
                 continue
             row = await sessions.get(s, session_id)
             if row is None:
@@ -190,7 +190,7 @@ class Runner:
             if refused or isinstance(event, Waiting):
                 continue
             if sends:  # what the flow said before this event goes out before what it causes
-                await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+                await self.outbox.queue(s, _message_rows(to, person, row.id, sends), to)
                 sends = []
             if isinstance(event, SaveResult):
                 await results.add_result(
@@ -214,7 +214,7 @@ class Runner:
             elif isinstance(event, Problem | FlowEnded):
                 _log_event(person, row, event)
         if sends:
-            await self.outbox.queue(s, _message_rows(to, person.id, row.id, sends), to)
+            await self.outbox.queue(s, _message_rows(to, person, row.id, sends), to)
         if not new:
             await sessions.save_session(
                 s, row, step=outcome.session.step,
@@ -277,10 +277,17 @@ def _session_row(
 
 
 def _message_rows(
-    to: ReplyTo, participant_id: int, session_id: int, events: Sequence[Event]
+    to: ReplyTo, person: Participant, session_id: int, events: Sequence[Event]
 ) -> list[dict[str, Any]]:
-    return [to.message_row(participant_id, session_id, e.text, e.options)
+    return [to.message_row(person.id, session_id, e.text, e.options,
+                           _several(person.language) if e.multiple else None)
             for e in events if isinstance(e, SendText)]
+
+
+def _several(language: str) -> dict[str, Any]:
+    """The display of a question where several choices may be made: buttons that mark
+    each choice, and one that sends them (its label in the person's language)."""
+    return {"multiple": True, "done": text_for(texts.CHOICES_DONE, language)}
 
 
 def _refused(outcome: Outcome) -> bool:

@@ -72,6 +72,12 @@ TAP_CLOSED = {
     "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
 }
 
+CHOICES_DONE = {"en": "Done: send my answers", "cy": "Wedi gorffen: anfon fy atebion"}
+CHOICES_NONE_YET = {
+    "en": "Tap the answers you choose first, then Done.",
+    "cy": "Tapiwch yr atebion rydych chi'n eu dewis yn gyntaf, wedyn Wedi gorffen.",
+}
+
 TAP_ANSWERED = {
     "en": "You have answered this already.",
     "cy": "Rydych chi wedi ateb hwn yn barod.",

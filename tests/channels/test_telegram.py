@@ -7,7 +7,9 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,13 +23,16 @@ from bot.channels.telegram.channel import TelegramChannel, bot_username, webhook
 from bot.core.clock import utcnow
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.metrics import Metrics
+from bot.core.scheduler import Scheduler
 from bot.delivery.channel import Outgoing, TryAgain
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
 from bot.features.people import deep_link
+from bot.features.polls import Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import groups, invites, messages, participants
+from storage import polls as polls_store
 from storage.db import Database
 from storage.models import Membership, Participant
 from tests import records
@@ -55,6 +60,7 @@ class Rig:
     config: Config
     url: str  # copro's HTTP app
     client: httpx.AsyncClient
+    scheduler: Scheduler
 
     async def until(self, check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:
         await until(check, seconds)
@@ -115,7 +121,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         config = settings(tmp_path, api_url, **getattr(request, "param", {}))
         conversations = Conversations(database, Library.load(), config)
         await conversations.register_flows()
-        scheduler_for(conversations, config)
+        scheduler = scheduler_for(conversations, config)
         metrics = Metrics()
         channel = TelegramChannel(config, Inbox(conversations, Spool(tmp_path / "spool")), metrics)
         sender = Sender(database, {"telegram": channel}, config, metrics)
@@ -123,7 +129,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         await channel.start()
         try:
             async with serve_asgi(app) as url, httpx.AsyncClient() as client:
-                yield Rig(api, database, channel, sender, config, url, client)
+                yield Rig(api, database, channel, sender, config, url, client, scheduler)
         finally:
             api.hang_up()
             await channel.stop()
@@ -609,3 +615,63 @@ async def test_the_coordinators_menu_follows_roles_while_copro_runs(rig: Rig) ->
 
 def _scope(value: object) -> object:
     return json.loads(value) if isinstance(value, str) else value
+
+
+async def test_several_choices_are_marked_tap_by_tap_and_sent_with_done(rig: Rig) -> None:
+    """A poll where several answers may be chosen does not end at the first tap: each tap
+    marks (or unmarks) an answer, and Done sends those marked, as one answer."""
+    async with rig.db.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        ann = await participants.create(s, channel="telegram", address=str(ANN), name="Ann")
+        await participants.record_consent(s, ann, utcnow())
+        await groups.add_member(s, riverside, ann, "member")
+        poll = await Polls(rig.channel.inbox.conversations, rig.config).create(
+            s, riverside, question="Which days suit you?", multiple=True,
+            options=["Tuesday", "Wednesday", "Thursday"], closes_at=utcnow() + timedelta(days=1))
+    await rig.scheduler.tick()
+    await rig.sender.drain()
+    question = [c for c in rig.api.sent(ANN) if c.params.get("reply_markup")][-1]
+    rows = _json_of(question.params["reply_markup"])["inline_keyboard"]
+    assert [row[0]["text"] for row in rows] == [
+        "Tuesday", "Wednesday", "Thursday", "Done: send my answers"]
+
+    async def tap(row: int) -> None:
+        edits = len(rig.api.sent(ANN, "editMessageReplyMarkup"))
+        answers = len(rig.api.sent(None, "answerCallbackQuery"))
+        rig.api.queue(rig.api.tap(ANN, rows[row][0]["callback_data"], question))
+
+        async def answered() -> bool:
+            return len(rig.api.sent(None, "answerCallbackQuery")) > answers
+
+        await rig.until(answered)
+        if row < 3:
+            assert len(rig.api.sent(ANN, "editMessageReplyMarkup")) > edits
+
+    await tap(3)  # Done with nothing marked: asked to mark some first
+    assert rig.api.sent(None, "answerCallbackQuery")[-1].params.get("text") == (
+        "Tap the answers you choose first, then Done.")
+    for row in (0, 1, 2, 1):  # Tuesday, Wednesday, Thursday, then Wednesday unmarked
+        await tap(row)
+    marked = _json_of(rig.api.sent(ANN, "editMessageReplyMarkup")[-1].params["reply_markup"])
+    assert [r[0]["text"] for r in marked["inline_keyboard"]] == [
+        "✓ Tuesday", "Wednesday", "✓ Thursday", "Done: send my answers"]
+    async with rig.db.transaction() as s:
+        assert await polls_store.votes(s, poll.id) == []  # nothing counted before Done
+    heard = await rig.inbound(ANN)
+    await tap(3)
+
+    async def counted() -> bool:
+        return await rig.inbound(ANN) > heard
+
+    await rig.until(counted)
+    async with rig.db.transaction() as s:
+        [vote] = await polls_store.votes(s, poll.id)
+    assert vote.choices == [1, 3]
+    chosen = _json_of(rig.api.sent(ANN, "editMessageReplyMarkup")[-1].params["reply_markup"])
+    assert chosen["inline_keyboard"][0][0]["text"] == "✓ Tuesday, Thursday"
+
+
+def _json_of(value: object) -> dict[str, Any]:
+    found = json.loads(value) if isinstance(value, str) else value
+    assert isinstance(found, dict)
+    return found

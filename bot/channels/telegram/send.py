@@ -37,6 +37,8 @@ CAPTION_LIMIT = 1024
 LABEL_LIMIT = 64  # characters Telegram shows on a button, and bytes of its data
 CHOICE = "opt"  # a choice's button carries "opt:<outbox message id>:<number from 1>"
 CHOSEN = "done"  # the mark left under a question once a choice is made
+FINISH = "finish"  # under a question of several choices: "finish:<outbox message id>" sends them
+MARK = "✓ "  # before a choice marked (several choices), and before the choices made
 
 
 def limits(config: TelegramConfig, chat: str) -> list[tuple[str, float, float]]:
@@ -94,6 +96,9 @@ async def send(bot: Bot, config: TelegramConfig, message: Outgoing,
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(label[:LABEL_LIMIT], callback_data=f"{CHOICE}:{message.id}:{n}")]
             for n, label in enumerate(message.options, start=1)]
+    if message.multiple and message.options:  # taps mark choices; this button sends them
+        rows.append([InlineKeyboardButton(message.done[:LABEL_LIMIT] or "Done",
+                                          callback_data=f"{FINISH}:{message.id}")])
     rows += [[InlineKeyboardButton(b.label[:LABEL_LIMIT], callback_data=b.data[:LABEL_LIMIT])]
              for b in message.buttons]
     return InlineKeyboardMarkup(rows) if rows else None
