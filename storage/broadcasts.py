@@ -39,3 +39,14 @@ async def job_statuses(s: AsyncSession, topic: str, kind: str) -> dict[tuple[str
         .group_by(Job.status, Job.note)
     )
     return {(str(status), str(note or "")): int(n) for status, note, n in rows}
+
+
+async def waiting_until(s: AsyncSession, topic: str, kind: str) -> datetime | None:
+    """The last moment something about ``topic`` waits for: a job of ``kind`` put off until then
+    (``waiting: ...``, contact hours), or a message held. None when nothing is waiting."""
+    job = await s.scalar(select(func.max(Job.due_at)).where(
+        Job.topic == topic, Job.kind == kind, Job.status == "pending", Job.note.like("waiting:%")))
+    held = await s.scalar(select(func.max(Message.next_attempt_at)).where(
+        Message.topic == topic, Message.direction == "out", Message.status == "held"))
+    found = [when for when in (job, held) if when is not None]
+    return max(found) if found else None

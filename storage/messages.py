@@ -312,6 +312,13 @@ async def hold(s: AsyncSession, message: Message, *, until: datetime, reason: st
     await s.flush()
 
 
+async def reword(s: AsyncSession, message: Message, body: str, *, at: datetime) -> None:
+    """Give a message that has not gone yet its words as they are now (a summary rebuilt)."""
+    message.body = body
+    message.updated_at = at
+    await s.flush()
+
+
 async def withdraw(s: AsyncSession, *, topic: str, reason: str, at: datetime) -> int:
     """Fail every message about ``topic`` that has not gone yet (a meeting moved, say)."""
     result = await s.execute(
@@ -494,3 +501,13 @@ async def about_topic(s: AsyncSession, topic: str) -> list[Message]:
     return list(await s.scalars(
         select(Message).where(Message.topic == topic, Message.direction == "out").order_by(Message.id)
     ))
+
+
+async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, datetime | None, int]]:
+    """What became of the messages about ``topic``: (status, why, the last held-until, how many)."""
+    rows = await s.execute(
+        select(Message.status, Message.error, func.max(Message.next_attempt_at), func.count())
+        .where(Message.topic == topic, Message.direction == "out")
+        .group_by(Message.status, Message.error)
+    )
+    return [(str(status), error, until, int(n)) for status, error, until, n in rows]

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.messages import WAITING
 from storage.models import Address, FlowSession, Message, Participant, Result
 
-SETTABLE = frozenset({"name", "called", "language", "timezone", "contact_start", "contact_end"})
+SETTABLE = frozenset({"name", "called", "language", "timezone", "contact_start", "contact_end",
+                      "work_channel"})
 
 
 async def find_by_address(s: AsyncSession, channel: str, address: str) -> Participant | None:
@@ -191,7 +192,7 @@ async def addresses_of(s: AsyncSession, participant_id: int) -> list[Address]:
 async def set_fields(
     s: AsyncSession, participant: Participant, *, at: datetime, **fields: Any
 ) -> None:
-    """Change any of name, language, timezone, contact_start and contact_end."""
+    """Change any of name, language, timezone, contact_start, contact_end and work_channel."""
     unknown = set(fields) - SETTABLE
     if unknown:
         raise ValueError(f"cannot set participant fields {sorted(unknown)}")

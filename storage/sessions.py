@@ -30,6 +30,14 @@ async def get(s: AsyncSession, session_id: int) -> FlowSession | None:
     return await s.get(FlowSession, session_id)
 
 
+async def latest_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The person's newest session, whatever its status."""
+    return (await s.scalars(
+        select(FlowSession).where(FlowSession.participant_id == participant_id)
+        .order_by(FlowSession.id.desc()).limit(1)
+    )).first()
+
+
 async def active_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
     """The participant's one active session, locked for this transaction."""
     found = await _active(s, participant_id)

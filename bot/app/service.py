@@ -207,7 +207,7 @@ class Service:
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
         report_loose_files(config)
-        sender = Sender(db, channels, config, metrics)
+        sender = Sender(db, channels, config, metrics, hooks=conversations.hooks)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config, metrics=metrics)
         routes = [route for channel in channels.values() for route in channel.routes()]

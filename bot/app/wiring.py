@@ -15,6 +15,7 @@ from bot.features.broadcasts import Broadcasts
 from bot.features.checkins import Checkins
 from bot.features.claims import Claims
 from bot.features.desk import Desk
+from bot.features.direct import Direct
 from bot.features.meetings import Meetings
 from bot.features.outreach import Outreach
 from bot.features.polls import Polls
@@ -41,4 +42,5 @@ def scheduler_for(
     Broadcasts(conversations, config, clock).register(scheduler)
     Desk(conversations, config, clock).register()
     Recordings(conversations, config, clock).register()
+    Direct(conversations, config, clock).register()
     return scheduler

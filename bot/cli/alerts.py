@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli._common import State, database, host, pass_state, run
+from bot.features import fates
 from bot.features.alerts import Alerts
 from bot.features.recordings import RecordingError, Recordings
 from storage import alerts, participants
@@ -29,7 +30,8 @@ def list_alerts(state: State, open_only: bool) -> None:
             for alert in found:
                 person = await participants.get(s, alert.participant_id) if alert.participant_id else None
                 if alert.acknowledged_at is None:
-                    taken = f"NOT ACKNOWLEDGED (sent {alert.sent_count} time(s))"
+                    fate = await fates.fate(s, f"alert:{alert.id}")
+                    taken = f"NOT ACKNOWLEDGED (notices: {fate.words()})"
                 else:
                     by = (await participants.get(s, alert.acknowledged_by)
                           if alert.acknowledged_by else None)

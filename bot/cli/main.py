@@ -39,6 +39,8 @@ COMMANDS = {
                "A one-time code (and a Telegram link) that links someone's Telegram to copro."),
     "meetings": ("bot.cli.meetings:meetings_group",
                  "Meetings: invitations with RSVP, reminders, and moving or cancelling them."),
+    "message": ("bot.cli.message:message",
+                "Send one participant a message from you, audited, keeping STOP and contact hours."),
     "messages": ("bot.cli.messages:messages_group",
                  "See messages that did not reach their person, with why, and send them again."),
     "participants": ("bot.cli.participants:participants_group",

@@ -230,18 +230,21 @@ def list_people(state: State, group_name: str | None) -> None:
 @click.option("--language", type=click.Choice(["en", "cy"]), help="English or Welsh.")
 @click.option("--reach", type=click.Choice(["call", "text"]),
               help="Use their phone number for phone calls or for texts.")
+@click.option("--staff-notices", type=click.Choice(["telegram", "sms", "auto"]),
+              help="Where their claims, alerts and summaries go (auto: Telegram when linked, else SMS).")
 @pass_state
 def change(state: State, who: str, name: str | None, called: str | None, phone: str | None,
-           telegram: str | None, language: str | None, reach: str | None) -> None:
-    """Put right someone's name, preferred name, number, chat id, language, or how they are
-    reached.
+           telegram: str | None, language: str | None, reach: str | None,
+           staff_notices: str | None) -> None:
+    """Put right someone's name, preferred name, number, chat id, language, how they are
+    reached, or the channel for staff notices.
 
     WHO is their number (from `copro participants list`), name, phone number or chat id.
     Messages still waiting for them go to the new number or chat.
     """
-    if all(v is None for v in (name, called, phone, telegram, language, reach)):
+    if all(v is None for v in (name, called, phone, telegram, language, reach, staff_notices)):
         raise click.UsageError("say what to change: --name, --called, --phone, --telegram, "
-                               "--language or --reach")
+                               "--language, --reach or --staff-notices")
 
     async def work() -> tuple[int, list[str]]:
         async with database(state.config) as db, db.transaction() as s:
@@ -249,7 +252,7 @@ def change(state: State, who: str, name: str | None, called: str | None, phone: 
             try:
                 changed = await People(state.config, utcnow).change(
                     s, person, name=name, called=called, phone=phone, telegram=telegram,
-                    language=language, reach=reach)
+                    language=language, reach=reach, staff_notices=staff_notices)
             except PeopleError as exc:
                 raise click.ClickException(str(exc)) from None
             return person.id, changed

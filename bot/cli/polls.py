@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from bot.cli import _csv
@@ -9,7 +11,9 @@ from bot.cli._common import State, database, group_named, host, local_time, pass
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import Text, text_for
-from bot.features.broadcasts import BroadcastError, Broadcasts, Preview
+from bot.features import outreach
+from bot.features.broadcasts import BroadcastError, Broadcasts, Preview, topic
+from bot.features.outreach import Reach
 from bot.features.polls import PollError, Polls, Tally
 from bot.language import when
 from storage import broadcasts, groups, polls
@@ -163,23 +167,23 @@ def broadcast(state: State, group_name: str, text: str, welsh: str | None, yes: 
                 except BroadcastError as exc:
                     raise click.ClickException(str(exc)) from None
 
-    async def send() -> tuple[int, int]:
+    async def send() -> tuple[int, Reach]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
                 group = await group_named(s, group_name)
                 try:
-                    sent, people = await Broadcasts(conversations, state.config).send(s, group, words)
+                    sent, reach = await Broadcasts(conversations, state.config).send(s, group, words)
                 except BroadcastError as exc:
                     raise click.ClickException(str(exc)) from None
-                return sent.id, people
+                return sent.id, reach
 
     if not yes:
         name, preview = run(look())
         click.echo("\n".join(_preview_lines(name, preview, state.config.timezone)))
         click.confirm("Send it?", abort=True)
-    broadcast_id, people = run(send())
-    click.echo(f"Broadcast {broadcast_id} going to {people} people. "
+    broadcast_id, reach = run(send())
+    click.echo(f"Broadcast {broadcast_id} for {reach.people} people: {reach_words(reach)}. "
                f"See how it went with `copro broadcasts show {broadcast_id}`.")
 
 
@@ -205,6 +209,17 @@ def _preview_lines(group: str, preview: Preview, timezone: str) -> list[str]:
     return lines
 
 
+def reach_words(reach: Reach) -> str:
+    """``3 now, 29 waiting for their contact hours (the first from ...)``: what really happens."""
+    said = [f"{reach.now} now"]
+    if reach.later:
+        said.append(f"{reach.later} waiting for their contact hours (the first from "
+                    f"{reach.opens:%Y-%m-%d %H:%M} UTC)")
+    if reach.unreachable:
+        said.append(f"{reach.unreachable} cannot be reached (no address that works)")
+    return ", ".join(said)
+
+
 @click.group("broadcasts")
 def broadcasts_group() -> None:
     """See what became of a broadcast."""
@@ -216,7 +231,7 @@ def broadcasts_group() -> None:
 def show(state: State, broadcast_id: int) -> None:
     """A broadcast's words and its delivery: sent, delivered, failed, not sent, waiting."""
 
-    async def work() -> tuple[dict[str, str], dict[str, int]]:
+    async def work() -> tuple[dict[str, str], dict[str, int], datetime | None]:
         async with database(state.config) as db:
             conversations = await host(db, state)
             async with db.transaction() as s:
@@ -224,11 +239,14 @@ def show(state: State, broadcast_id: int) -> None:
                 if found is None:
                     raise click.ClickException(f"there is no broadcast {broadcast_id}")
                 counts = await Broadcasts(conversations, state.config).summary(s, found)
-                return found.texts, counts
+                waiting = await broadcasts.waiting_until(s, topic(found), outreach.SAY)
+                return found.texts, counts, waiting
 
-    words, counts = run(work())
+    words, counts, waiting = run(work())
     for lang in sorted(words, key=lambda lang: (lang != "en", lang)):  # English first
         click.echo(f"[{lang}] {words[lang]}")
     click.echo(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in
-                         ("sent", "delivered", "failed", "opted_out", "waiting")))
+                         ("sent", "delivered", "failed", "opted_out", "waiting"))
+               + (f" (for their contact hours, the last until {waiting:%Y-%m-%d %H:%M} UTC)"
+                  if counts["waiting"] and waiting else ""))
     click.echo(f"(as of {utcnow():%Y-%m-%d %H:%M} UTC)")

@@ -53,6 +53,7 @@ class Outgoing:
     content_sid: str = ""
     content_variables: str = ""
     answer: Mapping[str, Any] | None = None
+    done: str = ""  # with ``multiple``: the label of the button that sends the choices made
 
 
 @dataclass(frozen=True)

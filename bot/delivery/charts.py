@@ -15,7 +15,7 @@ import hashlib
 import json
 import tempfile
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,16 @@ from bot.core.files import private_folder
 WIDTH, BAR_HEIGHT = 7.0, 0.6
 
 
+Row = tuple[str, int] | tuple[str, int, str]  # label, count, and the words on its bar
+
+
 def planned(
-    folder: Path, stem: str, title: str, rows: list[tuple[str, int]]
+    folder: Path, stem: str, title: str, rows: Sequence[Row]
 ) -> tuple[str, dict[str, Any]]:
-    """Where the chart of ``rows`` will be, and the message display that has it drawn."""
+    """Where the chart of ``rows`` will be, and the message display that has it drawn.
+
+    A row's third item is what its bar says (``3 (60%)``), so that the chart says what the
+    caption says; without it, the count and its share of all the counts."""
     digest = hashlib.sha256(json.dumps([title, rows], ensure_ascii=False).encode()).hexdigest()[:12]
     path = folder / f"{stem}-{digest}.png"
     return str(path), {"chart": {"path": str(path), "title": title, "rows": [list(r) for r in rows]}}
@@ -37,26 +43,30 @@ async def drawn(display: Mapping[str, Any] | None) -> None:
     """Draw the chart ``display`` plans (in a worker thread), unless it is drawn already."""
     chart = (display or {}).get("chart")
     if chart:
-        rows = [(str(label), int(count)) for label, count in chart["rows"]]
+        rows: list[Row] = [(str(row[0]), int(row[1]), str(row[2])) if len(row) > 2
+                           else (str(row[0]), int(row[1])) for row in chart["rows"]]
         await asyncio.to_thread(_draw_once, str(chart["title"]), rows, Path(chart["path"]))
 
 
-def _draw_once(title: str, rows: list[tuple[str, int]], path: Path) -> None:
+def _draw_once(title: str, rows: Sequence[Row], path: Path) -> None:
     if not path.exists():
         bar_chart(title, rows, path)
 
 
-def bar_chart(title: str, rows: list[tuple[str, int]], path: Path) -> Path:
-    """A horizontal bar chart of ``rows`` (label, count), first at the top; the file written."""
+def bar_chart(title: str, rows: Sequence[Row], path: Path) -> Path:
+    """A horizontal bar chart of ``rows`` (label, count[, what the bar says]), first at the
+    top; the file written."""
     from matplotlib.figure import Figure  # here: matplotlib takes a while to load
 
-    labels = ["\n".join(textwrap.wrap(label, 28)) or "-" for label, _ in rows]
-    counts = [count for _, count in rows]
+    labels = ["\n".join(textwrap.wrap(row[0], 28)) or "-" for row in rows]
+    counts = [row[1] for row in rows]
     total = sum(counts) or 1
+    said = [row[2] if len(row) > 2 else f"{row[1]} ({100 * row[1] / total:.0f}%)"
+            for row in rows]
     figure = Figure(figsize=(WIDTH, 1.4 + BAR_HEIGHT * max(len(rows), 1)))
     axes = figure.subplots()
     bars = axes.barh(labels[::-1], counts[::-1], color="#2a6f97")
-    axes.bar_label(bars, labels=[f"{c} ({100 * c / total:.0f}%)" for c in counts[::-1]], padding=4)
+    axes.bar_label(bars, labels=said[::-1], padding=4)
     axes.set_title("\n".join(textwrap.wrap(title, 60)), loc="left")
     axes.set_xlim(0, max([*counts, 1]) * 1.3)
     axes.xaxis.set_visible(False)

@@ -167,6 +167,11 @@ class Inbox:
         async with self.conversations.db.reading() as s:
             return await taps.answered(s, channel, address, self.conversations.config.language)
 
+    async def nothing_chosen(self, channel: str, address: str) -> str:
+        """What to tell someone who taps Done before marking any of several choices."""
+        async with self.conversations.db.transaction() as s:
+            return await taps.nothing_chosen(s, channel, address, self.conversations.config.language)
+
     async def receipt(self, receipt: Receipt) -> bool:
         """Keep a provider's delivery report; False if copro knows no such message. Raises if the
         database is away (the provider should send it again)."""

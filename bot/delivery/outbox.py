@@ -44,6 +44,7 @@ from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.reasons import plain
+from bot.host.hooks import Hooks
 from storage import messages, participants
 from storage.db import Database, Tx
 from storage.models import Message
@@ -72,6 +73,7 @@ class Sender:
         clock: Callable[[], datetime] = utcnow,
         limiter: RateLimiter | None = None,
         jitter: Callable[[], float] = random.random,
+        hooks: Hooks | None = None,
     ) -> None:
         self.db = db
         self.channels = dict(channels)
@@ -81,6 +83,8 @@ class Sender:
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self.jitter = jitter
+        # Features' checks of a message as it goes (``ReleaseHook``): still true, and worded now.
+        self.hooks = hooks or Hooks()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -279,7 +283,7 @@ class Sender:
                             mask(row.address), recent[row.address])
                 await messages.retry_later(s, row, error=f"held: at most {cap} texts an hour",
                                            retry_at=now + HOLD, at=now, count_attempt=False)
-            else:
+            elif await self._still_true(s, row, now):
                 going.append(row)
                 if channel.name == "sms":
                     recent[row.address] = recent.get(row.address, 0) + 1
@@ -308,6 +312,18 @@ class Sender:
                             "again in %.1f s", row.channel, row.id, what, reason(exc), pause)
                 await asyncio.sleep(pause)
         return False  # pragma: no cover - the loop returns
+
+    async def _still_true(self, s: Tx, row: Message, now: datetime) -> bool:
+        """Look again at a message as it goes (it may have waited all night): a notice no
+        longer true is withdrawn, a summary is given its words as they are now."""
+        release = await self.hooks.release(s, row, now)
+        if release.gone is not None:
+            await messages.mark_failed(s, row, error=f"withdrawn: {release.gone}", at=now)
+            log.info("outbox: message %s withdrawn as it went: %s", row.id, release.gone)
+            return False
+        if release.body is not None and release.body != row.body:
+            await messages.reword(s, row, release.body, at=now)
+        return True
 
     async def _sent(self, row: Message, sent: Sent) -> None:
         async def write(s: Tx) -> None:

@@ -20,6 +20,7 @@ def as_outgoing(row: Message) -> Outgoing:
         media=tuple(str(m) for m in row.media or ()),
         buttons=tuple(Button(str(b["label"]), str(b["data"])) for b in display.get("buttons", ())),
         multiple=bool(display.get("multiple") or (display.get("poll") or {}).get("multiple")),
+        done=str(display.get("done") or ""),
         question=str((display.get("poll") or {}).get("question") or ""),
         stop_poll=str(display.get("stop_poll") or ""),
         content_sid=str(template.get("content_sid") or ""),

@@ -115,7 +115,7 @@ class _Turn:
         poll = (self.render(step.id, step.poll) or "") if ask and step.poll and options else ""
         if body or options:
             self.events.append(SendText(body or "", step.id, kind, options, poll,
-                                        step.answer.type == "choices"))
+                                        bool(options) and step.answer.type == "choices"))
 
     def items(self, step: Step) -> list[tuple[str, Text, tuple[str, ...]]]:
         """A choice question's options as (value, label, aliases): given in the flow, or by
@@ -219,7 +219,9 @@ class _Turn:
         sorry = self.render(step.id, texts.NOT_UNDERSTOOD)
         question = self.render(step.id, step.ask) if step.ask else None
         body = "\n".join(t for t in (sorry, question) if t)
-        self.events.append(SendText(body, step.id, "retry", self.options(step)))
+        options = self.options(step)
+        self.events.append(SendText(body, step.id, "retry", options,
+                                    multiple=bool(options) and step.answer.type == "choices"))
 
     def save(self, step: Step, value: Any, raw: str | None, status: ResultStatus) -> None:
         if step.save_as is None:

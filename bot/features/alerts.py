@@ -122,7 +122,7 @@ class Alerts:
             if await self.conversations.say_in(
                 s, member, texts.ALERT, key=f"alert:{alert.id}:{repeat}:{member.id}", scope=scope,
                 quiet=False, topic=f"alert:{alert.id}", display={"buttons": [button]},
-                priority=messages.URGENT,
+                priority=messages.URGENT, staff=True,
             ):
                 sent.append(member.id)
         await alerts.count_sending(s, alert)
@@ -148,7 +148,8 @@ class Alerts:
             elif address.channel == "telegram":
                 ways.append("Telegram, through this bot")
         return {"name": person.full_name or f"participant {person.id}",
-                "reach": ", ".join(ways) or "no phone number is stored"}
+                "reach": ", ".join(ways) or "no phone number is stored",
+                "id": person.id if person.status == "active" else None}
 
     # --- acknowledging --------------------------------------------------------------------
 
@@ -201,7 +202,7 @@ class Alerts:
                 await self.conversations.say_in(
                     s, member, texts.ALERT_TAKEN, key=f"alert:{alert.id}:taken:{member.id}",
                     scope={"alert": {"id": alert.id}, "person": about, "by": _name(actor)},
-                    quiet=False, topic=f"alert:{alert.id}",
+                    quiet=False, topic=f"alert:{alert.id}", staff=True,
                 )
         return alert
 

@@ -3,9 +3,13 @@
 Each person gets it on their own channel, in their own language (English when
 there is no Welsh version), all planned at the same moment, so the English and
 Welsh messages go out together. It is one ``say`` job a person (``bot.features.outreach``):
-contact hours hold it. An hour later the coordinator who sent it gets a
-delivery summary: sent, delivered, failed, not sent (opted out or no way to
-reach them) and still waiting; ``copro broadcasts show`` gives it at any time.
+contact hours hold it, and the sender is told so at once (``Reach``: how many
+now, how many wait and from when). An hour later (or an hour after the last one
+waiting has gone) the coordinator who sent it gets a delivery summary: sent,
+delivered, failed, not sent (opted out or no way to reach them) and still
+waiting, with until when; a summary that itself waits for the coordinator's
+contact hours is worked out again as it goes. ``copro broadcasts show`` gives it
+at any time.
 """
 
 from __future__ import annotations
@@ -13,22 +17,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
-from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
+from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.features import outreach
+from bot.features.outreach import Reach
 from bot.host.conversations import Conversations
+from bot.host.hooks import AS_IT_WAS, Release
 from bot.host.replies import preferred_address
 from bot.language import gsm, texts
 from storage import audit, broadcasts, groups, jobs, participants
 from storage.db import Tx
-from storage.models import ROLES, Broadcast, Group, Job, Participant
+from storage.models import ROLES, Broadcast, Group, Job, Message, Participant
 
 SUMMARY = "broadcast-summary"
 SUMMARY_AFTER = timedelta(hours=1)
+SUMMARY_LATEST = timedelta(days=1)  # the summary waits for the last one waiting up to this long
 MAX_LENGTH = 1000  # characters: a broadcast is a message, not a newsletter
 
 
@@ -50,11 +58,13 @@ class Broadcasts:
 
     def register(self, scheduler: Scheduler) -> None:
         scheduler.handle(SUMMARY, self.send_summary)
+        self.conversations.on_release("broadcast", self.summary_now)
 
     async def send(
         self, s: Tx, group: Group, text: Text, *, by: Participant | None = None
-    ) -> tuple[Broadcast, int]:
-        """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``; how many people."""
+    ) -> tuple[Broadcast, Reach]:
+        """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``; whom it reaches
+        now, whom later (contact hours) and whom not at all."""
         versions = _versions(text)
         now = self.clock()
         broadcast = await broadcasts.create(s, group_id=group.id, texts=versions,
@@ -74,7 +84,7 @@ class Broadcasts:
         await audit.record(s, kind="broadcast_sent", actor=_actor(by),
                            details={"broadcast": broadcast.id, "group": group.id,
                                     "people": len(people)}, at=now)
-        return broadcast, len(people)
+        return broadcast, await outreach.reach(s, people, now, self.config)
 
     async def preview(self, s: Tx, group: Group, text: Text) -> Preview:
         """Who ``text`` would reach if sent now, and what each language's text costs by SMS."""
@@ -117,16 +127,37 @@ class Broadcasts:
         if broadcast is None or broadcast.created_by is None:
             return Skipped("no one to tell")
         person = await participants.get(s, broadcast.created_by)
-        group = await groups.get_group(s, broadcast.group_id)
         if person is None:
             return Skipped("no one to tell")
-        counts = await self.summary(s, broadcast)
+        waiting = await broadcasts.waiting_until(s, topic(broadcast), outreach.SAY)
+        if waiting is not None and waiting + SUMMARY_AFTER <= broadcast.created_at + SUMMARY_LATEST:
+            return Later(max(waiting, now) + SUMMARY_AFTER,
+                         "waiting: some of the broadcast waits for contact hours")
         await self.conversations.say_in(
             s, person, texts.BROADCAST_SUMMARY, key=f"{topic(broadcast)}:summary:{person.id}",
-            scope={"group": group.name if group else "the group", "counts": counts},
-            topic=f"{topic(broadcast)}:summary",
+            scope=await self.summary_scope(s, broadcast, person),
+            topic=f"{topic(broadcast)}:summary", staff=True,
         )
         return Done()
+
+    async def summary_now(self, s: Tx, message: Message, now: datetime) -> Release:
+        """A summary that waited (the coordinator's contact hours) says what is true as it goes."""
+        parts = (message.topic or "").split(":")
+        if len(parts) != 3 or parts[2] != "summary" or not parts[1].isdigit():
+            return AS_IT_WAS
+        broadcast = await broadcasts.get(s, int(parts[1]))
+        person = await participants.get(s, message.participant_id or 0)
+        if broadcast is None or person is None:
+            return AS_IT_WAS
+        scope = await self.summary_scope(s, broadcast, person)
+        return Release(body=self.conversations.render(person, texts.BROADCAST_SUMMARY, scope))
+
+    async def summary_scope(self, s: Tx, broadcast: Broadcast, reader: Participant) -> dict[str, Any]:
+        group = await groups.get_group(s, broadcast.group_id)
+        waiting = await broadcasts.waiting_until(s, topic(broadcast), outreach.SAY)
+        return {"group": group.name if group else "the group",
+                "counts": await self.summary(s, broadcast),
+                "until": outreach.spoken_for(waiting, reader, self.config, "tan") if waiting else None}
 
 
 @dataclass

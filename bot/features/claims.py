@@ -13,7 +13,6 @@ Statuses: submitted, then approved or rejected, then (approved ones) paid.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,10 +26,11 @@ from bot.engine.definition import text_for
 from bot.engine.values import from_json
 from bot.features import roles
 from bot.host.conversations import Conversations, Say
+from bot.host.hooks import AS_IT_WAS, Release
 from bot.language import texts, when
 from storage import audit, claims, drafts, groups, participants
 from storage.db import Tx
-from storage.models import Claim, FlowSession, Participant
+from storage.models import Claim, FlowSession, Message, Participant
 
 FLOW = "expense-claim"
 TYPED = re.compile(r"^\s*(approve|reject)\s*#?\s*(\d{1,9})\b[\s:,.-]*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -78,6 +78,7 @@ class Claims:
         self.conversations.on_end(FLOW, self.finished)
         self.conversations.on_action("claim", self.tapped)
         self.conversations.intercept(self.typed)
+        self.conversations.on_release("claim", self.still_open)
 
     # --- a claim comes in ------------------------------------------------------------------
 
@@ -112,9 +113,10 @@ class Claims:
                 await self.offer(s, claim, coordinator)
 
     async def offer(
-        self, s: Tx, claim: Claim, coordinator: Participant, *, again: bool = False
+        self, s: Tx, claim: Claim, coordinator: Participant, *, asked: Say | None = None
     ) -> None:
-        """Send ``claim`` to a coordinator to decide (``again``: when they ask to see it)."""
+        """Send ``claim`` to a coordinator to decide: on the channel they use for copro work,
+        or (``asked``: they asked to see it) in answer, on the channel they asked on."""
         person = await participants.get(s, claim.participant_id) if claim.participant_id else None
         lang = coordinator.language
         buttons = [
@@ -122,12 +124,25 @@ class Claims:
             {"label": text_for(texts.CLAIM_REJECT_BUTTON, lang), "data": f"claim:{claim.id}:reject"},
         ]
         scope = {"claim": self._view(claim, lang), "person": _who(person)}
-        key = f"claim:{claim.id}:{coordinator.id}" + (f":shown:{uuid.uuid4().hex}" if again else "")
+        if asked is not None:
+            await asked(texts.CLAIM_FOR_COORDINATORS, scope, {"buttons": buttons}, claim.receipt)
+            return
         await self.conversations.say_in(
-            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=key, scope=scope,
-            topic=f"claim:{claim.id}", display={"buttons": buttons}, photo=claim.receipt,
-            quiet=not again,
+            s, coordinator, texts.CLAIM_FOR_COORDINATORS, key=f"claim:{claim.id}:{coordinator.id}",
+            scope=scope, topic=f"claim:{claim.id}", display={"buttons": buttons},
+            photo=claim.receipt, staff=True,
         )
+
+    async def still_open(self, s: Tx, message: Message, now: datetime) -> Release:
+        """A claim's Approve / Turn down notice that waited (contact hours) goes only while the
+        claim is still undecided: one decided overnight is not offered again in the morning."""
+        if not message.display.get("buttons"):
+            return AS_IT_WAS  # the claimant's own news of a decision stays true
+        claim_id = int((message.topic or "").split(":")[1])
+        claim = await claims.get(s, claim_id)
+        if claim is None or claim.status != "submitted":
+            return Release(gone=f"claim {claim_id} is already {claim.status if claim else 'gone'}")
+        return AS_IT_WAS
 
     # --- deciding ------------------------------------------------------------------------
 

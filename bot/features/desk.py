@@ -11,9 +11,8 @@ commands call the same functions as ``copro`` on the command line.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.core.quiet import zone
 from bot.engine.definition import text_for
-from bot.features import roles
+from bot.features import outreach, roles
 from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.claims import Claims
 from bot.features.groups import nearest
@@ -37,7 +36,7 @@ from storage.models import Group, Participant, Poll
 COMMANDS = ("broadcast", "poll", "meeting", "results", "claims")
 STEPS = {
     "broadcast": ("group", "text", "welsh", "confirm"),
-    "poll": ("group", "question", "options", "multiple", "closes", "share", "confirm"),
+    "poll": ("group", "question", "options", "welsh", "multiple", "closes", "share", "confirm"),
     "meeting": ("group", "title", "starts", "place", "confirm"),
     "results": ("poll",),
 }
@@ -174,11 +173,11 @@ class Desk:
             mine = [g for g in await groups.all_groups(s) if g.id in state["groups"]]
             return Step(texts.DESK_WHICH_GROUP, scope,
                         [(f"{n}. {g.name}", str(n)) for n, g in enumerate(mine, start=1)])
-        if step == "poll":
+        if step == "poll":  # each poll under its own number, as /results 12 and the CLI know it
             found = (await polls.listed(s, group_ids=state["groups"]))[:MAX_BUTTONS]
             return Step(texts.DESK_WHICH_POLL, scope,
-                        [(f"{n}. {text_for(p.question, person.language)}", str(n))
-                         for n, p in enumerate(found, start=1)])
+                        [(f"{p.id}. {text_for(p.question, person.language)}", str(p.id))
+                         for p in found])
         if step == "confirm":
             return Step(*await self._preview(s, command, state, group))
         yes_no = [("Yes", "yes"), ("No", "no")] if step in ("multiple", "share") else []
@@ -194,7 +193,10 @@ class Desk:
             state["group"] = _pick(word, [g.name for g in mine], [g.id for g in mine], "group")
         elif step == "poll":
             found = (await polls.listed(s, group_ids=state["groups"]))[:MAX_BUTTONS]
-            chosen = _pick(word, [], [p.id for p in found], "poll")
+            cleaned = normalise(word).lstrip("#").rstrip(".")
+            if not (cleaned.isdigit() and int(cleaned) in {p.id for p in found}):
+                raise Again("I could not tell which poll you meant: reply with its number")
+            chosen = int(cleaned)
             await drafts.clear(s, person.id)
             await self._results(s, person, int(chosen), await roles.coordinated_groups(s, person), say)
             return True
@@ -202,6 +204,8 @@ class Desk:
             if not word:
                 raise Again("that was empty")
             state[step] = word
+        elif step == "welsh" and command == "poll":
+            state[step] = None if normalise(word) in SKIP else _welsh_poll(word, state["options"])
         elif step in ("welsh", "place"):
             state[step] = None if normalise(word) in SKIP else word
         elif step == "options":
@@ -244,9 +248,10 @@ class Desk:
             return texts.DESK_BROADCAST_PREVIEW, {"group": group.name, "people": people,
                                                   "text": words}, confirm
         if command == "poll":
+            welsh = state.get("welsh") or {}
             return texts.DESK_POLL_PREVIEW, {
                 "group": group.name, "people": people, "question": state["question"],
-                "options": state["options"], "multiple": state["multiple"],
+                "options": state["options"], "welsh": welsh, "multiple": state["multiple"],
                 "closes": state["closes"], "share": state["share"]}, confirm
         return texts.DESK_MEETING_PREVIEW, {
             "group": group.name, "title": state["title"], "starts": state["starts"],
@@ -259,11 +264,16 @@ class Desk:
         try:
             if command == "broadcast":
                 words = {"en": state["text"], **({"cy": state["welsh"]} if state.get("welsh") else {})}
-                _, people = await self.broadcasts.send(s, group, words, by=person)
-                await say(texts.DESK_SENT, {"people": people})
+                _, reach = await self.broadcasts.send(s, group, words, by=person)
+                opens = outreach.spoken_for(reach.opens, person, self.config, "o") if reach.opens else ""
+                await say(texts.DESK_SENT, {"reach": asdict(reach), "opens": opens})
             elif command == "poll":
+                welsh = state.get("welsh") or {}
                 poll = await self.polls.create(
-                    s, group, question=state["question"], options=state["options"],
+                    s, group, question={"en": state["question"], "cy": welsh.get("question", "")},
+                    options=[{"en": o, "cy": c} for o, c in zip(
+                        state["options"], welsh.get("options") or [""] * len(state["options"]),
+                        strict=True)],
                     closes_at=datetime.fromisoformat(state["closes"]), multiple=state["multiple"],
                     share_results=state["share"], by=person)
                 await say(texts.DESK_POLL_MADE, {"number": poll.id})
@@ -290,10 +300,7 @@ class Desk:
     async def _show(self, s: Tx, person: Participant, poll: Poll, say: Say) -> None:
         tally = await self.polls.tally(s, poll)
         chart, display = self.polls.chart(tally)  # as things stand: the poll may still be open
-        await self.conversations.say_in(
-            s, person, texts.POLL_RESULTS, key=f"poll:{poll.id}:asked:{person.id}:{uuid.uuid4().hex}",
-            scope=self.polls.scope(tally), quiet=False, photo=chart, display=display,
-        )
+        await say(texts.POLL_RESULTS, self.polls.scope(tally), display, photo=chart)
 
     async def _claims(self, s: Tx, person: Participant, mine: list[Group], say: Say) -> None:
         waiting = await claims.listed(s, statuses=["submitted"], group_ids=[g.id for g in mine])
@@ -301,7 +308,7 @@ class Desk:
             await say(texts.DESK_NO_CLAIMS)
             return
         for claim in waiting[:20]:
-            await self.claims.offer(s, claim, person, again=True)
+            await self.claims.offer(s, claim, person, asked=say)
 
 
 QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {
@@ -309,6 +316,7 @@ QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {
     ("broadcast", "welsh"): texts.DESK_BROADCAST_WELSH,
     ("poll", "question"): texts.DESK_POLL_QUESTION,
     ("poll", "options"): texts.DESK_POLL_OPTIONS,
+    ("poll", "welsh"): texts.DESK_POLL_WELSH,
     ("poll", "multiple"): texts.DESK_POLL_MULTIPLE,
     ("poll", "closes"): texts.DESK_POLL_CLOSES,
     ("poll", "share"): texts.DESK_POLL_SHARE,
@@ -316,6 +324,29 @@ QUESTIONS: dict[tuple[str, str], Mapping[str, str]] = {
     ("meeting", "starts"): texts.DESK_MEETING_WHEN,
     ("meeting", "place"): texts.DESK_MEETING_WHERE,
 }
+
+
+def _welsh_poll(word: str, options: list[str]) -> dict[str, Any]:
+    """The Welsh question (first line) and answers (one a line, in the English order)."""
+    lines = [line.strip(" -•*\t") for line in word.splitlines() if line.strip(" -•*\t")]
+    if len(lines) != 1 + len(options):
+        raise Again(f"I need the question on the first line, then {len(options)} answers, one on "
+                    f"each line, in the same order as in English (I found {len(lines)} lines)")
+    return {"question": lines[0], "options": lines[1:]}
+
+
+# A day in words before the time ("tomorrow 5pm"), read as that day's date.
+DAYS_FROM_TODAY = {"today": 0, "heddiw": 0, "tonight": 0, "heno": 0, "tomorrow": 1, "yfory": 1}
+
+
+def _dated(word: str, now: datetime, timezone: str) -> str:
+    """``tomorrow 5pm`` as ``2026-11-25 5pm`` (on the service's clock), for ``when.read``."""
+    first, _, rest = word.strip().partition(" ")
+    days = DAYS_FROM_TODAY.get(normalise(first))
+    if days is None:
+        return word
+    day = (now.astimezone(zone(timezone)) + timedelta(days=days)).date()
+    return f"{day.isoformat()} {rest.strip()}"
 
 
 def _pick(word: str, names: list[str], values: list[Any], what: str) -> Any:

@@ -240,13 +240,13 @@ class Meetings:
                  "needs": [f"{who}: {need}" + (f' ("{detail}")' if detail else "")
                            for who, need, detail in needs],
                  "moved": meeting.version > 1}
-        coordinators = await groups.people_with_role(s, [meeting.group_id], ["coordinator"])
-        for person in coordinators:
-            await self.conversations.say_in(
+        told = 0
+        for person in await groups.people_with_role(s, [meeting.group_id], ["coordinator"]):
+            told += await self.conversations.say_in(
                 s, person, texts.MEETING_SUMMARY, key=f"{job.key}:{person.id}", scope=scope,
-                topic=topic(meeting),
+                topic=topic(meeting), staff=True,
             )
-        return Done(f"sent to {len(coordinators)} coordinator(s)")
+        return Done(f"queued to {told} coordinator(s)")
 
     async def answers(
         self, s: Tx, meeting: Meeting

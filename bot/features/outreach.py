@@ -10,7 +10,8 @@ fell due more than ``scheduler.grace`` ago (copro was not running) is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.host.conversations import Conversations
 from bot.host.starts import Start, start_many
+from bot.language import when
 from storage import messages, participants, sessions
 from storage.db import Tx
 from storage.models import Job, Participant
@@ -52,6 +54,48 @@ def say_job(
         "payload": {"text": text, "scope": dict(scope or {}),
                     "deadline": deadline.isoformat() if deadline else None},
     }
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whom a message to many reaches: ``now``, ``later`` (they wait for their contact hours,
+    the first of them from ``opens``), or not at all (``unreachable``: no address that works)."""
+
+    now: int = 0
+    later: int = 0
+    opens: datetime | None = None
+    unreachable: int = 0
+
+    @property
+    def people(self) -> int:
+        return self.now + self.later + self.unreachable
+
+
+async def reach(s: Tx, ids: Sequence[int], now: datetime, config: Config) -> Reach:
+    """How a message sent to ``ids`` at ``now`` reaches them (see ``Reach``)."""
+    people = await participants.get_many(s, list(ids))
+    addresses = await participants.preferred_addresses(s, list(people))
+    counts = {"now": 0, "later": 0, "unreachable": 0}
+    first: datetime | None = None
+    for pid, person in people.items():
+        if pid not in addresses:
+            counts["unreachable"] += 1
+            continue
+        opens = quiet.opens_at(now, person.contact_start, person.contact_end,
+                               quiet.zone(person.timezone, config.timezone))
+        if opens is None:
+            counts["now"] += 1
+        else:
+            counts["later"] += 1
+            first = opens if first is None else min(first, opens)
+    return Reach(opens=first, **counts)
+
+
+def spoken_for(at: datetime, reader: Participant, config: Config, after: str = "") -> str:
+    """``at`` on the reader's clock, in their words: ``Tuesday 1 December at 8am`` (``after``:
+    the Welsh word before it, which may mutate it: ``ar ddydd Mawrth``)."""
+    local = at.astimezone(quiet.zone(reader.timezone, config.timezone))
+    return when.spoken(local, reader.language, after)
 
 
 class Outreach:

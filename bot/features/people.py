@@ -22,6 +22,7 @@ from bot.core.logs import mask
 from bot.core.phones import WHATSAPP, InvalidNumber, mobile, normalise
 from bot.features import checkins
 from bot.features import groups as group_work
+from bot.host.replies import WORK_CHANNELS
 from storage import audit, groups, invites, messages, participants
 from storage.db import Tx, savepoint
 from storage.models import ROLES, Group, Invite, Participant
@@ -152,13 +153,15 @@ class People:
     async def change(
         self, s: Tx, person: Participant, *, name: str | None = None, called: str | None = None,
         phone: str | None = None, telegram: str | None = None, language: str | None = None,
-        by: str = "command line", reach: str | None = None,
+        by: str = "command line", reach: str | None = None, staff_notices: str | None = None,
     ) -> list[str]:
         """Put right what copro has about ``person``; returns what changed, in plain words.
 
         A new number or chat id replaces the old one, and messages still waiting
         go to it. ``reach`` (``call`` or ``text``) is how their phone number is used:
-        by phone call or by text; messages still waiting go that way.
+        by phone call or by text; messages still waiting go that way. ``staff_notices``: the
+        channel their claims, alerts and summaries go on (``telegram``, ``sms``, or ``auto``:
+        Telegram when they have it, else SMS).
         """
         changed = []
         ways = {a.channel for a in await participants.addresses_of(s, person.id)}
@@ -174,6 +177,15 @@ class People:
                 await messages.rechannel(s, person.id, by_phone, wanted)
                 by_phone = wanted
                 changed.append("way of reaching them")
+        if staff_notices is not None:
+            chosen = None if staff_notices == "auto" else staff_notices
+            if chosen not in (None, *WORK_CHANNELS):
+                raise PeopleError(f"staff notices go by {' or '.join(WORK_CHANNELS)}, or auto")
+            if chosen is not None and chosen not in {
+                    a.channel for a in await participants.addresses_of(s, person.id)}:
+                raise PeopleError(f"participant {person.id} has no {chosen} address yet")
+            await participants.set_fields(s, person, work_channel=chosen, at=self.clock())
+            changed.append("channel for staff notices")
         if language is not None:
             code = LANGUAGE_WORDS.get(language.lower())
             if code is None:

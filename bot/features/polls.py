@@ -15,13 +15,14 @@ if the poll said so.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.answers import normalise
+from bot.answers import ChoiceOption, normalise, parse_choices
 from bot.channels.telegram.send import VOTE
 from bot.core.clock import utcnow
 from bot.core.config import Config
@@ -39,10 +40,12 @@ from storage.models import FlowSession, Group, Job, Participant, Poll
 FLOW = "poll"
 CLOSE = "poll-close"
 WORDS = {"vote", "poll", "pleidlais", "pol", "pôl"}
+ASKED_AGAIN = re.compile(r"^(\S+)(?:\s+#?(\d{1,9}))?$")  # VOTE, or VOTE 3 for poll 3
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 SOONEST = timedelta(minutes=5)  # a poll must stay open at least this long
 WITHDRAWN = "withdrawn: the poll closed"
 NATIVE = "telegram"  # the channel with polls of its own
+LATE_ANSWERS = timedelta(days=7)  # how long after a close an answer is told the poll has closed
 
 
 class PollError(ValueError):
@@ -62,8 +65,13 @@ class Tally:
                 zip(self.poll.options, self.counts, strict=True)]
         return sorted(rows, key=lambda row: -row[1])
 
+    def bars(self, lang: str = "en") -> list[tuple[str, int, str]]:
+        """(label, votes, ``3 (60%)``): a share of the people who answered, as in the caption,
+        so a poll with several answers each is charted as it is told."""
+        return [(label, n, f"{n} ({_percent(n, self.voters)})") for label, n in self.ranked(lang)]
+
     def lines(self, lang: str = "en") -> list[str]:
-        return [f"{label}: {n} ({_percent(n, self.voters)})" for label, n in self.ranked(lang)]
+        return [f"{label}: {said}" for label, _, said in self.bars(lang)]
 
 
 def _percent(n: int, total: int) -> str:
@@ -88,6 +96,7 @@ class Polls:
         self.conversations.on_result(FLOW, self.voted)
         self.conversations.on_action(VOTE, self.voted_natively)
         self.conversations.intercept(self.vote_again)
+        self.conversations.intercept(self.too_late)
         scheduler.handle(CLOSE, self.close_due)
 
     def view(self, poll: Poll) -> dict[str, Any]:
@@ -202,7 +211,7 @@ class Polls:
         """The results as a bar chart, drawn by the sender (outside this transaction): the
         picture's file, and the message display that has it drawn."""
         return charts.planned(self.config.media_dir / "charts", f"poll-{tally.poll.id}",
-                              text_for(tally.poll.question, "en"), tally.ranked("en"))
+                              text_for(tally.poll.question, "en"), tally.bars("en"))
 
     def scope(self, tally: Tally) -> dict[str, Any]:
         """Template variables for the results, in every language (the template picks)."""
@@ -262,24 +271,62 @@ class Polls:
                                         status="completed", timeout_at=None, now=now)
 
     async def vote_again(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
-        """VOTE (outside another conversation): the latest open poll they were sent, again."""
-        if text.lstrip().startswith("/") or normalise(text) not in WORDS:
+        """VOTE (outside another conversation): the poll of their groups still open, asked
+        again; with several open, VOTE and a number (``VOTE 3``) says which, and VOTE alone
+        is answered with the list to choose from."""
+        if text.lstrip().startswith("/"):
             return False  # "/poll" is a coordinator's command
+        found = ASKED_AGAIN.match(normalise(text))
+        if found is None or found[1] not in WORDS:
+            return False
         current = await sessions.active_session(s, person.id)
         if current is not None and current.flow_id != FLOW:
             return False  # an answer in another conversation
-        sent = await jobs.latest_about(s, participant_id=person.id, kind=outreach.START,
-                                       topic_prefix="poll:")
-        poll = await polls.get(s, int(sent.topic.split(":")[1])) if sent and sent.topic else None
         now = self.clock()
-        if poll is None or poll.status != "open" or now >= poll.closes_at:
+        group_ids = [g.id for g in await groups.groups_of(s, person.id)]
+        open_now = [p for p in await polls.listed(s, group_ids=group_ids)
+                    if p.status == "open" and now < p.closes_at]
+        number = int(found[2]) if found[2] else None
+        chosen = [p for p in open_now if number is None or p.id == number]
+        if not chosen:
             await say(texts.POLL_NONE)
             return True
+        if len(chosen) > 1:
+            lang = person.language
+            await say(texts.POLL_WHICH, {"polls": [
+                {"number": p.id, "question": text_for(p.question, lang)} for p in chosen]})
+            return True
+        poll = chosen[0]
         await self.conversations.start_in(
             s, person, FLOW, key=f"poll:{poll.id}:{person.id}:again:{uuid.uuid4().hex}",
             extra={"poll": self.view(poll)}, topic=f"poll:{poll.id}", quiet=False,
         )
         return True
+
+    async def too_late(self, s: Tx, person: Participant, text: str, say: Say) -> bool:
+        """An answer to a poll that closed while its question was open: "that poll has
+        closed", rather than the menu."""
+        if await sessions.active_session(s, person.id) is not None:
+            return False
+        last = await sessions.latest_session(s, person.id)
+        poll_id = sessions.subject_of(last, "poll") if last and last.flow_id == FLOW else None
+        if last is None or poll_id is None or last.status != "interrupted":
+            return False
+        poll = await polls.get(s, poll_id)
+        if poll is None or poll.status == "open" or poll.closed_at is None:
+            return False
+        if self.clock() - poll.closed_at > LATE_ANSWERS or not _answers(poll, text):
+            return False
+        await say(texts.POLL_CLOSED, {"question": {lang: text_for(poll.question, lang)
+                                                   for lang in LANGUAGES}})
+        return True
+
+
+def _answers(poll: Poll, text: str) -> bool:
+    """Whether ``text`` reads as an answer to ``poll`` (a number, or an option's words)."""
+    options = [ChoiceOption(str(n), tuple(_texts(o["label"]).values()))
+               for n, o in enumerate(poll.options, start=1)]
+    return bool(parse_choices(text, options))
 
 
 def _actor(by: Participant | None) -> str:

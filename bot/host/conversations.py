@@ -42,11 +42,13 @@ from bot.host.hooks import (
     Interceptor,
     NotifyCallback,
     NotifyHook,
+    ReleaseCallback,
+    ReleaseHook,
     ResultCallback,
     ResultHook,
     Say,
 )
-from bot.host.replies import Outbox, ReplyTo, preferred_address
+from bot.host.replies import Outbox, ReplyTo, preferred_address, staff_address
 from bot.host.router import Router
 from bot.host.running import Runner
 from bot.host.screening import Screening
@@ -119,6 +121,10 @@ class Conversations:
         """Let ``hook`` add to the answer to HELP (coordinators' commands, say)."""
         self.add(HelpHook(hook))
 
+    def on_release(self, prefix: str, check: ReleaseCallback) -> None:
+        """Let ``check`` look again at each message about ``prefix:...`` just before it goes."""
+        self.add(ReleaseHook(prefix, check))
+
     def intercept(self, interceptor: InterceptCallback) -> None:
         """Let ``interceptor`` see each message from an active person before flows do."""
         self.add(Interceptor(interceptor))
@@ -171,7 +177,10 @@ class Conversations:
                 person = await self._new_person(s, channel, address)
             command = keywords.command(text)
             if person.status != "active" and command != "start":
-                log.info("ignored a message from opted-out %s", mask(address))
+                if person.status == "opted_out" and self.router.screening.urgent(person, text):
+                    await self._opted_out_at_risk(s, person, channel, address, text, provider_id)
+                else:
+                    log.info("ignored a message from opted-out %s", mask(address))
                 return person.id
             inbound = await messages.record_inbound(
                 s,
@@ -204,6 +213,22 @@ class Conversations:
                 return person.id
             await self.router.dispatch(s, person, to, command, text, tuple(media), is_new)
             return person.id
+
+    async def _opted_out_at_risk(
+        self, s: Tx, person: Participant, channel: str, address: str, text: str,
+        provider_id: str | None,
+    ) -> None:
+        """STOP stops messages, not safeguarding: words of risk from someone who opted out
+        raise an alert to the leads (kept, as safeguarding records are), and nothing is sent
+        back to them, as opt-out rules require; the alert says so, so a lead calls them."""
+        inbound = await messages.record_inbound(
+            s, participant_id=person.id, channel=channel, address=address, body=text,
+            media=[], provider_id=provider_id, at=self.clock())
+        if inbound is None:
+            return  # the same text came twice
+        log.warning("a message of risk from opted-out participant %s: alerting the leads", person.id)
+        to = ReplyTo(channel, address, f"in:{inbound.id}")
+        await self.router.screening.respond(s, person, to, text, None, answer=False)
 
     async def link(self, channel: str, address: str, code: str) -> int | None:
         """Someone opens a chat with a coordinator's invite code: attach it to them.
@@ -336,14 +361,17 @@ class Conversations:
         display: dict[str, Any] | None = None,
         photo: str | None = None,
         priority: str = messages.NORMAL,
+        staff: bool = False,
     ) -> bool:
         """Queue one message (a template, in the person's language) on their own channel.
 
         ``scope`` adds template variables; with ``photo`` (a file) the message is that
         picture with the text as its caption; ``priority`` is its place in the outbox's
-        order. False if they cannot be reached or the key was used before.
+        order; ``staff``: a notice for their copro work, on the channel they use for it
+        (``staff_address``). False if they cannot be reached or the key was used before.
         """
-        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic, priority=priority)
+        to = await self._reply_to(s, person, key, quiet=quiet, topic=topic, priority=priority,
+                                  staff=staff)
         if to is None:
             return False
         await self.outbox.say(s, person, to, text, scope, display, photo)
@@ -363,12 +391,12 @@ class Conversations:
 
     async def _reply_to(
         self, s: Tx, person: Participant, key: str, *, quiet: bool, topic: str | None,
-        priority: str = messages.NORMAL,
+        priority: str = messages.NORMAL, staff: bool = False,
     ) -> ReplyTo | None:
         """Where copro's own messages to ``person`` go; None if they cannot be reached."""
         if person.status != "active":
             return None
-        address = await preferred_address(s, person.id)
+        address = await (staff_address(s, person) if staff else preferred_address(s, person.id))
         if address is None:
             return None
         return ReplyTo(address[0], address[1], key, quiet=quiet, topic=topic, priority=priority)

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.engine.events import Notify
 from storage.db import Tx
-from storage.models import FlowSession, Participant
+from storage.models import FlowSession, Message, Participant
 
 
 class Say(Protocol):
-    """Queues one reply to the message being handled: a template (one string, or one a
-    language), its extra variables, and how it is shown (``{"buttons": [...]}``)."""
+    """Queues one reply to the message being handled, on the channel it came from: a template
+    (one string, or one a language), its extra variables, how it is shown (``{"buttons":
+    [...]}``) and a picture (a file) it is the caption of."""
 
     async def __call__(
         self,
         text: str | Mapping[str, str],
         scope: Mapping[str, Any] | None = None,
         display: dict[str, Any] | None = None,
+        photo: str | None = None,
     ) -> None: ...
 
 
@@ -43,6 +46,9 @@ HelpCallback = Callable[[Tx, Participant, Say], Awaitable[None]]
 NotifyCallback = Callable[[Tx, Participant, FlowSession, Notify], Awaitable[int]]
 # In the transaction that keeps an answer: (transaction, participant, flow session, key, value).
 ResultCallback = Callable[[Tx, Participant, FlowSession, str, Any], Awaitable[None]]
+# Just before a message about the hook's topic goes (it may have waited all night for contact
+# hours): its words now (a summary rebuilt from the current state), the same words, or gone.
+ReleaseCallback = Callable[[Tx, Message, datetime], Awaitable["Release"]]
 # In the transaction in which a session ends (completed or expired), with its results.
 EndCallback = Callable[[Tx, Participant, FlowSession, Mapping[str, Any]], Awaitable[None]]
 
@@ -93,7 +99,27 @@ class EndHook:
     callback: EndCallback
 
 
-Hook = Interceptor | Action | HelpHook | NotifyHook | ResultHook | EndHook
+@dataclass(frozen=True)
+class Release:
+    """What a message becomes when it goes: ``gone`` says why it is no longer true (it is
+    not sent); else ``body`` is its words now (None: as they were)."""
+
+    body: str | None = None
+    gone: str | None = None
+
+
+AS_IT_WAS = Release()
+
+
+@dataclass(frozen=True)
+class ReleaseHook:
+    """Looks again at each message whose topic starts ``prefix:`` (``claim:12``) when it goes."""
+
+    prefix: str
+    callback: ReleaseCallback
+
+
+Hook = Interceptor | Action | HelpHook | NotifyHook | ResultHook | EndHook | ReleaseHook
 
 
 class DuplicateHook(ValueError):
@@ -110,6 +136,7 @@ class Hooks:
         self._notify: dict[str, NotifyHook] = {}
         self._results: dict[str, list[ResultHook]] = {}
         self._ends: dict[str, list[EndHook]] = {}
+        self._releases: dict[str, ReleaseHook] = {}
 
     def add(self, hook: Hook) -> None:
         """Register ``hook``; ``DuplicateHook`` if its prefix or target is taken."""
@@ -121,6 +148,8 @@ class Hooks:
             _claim(self._actions, hook.prefix, hook, "a button action for the prefix")
         elif isinstance(hook, NotifyHook):
             _claim(self._notify, hook.who, hook, "a notify hook for")
+        elif isinstance(hook, ReleaseHook):
+            _claim(self._releases, hook.prefix, hook, "a release check for the topic")
         elif isinstance(hook, ResultHook):
             self._results.setdefault(hook.flow, []).append(hook)
         else:
@@ -137,6 +166,11 @@ class Hooks:
 
     def ends(self, flow: str) -> list[EndHook]:
         return self._ends.get(flow, [])
+
+    async def release(self, s: Tx, message: Message, now: datetime) -> Release:
+        """What ``message`` becomes as it goes, by the check for its topic (if any)."""
+        hook = self._releases.get((message.topic or "").split(":", 1)[0])
+        return await hook.callback(s, message, now) if hook else AS_IT_WAS
 
 
 def _claim(taken: dict[str, Any], name: str, hook: Hook, what: str) -> None:

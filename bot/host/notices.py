@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.engine.events import Notify
 from bot.engine.model import Text
-from bot.host.replies import preferred_address
+from bot.host.replies import staff_address
 from bot.language import texts
 from storage import audit, groups, messages, participants
 from storage.db import Tx
@@ -44,7 +44,7 @@ async def notify_staff(
     for member in staff:
         if member.id == person.id:
             continue
-        address = await preferred_address(s, member.id)
+        address = await staff_address(s, member)
         if address is None:
             continue
         await messages.queue_outbound(
@@ -82,7 +82,7 @@ async def unheard(
     for admin in await participants.admins(s):
         if admin.id == person.id:
             continue
-        address = await preferred_address(s, admin.id)
+        address = await staff_address(s, admin)
         if address is None:
             continue
         await messages.queue_outbound(

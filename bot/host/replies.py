@@ -86,6 +86,22 @@ async def preferred_address(s: Tx, participant_id: int) -> tuple[str, str] | Non
     return None
 
 
+# The channels staff notices go on when a person has not chosen one: the one with buttons first.
+WORK_CHANNELS = ("telegram", "sms")
+
+
+async def staff_address(s: Tx, person: Participant) -> tuple[str, str] | None:
+    """Where a staff notice (a claim to decide, an alert, a summary) reaches ``person``: the
+    channel they chose for copro work, else Telegram when they have it, else SMS."""
+    working = [(a.channel, a.address) for a in await participants.addresses_of(s, person.id)
+               if a.status == "ok"]
+    for channel in (person.work_channel, *WORK_CHANNELS):
+        for found in working:
+            if found[0] == channel:
+                return found
+    return working[0] if working else None
+
+
 class Outbox:
     """Renders replies and puts them in the outbox, waking the sender once they commit."""
 

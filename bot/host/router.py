@@ -5,7 +5,8 @@ In order: STOP and START (always honoured), HELP, the features' interceptors
 flow for someone new, and last a flow whose keyword is the whole message (or
 the menu). Every message but STOP, START and HELP is read for risk first
 (``bot.host.screening``): an urgent one raises an alert and gets the crisis
-numbers, and is then handled as any other.
+numbers; it is not then taken as the answer to the question under way (which stays
+open, with no "Sorry, I did not understand"), and otherwise handled as any other.
 """
 
 from __future__ import annotations
@@ -72,16 +73,19 @@ class Router:
             for more in self.hooks.helps:
                 await more.callback(s, person, say)
             return
-        left_to_flow = False
+        left_to_flow = responded = False
         if self.screening.urgent(person, text):
             asked = await sessions.active_session(s, person.id)
             left_to_flow = await self.screening.left_to_flow(s, asked)
             if not left_to_flow:
                 await self.screening.respond(s, person, to, text, asked)
+                responded = True
         for interceptor in self.hooks.interceptors:
             if await interceptor.callback(s, person, text, say):
                 return
         current = await sessions.active_session(s, person.id)
+        if current is not None and responded:
+            return  # words of risk are not a wrong answer: the question waits, no "Sorry"
         if current is not None:
             before = await self.screening.raised(s, person) if left_to_flow else 0
             await self.runner.resume(s, person, current, Reply(text, media), to)
@@ -103,9 +107,9 @@ class Router:
     def sayer(self, s: Tx, person: Participant, to: ReplyTo) -> Say:
         """A ``Say`` that answers ``person`` through ``to``."""
         async def say(text: str | Mapping[str, str], scope: Mapping[str, Any] | None = None,
-                      display: dict[str, Any] | None = None) -> None:
+                      display: dict[str, Any] | None = None, photo: str | None = None) -> None:
             template = text if isinstance(text, str) else dict(text)
-            await self.outbox.say(s, person, to, template, scope, display)
+            await self.outbox.say(s, person, to, template, scope, display, photo)
 
         return say
 

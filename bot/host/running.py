@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.config import Config
-from bot.engine.definition import Flow
+from bot.engine.definition import Flow, text_for
 from bot.engine.events import (
     Event,
     FlowEnded,
@@ -288,7 +288,7 @@ def _message_rows(
 def _display(to: ReplyTo, person: Participant, flow: Flow, event: SendText) -> dict[str, Any] | None:
     """How a channel shows ``event`` beyond its words: as its own poll (Telegram), or read out
     by phone."""
-    display: dict[str, Any] = {}
+    display: dict[str, Any] = _several(person.language) if event.multiple else {}
     if event.poll:
         display["poll"] = {"question": event.poll, "multiple": event.multiple}
     display |= _by_phone(to, person, flow, event) or {}
@@ -309,6 +309,12 @@ def _by_phone(to: ReplyTo, person: Participant, flow: Flow, event: SendText) -> 
                   "min": None if expect.min is None else str(expect.min),
                   "max": None if expect.max is None else str(expect.max)}
     return {"voice": {"language": language, "answer": answer}}
+
+
+def _several(language: str) -> dict[str, Any]:
+    """The display of a question where several choices may be made: buttons that mark
+    each choice, and one that sends them (its label in the person's language)."""
+    return {"multiple": True, "done": text_for(texts.CHOICES_DONE, language)}
 
 
 def _refused(outcome: Outcome) -> bool:

@@ -70,9 +70,11 @@ class Screening:
         return await audit.count(s, kinds=RAISED, participant_id=person.id)
 
     async def respond(
-        self, s: Tx, person: Participant, to: ReplyTo, text: str, row: FlowSession | None
+        self, s: Tx, person: Participant, to: ReplyTo, text: str, row: FlowSession | None,
+        *, answer: bool = True,
     ) -> None:
-        """Raise a safeguarding alert about ``text`` and answer with the crisis numbers.
+        """Raise a safeguarding alert about ``text`` and answer with the crisis numbers
+        (``answer`` False: nothing goes back, for someone who opted out).
 
         The same words again within the hour (a robot's repeats, or someone sending it
         twice) get the crisis numbers again, but raise no second alert."""
@@ -85,7 +87,10 @@ class Screening:
         )
         reached = 0 if again else await self._raise(s, person, to, text, row)
         await audit.record(s, kind="message_risk", actor="copro", participant_id=person.id,
-                           details={"reached": reached, "same": same, "again": again}, at=now)
+                           details={"reached": reached, "same": same, "again": again,
+                                    "answered": answer}, at=now)
+        if not answer:
+            return
         to.priority = messages.URGENT  # the crisis numbers go ahead of any bulk traffic
         await self.outbox.say(s, person, to, texts.CRISIS_TOLD if reached else texts.CRISIS)
 
@@ -95,7 +100,9 @@ class Screening:
         """Raise the alert; how many people it reached, if the alert path says (else 0)."""
         event = Notify(
             step=(row.step if row is not None else None) or "message", who="safeguarding",
-            text=self.outbox.render(person, texts.MESSAGE_RISK_ALERT, {"text": text}), reason=REASON,
+            text=self.outbox.render(person, texts.MESSAGE_RISK_ALERT,
+                                    {"text": text, "opted_out": person.status == "opted_out"}),
+            reason=REASON,
         )
         # Not part of a flow's session when there is none: the alert keeps no session.
         session = row if row is not None else FlowSession(flow_id="message", step="message")

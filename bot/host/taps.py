@@ -56,6 +56,11 @@ async def answered(s: Tx, channel: str, address: str, language: str) -> str:
     return text_for(texts.TAP_ANSWERED, await _language(s, channel, address, language))
 
 
+async def nothing_chosen(s: Tx, channel: str, address: str, language: str) -> str:
+    """What to tell someone who taps Done under several choices before marking one."""
+    return text_for(texts.CHOICES_NONE_YET, await _language(s, channel, address, language))
+
+
 async def _language(s: Tx, channel: str, address: str, language: str) -> str:
     person = await participants.find_by_address(s, channel, address)
     return person.language if person is not None else language

@@ -82,6 +82,12 @@ TAP_CLOSED = {
     "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
 }
 
+CHOICES_DONE = {"en": "Done: send my answers", "cy": "Wedi gorffen: anfon fy atebion"}
+CHOICES_NONE_YET = {
+    "en": "Tap the answers you choose first, then Done.",
+    "cy": "Tapiwch yr atebion rydych chi'n eu dewis yn gyntaf, wedyn Wedi gorffen.",
+}
+
 TAP_ANSWERED = {
     "en": "You have answered this already.",
     "cy": "Rydych chi wedi ateb hwn yn barod.",
@@ -107,10 +113,13 @@ ALERT = {
     "en": "{% if repeat %}STILL NOT ACKNOWLEDGED, sent {{ repeat + 1 }} times. {% endif %}"
     "Safeguarding alert {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
     "To reach {{ person.name }}: {{ person.reach }}. "
-    "When someone is looking after this, reply ACK {{ alert.id }}.",
+    "{% if person.id %}To write to them through copro: /message {{ person.id }} and your words. "
+    "{% endif %}When someone is looking after this, reply ACK {{ alert.id }}.",
     "cy": "{% if repeat %}HEB EI GYDNABOD O HYD, wedi'i anfon {{ repeat + 1 }} gwaith. {% endif %}"
     "Rhybudd diogelu {{ alert.id }}, {{ alert.when }}. {{ alert.text }} "
     "I gysylltu gyda {{ person.name }}: {{ person.reach }}. "
+    "{% if person.id %}I ysgrifennu atyn nhw drwy copro: /message {{ person.id }} a'ch geiriau. "
+    "{% endif %}"
     "Pan fydd rhywun yn gofalu am hyn, atebwch ACK {{ alert.id }}.",
 }
 
@@ -261,6 +270,20 @@ POLL_RESULTS = {
     "{% endfor %}Atebodd {{ voters }} o {{ members }} o bobl.",
 }
 
+POLL_CLOSED = {
+    "en": "Thank you. That poll has closed, so your answer was not counted: "
+    "{{ question[lang] }}",
+    "cy": "Diolch. Mae'r arolwg yna wedi cau, felly chafodd eich ateb mo'i gyfrif: "
+    "{{ question[lang] }}",
+}
+
+POLL_WHICH = {
+    "en": "You have {{ polls | length }} polls to answer:\n{% for p in polls %}{{ p.number }}. "
+    "{{ p.question }}\n{% endfor %}Reply VOTE and the number, like VOTE {{ polls[0].number }}.",
+    "cy": "Mae gennych chi {{ polls | length }} arolwg i'w hateb:\n{% for p in polls %}{{ p.number }}. "
+    "{{ p.question }}\n{% endfor %}Atebwch PLEIDLAIS a'r rhif, fel PLEIDLAIS {{ polls[0].number }}.",
+}
+
 POLL_NONE = {
     "en": "There is no poll open for you to answer right now.",
     "cy": "Does dim arolwg ar agor i chi ei ateb ar hyn o bryd.",
@@ -269,12 +292,12 @@ POLL_NONE = {
 BROADCAST_SUMMARY = {
     "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered, "
     "{{ counts.failed }} failed, {{ counts.opted_out }} not sent (opted out or no way to reach "
-    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting (some wait for their "
-    "contact hours){% endif %}.",
+    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
+    "{% if until %} (the last until {{ until }}){% endif %}{% endif %}.",
     "cy": "Eich neges i {{ group }}: {{ counts.sent }} wedi'u hanfon, {{ counts.delivered }} wedi "
     "cyrraedd, {{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis "
     "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
-    "aros (mae rhai'n aros am eu horiau cyswllt){% endif %}.",
+    "aros am eu horiau cyswllt{% if until %} (yr olaf tan {{ until }}){% endif %}{% endif %}.",
 }
 
 # --- coordinators' commands (/broadcast, /poll, /meeting, /results, /claims) -----------------
@@ -286,16 +309,20 @@ DESK_COMMANDS = {
     "results": {"en": "See a poll's answers", "cy": "Gweld atebion pôl"},
     "meeting": {"en": "Add a meeting", "cy": "Ychwanegu cyfarfod"},
     "claims": {"en": "Expense claims waiting for you", "cy": "Ceisiadau am gostau sy'n aros amdanoch chi"},
+    "message": {"en": "Write to one participant: /message 12 and your words",
+                "cy": "Ysgrifennu at un cyfranogwr: /message 12 a'ch geiriau"},
     "help": {"en": "What you can do", "cy": "Beth gallwch chi ei wneud"},
 }
 
 DESK_HELP = {
     "en": "As a coordinator you can also use: /broadcast to send a message to a group, /poll to "
     "ask a group a question, /results to see a poll's answers, /meeting to add a meeting, and "
-    "/claims to see expense claims waiting for you. Reply BACK at any time to stop a command.",
+    "/claims to see expense claims waiting for you, and /message with a person's number and your "
+    "words to write to them. Reply BACK at any time to stop a command.",
     "cy": "Fel cydlynydd gallwch chi hefyd ddefnyddio: /broadcast i anfon neges at grŵp, /poll i "
     "ofyn cwestiwn i grŵp, /results i weld atebion pôl, /meeting i ychwanegu cyfarfod, a /claims "
-    "i weld ceisiadau am gostau sy'n aros amdanoch chi. Atebwch BACK unrhyw bryd i stopio.",
+    "i weld ceisiadau am gostau sy'n aros amdanoch chi, a /message gyda rhif person a'ch geiriau i "
+    "ysgrifennu atyn nhw. Atebwch BACK unrhyw bryd i stopio.",
 }
 DESK_NOT_ALLOWED = {
     "en": "Sorry, only a group's coordinators can do that. Text HELP to see what you can do.",
@@ -323,8 +350,30 @@ DESK_BROADCAST_PREVIEW = {
     "IE, neu BACK i stopio.",
 }
 DESK_SENT = {
-    "en": "Sent to {{ people }} people. You will get a delivery summary in an hour.",
-    "cy": "Wedi'i anfon at {{ people }} o bobl. Byddwch chi'n cael crynodeb ymhen awr.",
+    "en": "{% if reach.now %}Sending now to {{ reach.now }} people.{% else %}No one can get it "
+    "yet.{% endif %}{% if reach.later %} {{ reach.later }} wait for their contact hours (the "
+    "first from {{ opens }}).{% endif %}{% if reach.unreachable %} {{ reach.unreachable }} cannot "
+    "be reached.{% endif %} You will get a delivery summary once it has gone.",
+    "cy": "{% if reach.now %}Yn anfon nawr at {{ reach.now }} o bobl.{% else %}All neb ei chael "
+    "eto.{% endif %}{% if reach.later %} Mae {{ reach.later }} yn aros am eu horiau cyswllt (y "
+    "cyntaf o {{ opens }}).{% endif %}{% if reach.unreachable %} Does dim modd cyrraedd "
+    "{{ reach.unreachable }}.{% endif %} Byddwch chi'n cael crynodeb unwaith y bydd wedi mynd.",
+}
+DIRECT_MESSAGE = {  # a coordinator's or lead's own words to one person
+    "en": "A message from {{ by or 'your group coordinator' }}: {{ words }}",
+    "cy": "Neges gan {{ by or 'gydlynydd eich grŵp' }}: {{ words }}",
+}
+DIRECT_QUEUED = {
+    "en": "Your message to {{ name }} {% if opens %}waits for their contact hours: it goes by "
+    "{{ channel }} on {{ opens }}.{% else %}is going now by {{ channel }}.{% endif %} Their reply "
+    "comes to copro, not to you.",
+    "cy": "Mae eich neges i {{ name }} {% if opens %}yn aros am eu horiau cyswllt: bydd yn mynd "
+    "drwy {{ channel }} ar {{ opens }}.{% else %}yn mynd nawr drwy {{ channel }}.{% endif %} Mae "
+    "eu hateb yn dod i copro, nid atoch chi.",
+}
+DIRECT_REFUSED = {
+    "en": "Not sent: {{ why }}.",
+    "cy": "Heb ei hanfon: {{ why }}.",
 }
 DESK_POLL_QUESTION = {
     "en": "What is the question for {{ group }}? Write it in English.",
@@ -333,6 +382,12 @@ DESK_POLL_QUESTION = {
 DESK_POLL_OPTIONS = {
     "en": "What are the answers to choose from? Send 2 to 10, one on each line.",
     "cy": "Beth yw'r atebion i ddewis ohonyn nhw? Anfonwch 2 i 10, un ar bob llinell.",
+}
+DESK_POLL_WELSH = {
+    "en": "Now the same poll in Welsh, for people who chose Welsh: the question on the first "
+    "line, then the answers, one on each line, in the same order. Or reply SKIP.",
+    "cy": "Nawr yr un pôl yn Gymraeg, i bobl a ddewisodd Gymraeg: y cwestiwn ar y llinell "
+    "gyntaf, yna'r atebion, un ar bob llinell, yn yr un drefn. Neu atebwch SKIP.",
 }
 DESK_POLL_MULTIPLE = {
     "en": "Can people choose more than one answer? Reply YES or NO.",
@@ -348,11 +403,15 @@ DESK_POLL_SHARE = {
 }
 DESK_POLL_PREVIEW = {
     "en": "This poll will go to {{ people }} people in {{ group }}:\n\n{{ question }}\n"
-    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'More than one answer allowed. '"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% if welsh %}\n{{ welsh.question }}\n"
+    "{% for o in welsh.options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% else %}\nNo Welsh: people "
+    "who chose Welsh get it in English.\n{% endif %}\n{{ 'More than one answer allowed. '"
     " if multiple }}Closes {{ closes | when }}.{{ ' Results go to everyone.' if share }}\n\nSend it? "
     "Reply YES, or BACK to stop.",
     "cy": "Bydd y pôl yma'n mynd at {{ people }} o bobl yn {{ group }}:\n\n{{ question }}\n"
-    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}\n{{ 'Gellir dewis mwy nag un ateb. '"
+    "{% for o in options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% if welsh %}\n{{ welsh.question }}\n"
+    "{% for o in welsh.options %}{{ loop.index }}. {{ o }}\n{% endfor %}{% else %}\nDim Cymraeg: bydd "
+    "pobl a ddewisodd Gymraeg yn ei gael yn Saesneg.\n{% endif %}\n{{ 'Gellir dewis mwy nag un ateb. '"
     " if multiple }}Yn cau ar {{ closes | when('ar') }}.{{ ' Bydd pawb yn cael y canlyniadau.' if share }}"
     "\n\nEi anfon? Atebwch IE, neu BACK i stopio.",
 }
@@ -395,9 +454,12 @@ DESK_NO_CLAIMS = {
 # What a safeguarding lead reads (inside the alert) about a text outside the check-in.
 MESSAGE_RISK_ALERT = {
     "en": "URGENT: {{ participant.full_name or 'A participant' }} sent a message that may mean they "
-    "are at risk: \"{{ text }}\". Please contact them today.",
+    "are at risk: \"{{ text }}\". Please contact them today.{% if opted_out %} They have opted "
+    "out of messages (sent STOP), so copro did not answer them: please phone them.{% endif %}",
     "cy": "BRYS: Mae {{ participant.full_name or 'cyfranogwr' }} wedi anfon neges a allai olygu eu "
-    "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.",
+    "bod mewn perygl: \"{{ text }}\". Cysylltwch gyda nhw heddiw.{% if opted_out %} Maen nhw "
+    "wedi dewis peidio cael negeseuon (STOP), felly wnaeth copro ddim eu hateb: ffoniwch nhw."
+    "{% endif %}",
 }
 # The crisis numbers, for someone whose text may mean they are at risk; no promise of a call.
 CRISIS = {

@@ -50,6 +50,9 @@ class Participant(Base):
     consent_at: Mapped[datetime | None]
     # Runs the whole service: every coordinator action in every group.
     admin: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Where their staff notices (claims, alerts, summaries) go: a channel, or None for
+    # Telegram when they have it, else SMS.
+    work_channel: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = updated()
 

@@ -7,10 +7,13 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
@@ -20,15 +23,18 @@ from bot.channels.telegram.channel import TelegramChannel, bot_username, webhook
 from bot.core.clock import utcnow
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.metrics import Metrics
+from bot.core.scheduler import Scheduler
 from bot.delivery.channel import Outgoing, TryAgain
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
 from bot.features.people import deep_link
+from bot.features.polls import Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import invites, messages, participants
+from storage import groups, invites, messages, participants
+from storage import polls as polls_store
 from storage.db import Database
-from storage.models import Participant
+from storage.models import Membership, Participant
 from tests import records
 from tests.doubles.bot_api import BLOCKED, NO_CHAT, TOKEN, BotApiDouble, Fault, too_many
 from tests.servers import serve_asgi
@@ -54,6 +60,7 @@ class Rig:
     config: Config
     url: str  # copro's HTTP app
     client: httpx.AsyncClient
+    scheduler: Scheduler
 
     async def until(self, check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:
         await until(check, seconds)
@@ -114,7 +121,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         config = settings(tmp_path, api_url, **getattr(request, "param", {}))
         conversations = Conversations(database, Library.load(), config)
         await conversations.register_flows()
-        scheduler_for(conversations, config)
+        scheduler = scheduler_for(conversations, config)
         metrics = Metrics()
         channel = TelegramChannel(config, Inbox(conversations, Spool(tmp_path / "spool")), metrics)
         sender = Sender(database, {"telegram": channel}, config, metrics)
@@ -122,7 +129,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         await channel.start()
         try:
             async with serve_asgi(app) as url, httpx.AsyncClient() as client:
-                yield Rig(api, database, channel, sender, config, url, client)
+                yield Rig(api, database, channel, sender, config, url, client, scheduler)
         finally:
             api.hang_up()
             await channel.stop()
@@ -635,3 +642,91 @@ async def test_one_persons_updates_are_handled_one_at_a_time_in_the_order_they_c
 
 async def _counts(rig: Rig, chat: int, n: int) -> bool:
     return await rig.inbound(chat) >= n
+
+
+async def test_the_coordinators_menu_follows_roles_while_copro_runs(rig: Rig) -> None:
+    """Sam is made a coordinator after copro started: his chat gets the menu (for his chat
+    only); when he stops being one, it is taken away."""
+    async with rig.db.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        sam = await participants.create(s, channel="telegram", address="2002", name="Sam")
+        await groups.add_member(s, riverside, sam, "coordinator")
+    await rig.channel.show_commands()
+    [given] = [c for c in rig.api.calls if c.method == "setMyCommands"
+               and _scope(c.params["scope"]) == {"type": "chat", "chat_id": 2002}]
+    assert "broadcast" in str(given.params["commands"])
+    async with rig.db.transaction() as s:
+        await s.execute(delete(Membership).where(Membership.participant_id == sam.id))
+    await rig.channel.show_commands()
+    assert [_scope(c.params["scope"]) for c in rig.api.calls
+            if c.method == "deleteMyCommands"] == [{"type": "chat", "chat_id": 2002}]
+
+
+def _scope(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def test_several_choices_are_marked_tap_by_tap_and_sent_with_done(rig: Rig) -> None:
+    """A poll where several answers may be chosen does not end at the first tap: each tap
+    marks (or unmarks) an answer, and Done sends those marked, as one answer."""
+    async with rig.db.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        ann = await participants.create(s, channel="telegram", address=str(ANN), name="Ann")
+        await participants.record_consent(s, ann, utcnow())
+        await groups.add_member(s, riverside, ann, "member")
+        # Longer than Telegram's own polls take (300 characters), so it goes with buttons.
+        long = ("Which days suit you for the spring planning sessions at the library? We will "
+                "meet for two hours, with tea and a break, and there is step-free access and a "
+                "hearing loop. Choose every day you could come, then press Done, so that we "
+                "can pick the days most people can manage. Thank you for helping us plan.")
+        assert len(long) > 300
+        poll = await Polls(rig.channel.inbox.conversations, rig.config).create(
+            s, riverside, question=long, multiple=True,
+            options=["Tuesday", "Wednesday", "Thursday"], closes_at=utcnow() + timedelta(days=1))
+    await rig.scheduler.tick()
+    await rig.sender.drain()
+    question = [c for c in rig.api.sent(ANN) if c.params.get("reply_markup")][-1]
+    rows = _json_of(question.params["reply_markup"])["inline_keyboard"]
+    assert [row[0]["text"] for row in rows] == [
+        "Tuesday", "Wednesday", "Thursday", "Done: send my answers"]
+
+    async def tap(row: int) -> None:
+        edits = len(rig.api.sent(ANN, "editMessageReplyMarkup"))
+        answers = len(rig.api.sent(None, "answerCallbackQuery"))
+        rig.api.queue(rig.api.tap(ANN, rows[row][0]["callback_data"], question))
+
+        async def answered() -> bool:
+            return len(rig.api.sent(None, "answerCallbackQuery")) > answers
+
+        await rig.until(answered)
+        if row < 3:
+            assert len(rig.api.sent(ANN, "editMessageReplyMarkup")) > edits
+
+    await tap(3)  # Done with nothing marked: asked to mark some first
+    assert rig.api.sent(None, "answerCallbackQuery")[-1].params.get("text") == (
+        "Tap the answers you choose first, then Done.")
+    for row in (0, 1, 2, 1):  # Tuesday, Wednesday, Thursday, then Wednesday unmarked
+        await tap(row)
+    marked = _json_of(rig.api.sent(ANN, "editMessageReplyMarkup")[-1].params["reply_markup"])
+    assert [r[0]["text"] for r in marked["inline_keyboard"]] == [
+        "✓ Tuesday", "Wednesday", "✓ Thursday", "Done: send my answers"]
+    async with rig.db.transaction() as s:
+        assert await polls_store.votes(s, poll.id) == []  # nothing counted before Done
+    heard = await rig.inbound(ANN)
+    await tap(3)
+
+    async def counted() -> bool:
+        return await rig.inbound(ANN) > heard
+
+    await rig.until(counted)
+    async with rig.db.transaction() as s:
+        [vote] = await polls_store.votes(s, poll.id)
+    assert vote.choices == [1, 3]
+    chosen = _json_of(rig.api.sent(ANN, "editMessageReplyMarkup")[-1].params["reply_markup"])
+    assert chosen["inline_keyboard"][0][0]["text"] == "✓ Tuesday, Thursday"
+
+
+def _json_of(value: object) -> dict[str, Any]:
+    found = json.loads(value) if isinstance(value, str) else value
+    assert isinstance(found, dict)
+    return found

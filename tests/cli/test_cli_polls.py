@@ -86,7 +86,7 @@ def test_a_broadcast_and_its_summary(env: dict[str, str]) -> None:
     a_group(env)
     sent = copro(env, "broadcast", "--group", "Riverside Voices", "--text", "The hall is closed.",
                  "--welsh", "Mae'r neuadd ar gau.", "--yes")
-    assert sent.exit_code == 0 and sent.output.startswith("Broadcast 1 going to 2 people.")
+    assert sent.exit_code == 0 and sent.output.startswith("Broadcast 1 for 2 people: ")
     shown = copro(env, "broadcasts", "show", "1").output
     assert "[en] The hall is closed.\n[cy] Mae'r neuadd ar gau.\n" in shown
     assert "0 sent, 0 delivered, 0 failed, 0 opted out, 2 waiting" in shown
@@ -131,4 +131,4 @@ def test_a_broadcast_is_previewed_and_sent_only_when_confirmed(env: dict[str, st
     assert lines[6].startswith("Send it? [y/N]") and kept.exit_code == 1  # "Aborted!"
     assert copro(env, "broadcasts", "show", "1").exit_code == 1  # nothing was sent
     sent = CliRunner().invoke(main, args, env=env, input="y\n")
-    assert sent.exit_code == 0 and "Broadcast 1 going to " in sent.output
+    assert sent.exit_code == 0 and "Broadcast 1 for 4 people: 2 now, 1 waiting" in sent.output

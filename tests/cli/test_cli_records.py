@@ -116,10 +116,22 @@ def test_claims_are_listed_decided_exported_and_paid(env: dict[str, str], tmp_pa
     assert missing.exit_code == 1 and "there is no claim 99" in missing.output
 
 
+async def _the_lead_cannot_be_reached(s: AsyncSession) -> None:
+    for m in await records.messages_of_address(s, SAM):
+        if m.direction == "out" and m.topic == "alert:1":
+            m.status, m.error = "failed", "not sent: the address is opted out"
+
+
 def test_alerts_are_listed_and_acknowledged_with_a_note(env: dict[str, str]) -> None:
     a_busy_group(env)
     listed = copro(env, "alerts", "list", "--open").output
-    assert "Ann  NOT ACKNOWLEDGED (sent 1 time(s))" in listed and "end it all" in listed
+    # What really happened to the notices, never "sent" of a message that has not gone.
+    assert "Ann  NOT ACKNOWLEDGED (notices: 0 delivered, 1 waiting to go)" in listed
+    assert "end it all" in listed
+    look(env, _the_lead_cannot_be_reached)
+    listed = copro(env, "alerts", "list", "--open").output
+    assert ("Ann  NOT ACKNOWLEDGED (notices: 0 delivered, 1 failed (the address is opted out))"
+            in listed)
     done = copro(env, "alerts", "ack", "1", "--note", "Called Ann, she is safe")
     assert done.exit_code == 0
     assert copro(env, "alerts", "list", "--open").output.strip() == "No open alerts."

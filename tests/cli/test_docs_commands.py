@@ -36,6 +36,8 @@ REFUSED = {
     'copro claims reject 12 --reason "This trip was paid last week."': "there is no claim 12",
     "copro claims mark-paid 12 13 14": "there is no claim 12",
     "copro messages failed --resend 412 # once the cause is fixed": "no failed message with ID 412",
+    'copro message "Ann Jones" "The bus is late today: we start at 11." --from Sam':
+        "Ann Jones is not taking part",
     'copro alerts flag-message 42 --note "She said she does not feel safe at home"':
         "no message was left by phone in session 42",
 }

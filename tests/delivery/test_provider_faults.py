@@ -294,10 +294,10 @@ async def broadcast(db: Database, config: Config, conversations: Conversations) 
     async with db.transaction() as s:
         group = await groups.get_group_by_name(s, "Everyone")
         assert group is not None
-        sent, people = await Broadcasts(conversations, config).send(s, group, TEXT)
+        sent, reach = await Broadcasts(conversations, config).send(s, group, TEXT)
     await scheduler_for(conversations, config).tick()
     async with db.transaction() as s:
-        assert sum((await messages.outbox_depth(s)).values()) == people > 0
+        assert sum((await messages.outbox_depth(s)).values()) == reach.people > 0
     return sent.id
 
 

@@ -2,7 +2,7 @@
 
 It answers the methods copro uses (getMe, getUpdates, setWebhook, deleteWebhook,
 sendMessage, sendPhoto, answerCallbackQuery, editMessageReplyMarkup, getFile and
-file downloads, setMyCommands, sendPoll, stopPoll) as Telegram does, records
+file downloads, setMyCommands, deleteMyCommands, sendPoll, stopPoll) as Telegram does, records
 every call with the time it arrived (so tests can measure rates), and can be
 told to fail: 429 with ``retry_after``, 5xx, 403 (the user blocked the bot),
 400 (chat not found), or a slow answer. It also plays the people: their texts,
@@ -81,6 +81,7 @@ class BotApiDouble:
         self._file_paths: dict[str, str] = {}  # file_id: path in self.files
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self._markups: dict[int, Any] = {}  # message id: its buttons as they are now
         self._recent: deque[float] = deque()
         self._recent_by_chat: dict[str, deque[float]] = {}
 
@@ -150,6 +151,9 @@ class BotApiDouble:
         message = {"message_id": int(on.params.get("_message_id", 1)) if on else 1,
                    "date": int(time.time()), "chat": {"id": chat, "type": "private"},
                    "from": BOT, "text": on.params.get("text", "") if on else ""}
+        markup = self._markups.get(message["message_id"]) if on else None
+        if markup:  # the buttons as they are now (edited since, perhaps), as Telegram sends them
+            message["reply_markup"] = markup
         return {"update_id": next(self._ids), "callback_query": {
             "id": f"cq{next(self._ids)}", "from": self._person(chat), "message": message,
             "chat_instance": f"ci{chat}", "data": data,
@@ -268,6 +272,9 @@ class BotApiDouble:
     async def _setMyCommands(self, params: dict[str, Any], call: Call) -> Any:
         return True
 
+    async def _deleteMyCommands(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
     def _sent(self, params: dict[str, Any], call: Call, **content: Any) -> dict[str, Any]:
         message_id = next(self._message_ids)
         call.params["_message_id"] = message_id
@@ -277,6 +284,7 @@ class BotApiDouble:
                            "type": "private"}, **content}
         if params.get("reply_markup"):
             result["reply_markup"] = params["reply_markup"]
+            self._markups[message_id] = _json(params["reply_markup"])
         return result
 
     async def _sendMessage(self, params: dict[str, Any], call: Call) -> Any:
@@ -313,6 +321,9 @@ class BotApiDouble:
         return True
 
     async def _editMessageReplyMarkup(self, params: dict[str, Any], call: Call) -> Any:
+        edited = params.get("message_id")
+        if edited is not None:
+            self._markups[int(str(edited))] = _json(params.get("reply_markup")) or {}
         return self._sent(params, call, text="")
 
     async def _getFile(self, params: dict[str, Any], call: Call) -> Any:
@@ -330,6 +341,11 @@ class BotApiDouble:
         if content is None:
             return _error(404, "Not Found")
         return Response(content, media_type="image/jpeg")
+
+
+def _json(value: Any) -> Any:
+    """A parameter PTB may send JSON-encoded (as form data) or as JSON."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> Response:

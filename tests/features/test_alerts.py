@@ -72,6 +72,7 @@ async def test_a_risk_answer_at_night_reaches_the_safeguarding_lead_at_once(
         'their weekly check-in that may mean they are at risk: "Some days I want to end it all.".'
     )
     assert f"To reach Ann: {ANN} (phone)." in alert.body
+    assert "To write to them through copro: /message 1 and your words." in alert.body
     assert alert.body.endswith("When someone is looking after this, reply ACK 1.")
     assert alert.display == {"buttons": [{"label": "I am looking after this", "data": "alert:1:ack"}]}
     assert await outbox(database, CHRIS) == []  # the lead first; coordinators if no one acts

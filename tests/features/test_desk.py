@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from bot.app.wiring import scheduler_for
 from bot.core.config import load_config
 from bot.core.scheduler import Scheduler
+from bot.features.polls import Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import broadcasts, groups, meetings, participants, polls
@@ -83,7 +84,7 @@ async def test_a_broadcast_is_guided_previewed_and_confirmed(
         "Sorry, please reply YES to send it, or BACK to stop. Please try again, or reply BACK to stop.",
         preview]
     assert await talk(conversations, "yes") == [
-        "Sent to 3 people. You will get a delivery summary in an hour."]
+        "Sending now to 3 people. You will get a delivery summary once it has gone."]
     await scheduler.tick()
     assert await deliver(database, who["ann"].address, clock.now) == ["The hall is closed on Friday."]
     assert await deliver(database, who["bryn"].address, clock.now) == [
@@ -92,6 +93,21 @@ async def test_a_broadcast_is_guided_previewed_and_confirmed(
     async with database.transaction() as s:
         sent = await broadcasts.get(s, 1)
     assert sent is not None and sent.group_id == riverside.id and sent.created_by == who["sam"].id
+
+
+async def test_a_broadcast_says_who_waits_for_contact_hours_rather_than_sent(
+    database: Database, conversations: Conversations, scheduler: Scheduler,
+    two_groups: tuple[Group, Group, dict[str, Member]],
+) -> None:
+    riverside, _, _ = two_groups
+    await member(database, riverside, "+447700900009", name="Owl", hours=(time(20), time(22)))
+    await talk(conversations, "/broadcast")
+    await conversations.act("telegram", SAM, "desk:group:2")
+    for text in ("The hall is closed on Friday.", "SKIP"):
+        await talk(conversations, text)
+    assert await talk(conversations, "yes") == [
+        "Sending now to 3 people. 1 wait for their contact hours (the first from Tuesday 24 "
+        "November at 8pm). You will get a delivery summary once it has gone."]
 
 
 async def test_a_poll_from_a_phone_then_its_results(
@@ -106,24 +122,46 @@ async def test_a_poll_from_a_phone_then_its_results(
         "Sorry, I found 1 answer(s); a poll needs 2 to 10, one on each line. Please try again, or "
         "reply BACK to stop.",
         "What are the answers to choose from? Send 2 to 10, one on each line."]
-    await talk(conversations, "Tuesday\n- Wednesday\nThursday")
+    assert await talk(conversations, "Tuesday\n- Wednesday\nThursday") == [
+        "Now the same poll in Welsh, for people who chose Welsh: the question on the first line, "
+        "then the answers, one on each line, in the same order. Or reply SKIP."]
+    assert (await talk(conversations, "Pa ddiwrnod sy'n gyfleus?\nDydd Mawrth"))[0].startswith(
+        "Sorry, I need the question on the first line, then 3 answers")
+    await talk(conversations, "Pa ddiwrnod sy'n gyfleus?\nDydd Mawrth\nDydd Mercher\nDydd Iau")
     await talk(conversations, "no")
     assert await talk(conversations, "next friday") == [
         "Sorry, 'next friday' is not a day and time: write it like \"tomorrow 5pm\", \"3 Dec 2pm\" "
         "or \"2026-12-03 14:00\". Please try again, or reply BACK to stop.",
         "When should the poll close? For example 2026-12-01 2pm."]
-    await talk(conversations, "2026-11-27 5pm")
+    await talk(conversations, "tomorrow 5pm")
     [preview] = await talk(conversations, "yes")
     assert preview == ("This poll will go to 3 people in Riverside Voices:\n\nWhich day suits you?\n"
-                       "1. Tuesday\n2. Wednesday\n3. Thursday\n\nCloses Friday 27 November at 5pm. "
-                       "Results go to everyone.\n\nSend it? Reply YES, or BACK to stop.")
+                       "1. Tuesday\n2. Wednesday\n3. Thursday\n\nPa ddiwrnod sy'n gyfleus?\n"
+                       "1. Dydd Mawrth\n2. Dydd Mercher\n3. Dydd Iau\n\nCloses Wednesday 25 "
+                       "November at 5pm. Results go to everyone.\n\nSend it? Reply YES, or BACK to stop.")
     assert await talk(conversations, "yes") == [
         "Poll 1 is on its way. Send /results 1 to see the answers so far."]
     await scheduler.tick()
     [question] = await deliver(database, who["ann"].address, clock.now)
     assert question.startswith("Which day suits you? Please reply with a number.")
+    [welsh] = await outbox(database, who["bryn"].address)  # Bryn chose Welsh
+    assert (welsh.body or "").startswith("Pa ddiwrnod sy'n gyfleus? Atebwch gyda rhif.")
+    assert welsh.options == ["Dydd Mawrth", "Dydd Mercher", "Dydd Iau"]
     await conversations.receive("sms", who["ann"].address, "wednesday")
     await deliver(database, SAM, clock.now)
+    async with database.transaction() as s:  # a second poll, for the other group
+        hillside = await groups.get_group_by_name(s, "Hillside Carers")
+        sam = await participants.find_by_address(s, "telegram", SAM)
+        assert hillside is not None and sam is not None
+        await Polls(conversations, conversations.config, clock).create(
+            s, hillside, question="Tea or coffee?", options=["Tea", "Coffee"],
+            closes_at=clock.now + timedelta(days=1), by=sam)
+    await talk(conversations, "/results")
+    listed = [m for m in await outbox(database, SAM, statuses=("sent",))][-1]
+    assert sorted(b["label"] for b in listed.display["buttons"]) == [
+        "1. Which day suits you?", "2. Tea or coffee?"]  # each under its own number
+    [tea] = await talk(conversations, "2")
+    assert tea.startswith("Poll results: Tea or coffee?")
     await talk(conversations, "/results")
     await conversations.act("telegram", SAM, "desk:poll:1")
     [results] = [m for m in await outbox(database, SAM) if m.kind == "photo"]

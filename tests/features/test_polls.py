@@ -16,8 +16,9 @@ from bot.features.broadcasts import BroadcastError, Broadcasts
 from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
+from bot.language import texts
 from storage import broadcasts, participants, polls
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Group
 from tests import records
 from tests.people import Clock, deliver, group, member, outbox
@@ -131,6 +132,10 @@ async def test_a_question_left_unanswered_is_withdrawn_at_the_close_and_results_
     await scheduler.tick()
     [shared] = await deliver(database, ann.address, clock.now)
     assert shared.startswith("Poll results: Which day suits you?\nTuesday: 1 (100%)\nThursday: 1 (100%)")
+    # Several answers each: the chart's bars say what the caption says (a share of who answered).
+    [for_sam] = [m for m in await outbox(database, "900") if m.kind == "photo"]
+    assert [row[2] for row in for_sam.display["chart"]["rows"]] == ["1 (100%)", "1 (100%)", "0 (0%)"]
+    assert "Tuesday: 1 (100%)\nThursday: 1 (100%)\nWednesday: 0 (0%)" in (for_sam.body or "")
     await conversations.receive("sms", late.address, "2")  # too late: the poll asked no one
     async with database.transaction() as s:
         votes = await polls.votes(s, 1)
@@ -170,10 +175,12 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
         assert person is not None
         await participants.opt_out(s, person, at=utcnow())
         coordinator = await participants.get(s, sam.id)
-        broadcast, people = await Broadcasts(conversations, conversations.config, clock).send(
+        broadcast, reach = await Broadcasts(conversations, conversations.config, clock).send(
             s, riverside, {"en": "The hall is closed on Friday. {{ not a template }}",
                            "cy": "Mae'r neuadd ar gau ddydd Gwener."}, by=coordinator)
-    assert people == 4  # Gwen has opted out
+    # Gwen has opted out; the night owl's contact hours open at 8pm: the sender is told so.
+    assert (reach.now, reach.later, reach.opens, reach.unreachable) == (
+        3, 1, datetime(2026, 11, 24, 20, 0, tzinfo=UTC), 0)
     await scheduler.tick()
     assert await deliver(database, ann.address, clock.now) == [
         "The hall is closed on Friday. {{ not a template }}"]
@@ -184,15 +191,37 @@ async def test_a_broadcast_goes_to_each_person_in_their_language_and_is_summaris
         to_sam.status = "delivered"  # as a delivery report would say
     clock.advance(hours=1)
     await scheduler.tick()
+    # The summary waits for the last one waiting, rather than say "1 still waiting".
+    assert [b for b in await deliver(database, sam.address, clock.now) if "Your message" in b] == []
+    async with database.transaction() as s:
+        summary = await conversations_summary(s, conversations, clock, broadcast.id)
+    assert summary == ("Your message to Riverside Voices: 3 sent, 1 delivered, 0 failed, 0 not sent "
+                       "(opted out or no way to reach them), 1 still waiting for their contact hours "
+                       "(the last until Tuesday 24 November at 8pm).")
+    clock.set(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
+    await scheduler.tick()
+    assert await deliver(database, night_owl.address, clock.now) == [
+        "The hall is closed on Friday. {{ not a template }}"]
+    clock.advance(hours=1)
+    await scheduler.tick()
     summaries = [b for b in await deliver(database, sam.address, clock.now) if "Your message" in b]
-    assert summaries == ["Your message to Riverside Voices: 3 sent, 1 delivered, 0 failed, 0 not sent "
-                         "(opted out or no way to reach them), 1 still waiting (some wait for their "
-                         "contact hours)."]
+    assert summaries == ["Your message to Riverside Voices: 4 sent, 1 delivered, 0 failed, 0 not sent "
+                         "(opted out or no way to reach them)."]
     async with database.transaction() as s:
         kept = await broadcasts.get(s, broadcast.id)
         with pytest.raises(BroadcastError, match="needs its words in English"):
             await Broadcasts(conversations, conversations.config, clock).send(s, riverside, {"cy": "Helo"})
     assert kept is not None and kept.texts["cy"] == "Mae'r neuadd ar gau ddydd Gwener."
+
+
+async def conversations_summary(s: Tx, c: Conversations, clock: Clock, broadcast_id: int) -> str:
+    """The summary the coordinator would read now (the words a held summary is given as it goes)."""
+    found = await broadcasts.get(s, broadcast_id)
+    assert found is not None and found.created_by is not None
+    reader = await participants.get(s, found.created_by)
+    assert reader is not None
+    handler = Broadcasts(c, c.config, clock)
+    return c.render(reader, texts.BROADCAST_SUMMARY, await handler.summary_scope(s, found, reader))
 
 
 async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
@@ -228,6 +257,8 @@ async def test_a_closed_poll_withdraws_its_waiting_nudge_and_asks_nothing_more(
     await conversations.receive("sms", dee.address, "2")
     said = " ".join(await deliver(database, dee.address, clock.now))
     assert "your answer is counted" not in said
+    assert said == ("Thank you. That poll has closed, so your answer was not counted: "
+                    "Which day suits you?")  # not the menu
     async with database.transaction() as s:
         [vote] = await polls.votes(s, poll_id)
     assert vote.choices == [1]
@@ -251,3 +282,35 @@ async def test_a_poll_tells_a_member_in_another_time_zone_which_clock_it_closes_
     await conversations.receive("sms", elena.address, "2")
     [thanks] = await deliver(database, elena.address, clock.now)
     assert "before Friday 27 November at 11am UK time, text VOTE." in thanks
+
+
+async def test_with_two_polls_open_vote_asks_which_and_vote_with_a_number_reopens_that_one(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock,
+) -> None:
+    riverside = await group(database)
+    await member(database, riverside, "900", name="Sam", role="coordinator", channel="telegram")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn", language="cy")
+    first = await make_poll(conversations, riverside)
+    async with database.transaction() as s:
+        await Polls(conversations, conversations.config, clock).create(
+            s, riverside, question={"en": "Tea or coffee?", "cy": "Te neu goffi?"},
+            options=[{"en": "Tea", "cy": "Te"}, {"en": "Coffee", "cy": "Coffi"}], closes_at=CLOSES)
+    await scheduler.tick()
+    await conversations.receive("sms", ann.address, "1")  # answers the first question sent
+    await deliver(database, ann.address, clock.now)
+    await conversations.receive("sms", ann.address, "VOTE")
+    assert await deliver(database, ann.address, clock.now) == [
+        "You have 2 polls to answer:\n2. Tea or coffee?\n1. Which day suits you?\n"
+        "Reply VOTE and the number, like VOTE 2."]
+    await conversations.receive("sms", ann.address, "vote 1")  # not only the newest
+    [again] = await deliver(database, ann.address, clock.now)
+    assert again.startswith("Which day suits you? Please reply with a number.")
+    await conversations.receive("sms", ann.address, "3")
+    async with database.transaction() as s:
+        [vote] = await polls.votes(s, first)
+    assert vote.choices == [3]
+    await deliver(database, bryn.address, clock.now)
+    await conversations.receive("sms", bryn.address, "pleidlais")
+    [which] = await deliver(database, bryn.address, clock.now)
+    assert which.startswith("Mae gennych chi 2 pôl i'w hateb:\n2. Te neu goffi?")

@@ -70,11 +70,11 @@ async def test_a_disclosure_in_reply_to_a_poll_reaches_the_lead_and_keeps_the_po
 
     await conversations.receive("sms", ANN, "I want to end it all")
     said = await deliver(database, ANN, clock.now)
-    # Ann reads the crisis numbers first, told truly that someone will contact her (the alert
-    # reached Sam, her lead), then the poll asking again for a number: her poll is still open.
+    # Ann reads the crisis numbers, told truly that someone will contact her (the alert
+    # reached Sam, her lead), and not "Sorry, I did not understand": her poll is still open.
     assert "Samaritans free on 116 123" in said[0] and "NHS 111" in said[0] and "999" in said[0]
     assert PROMISE in said[0]
-    assert said[1:] == ["Sorry, I did not understand. Please reply with the number of your answer."]
+    assert len(said) == 1
     [alert] = await deliver(database, SAM, clock.now)
     assert "Ann" in alert and "I want to end it all" in alert  # Sam, the lead, is told at once
     async with database.transaction() as s:
@@ -101,6 +101,25 @@ async def test_a_disclosure_out_of_the_blue_is_heard_and_the_menu_still_comes(
     async with database.transaction() as s:
         [raised] = await alerts.listed(s)
         assert raised.reason == "message-risk" and raised.session_id is None
+
+
+async def test_stop_stops_messages_not_safeguarding(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
+) -> None:
+    await riverside(database)
+    await conversations.receive("sms", ANN, "STOP")
+    await deliver(database, ANN, clock.now)
+    await conversations.receive("sms", ANN, "I want to end it all")
+    # Nothing goes back to Ann (she opted out, and SMS rules allow no more texts), but her
+    # lead is told at once, and told that copro did not answer her, so that Sam phones her.
+    assert await deliver(database, ANN, clock.now) == []
+    [alert] = await deliver(database, SAM, clock.now)
+    assert "I want to end it all" in alert and "so copro did not answer them: please phone them" in alert
+    await conversations.receive("sms", ANN, "hello")  # an ordinary text is still ignored
+    assert await deliver(database, ANN, clock.now) == []
+    async with database.transaction() as s:
+        [raised] = await alerts.listed(s)
+        assert raised.reason == "message-risk"
 
 
 async def test_an_ordinary_text_raises_nothing(

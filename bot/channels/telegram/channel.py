@@ -54,6 +54,7 @@ UPDATES = ["message", "callback_query", "poll_answer"]
 SEND_TIMEOUT = 20.0
 RECONNECT_SECONDS = (1.0, 60.0)  # first and longest wait between tries to reach Telegram
 RECENT_UPDATES = 1000  # update ids remembered, so a webhook delivered twice is handled once
+MENU_SECONDS = 60.0  # how often the coordinators' menus are brought in line with their roles
 
 # The commands menu is in English, as the commands themselves are.
 COORDINATOR_COMMANDS = [BotCommand(command, text_for(about, "en"))
@@ -100,6 +101,8 @@ class TelegramChannel:
         self.ready = False  # connected: sending, polling or taking webhooks
         self.reconnect_seconds = reconnect_seconds
         self._connecting: asyncio.Task[None] | None = None
+        self._menus: set[str] = set()  # the chats given the coordinators' menu
+        self._keeping_menus: asyncio.Task[None] | None = None
         self._recent: OrderedDict[int, None] = OrderedDict()
         self.order = InOrder(AT_ONCE)
         base = self.telegram.api_base_url
@@ -159,28 +162,45 @@ class TelegramChannel:
             return False
         self.ready = True
         log.warning("Telegram: connected as @%s", self.app.bot.username)
-        try:
-            await self.show_commands()
-        except Exception:  # a menu is a convenience: Telegram runs without it
-            log.exception("telegram: could not give coordinators their commands menu")
+        self._keeping_menus = asyncio.create_task(self._keep_menus(), name="telegram menus")
         return True
 
+    async def _keep_menus(self) -> None:
+        """Menus that follow roles while copro runs (a coordinator made, or no longer one, by
+        the command line or an invite), looked at now and every ``MENU_SECONDS``."""
+        while True:
+            try:
+                await self.show_commands()
+            except Exception:  # a menu is a convenience: Telegram runs without it
+                log.exception("telegram: could not bring the coordinators' menus up to date")
+            await asyncio.sleep(MENU_SECONDS)
+
     async def show_commands(self) -> None:
-        """Give each coordinator's chat the menu of coordinators' commands."""
-        for chat in await self.inbox.staff(self.name):
+        """Give each coordinator's chat the menu of coordinators' commands (a chat scope: only
+        they see it), and take it from a chat whose person is no longer a coordinator."""
+        staff = set(await self.inbox.staff(self.name))
+        for chat in sorted(staff - self._menus):
             try:
                 await self.app.bot.set_my_commands(COORDINATOR_COMMANDS,
                                                    scope=BotCommandScopeChat(int(chat)))
+                self._menus.add(chat)
             except (TelegramError, ValueError) as exc:
                 log.info("telegram: could not set the commands menu for %s: %s", mask(chat), exc)
+        for chat in sorted(self._menus - staff):
+            try:
+                await self.app.bot.delete_my_commands(scope=BotCommandScopeChat(int(chat)))
+                self._menus.discard(chat)
+            except (TelegramError, ValueError) as exc:
+                log.info("telegram: could not take the commands menu from %s: %s", mask(chat), exc)
 
     async def stop(self) -> None:
         """Stop taking updates (a webhook stays set: Telegram keeps what comes meanwhile)."""
         self.ready = False
-        if self._connecting is not None:
-            self._connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._connecting
+        for task in (self._connecting, self._keeping_menus):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:

@@ -41,6 +41,8 @@ CHOICE = "opt"  # a choice's button carries "opt:<outbox message id>:<number fro
 CHOSEN = "done"  # the mark left under a question once a choice is made
 POLL_QUESTION_LIMIT, POLL_OPTION_LIMIT, POLL_OPTIONS = 300, 100, 10  # Telegram's own polls
 VOTE = "pollvote"  # a vote in a poll copro sent: "pollvote:<poll id>:<numbers from 1>"
+FINISH = "finish"  # under a question of several choices: "finish:<outbox message id>" sends them
+MARK = "✓ "  # before a choice marked (several choices), and before the choices made
 
 
 def limits(config: TelegramConfig, chat: str) -> list[tuple[str, float, float]]:
@@ -115,6 +117,9 @@ def native_poll(message: Outgoing) -> bool:
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(label[:LABEL_LIMIT], callback_data=f"{CHOICE}:{message.id}:{n}")]
             for n, label in enumerate(message.options, start=1)]
+    if message.multiple and message.options:  # taps mark choices; this button sends them
+        rows.append([InlineKeyboardButton(message.done[:LABEL_LIMIT] or "Done",
+                                          callback_data=f"{FINISH}:{message.id}")])
     rows += [[InlineKeyboardButton(b.label[:LABEL_LIMIT], callback_data=b.data[:LABEL_LIMIT])]
              for b in message.buttons]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -39,7 +39,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram.files import attachment, download
-from bot.channels.telegram.send import CHOICE, CHOSEN, VOTE
+from bot.channels.telegram.send import CHOICE, CHOSEN, FINISH, MARK, VOTE
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
@@ -188,6 +188,9 @@ class Updates:
         if data == CHOSEN:
             await query.answer(await self.inbox.tapped_again(self.name, address))
             return
+        if data.startswith(f"{FINISH}:"):
+            await self._finish(query, address, data)
+            return
         if not data.startswith(f"{CHOICE}:"):
             await query.answer()
             await self._hand_in(Inbound("action", self.name, address, data))
@@ -199,6 +202,10 @@ class Updates:
             await _quietly(query.edit_message_reply_markup(reply_markup=None))
             return
         await query.answer()
+        markup = query.message.reply_markup if isinstance(query.message, Message) else None
+        if markup is not None and _several(markup):  # a tap marks (or unmarks) one choice
+            await _quietly(query.edit_message_reply_markup(reply_markup=_marked(markup, data)))
+            return
         chosen = InlineKeyboardMarkup([[InlineKeyboardButton(f"✓ {tap.label}", callback_data=CHOSEN)]])
         await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
         await self._hand_in(Inbound("message", self.name, address, data.rsplit(":", 1)[1],
@@ -213,6 +220,57 @@ class Updates:
         numbers = ",".join(str(n + 1) for n in answer.option_ids)
         await self._hand_in(Inbound("action", self.name, str(answer.user.id),
                                     f"{VOTE}:{answer.poll_id}:{numbers}"))
+
+    async def _finish(self, query: CallbackQuery, address: str, data: str) -> None:
+        """Done, under a question of several choices: the choices marked go in as one answer
+        ("1, 3"), as if typed; with none marked, the person is asked to mark some first."""
+        markup = query.message.reply_markup if isinstance(query.message, Message) else None
+        marked = [(n, str(b.text).removeprefix(MARK)) for n, b in _choices(markup)
+                  if str(b.text).startswith(MARK)]
+        message_id = _choice(f"{CHOICE}:{data.split(':', 1)[1]}:1")[0]
+        if not marked:
+            await query.answer(await self.inbox.nothing_chosen(self.name, address))
+            return
+        tap = await self.inbox.tap(self.name, address, message_id, marked[0][0])
+        if not tap.live:
+            await query.answer(tap.notice)
+            await _quietly(query.edit_message_reply_markup(reply_markup=None))
+            return
+        await query.answer()
+        said = MARK + ", ".join(label for _, label in marked)
+        chosen = InlineKeyboardMarkup([[InlineKeyboardButton(said[:64], callback_data=CHOSEN)]])
+        await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
+        await self._hand_in(Inbound("message", self.name, address,
+                                    ", ".join(str(n) for n, _ in marked),
+                                    provider_id=f"tap:{query.id}"))
+
+
+def _choices(markup: InlineKeyboardMarkup | None) -> list[tuple[int, InlineKeyboardButton]]:
+    """The choice buttons of ``markup``, with their numbers."""
+    found = []
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            number = _choice(str(button.callback_data or ""))[1]
+            if str(button.callback_data or "").startswith(f"{CHOICE}:") and number is not None:
+                found.append((number, button))
+    return found
+
+
+def _several(markup: InlineKeyboardMarkup) -> bool:
+    return any(str(b.callback_data or "").startswith(f"{FINISH}:")
+               for row in markup.inline_keyboard for b in row)
+
+
+def _marked(markup: InlineKeyboardMarkup, data: str) -> InlineKeyboardMarkup:
+    """``markup`` with the choice ``data`` names marked, or unmarked if it was."""
+    def toggled(button: InlineKeyboardButton) -> InlineKeyboardButton:
+        if button.callback_data != data:
+            return button
+        text = str(button.text)
+        text = text.removeprefix(MARK) if text.startswith(MARK) else MARK + text
+        return InlineKeyboardButton(text, callback_data=button.callback_data)
+
+    return InlineKeyboardMarkup([[toggled(b) for b in row] for row in markup.inline_keyboard])
 
 
 def _choice(data: str) -> tuple[int | None, int | None]:
