@@ -28,6 +28,7 @@ CRISIS_NUMBER = "116 123"
 LONG_ALLOWED = {
     "CLAIM_REJECTED": "it carries the coordinator's reason in full",
     "MEETING_REMINDER": "it carries the meeting's what, when and where",
+    "POLL_RESULTS": "it carries every answer's count",
 }
 # Notices to staff carry a person's own words, and staff mostly read them on Telegram.
 STAFF_TEXTS = ("ALERT", "NOTICE_", "CLAIM_FOR_", "CLAIM_ASK_", "CLAIM_DECIDED", "MEETING_SUMMARY",

@@ -25,7 +25,7 @@ STOPPED = {
 RESTARTED = {
     "en": "Welcome back. You will get messages from {{ settings.group_name }} again. "
     "Text STOP at any time to stop them.",
-    "cy": "Croeso eto. Byddwch chi'n cael negeseuon gan {{ settings.group_name }} eto. "
+    "cy": "Croeso nôl. Byddwch chi'n cael negeseuon gan {{ settings.group_name }} eto. "
     "Anfonwch STOP unrhyw bryd i'w stopio.",
 }
 
@@ -266,27 +266,27 @@ MEETING_SUMMARY = {
 POLL_RESULTS = {
     "en": "Poll results: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n{% endfor %}"
     "{{ voters }} of {{ members }} people answered.",
-    "cy": "Canlyniadau'r arolwg: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n"
+    "cy": "Canlyniadau'r pôl: {{ question[lang] }}\n{% for line in lines[lang] %}{{ line }}\n"
     "{% endfor %}Atebodd {{ voters }} o {{ members }} o bobl.",
 }
 
 POLL_CLOSED = {
     "en": "Thank you. That poll has closed, so your answer was not counted: "
     "{{ question[lang] }}",
-    "cy": "Diolch. Mae'r arolwg yna wedi cau, felly chafodd eich ateb mo'i gyfrif: "
+    "cy": "Diolch. Mae'r pôl yna wedi cau, felly chafodd eich ateb mo'i gyfrif: "
     "{{ question[lang] }}",
 }
 
 POLL_WHICH = {
     "en": "You have {{ polls | length }} polls to answer:\n{% for p in polls %}{{ p.number }}. "
     "{{ p.question }}\n{% endfor %}Reply VOTE and the number, like VOTE {{ polls[0].number }}.",
-    "cy": "Mae gennych chi {{ polls | length }} arolwg i'w hateb:\n{% for p in polls %}{{ p.number }}. "
+    "cy": "Mae gennych chi {{ polls | length }} pôl i'w hateb:\n{% for p in polls %}{{ p.number }}. "
     "{{ p.question }}\n{% endfor %}Atebwch PLEIDLAIS a'r rhif, fel PLEIDLAIS {{ polls[0].number }}.",
 }
 
 POLL_NONE = {
     "en": "There is no poll open for you to answer right now.",
-    "cy": "Does dim arolwg ar agor i chi ei ateb ar hyn o bryd.",
+    "cy": "Does dim pôl ar agor i chi ei ateb ar hyn o bryd.",
 }
 
 BROADCAST_SUMMARY = {

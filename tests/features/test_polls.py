@@ -313,4 +313,4 @@ async def test_with_two_polls_open_vote_asks_which_and_vote_with_a_number_reopen
     await deliver(database, bryn.address, clock.now)
     await conversations.receive("sms", bryn.address, "pleidlais")
     [which] = await deliver(database, bryn.address, clock.now)
-    assert which.startswith("Mae gennych chi 2 arolwg i'w hateb:\n2. Te neu goffi?")
+    assert which.startswith("Mae gennych chi 2 pôl i'w hateb:\n2. Te neu goffi?")
