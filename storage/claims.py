@@ -44,11 +44,13 @@ async def get(s: AsyncSession, claim_id: int) -> Claim | None:
 
 async def decide(
     s: AsyncSession, claim: Claim, *, status: str, by: int | None, reason: str | None,
-    at: datetime,
+    at: datetime, decider: str | None = None,
 ) -> None:
-    """``approved`` or ``rejected`` (with the reason), by whom and when."""
+    """``approved`` or ``rejected`` (with the reason), by whom (a participant, else the
+    ``decider`` named) and when."""
     claim.status = status
     claim.decided_by = by
+    claim.decider = None if by is not None else decider
     claim.decided_at = at
     claim.reason = reason
     claim.updated_at = at

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
-from storage.models import Address, Group, Meeting, Membership, Participant, Poll
+from storage.models import Address, Broadcast, Group, Meeting, Membership, Participant, Poll
 from storage.types import plain_name
 
 
@@ -57,6 +57,61 @@ async def remove_member(s: AsyncSession, group_id: int, participant_id: int,
     done = await s.execute(query)
     await s.flush()
     return int(getattr(done, "rowcount", 0) or 0)
+
+
+async def set_words(
+    s: AsyncSession, group: Group, *, name_cy: str | None = None, coordinator: str | None = None,
+    coordinator_cy: str | None = None,
+) -> None:
+    """Change what the group's members read; None leaves a word as it is, "" clears it (the
+    service's [group] words again)."""
+    s.add(group)
+    for field, value in (("name_cy", name_cy), ("coordinator", coordinator),
+                         ("coordinator_cy", coordinator_cy)):
+        if value is not None:
+            setattr(group, field, " ".join(value.split()) or None)
+    await s.flush()
+
+
+# The group each kind of topic is about: "checkin:3:2026-W48" and "group:3" name it; a
+# meeting's, a poll's or a broadcast's topic names the row that holds it.
+_TOPIC_TABLES: dict[str, type[Meeting] | type[Poll] | type[Broadcast]] = {
+    "meeting": Meeting, "poll": Poll, "broadcast": Broadcast}
+
+
+async def group_of_topic(s: AsyncSession, topic: str | None) -> int | None:
+    """The id of the group ``topic`` (an outbox or job topic) is about, if it is about one."""
+    kind, _, rest = (topic or "").partition(":")
+    number = rest.partition(":")[0]
+    if not number.isdigit():
+        return None
+    if kind in ("checkin", "group"):
+        return int(number)
+    table = _TOPIC_TABLES.get(kind)
+    if table is None:
+        return None
+    found = await s.scalar(select(table.group_id).where(table.id == int(number)))
+    return None if found is None else int(found)
+
+
+async def speaking_for(
+    s: AsyncSession, participant_ids: Sequence[int], about: int | None = None
+) -> dict[int, Group]:
+    """The group whose words each person reads: ``about`` (the group a conversation is
+    about) if they are in it, else the first group they joined. Someone in no group is left out."""
+    if not participant_ids:
+        return {}
+    rows = await s.execute(
+        select(Membership.participant_id, Group)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Membership.participant_id.in_(set(participant_ids)))
+        .order_by(Membership.id)
+    )
+    found: dict[int, Group] = {}
+    for pid, group in rows:
+        if pid not in found or (group.id == about and found[pid].id != about):
+            found[int(pid)] = group
+    return found
 
 
 async def set_checkin_schedule(

@@ -269,6 +269,15 @@ async def _set_status(
     )
 
 
+async def set_username(s: AsyncSession, channel: str, address: str, username: str | None) -> bool:
+    """Keep the username ``address`` goes by on ``channel`` (Telegram's @name, without the @);
+    False if copro has no such address (yet)."""
+    done = await s.execute(
+        update(Address).where(Address.channel == channel, Address.address == address)
+        .values(username=username or None))
+    return bool(getattr(done, "rowcount", 0))
+
+
 async def set_address_status(s: AsyncSession, channel: str, address: str, status: str) -> bool:
     """Mark one address ``ok``, ``unreachable`` or ``opted_out``; False if it is unknown."""
     result = await s.execute(
@@ -298,14 +307,17 @@ async def address_status(s: AsyncSession, channel: str, address: str) -> str | N
 
 
 async def matching(
-    s: AsyncSession, *, person_id: int | None, addresses: Sequence[str], name: str
+    s: AsyncSession, *, person_id: int | None, addresses: Sequence[str], name: str,
+    username: str | None = None,
 ) -> list[Participant]:
-    """People whose id is ``person_id``, who have one of
-    ``addresses``, or whose full or preferred name is ``name`` in any case."""
+    """People whose id is ``person_id``, who have one of ``addresses``, whose Telegram
+    ``username`` it is (any case), or whose full or preferred name is ``name`` in any case."""
     filters = [func.lower(Participant.name) == name.lower(),
                func.lower(Participant.called) == name.lower()]
     if addresses:
         filters.append(Address.address.in_(addresses))
+    if username:
+        filters.append((Address.channel == "telegram") & (func.lower(Address.username) == username.lower()))
     if person_id is not None:
         filters.append(Participant.id == person_id)
     rows = await s.scalars(

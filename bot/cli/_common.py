@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
@@ -20,17 +21,22 @@ from bot.features import people
 from bot.flowfiles.library import FlowError, Library
 from bot.host.conversations import Conversations
 from bot.language import when
+from storage import groups
 from storage.db import Database, Tx
 from storage.models import Group, Participant
 
 T = TypeVar("T")
 
+# The roles whose holders decide things from the command line (with admins).
+STAFF = ("coordinator", "safeguarding")
+
 
 class State:
     """The options given to ``copro`` itself; the configuration is read when first needed."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, by: str | None = None) -> None:
         self.path = path
+        self.by = by  # --by WHO: who is deciding, for the audit and the finance export
         self._config: Config | None = None
 
     @property
@@ -91,8 +97,9 @@ async def one_participant(s: Tx, who: str, region: str = "GB") -> Participant:
     found = await people.find(s, who, region)
     if not found and who.strip().startswith("@"):
         raise click.ClickException(
-            f"copro does not keep Telegram usernames, so {who.strip()!r} finds no one: give their "
-            "number (copro participants list), name, phone number or Telegram chat id")
+            f"no one on Telegram goes by {who.strip()!r} (copro learns a username when that person "
+            "writes to the bot): give their number (copro participants list), name, phone number "
+            "or Telegram chat id")
     if not found:
         raise click.ClickException(
             f"no participant matches {who!r}: give their number (copro participants list), "
@@ -102,6 +109,35 @@ async def one_participant(s: Tx, who: str, region: str = "GB") -> Participant:
         raise click.ClickException(
             f"{len(found)} participants match {who!r}; give the number of the one you mean:\n{listed}")
     return found[0]
+
+
+async def deciding(s: Tx, state: State) -> tuple[Participant | None, str]:
+    """Who is at the command line, for the audit trail and the finance export: the person
+    ``--by WHO`` names, else the one coordinator or admin whose name is the login name, else
+    no one, written as "LOGIN (command line)". With the name to record."""
+    if state.by is not None:
+        person = await one_participant(s, state.by, state.config.twilio.default_region)
+        return person, person.full_name or f"participant {person.id}"
+    login = login_name()
+    staff = {pid for _, pid, role in await groups.all_memberships(s) if role in STAFF}
+    found = [p for p in await people.find(s, login) if p.admin or p.id in staff] if login else []
+    if len(found) == 1:
+        return found[0], found[0].full_name or f"participant {found[0].id}"
+    return None, f"{login or 'someone'} (command line)"
+
+
+async def actor(s: Tx, state: State) -> str:
+    """``deciding`` as the audit trail writes an actor: "participant:3", or "ann (command line)"."""
+    person, name = await deciding(s, state)
+    return f"participant:{person.id}" if person is not None else name
+
+
+def login_name() -> str:
+    """The operating system's name for whoever runs the command; "" if it has none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def described(person: Participant) -> str:

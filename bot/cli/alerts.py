@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli._common import State, database, host, pass_state, run
+from bot.cli._common import State, database, deciding, host, pass_state, run
 from bot.features import fates
 from bot.features.alerts import Alerts
 from bot.features.recordings import RecordingError, Recordings
@@ -62,8 +62,12 @@ def ack(state: State, alert_id: int, note: str | None) -> None:
                 if found.acknowledged_at is not None:
                     raise click.ClickException(f"alert {alert_id} was already acknowledged at "
                                                f"{found.acknowledged_at:%Y-%m-%d %H:%M}")
-                await Alerts(conversations, state.config).acknowledge(s, alert_id, None, note)
-        click.echo(f"Alert {alert_id} is acknowledged; the other leads have been told.")
+                person, name = await deciding(s, state)
+                if await Alerts(conversations, state.config).acknowledge(
+                        s, alert_id, person, note, by=name) is None:
+                    raise click.ClickException(
+                        f"{name} is not a lead for the person of alert {alert_id}; it was not acknowledged")
+        click.echo(f"Alert {alert_id} is acknowledged by {name}; the other leads have been told.")
 
     run(work())
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from bot.cli import _csv
-from bot.cli._common import DAY, State, database, day_range, group_named, host, pass_state, run
+from bot.cli._common import DAY, State, database, day_range, deciding, group_named, host, pass_state, run
 from bot.core.files import private_folder, write_private
 from bot.engine.definition import text_for
+from bot.features import roles
 from bot.features.claims import CATEGORIES, PAYMENTS, Claims
 from storage import claims, groups, participants
 from storage.db import Tx
@@ -83,8 +84,14 @@ def _decide(state: State, claim_id: int, status: str, reason: str | None) -> Non
                     raise click.ClickException(f"there is no claim {claim_id}")
                 if found.status != "submitted":
                     raise click.ClickException(f"claim {claim_id} is already {found.status}")
-                await Claims(conversations, state.config).decide(s, claim_id, None, status, reason)
-        click.echo(f"Claim {claim_id} is {status}; the claimant has been told.")
+                person, name = await deciding(s, state)
+                if person is not None and not await roles.coordinates(s, person, found.group_id):
+                    raise click.ClickException(
+                        f"{name} does not coordinate the group of claim {claim_id}; nothing was decided")
+                await Claims(conversations, state.config).decide(s, claim_id, person, status, reason,
+                                                                 by=name)
+        click.echo(f"Claim {claim_id} is {status} by {name}; the claimant has been told.")
+        return None
 
     run(work())
 
@@ -174,7 +181,8 @@ async def _row(s: Tx, c: Claim) -> dict[str, str]:
     decider = await participants.get(s, c.decided_by) if c.decided_by else None
     group = await groups.get_group(s, c.group_id) if c.group_id else None
     decided_by = "" if c.decided_at is None else (
-        _name(decider, c) if decider else "admin (command line)")
+        decider.full_name or f"participant {decider.id}" if decider
+        else c.decider or "admin (command line)")
     return {
         "claim": str(c.id), "claimant": _name(who, c), "group": group.name if group else "",
         "meeting": c.activity or "", "category": text_for(CATEGORIES.get(c.category, {}), "en")

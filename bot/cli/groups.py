@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from bot.cli._common import State, database, group_named, pass_state, run
+from bot.cli._common import State, actor, database, group_named, pass_state, run
 from bot.cli.doctor import warn_about
 from bot.core.clock import utcnow
 from bot.core.config import WEEKDAYS, parse_clock
@@ -15,6 +16,7 @@ from bot.features import groups as group_work
 from bot.features.checkins import schedule_of
 from bot.language.when import clock
 from storage import groups, participants
+from storage.models import Group
 
 
 @click.group("groups")
@@ -22,11 +24,27 @@ def groups_group() -> None:
     """Add groups, see who is in them, and set their weekly check-in."""
 
 
+def _words_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--coordinator, --welsh-name and --welsh-coordinator: what the group's members read."""
+    for option in reversed([
+        click.option("--coordinator", help='How members reach their coordinator, as copro says it: '
+                     '"Sam on 01234 567890" (HELP, STOP, "contact ..."). "" for [group] coordinator.'),
+        click.option("--welsh-name", "name_cy", help="The group's name in Welsh messages."),
+        click.option("--welsh-coordinator", "coordinator_cy",
+                     help='The coordinator in Welsh messages: "Sam ar 01234 567890".'),
+    ]):
+        command = option(command)
+    return command
+
+
 @groups_group.command("add")
 @click.argument("name")
+@_words_options
 @pass_state
-def add(state: State, name: str) -> None:
-    """Add a group. Its weekly check-in follows [checkins] until `copro groups schedule`."""
+def add(state: State, name: str, coordinator: str | None, name_cy: str | None,
+        coordinator_cy: str | None) -> None:
+    """Add a group. Its weekly check-in follows [checkins] until `copro groups schedule`;
+    its members read its own name and coordinator (else the [group] words)."""
     if not name.strip():
         raise click.BadParameter("give the group a name", param_hint="NAME")
 
@@ -36,12 +54,49 @@ def add(state: State, name: str) -> None:
             if same is not None:
                 raise click.ClickException(f"there is already a group called {same.name!r}")
             group = await groups.create_group(s, name.strip())
+            await group_work.set_words(s, group, by=await actor(s, state), at=utcnow(),
+                                       coordinator=coordinator, name_cy=name_cy,
+                                       coordinator_cy=coordinator_cy)
             schedule = await checkins.begin(s, group, state.config, now=utcnow())
             return _describe(schedule), await doctor.problems_by_group(s, [group.id])
 
     described, found = run(work())
     click.echo(f"Group {' '.join(name.split())!r} added. Weekly check-in: {described}.")
     warn_about(found)
+
+
+@groups_group.command("edit")
+@click.argument("name")
+@_words_options
+@pass_state
+def edit(state: State, name: str, coordinator: str | None, name_cy: str | None,
+         coordinator_cy: str | None) -> None:
+    """Change what a group's members read: how to reach its coordinator, its Welsh name.
+    An empty value ("") gives back the service's [group] words."""
+    if coordinator is None and name_cy is None and coordinator_cy is None:
+        raise click.UsageError("say what to change: --coordinator, --welsh-name or --welsh-coordinator")
+
+    async def work() -> tuple[str, list[str]]:
+        async with database(state.config) as db, db.transaction() as s:
+            group = await group_named(s, name)
+            await group_work.set_words(s, group, by=await actor(s, state), at=utcnow(),
+                                       coordinator=coordinator, name_cy=name_cy,
+                                       coordinator_cy=coordinator_cy)
+            return group.name, _words(state, group)
+
+    named, lines = run(work())
+    click.echo(f"Group {named!r} changed. Its members read:")
+    for line in lines:
+        click.echo(f"  {line}")
+
+
+def _words(state: State, group: Group) -> list[str]:
+    """What the group's members read, in English and Welsh, as `groups list` shows it."""
+    lines = []
+    for language, label in (("en", "English"), ("cy", "Welsh")):
+        name, coordinator = state.config.group.words(language, group)
+        lines.append(f"{label}: {name}; contact {coordinator}")
+    return lines
 
 
 @groups_group.command("rename")
@@ -55,7 +110,7 @@ def rename(state: State, old: str, new: str) -> None:
         async with database(state.config) as db, db.transaction() as s:
             group = await group_named(s, old)
             try:
-                was = await group_work.rename(s, group, new, by="command line", at=utcnow())
+                was = await group_work.rename(s, group, new, by=await actor(s, state), at=utcnow())
             except group_work.GroupError as exc:
                 raise click.ClickException(str(exc)) from None
             return was, group.name
@@ -79,7 +134,7 @@ def remove(state: State, name: str, force: bool) -> None:
         async with database(state.config) as db, db.transaction() as s:
             group = await group_named(s, name)
             try:
-                held = await group_work.remove(s, group, force=force, by="command line", at=utcnow())
+                held = await group_work.remove(s, group, force=force, by=await actor(s, state), at=utcnow())
             except group_work.GroupError as exc:
                 raise click.ClickException(str(exc)) from None
             return group.name, held
@@ -105,6 +160,8 @@ def list_groups(state: State) -> None:
                            f"{_describe(schedule_of(group, state.config))}")
                 for problem in lacking.get(group.name, []):
                     click.echo(f"  ! {problem.where}: {problem.what}")
+                for line in _words(state, group):
+                    click.echo(f"  {line}")
             if lacking:
                 click.echo("See how to put each right with `copro doctor`.")
 

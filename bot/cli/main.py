@@ -52,7 +52,7 @@ COMMANDS = {
 }
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, anywhere=("--config", "--log-level", "--log-format"),
+@click.group(cls=LazyGroup, lazy=COMMANDS, anywhere=("--config", "--log-level", "--log-format", "--by"),
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -70,10 +70,15 @@ COMMANDS = {
     type=click.Choice(["text", "json"]),
     help="text for people, json (one object a line) for log collectors (also $COPRO_LOG_FORMAT).",
 )
+@click.option(
+    "--by", "by", metavar="WHO", envvar="COPRO_BY",
+    help="Who is deciding, for the audit trail and the finance export (also $COPRO_BY); "
+         "default: the coordinator or admin named as your login name, else your login name.",
+)
 @click.version_option(package_name="copro")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
-         log_format: str) -> None:
+         log_format: str, by: str | None) -> None:
     """copro keeps co-production groups in touch between meetings, by Telegram and SMS."""
     from bot.cli._common import State
     from bot.core.files import keep_private
@@ -82,7 +87,7 @@ def main(ctx: click.Context, config_path: Path | None, log_level: str | None,
     # The service says what it does; other commands print their own answers.
     setup_logging(log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING"),
                   log_format)
-    ctx.obj = State(config_path)
+    ctx.obj = State(config_path, by)
 
 
 # --- chat -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.channels.telegram.channel import bot_username
 from bot.cli._common import (
     State,
+    actor,
     database,
     described,
     group_named,
@@ -151,7 +152,7 @@ def remove_from(state: State, who: str, group_name: str) -> None:
             person = await one_participant(s, who, state.config.twilio.default_region)
             group = await group_named(s, group_name)
             try:
-                held = await group_work.remove_from(s, person, group, by="command line", at=utcnow())
+                held = await group_work.remove_from(s, person, group, by=await actor(s, state), at=utcnow())
             except group_work.GroupError as exc:
                 raise click.ClickException(str(exc)) from None
             return described(person), group.name, held, await doctor.problems_by_group(s, [group.id])
@@ -178,7 +179,7 @@ def role(state: State, who: str, group_name: str, role: str) -> None:
             person = await one_participant(s, who, state.config.twilio.default_region)
             group = await group_named(s, group_name)
             try:
-                held = await group_work.set_role(s, person, group, role.lower(), by="command line",
+                held = await group_work.set_role(s, person, group, role.lower(), by=await actor(s, state),
                                                  at=utcnow())
             except group_work.GroupError as exc:
                 raise click.ClickException(str(exc)) from None
@@ -320,7 +321,7 @@ def forget(state: State, who: str, yes: bool) -> None:
     async def work() -> dict[str, int]:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
-            return await rights.forget(s, person, by="command line", library=state.library(),
+            return await rights.forget(s, person, by=await actor(s, state), library=state.library(),
                                        media_dir=state.config.media_dir, now=utcnow())
 
     counts = run(work())

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -145,6 +145,19 @@ DEFAULT_COORDINATOR = "your coordinator"
 WELSH_DEFAULTS = {DEFAULT_GROUP: "y grŵp cydgynhyrchu", DEFAULT_COORDINATOR: "eich cydlynydd"}
 
 
+class GroupWords(Protocol):
+    """A group's own words (``storage.models.Group``): None where it keeps the service's."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_cy(self) -> str | None: ...
+    @property
+    def coordinator(self) -> str | None: ...
+    @property
+    def coordinator_cy(self) -> str | None: ...
+
+
 class GroupConfig(_Section):
     name: str = DEFAULT_GROUP
     coordinator: str = DEFAULT_COORDINATOR
@@ -155,12 +168,21 @@ class GroupConfig(_Section):
     contact_start: Clock = time(8, 0)
     contact_end: Clock = time(21, 0)
 
-    def words(self, language: str) -> tuple[str, str]:
-        """The group's name and how to reach its coordinator, in ``language``."""
+    def words(self, language: str, group: GroupWords | None = None) -> tuple[str, str]:
+        """The group's name and how to reach its coordinator, in ``language``: ``group``'s
+        own (a person's group, as ``copro groups edit`` set it), else the service's."""
+        name, coordinator, name_cy, coordinator_cy = (
+            self.name, self.coordinator, self.name_cy, self.coordinator_cy)
+        if group is not None:
+            name, name_cy = group.name, group.name_cy or group.name
+            if group.coordinator:
+                coordinator, coordinator_cy = group.coordinator, group.coordinator_cy or ""
+            elif group.coordinator_cy:
+                coordinator_cy = group.coordinator_cy
         if language != "cy":
-            return self.name, self.coordinator
-        return (self.name_cy or WELSH_DEFAULTS.get(self.name, self.name),
-                self.coordinator_cy or WELSH_DEFAULTS.get(self.coordinator, self.coordinator))
+            return name, coordinator
+        return (name_cy or WELSH_DEFAULTS.get(name, name),
+                coordinator_cy or WELSH_DEFAULTS.get(coordinator, coordinator))
 
     @model_validator(mode="after")
     def _in_order(self) -> GroupConfig:

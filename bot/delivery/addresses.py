@@ -33,3 +33,10 @@ async def first_time(db: Database, channel: str, update_id: int, *, at: datetime
     """Whether update ``update_id`` is new (it is noted as handled); False if it came before."""
     async with db.transaction() as s:
         return await updates.first_time(s, channel, update_id, at=at)
+
+
+async def known_as(db: Database, channel: str, address: str, username: str | None) -> bool:
+    """Keep the username ``address`` goes by on ``channel`` (Telegram's @name, without the @);
+    False if no one has that address yet."""
+    async with db.transaction() as s:
+        return await participants.set_username(s, channel, address, username)

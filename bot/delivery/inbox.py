@@ -181,6 +181,11 @@ class Inbox:
         """An address marked unreachable sent something: it works again. True if it was marked."""
         return await addresses.reachable_again(self.conversations.db, channel, address)
 
+    async def known_as(self, channel: str, address: str, username: str | None) -> bool:
+        """The username ``address`` goes by on ``channel`` (Telegram's @name), for look-ups;
+        False if no one has that address yet."""
+        return await addresses.known_as(self.conversations.db, channel, address, username)
+
     async def first_time(self, channel: str, update_id: int) -> bool:
         """Whether a provider's update is new: one delivered again (after a restart, say) is
         not. While the database is away, every update is taken as new (and spooled)."""

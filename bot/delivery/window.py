@@ -20,9 +20,9 @@ from typing import Any
 from bot.core.config import Config
 from bot.core.whatsapp import WINDOW, Template
 from bot.delivery import fallback
-from storage import messages, participants, windows
+from storage import groups, messages, participants, windows
 from storage.db import Tx
-from storage.models import Message, Participant
+from storage.models import Group, Message, Participant
 
 CHANNEL = "whatsapp"
 MARGIN = timedelta(minutes=10)  # a message in the window's last minutes may arrive after it
@@ -77,19 +77,23 @@ async def screen(s: Tx, config: Config, rows: list[Message], now: datetime) -> l
             continue
         since = max(last.get(row.address, now - WAIT), now - WAIT)
         if not await windows.opened_since(s, CHANNEL, row.address, since):
-            await messages.queue_many(s, [opener(config, row, person, purpose, template)], at=now)
+            theirs = await groups.speaking_for(s, [person.id] if person else [],
+                                               await groups.group_of_topic(s, row.topic))
+            await messages.queue_many(s, [opener(config, row, person, purpose, template,
+                                                 theirs.get(row.participant_id or 0))], at=now)
         await messages.hold(s, row, until=row.created_at + WAIT, reason=windows.WAITING_FOR_ANSWER,
                             at=now)
     return going
 
 
 def opener(config: Config, row: Message, person: Participant | None, purpose: str,
-           template: Template) -> dict[str, Any]:
-    """The outbox row of the template that opens a conversation for ``row``."""
+           template: Template, group: Group | None = None) -> dict[str, Any]:
+    """The outbox row of the template that opens a conversation for ``row``, in the words of
+    the person's ``group`` (``groups.speaking_for``)."""
     language = person.language if person else config.language
-    group, coordinator = config.group.words(language)
+    group_name, coordinator = config.group.words(language, group)
     values = {"name": (person.known_as if person else None) or SOMEONE.get(language, "there"),
-              "group": group, "coordinator": coordinator}
+              "group": group_name, "coordinator": coordinator}
     variables = {n: values[what] for n, what in sorted(template.variables.items())}
     return {
         "participant_id": row.participant_id, "channel": CHANNEL, "address": row.address,

@@ -167,9 +167,10 @@ class Alerts:
 
     async def acknowledge(
         self, s: Tx, alert_id: int, actor: Participant | None, note: str | None,
-        say: Say | None = None,
+        say: Say | None = None, *, by: str | None = None,
     ) -> Alert | None:
-        """Acknowledge alert ``alert_id`` for ``actor`` (None: from the command line).
+        """Acknowledge alert ``alert_id`` for ``actor`` (None: from the command line, where
+        ``by`` names who is at it: "ann (command line)").
 
         A person may acknowledge an alert they could have been sent (a safeguarding
         lead or coordinator of the person's group, or an admin). Returns the alert,
@@ -185,13 +186,14 @@ class Alerts:
         now = self.clock()
         if not await alerts.acknowledge(s, alert, by=actor.id if actor else None, note=note, at=now):
             if say is not None:
-                by = await participants.get(s, alert.acknowledged_by) if alert.acknowledged_by else None
+                taker = await participants.get(s, alert.acknowledged_by) if alert.acknowledged_by else None
                 await say(texts.ALERT_TAKEN, {"alert": {"id": alert.id}, "person": about,
-                                              "by": _name(by)})
+                                              "by": _name(taker)})
             return alert
         await jobs.cancel(s, topic=f"alert:{alert.id}", kinds=[REPEAT], at=now,
                           note="acknowledged")
-        await audit.record(s, kind="alert_acknowledged", actor=_name(actor),
+        named = by if actor is None and by else _name(actor)
+        await audit.record(s, kind="alert_acknowledged", actor=named,
                            participant_id=alert.participant_id,
                            details={"alert": alert.id, "by": actor.id if actor else None,
                                     "note": note}, at=now)
@@ -201,7 +203,7 @@ class Alerts:
             if actor is None or member.id != actor.id:
                 await self.conversations.say_in(
                     s, member, texts.ALERT_TAKEN, key=f"alert:{alert.id}:taken:{member.id}",
-                    scope={"alert": {"id": alert.id}, "person": about, "by": _name(actor)},
+                    scope={"alert": {"id": alert.id}, "person": about, "by": named},
                     quiet=False, topic=f"alert:{alert.id}", staff=True,
                 )
         return alert

@@ -189,15 +189,16 @@ class Claims:
 
     async def decide(
         self, s: Tx, claim_id: int, actor: Participant | None, status: str,
-        reason: str | None, say: Say | None = None,
+        reason: str | None, say: Say | None = None, *, by: str = "command line",
     ) -> Claim | None:
-        """Approve or turn down a claim; ``actor`` None is the command line. Tells the claimant."""
+        """Approve or turn down a claim; ``actor`` None is the command line, ``by`` who is at it
+        ("ann (command line)"). Tells the claimant."""
         claim = await self._theirs(s, claim_id, actor, say)
         if claim is None or not await self._undecided(s, claim, actor, say):
             return None
         await claims.decide(s, claim, status=status, by=actor.id if actor else None,
-                            reason=reason, at=self.clock())
-        await audit.record(s, kind=f"claim_{status}", actor=_actor(actor),
+                            reason=reason, at=self.clock(), decider=by)
+        await audit.record(s, kind=f"claim_{status}", actor=_actor(actor) if actor else by,
                            participant_id=claim.participant_id,
                            details={"claim": claim.id, "by": actor.id if actor else None,
                                     "reason": reason}, at=self.clock())

@@ -69,6 +69,24 @@ async def rename(s: Tx, group: Group, name: str, *, by: str, at: datetime) -> st
     return old
 
 
+# What ``copro groups add/edit`` may set of a group's words for its members, and its audit name.
+WORDS = ("name_cy", "coordinator", "coordinator_cy")
+
+
+async def set_words(s: Tx, group: Group, *, by: str, at: datetime, **words: str | None) -> dict[str, str]:
+    """Change what the group's members read (``WORDS``: its Welsh name, how to reach its
+    coordinator, in English and Welsh); None leaves one as it is, "" gives back the service's.
+    Returns what changed, as it now reads ("" for the service's)."""
+    unknown_words = set(words) - set(WORDS)
+    if unknown_words:
+        raise GroupError(f"a group has no {', '.join(sorted(unknown_words))}")
+    await groups.set_words(s, group, **words)
+    changed = {name: getattr(group, name) or "" for name, value in words.items() if value is not None}
+    if changed:
+        await audit.record(s, kind="group_words", actor=by, details={"group": group.id, **changed}, at=at)
+    return changed
+
+
 @dataclass(frozen=True)
 class Contents:
     """What a group holds, so that removing it can say what goes with it."""

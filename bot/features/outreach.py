@@ -166,6 +166,8 @@ class Outreach:
         addresses = await participants.preferred_addresses(s, list(people))
         outcomes: dict[int, JobOutcome] = {}
         rows = []
+        words = {topic: await self.conversations.settings_for(s, list(people.values()), topic)
+                 for topic in {job.topic for job in batch}}
         for job in batch:
             ready = self._ready_now(job, people.get(job.participant_id or 0), now)
             if not isinstance(ready, Participant):
@@ -175,7 +177,8 @@ class Outreach:
             if address is None:
                 outcomes[job.id] = Skipped("cannot be reached")
                 continue
-            body = self.conversations.render(ready, job.payload["text"], job.payload.get("scope"))
+            body = self.conversations.render(ready, job.payload["text"], job.payload.get("scope"),
+                                             words[job.topic][ready.id])
             rows.append({"participant_id": ready.id, "channel": address[0], "address": address[1],
                          "body": body, "idempotency_key": f"{job.key}:1", "quiet": True,
                          "topic": job.topic})

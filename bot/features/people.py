@@ -11,6 +11,7 @@ that does it for them (``https://t.me/<bot>?start=CODE``).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -277,10 +278,15 @@ class People:
         return made
 
 
+# A Telegram username: 5 to 32 letters, digits and underscores.
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
 async def find(s: Tx, who: str, region: str = "GB") -> list[Participant]:
     """Everyone ``who`` could name: their number in copro, their full or preferred name
     (any case and spacing), a phone number in any format ("07700 900456",
-    "+44 7700 900456", "447700900456") or a Telegram chat id. Several are all returned."""
+    "+44 7700 900456", "447700900456"), a Telegram chat id or Telegram ``@username`` (with
+    or without the @, any case, once copro has seen it). Several are all returned."""
     text = " ".join(who.split())
     if not text:
         return []
@@ -290,7 +296,9 @@ async def find(s: Tx, who: str, region: str = "GB") -> list[Participant]:
             addresses.append(normalise(raw, region))
     digits = text.lstrip("#")
     person_id = int(digits) if digits.isdigit() and len(digits) < 10 else None
-    return await participants.matching(s, person_id=person_id, addresses=addresses, name=text)
+    username = text.removeprefix("@") if USERNAME.fullmatch(text.removeprefix("@")) else None
+    return await participants.matching(s, person_id=person_id, addresses=addresses, name=text,
+                                       username=username)
 
 
 async def describe_each(s: Tx, found: Sequence[Participant]) -> list[str]:

@@ -85,7 +85,7 @@ class Conversations:
         }
         self.hooks = Hooks()
         self.definitions = Definitions(library)
-        self.outbox = Outbox(self.templates, self.settings, self._now)
+        self.outbox = Outbox(self.templates, self.settings, self._now, config.group)
         self.runner = Runner(Engine(self.templates), library, self.definitions, self.hooks, self.outbox,
                              config, self._now)
         screening = Screening(self.hooks, self.outbox, self.definitions, self._now)
@@ -379,9 +379,20 @@ class Conversations:
 
     # --- for scheduled work that queues its own rows ---------------------------------
 
-    def render(self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None) -> str:
-        """``text`` (a template) in the person's language, for them."""
-        return self.outbox.render(person, text, extra)
+    def render(
+        self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> str:
+        """``text`` (a template) in the person's language, for them; ``settings`` from
+        ``settings_for`` (their group's words), else the service's."""
+        return self.outbox.render(person, text, extra, settings)
+
+    async def settings_for(
+        self, s: Tx, people: Sequence[Participant], topic: str | None = None
+    ) -> dict[int, Mapping[str, Any]]:
+        """What templates see as ``settings`` for each person: their group's words (the group
+        ``topic`` is about, else their first), else the service's."""
+        return await self.outbox.settings_for(s, people, topic)
 
     def wake_after(self, s: Tx) -> None:
         """Wake the outbox sender once this transaction (which queued messages) commits."""

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.config import GroupConfig, GroupWords
 from bot.engine.definition import Text, text_for
 from bot.engine.templates import TemplateProblem, Templates
-from storage import messages, participants
+from storage import groups, messages, participants
 from storage.db import Tx, after_commit
 from storage.models import Participant
 
@@ -107,26 +108,48 @@ class Outbox:
 
     def __init__(
         self, templates: Templates, settings: Mapping[str, Mapping[str, Any]],
-        clock: Callable[[], datetime],
+        clock: Callable[[], datetime], group: GroupConfig | None = None,
     ) -> None:
         self.templates = templates
-        self.settings = settings  # by language
+        self.settings = settings  # by language: the service's, for someone in no group
+        self.group = group or GroupConfig()
         self.clock = clock
         # Called once a transaction that queued messages has committed (wakes the sender).
         self.on_queued: Callable[[], None] | None = None
 
-    def render(self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None) -> str:
-        """``text`` (a template) in the person's language, for them."""
-        scope = {"settings": self.settings_in(person.language), "participant": view(person),
+    def render(
+        self, person: Participant, text: Text, extra: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> str:
+        """``text`` (a template) in the person's language, for them; ``settings`` from
+        ``settings_for`` (else the service's)."""
+        scope = {"settings": settings or self.settings_in(person.language), "participant": view(person),
                  "lang": person.language, **(extra or {})}
         try:
             return self.templates.text(text_for(text, person.language), scope)
         except TemplateProblem:
             return text_for(text, person.language)
 
-    def settings_in(self, language: str) -> Mapping[str, Any]:
-        """What templates see as ``settings`` for someone who reads ``language``."""
-        return self.settings.get(language) or self.settings["en"]
+    def settings_in(self, language: str, group: GroupWords | None = None) -> Mapping[str, Any]:
+        """What templates see as ``settings`` for someone who reads ``language``, in ``group``."""
+        service = self.settings.get(language) or self.settings["en"]
+        if group is None:
+            return service
+        name, coordinator = self.group.words(language, group)
+        return {**service, "group_name": name, "coordinator": coordinator}
+
+    async def settings_for(
+        self, s: Tx, people: Sequence[Participant], topic: str | None = None
+    ) -> dict[int, Mapping[str, Any]]:
+        """``settings`` for each person: their own group's words (the group ``topic`` is about,
+        else their first), else the service's."""
+        about = await groups.group_of_topic(s, topic)
+        theirs = await groups.speaking_for(s, [p.id for p in people], about)
+        return {p.id: self.settings_in(p.language, theirs.get(p.id)) for p in people}
+
+    async def settings_of(self, s: Tx, person: Participant, topic: str | None = None) -> Mapping[str, Any]:
+        """``settings_for`` one person."""
+        return (await self.settings_for(s, [person], topic))[person.id]
 
     async def say(
         self,
@@ -141,7 +164,9 @@ class Outbox:
         """Queue ``text`` (a template) for ``person``, outside any flow."""
         if to.channel == "voice":  # read out in their language
             display = {**(display or {}), "voice": {"language": person.language, "answer": None}}
-        row = to.message_row(person.id, None, self.render(person, text, extra), (), display, photo)
+        settings = await self.settings_of(s, person, to.topic)
+        row = to.message_row(person.id, None, self.render(person, text, extra, settings), (), display,
+                             photo)
         await self.queue(s, [row], to)
 
     async def queue(self, s: Tx, rows: Sequence[dict[str, Any]], to: ReplyTo | None = None) -> int:

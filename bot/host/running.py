@@ -60,6 +60,16 @@ class Begin:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _topic_of(extra: Mapping[str, Any] | None, to: ReplyTo) -> str | None:
+    """What a conversation is about, for its group's words: the meeting or poll it was
+    started with, else what its replies are about."""
+    for kind in ("meeting", "poll"):
+        about = (extra or {}).get(kind)
+        if isinstance(about, Mapping) and about.get("id") is not None:
+            return f"{kind}:{about['id']}"
+    return to.topic
+
+
 class SessionTaken(RuntimeError):
     """Another transaction started a session for the person in the meantime."""
 
@@ -116,7 +126,10 @@ class Runner:
                 await sessions.end_active_sessions(s, begin.person.id, "interrupted", now=now)
         flow = self.library[flow_id].flow
         definition = await self.definitions.current(s, flow_id)
-        outcomes = [self.engine.start(flow, self.context_for(b.person, b.extra)) for b in begins]
+        words = {topic: await self.outbox.settings_for(s, [b.person for b in begins], topic)
+                 for topic in {_topic_of(b.extra, b.to) for b in begins}}
+        outcomes = [self.engine.start(flow, self.context_for(
+            b.person, b.extra, words[_topic_of(b.extra, b.to)][b.person.id])) for b in begins]
         started = await sessions.start_many(s, [
             _session_row(definition, flow, begin, outcome, now)
             for begin, outcome in zip(begins, outcomes, strict=True)
@@ -152,12 +165,15 @@ class Runner:
             return
         session = Session.restore(row.flow_id, row.flow_version, row.step, row.status, row.state)
         extra = from_json(row.state.get("extra") or {})
-        outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra))
+        settings = await self.outbox.settings_of(s, person, _topic_of(extra, to))
+        outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra, settings))
         await self._apply(s, person, row, flow, outcome, to, 0, new=False)
 
-    def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
+    def context_for(
+        self, person: Participant, extra: Mapping[str, Any] | None, settings: Mapping[str, Any]
+    ) -> Context:
         return Context(participant=view(person), today=self._today(person),
-                       settings=self.outbox.settings_in(person.language), extra=extra or {})
+                       settings=settings, extra=extra or {})
 
     async def _apply(
         self,

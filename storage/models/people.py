@@ -84,6 +84,9 @@ class Address(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    # A Telegram chat's @username (without the @), as its last update said: coordinators may
+    # name the person by it.
+    username: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created()
 
     def __repr__(self) -> str:
@@ -103,6 +106,11 @@ class Group(Base):
     checkin_time: Mapped[time | None] = mapped_column(Time())
     checkin_timezone: Mapped[str | None] = mapped_column(String(64))
     checkin_flow: Mapped[str | None] = mapped_column(String(100))
+    # What the group's members read: its name in Welsh and how to reach its coordinator
+    # ("Sam on 01234 567890"); None falls back to the service's [group] words.
+    name_cy: Mapped[str | None] = mapped_column(NameText())
+    coordinator: Mapped[str | None] = mapped_column(String(200))
+    coordinator_cy: Mapped[str | None] = mapped_column(String(200))
 
     def __repr__(self) -> str:
         return f"<Group {self.id} {self.name!r}>"

@@ -186,6 +186,8 @@ class Claim(Base):
         ForeignKey("participants.id", ondelete="SET NULL")
     )
     decided_at: Mapped[datetime | None]
+    # Who decided from the command line when they are no one in copro: "ann (command line)".
+    decider: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
     paid_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created()

@@ -27,6 +27,7 @@ from bot.core.scheduler import Scheduler
 from bot.delivery.channel import Outgoing, TryAgain
 from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
+from bot.features import people
 from bot.features.people import deep_link
 from bot.features.polls import Polls
 from bot.flowfiles.library import Library
@@ -730,3 +731,22 @@ def _json_of(value: object) -> dict[str, Any]:
     found = json.loads(value) if isinstance(value, str) else value
     assert isinstance(found, dict)
     return found
+
+
+async def test_the_username_a_chat_goes_by_is_kept_and_finds_the_person(rig: Rig) -> None:
+    rig.api.usernames[ANN] = "Ann_Jones"
+    await rig.say(ANN, "/start")  # copro meets her: her username is kept from what she sends next
+    await rig.tap(ANN, 1)
+    async with rig.db.transaction() as s:
+        # A coordinator types the username in any case, with or without the @.
+        for who in ("@Ann_Jones", "ann_jones", "@ANN_JONES"):
+            assert [p.id for p in await people.find(s, who)] == [(await rig.person(ANN)).id]
+    rig.api.usernames[ANN] = "annj_new"  # she changes it in Telegram
+    await rig.say(ANN, "yes")
+    async with rig.db.transaction() as s:
+        assert await people.find(s, "@Ann_Jones") == []
+        assert [p.id for p in await people.find(s, "@annj_new")] == [(await rig.person(ANN)).id]
+    del rig.api.usernames[ANN]  # and then has none
+    await rig.say(ANN, "Ann")
+    async with rig.db.transaction() as s:
+        assert await people.find(s, "@annj_new") == []

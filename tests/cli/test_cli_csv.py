@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import getpass
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,8 @@ def test_every_csv_has_a_bom_and_no_cell_a_spreadsheet_would_run(
     # What the coordinator sees in the spreadsheet: the words as typed, after a quote.
     claim = dict(zip(sheets["claims"][0], sheets["claims"][1], strict=True))
     assert claim["claimant"] == "'" + NAME and claim["meeting"] == "'" + ACTIVITY
-    assert claim["decided_by"] == "admin (command line)"
+    # No coordinator goes by the login name: the login name is who decided.
+    assert claim["decided_by"] == f"{getpass.getuser()} (command line)"
     assert claim["receipt_file"] == "claims-receipts/claim-1.jpg"
     assert (tmp_path / claim["receipt_file"]).read_bytes() == b"\xff\xd8 a bus ticket"
     note = dict(zip(sheets["results"][0], sheets["results"][1], strict=True))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.main import main
 from storage import groups, jobs, meetings, participants
+from tests import records
 from tests.cli.test_cli_records import look
 
 
@@ -53,6 +54,31 @@ def test_groups_are_added_listed_and_scheduled(env: dict[str, str]) -> None:
         assert refused.exit_code == 2 and words in refused.output
     unknown = copro(env, "groups", "schedule", "Nobody", "--on")
     assert unknown.exit_code == 1 and "there is no group called 'Nobody'" in unknown.output
+
+
+def test_a_groups_own_name_and_coordinator_are_set_shown_and_cleared(env: dict[str, str]) -> None:
+    assert copro(env, "groups", "add", "Riverside Voices", "--coordinator", "Sam on 01234 567890"
+                 ).exit_code == 0
+    copro(env, "groups", "add", "Hill Walkers")
+    listed = copro(env, "groups", "list").output
+    # What each group's members read, in each language; Welsh falls back to the words as written.
+    assert ("  English: Riverside Voices; contact Sam on 01234 567890\n"
+            "  Welsh: Riverside Voices; contact Sam on 01234 567890\n") in listed
+    assert ("  English: Hill Walkers; contact your coordinator\n"
+            "  Welsh: Hill Walkers; contact eich cydlynydd\n") in listed
+    edited = copro(env, "groups", "edit", "riverside voices", "--welsh-name", "Lleisiau Glan yr Afon",
+                   "--welsh-coordinator", "Sam ar 01234 567890")
+    assert edited.output == ("Group 'Riverside Voices' changed. Its members read:\n"
+                             "  English: Riverside Voices; contact Sam on 01234 567890\n"
+                             "  Welsh: Lleisiau Glan yr Afon; contact Sam ar 01234 567890\n")
+    cleared = copro(env, "groups", "edit", "Riverside Voices", "--coordinator", "",
+                    "--welsh-coordinator", "")
+    assert "  English: Riverside Voices; contact your coordinator\n" in cleared.output
+    nothing = copro(env, "groups", "edit", "Riverside Voices")
+    assert nothing.exit_code == 2 and "say what to change: --coordinator" in nothing.output
+    slip = copro(env, "groups", "edit", "Riverside Vioces", "--coordinator", "Jo")
+    assert slip.exit_code == 1 and "did you mean 'Riverside Voices'?" in slip.output
+    assert {e.kind for e in look(env, records.audit_events)} >= {"group_words"}
 
 
 def test_members_of_a_group_with_their_roles(env: dict[str, str]) -> None:

@@ -132,5 +132,31 @@ def test_when_several_match_they_are_listed_and_none_is_picked(env: dict[str, st
         "  2: sam (Hill Walkers; +44*******457)\n")
     nobody = copro(env, "participants", "change", "Samuel", "--language", "cy")
     assert nobody.exit_code == 1 and "no participant matches 'Samuel'" in nobody.output
-    handle = copro(env, "participants", "change", "@sam", "--language", "cy")
-    assert handle.exit_code == 1 and "copro does not keep Telegram usernames" in handle.output
+    handle = copro(env, "participants", "change", "@sam_e", "--language", "cy")
+    assert handle.exit_code == 1 and "no one on Telegram goes by '@sam_e'" in handle.output
+
+
+@pytest.mark.parametrize("who", ["@sam_evans", "sam_evans", "@SAM_Evans"])
+def test_a_telegram_username_names_the_person_in_every_command(env: dict[str, str], who: str) -> None:
+    copro(env, "groups", "add", "Riverside Voices")
+    copro(env, "participants", "add", "--name", "Sam Evans", "--telegram", "5551", "--group",
+          "Riverside Voices", "--role", "coordinator")
+    copro(env, "participants", "add", "--name", "Ann Jones", "--phone", "07700 900001",
+          "--group", "Riverside Voices")
+    look(env, lambda s: participants.set_username(s, "telegram", "5551", "Sam_Evans"))
+    changed = copro(env, "participants", "change", who, "--language", "cy")
+    assert changed.output == "Changed the language of participant 1.\n"
+    assert copro(env, "invite", who).exit_code == 0
+    assert copro(env, "--by", who, "participants", "role", "Ann Jones", "Riverside Voices",
+                 "safeguarding").exit_code == 0
+    roles = [e for e in look(env, records.audit_events) if e.kind == "role_changed"]
+    assert roles[-1].actor == "participant:1"  # Sam, named by their username
+
+
+def test_a_username_that_is_someone_elses_name_lists_both(env: dict[str, str]) -> None:
+    copro(env, "participants", "add", "--name", "Sam Evans", "--telegram", "5551")
+    copro(env, "participants", "add", "--name", "samevans", "--phone", "07700 900001")
+    look(env, lambda s: participants.set_username(s, "telegram", "5551", "samevans"))
+    both = copro(env, "participants", "change", "samevans", "--language", "cy")
+    assert both.exit_code == 1
+    assert both.output.startswith("Error: 2 participants match 'samevans'; give the number")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import getpass
 import io
 import json
 from collections.abc import Awaitable, Callable
@@ -104,7 +105,7 @@ def test_claims_are_listed_decided_exported_and_paid(env: dict[str, str], tmp_pa
         "Ann", "10.35", "23", "0.45", "mileage")
     assert (row["meeting"], row["spent_on"], row["payment_preference"], row["decision"],
             row["decided_by"]) == ("Planning meeting", "2026-11-20", "bank transfer", "approved",
-                                   "admin (command line)")
+                                   f"{getpass.getuser()} (command line)")
 
     paid = copro(env, "claims", "mark-paid", "1")
     assert paid.exit_code == 0 and "Marked 1 claim(s) paid." in paid.output

@@ -69,6 +69,8 @@ class BotApiDouble:
     limit_overall: float | None = None
     limit_per_chat: float | None = None
     refused_for_flood: int = 0
+    # The @username each chat's person goes by (none unless set).
+    usernames: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.app = Starlette(routes=[
@@ -102,7 +104,10 @@ class BotApiDouble:
     # --- people ------------------------------------------------------------------------------
 
     def _person(self, chat: int) -> dict[str, Any]:
-        return {"id": chat, "is_bot": False, "first_name": f"Person{chat}"}
+        person: dict[str, Any] = {"id": chat, "is_bot": False, "first_name": f"Person{chat}"}
+        if chat in self.usernames:
+            person["username"] = self.usernames[chat]
+        return person
 
     def message(self, chat: int, text: str = "", *, photo: bytes | None = None,
                 document: tuple[str, str, bytes] | None = None, caption: str | None = None,

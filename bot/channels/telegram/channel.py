@@ -121,6 +121,8 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.app = builder.build()
         self.updates = Updates(self.name, config, inbox, metrics, self._scrub)
+        # The @username last kept for each chat (None: it has none), so it is written once.
+        self._usernames: dict[str, str | None] = {}
         self.app.add_handler(TypeHandler(Update, self._once), group=-1)  # before all others
         self.app.add_handlers(self.updates.handlers())
         self.app.add_error_handler(self._error)
@@ -239,6 +241,21 @@ class TelegramChannel:
         if not await self.inbox.first_time(self.name, update.update_id):
             log.info("telegram: update %s came again; handled once", update.update_id)
             raise ApplicationHandlerStop
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and user is not None and chat.type == "private":
+            await self._username(str(chat.id), user.username)
+
+    async def _username(self, chat: str, username: str | None) -> None:
+        """Keep the @username a person's chat goes by, so coordinators may name them by it;
+        written when it is new to this process or has changed (from a person's second update,
+        when their first made them)."""
+        if self._usernames.get(chat, "") == (username or None):
+            return
+        try:
+            if await self.inbox.known_as(self.name, chat, username):
+                self._usernames[chat] = username or None
+        except Exception as exc:  # the database may be away: the next update tries again
+            log.info("telegram: could not keep the username of %s: %s", mask(chat), type(exc).__name__)
 
     def _seen(self, update_id: int) -> bool:
         """Whether this update came before (and remember it if not)."""
