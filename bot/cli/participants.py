@@ -322,7 +322,8 @@ def forget(state: State, who: str, yes: bool) -> None:
         async with database(state.config) as db, db.transaction() as s:
             person = await one_participant(s, who, state.config.twilio.default_region)
             return await rights.forget(s, person, by=await actor(s, state), library=state.library(),
-                                       media_dir=state.config.media_dir, now=utcnow())
+                                       media_dir=state.config.media_dir,
+                                       spool_dir=state.config.spool_dir, now=utcnow())
 
     counts = run(work())
     click.echo(f"Forgotten: {described}. Erased {counts['messages']} message(s), "

@@ -72,3 +72,16 @@ def personal_data(data_dir: Path, database_url: str) -> list[Path]:
 
 def fix_for(data_dir: Path) -> str:
     return f"chmod -R go-rwx {data_dir}"
+
+
+def delete_under(path: Path, folder: Path) -> bool:
+    """Delete the file ``path`` if it lies under ``folder``; never anything outside it.
+    True if it went."""
+    try:
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()) or not target.is_file():
+            return False
+        target.unlink()
+    except OSError:
+        return False
+    return True

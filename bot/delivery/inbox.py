@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.core.files import FILE_MODE, private_folder
+from bot.core.files import FILE_MODE, delete_under, private_folder
 from bot.core.logs import mask, reason
 from bot.delivery import addresses, receipts
 from bot.delivery.receipts import Receipt
@@ -82,6 +82,22 @@ class Spool:
         target = self._write(self.directory, path.name, data)
         path.unlink()
         return target
+
+    def erase(self, addresses: set[tuple[str, str]], media_dir: Path) -> int:
+        """Delete every item kept from one of ``addresses`` (channel, address), waiting or set
+        aside, with the photos it brought (under ``media_dir``): a person forgotten leaves no
+        text of theirs on disk. Returns how many files went."""
+        gone = 0
+        for path in [*self.waiting(), *self.set_aside()]:
+            try:
+                item = self.read(path)
+            except (OSError, ValueError, KeyError):
+                continue  # not an item copro wrote: left for `copro inbox list` to show
+            if (item.channel, item.address) not in addresses:
+                continue
+            gone += sum(delete_under(Path(m), media_dir) for m in item.media)
+            gone += delete_under(path, self.directory)
+        return gone
 
     @staticmethod
     def read(path: Path) -> Inbound:

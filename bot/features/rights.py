@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.core.files import delete_under
+from bot.delivery.inbox import Spool
 from bot.engine.model import text_for
 from bot.engine.values import from_json
 from bot.flowfiles.library import Library
@@ -188,10 +190,11 @@ def anonymous_answers(library: Library) -> set[tuple[str, str]]:
 
 
 async def forget(
-    s: Tx, person: Participant, *, by: str, media_dir: Path, now: datetime,
+    s: Tx, person: Participant, *, by: str, media_dir: Path, spool_dir: Path, now: datetime,
     library: Library | None = None,
 ) -> dict[str, int]:
-    """Erase ``person``'s personal data and the files they sent; returns what was erased.
+    """Erase ``person``'s personal data and the files they sent, and what of theirs waits or
+    was set aside in the inbound spool (``spool_dir``); returns what was erased.
 
     With the ``library``, their numbers and choices in check-ins stay, anonymous, so
     the group's results still count them (``copro results export``).
@@ -199,22 +202,13 @@ async def forget(
     found = await rights.gather(s, person)
     files = [str(m) for message in found.messages for m in message.media or ()]
     files += [c.receipt for c in found.claims if c.receipt]
+    addresses = {(a.channel, a.address) for a in found.addresses}
     groups = sorted({g.id for _, g in found.memberships})
     keep = anonymous_answers(library) if library is not None else set()
     counts = await rights.forget(s, person, at=now, keep=keep)
-    counts["files"] = sum(_delete(Path(f), media_dir) for f in set(files))
+    counts["files"] = sum(delete_under(Path(f), media_dir) for f in set(files))
+    counts["files"] += Spool(spool_dir).erase(addresses, media_dir)
     await audit.record(s, kind="participant_forgotten", actor=by, participant_id=person.id,
                        details={"erased": counts, "groups": groups}, at=now)
     return counts
 
-
-def _delete(path: Path, media_dir: Path) -> bool:
-    """Delete a file copro keeps under ``media_dir``; never anything outside it."""
-    try:
-        target = path.resolve()
-        if not target.is_relative_to(media_dir.resolve()) or not target.is_file():
-            return False
-        target.unlink()
-    except OSError:
-        return False
-    return True

@@ -232,7 +232,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
             await rights.forget(s, found, by=actor(viewer), media_dir=d.config.media_dir,
-                                now=d.clock())
+                                spool_dir=d.config.spool_dir, now=d.clock())
         return RedirectResponse("/people?done=forgotten", status_code=303)
 
     return [

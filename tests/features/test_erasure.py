@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, String, cast, select
 from bot.app.wiring import scheduler_for
 from bot.core.config import load_config
 from bot.core.scheduler import Scheduler
+from bot.delivery.inbox import Inbound, Spool
 from bot.features import rights
 from bot.features.meetings import Meetings
 from bot.features.polls import Polls
@@ -112,6 +113,18 @@ async def every_cell(db: Database) -> list[tuple[str, str, str]]:
     return found
 
 
+def files_holding(folder: Path, traces: tuple[str, ...]) -> list[Path]:
+    """Every file under ``folder`` whose bytes hold one of ``traces`` (any case), or that is a
+    photo the person sent (its bytes are the bus ticket's)."""
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".db"):
+        data = path.read_bytes()
+        text = data.decode("utf-8", "replace").lower()
+        if any(x.lower() in text for x in traces) or data.startswith(b"\xff\xd8 a bus ticket"):
+            found.append(path)
+    return found
+
+
 async def test_forgetting_leaves_no_copy_of_the_person_in_any_table_or_column(
     database: Database, conversations: Conversations, clock: Clock, tmp_path: Path
 ) -> None:
@@ -132,14 +145,29 @@ async def test_forgetting_leaves_no_copy_of_the_person_in_any_table_or_column(
     assert any(body.startswith("Planning day") for body in copies)
     assert all(NAME in body for body in copies)
 
+    # Texts kept on disk while the database was away, or set aside: hers, with a photo, and Dee's.
+    spool, media = Spool(tmp_path / "spool"), tmp_path / "media"
+    later = media / "telegram" / "later.jpg"
+    photograph(later)
+    spool.put(Inbound("message", "sms", ZARA, f"{WORDS[0]}, from {NAME}"))
+    spool.put(Inbound("message", "telegram", ZARA_CHAT, WORDS[1], media=(str(later),)))
+    spool.put(Inbound("message", "sms", ZARA, WORDS[2]), failed="the database was locked")
+    dee = spool.put(Inbound("message", "sms", DEE, "See you Tuesday"))
+    assert [f for f in files_holding(tmp_path, traces) if "spool" in f.parts]  # there before
     async with database.transaction() as s:
         zara = await participants.find_by_address(s, "sms", ZARA)
         assert zara is not None
-        await rights.forget(s, zara, by="Sam", media_dir=tmp_path / "media", now=clock.now)
+        counts = await rights.forget(s, zara, by="Sam", media_dir=media, spool_dir=spool.directory,
+                                     now=clock.now)
 
     after = await every_cell(database)
     left = [(t, c, v) for t, c, v in after if any(x.lower() in v.lower() for x in traces)]
     assert left == []
+    # No file under the data folder (spool, set aside, media) holds her name, number or words.
+    assert files_holding(tmp_path, traces) == []
+    assert not later.exists() and not (tmp_path / "media" / "sms" / "SM9-1.jpg").exists()
+    assert counts["files"] == 5  # the receipt, three spooled texts and the photo one brought
+    assert spool.waiting() == [dee]  # someone else's text still waits its turn
     # The staff's copies are kept, saying only that they were about someone now erased.
     erased = await staff_copies(database, about="a participant (erased)")
     assert len(erased) == len(copies)
@@ -163,6 +191,6 @@ async def test_someone_who_wrote_a_great_deal_is_forgotten_too(
             body=f'Zara wrote "{said[333]}" today.', options=[], idempotency_key="note", at=NOW)
         person = await participants.get(s, zara.id)
         assert person is not None
-        await rights.forget(s, person, by="Sam", media_dir=tmp_path, now=NOW)
+        await rights.forget(s, person, by="Sam", media_dir=tmp_path, spool_dir=tmp_path / "spool", now=NOW)
     [note] = await staff_copies(database, about="today")
     assert note == 'a participant (erased) wrote "(erased)" today.'

@@ -79,8 +79,8 @@ async def test_an_erased_members_check_ins_stay_in_the_table_as_anonymous_rows(
     async with database.transaction() as s:
         ben = await participants.find_by_address(s, "sms", "+447700900002")
         assert ben is not None
-        await rights.forget(s, ben, by="Sam", media_dir=tmp_path / "media", now=clock.now,
-                            library=c.library)
+        await rights.forget(s, ben, by="Sam", media_dir=tmp_path / "media", spool_dir=tmp_path / "spool",
+                            now=clock.now, library=c.library)
     async with database.transaction() as s:
         got = await reports.table(s, c.library, group=riverside, flow_id="weekly-checkin",
                                   since=WEEK1 - timedelta(days=1), until=WEEK1 + timedelta(days=1))

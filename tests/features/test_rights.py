@@ -95,7 +95,8 @@ async def test_forgetting_erases_personal_data_and_files_but_keeps_counts(
         ann = await participants.find_by_address(s, "sms", ANN)
         assert ann is not None
         before = await rights.export(s, ann, now=NOW)
-        counts = await rights.forget(s, ann, by="command line", media_dir=tmp_path / "media", now=NOW)
+        counts = await rights.forget(s, ann, by="command line", media_dir=tmp_path / "media",
+                                     spool_dir=tmp_path / "spool", now=NOW)
     assert counts["files"] == 1
     assert photos(tmp_path) == ["SM2-1.jpg", "not-media.jpg"]
     assert counts["messages"] == len(before["messages"]) and counts["addresses"] == 1
