@@ -335,20 +335,6 @@ def _welsh_poll(word: str, options: list[str]) -> dict[str, Any]:
     return {"question": lines[0], "options": lines[1:]}
 
 
-# A day in words before the time ("tomorrow 5pm"), read as that day's date.
-DAYS_FROM_TODAY = {"today": 0, "heddiw": 0, "tonight": 0, "heno": 0, "tomorrow": 1, "yfory": 1}
-
-
-def _dated(word: str, now: datetime, timezone: str) -> str:
-    """``tomorrow 5pm`` as ``2026-11-25 5pm`` (on the service's clock), for ``when.read``."""
-    first, _, rest = word.strip().partition(" ")
-    days = DAYS_FROM_TODAY.get(normalise(first))
-    if days is None:
-        return word
-    day = (now.astimezone(zone(timezone)) + timedelta(days=days)).date()
-    return f"{day.isoformat()} {rest.strip()}"
-
-
 def _pick(word: str, names: list[str], values: list[Any], what: str) -> Any:
     """The value a number (or, with ``names``, a name) picks."""
     cleaned = normalise(word).rstrip(".")

@@ -4,7 +4,6 @@ and a clear answer when it cannot make one."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -16,6 +15,9 @@ from sqlalchemy import make_url
 from bot.cli.main import main
 from storage import groups
 from storage.db import Database
+from tests import needs
+
+PG_CLIENT = "apt-get install -y postgresql-client"
 
 
 def copro(env: dict[str, str], *args: str) -> Result:
@@ -40,8 +42,8 @@ def test_a_backup_is_a_whole_copy_in_a_folder_it_makes(tmp_path: Path, database_
     folder = tmp_path / "not" / "there" / "yet"
     url = make_url(database_url)
     writer = None
-    if url.get_backend_name() != "sqlite" and not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
+    if url.get_backend_name() != "sqlite":
+        needs.tool("pg_dump", PG_CLIENT)
     if url.get_backend_name() == "sqlite":  # copro is in the middle of writing
         writer = sqlite3.connect(str(url.database), isolation_level=None)
         writer.execute("BEGIN IMMEDIATE")
@@ -83,8 +85,7 @@ def test_a_sqlite_database_not_made_yet_is_not_backed_up(tmp_path: Path) -> None
 
 @pytest.mark.postgres
 def test_a_postgresql_backup_that_fails_says_why(tmp_path: Path) -> None:
-    if not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
+    needs.tool("pg_dump", PG_CLIENT)
     env = {"COPRO_DATA_DIR": str(tmp_path), "COPRO_CONFIG": "",
            "COPRO_DATABASE_URL": "postgresql+asyncpg://copro:secret@127.0.0.1:1/copro"}
     result = copro(env, "backup", "--to", str(tmp_path / "b"))

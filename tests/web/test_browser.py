@@ -28,6 +28,7 @@ from bot.core.config import load_config
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage.db import Database
+from tests import needs
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
 from tests.people import group, member
 from tests.servers import free_port, run_env, serve_asgi, start_copro
@@ -43,10 +44,7 @@ pytestmark = pytest.mark.browser
 def _need_chromium() -> None:
     if CHROMIUM.exists():
         return
-    why = f"needs Chromium at {CHROMIUM}: apt-get install -y chromium"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(why)
-    pytest.skip(why)
+    needs.missing(f"needs Chromium at {CHROMIUM}: apt-get install -y chromium")
 
 
 @dataclass
