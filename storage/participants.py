@@ -278,6 +278,18 @@ async def set_username(s: AsyncSession, channel: str, address: str, username: st
     return bool(getattr(done, "rowcount", 0))
 
 
+async def with_menu(s: AsyncSession, channel: str) -> set[str]:
+    """The ``channel`` addresses recorded as having been given the coordinators' menu."""
+    return set(await s.scalars(select(Address.address).where(Address.channel == channel,
+                                                             Address.menu.is_(True))))
+
+
+async def set_menu(s: AsyncSession, channel: str, address: str, given: bool) -> None:
+    """Record that ``address`` was given the coordinators' menu (or had it taken away)."""
+    await s.execute(update(Address).where(Address.channel == channel, Address.address == address)
+                    .values(menu=given))
+
+
 async def set_address_status(s: AsyncSession, channel: str, address: str, status: str) -> bool:
     """Mark one address ``ok``, ``unreachable`` or ``opted_out``; False if it is unknown."""
     result = await s.execute(

@@ -40,3 +40,15 @@ async def known_as(db: Database, channel: str, address: str, username: str | Non
     False if no one has that address yet."""
     async with db.transaction() as s:
         return await participants.set_username(s, channel, address, username)
+
+
+async def with_menu(db: Database, channel: str) -> set[str]:
+    """The ``channel`` addresses recorded as having the coordinators' menu."""
+    async with db.reading() as s:
+        return await participants.with_menu(s, channel)
+
+
+async def menu_given(db: Database, channel: str, address: str, given: bool) -> None:
+    """Record that ``address`` was given the coordinators' menu, or had it taken away."""
+    async with db.transaction() as s:
+        await participants.set_menu(s, channel, address, given)

@@ -217,6 +217,14 @@ class Inbox:
         """The ``channel`` addresses of coordinators and admins."""
         return await addresses.staff(self.conversations.db, channel)
 
+    async def with_menu(self, channel: str) -> set[str]:
+        """The ``channel`` addresses recorded as having the coordinators' menu."""
+        return await addresses.with_menu(self.conversations.db, channel)
+
+    async def menu_given(self, channel: str, address: str, given: bool) -> None:
+        """Record that ``address`` was given the coordinators' menu, or had it taken away."""
+        await addresses.menu_given(self.conversations.db, channel, address, given)
+
     async def replay(self) -> int:
         """Handle what is spooled, oldest first, until it is empty or the database cannot take
         the next one (then ``stalled`` is set, and it is tried again later); returns how many

@@ -87,6 +87,8 @@ class Address(Base):
     # A Telegram chat's @username (without the @), as its last update said: coordinators may
     # name the person by it.
     username: Mapped[str | None] = mapped_column(String(64))
+    # This chat was given the coordinators' command menu (Telegram keeps it until taken away).
+    menu: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = created()
 
     def __repr__(self) -> str:

@@ -663,6 +663,39 @@ async def test_the_coordinators_menu_follows_roles_while_copro_runs(rig: Rig) ->
             if c.method == "deleteMyCommands"] == [{"type": "chat", "chat_id": 2002}]
 
 
+async def test_the_menus_given_are_remembered_across_a_restart(rig: Rig) -> None:
+    """A restart neither gives Sam's chat the menu again nor forgets to take it away when he
+    stopped being a coordinator while copro was down."""
+    async with rig.db.transaction() as s:
+        riverside = await groups.create_group(s, "Riverside Voices")
+        sam = await participants.create(s, channel="telegram", address="2002", name="Sam")
+        await groups.add_member(s, riverside, sam, "coordinator")
+    await rig.channel.show_commands()
+
+    def calls(method: str) -> int:
+        return sum(1 for c in rig.api.calls if c.method == method
+                   and _scope(c.params["scope"]) == {"type": "chat", "chat_id": 2002})
+
+    assert calls("setMyCommands") == 1
+
+    async def restarted() -> None:
+        again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
+        await again.app.initialize()
+        try:
+            await again.show_commands()
+        finally:
+            await again.app.shutdown()
+
+    await restarted()
+    assert calls("setMyCommands") == 1  # not given twice
+    async with rig.db.transaction() as s:
+        await s.execute(delete(Membership).where(Membership.participant_id == sam.id))
+    await restarted()
+    assert calls("deleteMyCommands") == 1  # taken away, though this process never gave it
+    await restarted()
+    assert calls("deleteMyCommands") == 1 and calls("setMyCommands") == 1
+
+
 def _scope(value: object) -> object:
     return json.loads(value) if isinstance(value, str) else value
 

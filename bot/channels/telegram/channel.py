@@ -101,7 +101,8 @@ class TelegramChannel:
         self.ready = False  # connected: sending, polling or taking webhooks
         self.reconnect_seconds = reconnect_seconds
         self._connecting: asyncio.Task[None] | None = None
-        self._menus: set[str] = set()  # the chats given the coordinators' menu
+        # The chats given the coordinators' menu (kept in the database too); None until read.
+        self._menus: set[str] | None = None
         self._keeping_menus: asyncio.Task[None] | None = None
         self._recent: OrderedDict[int, None] = OrderedDict()
         self.order = InOrder(AT_ONCE)
@@ -180,20 +181,26 @@ class TelegramChannel:
     async def show_commands(self) -> None:
         """Give each coordinator's chat the menu of coordinators' commands (a chat scope: only
         they see it), and take it from a chat whose person is no longer a coordinator."""
+        if self._menus is None:  # what earlier runs gave, as the database recorded it
+            self._menus = await self.inbox.with_menu(self.name)
         staff = set(await self.inbox.staff(self.name))
         for chat in sorted(staff - self._menus):
             try:
                 await self.app.bot.set_my_commands(COORDINATOR_COMMANDS,
                                                    scope=BotCommandScopeChat(int(chat)))
-                self._menus.add(chat)
             except (TelegramError, ValueError) as exc:
                 log.info("telegram: could not set the commands menu for %s: %s", mask(chat), exc)
+                continue
+            self._menus.add(chat)
+            await self.inbox.menu_given(self.name, chat, True)
         for chat in sorted(self._menus - staff):
             try:
                 await self.app.bot.delete_my_commands(scope=BotCommandScopeChat(int(chat)))
-                self._menus.discard(chat)
             except (TelegramError, ValueError) as exc:
                 log.info("telegram: could not take the commands menu from %s: %s", mask(chat), exc)
+                continue
+            self._menus.discard(chat)
+            await self.inbox.menu_given(self.name, chat, False)
 
     async def stop(self) -> None:
         """Stop taking updates (a webhook stays set: Telegram keeps what comes meanwhile)."""
