@@ -4,10 +4,15 @@ behind a proxy."""
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from bot.core.config import TwilioConfig
+
+log = logging.getLogger(__name__)
 
 
 class Signature:
@@ -26,6 +31,18 @@ class Signature:
             url = f"{self.twilio.public_url}{request.url.path}{query}"
         algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
         return bool(self.validator.validate(url, params, signature, algorithm))
+
+    async def checked(self, request: Request, channel: str) -> dict[str, str] | Response:
+        """The form of a request Twilio signed (``printable``), or the answer to give a request
+        that is no form (400) or not signed by Twilio (403)."""
+        params = await form(request)
+        if params is None:
+            return PlainTextResponse("the body is not a form", status_code=400)
+        if not self.signed(request, params):
+            log.warning("%s: a request to %s without a valid Twilio signature was refused",
+                        channel, request.url.path)
+            return PlainTextResponse("invalid signature", status_code=403)
+        return printable(params)
 
 
 async def form(request: Request) -> dict[str, str] | None:

@@ -8,17 +8,15 @@ and closed at stop), its routes, and what the outbox sender asks of it.
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.channels.sms import send as sms_send
+from bot.channels.sms.client import TwilioClient
 from bot.channels.sms.webhooks import Webhooks
 from bot.core.config import Config
 from bot.core.metrics import Metrics
 from bot.delivery.channel import Outgoing, Sent, TryAgain
 from bot.delivery.inbox import Inbox
-
-SEND_TIMEOUT = 20.0
 
 
 class SmsChannel:
@@ -30,21 +28,19 @@ class SmsChannel:
         self.inbox = inbox
         self.metrics = metrics
         self.webhooks = Webhooks(self.name, config, inbox, metrics)
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
+        self.api = TwilioClient(self.twilio)
+
+    @property
+    def _client(self) -> Client | None:
+        return self.api.client
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._http = AsyncTwilioHttpClient(timeout=SEND_TIMEOUT)
-        self._client = Client(self.twilio.account_sid, self.twilio.auth_token.get_secret_value(),
-                              http_client=self._http)
-        self._client.api.base_url = self.twilio.api_base_url
+        await self.api.start()
 
     async def stop(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self.api.stop()
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -20,7 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from bot.channels.sms.media import fetch_media
 from bot.channels.sms.send import OPTED_OUT
-from bot.channels.sms.signature import Signature, form, printable
+from bot.channels.sms.signature import Signature
 from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.metrics import Metrics
@@ -52,14 +52,9 @@ class Webhooks:
         self.signature = Signature(self.twilio)
 
     async def inbound(self, request: Request) -> Response:
-        params = await form(request)
-        if params is None:
-            return PlainTextResponse("the body is not a form", status_code=400)
-        if not self.signature.signed(request, params):
-            log.warning("%s: a request to %s without a valid Twilio signature was refused",
-                        self.name, request.url.path)
-            return PlainTextResponse("invalid signature", status_code=403)
-        params = printable(params)
+        params = await self.signature.checked(request, self.name)
+        if isinstance(params, Response):
+            return params
         sid = params.get("MessageSid") or params.get("SmsSid")
         sender = params.get("From")
         if not sid or not sender:
@@ -87,12 +82,9 @@ class Webhooks:
         return params.get("Body") or ""
 
     async def status(self, request: Request) -> Response:
-        params = await form(request)
-        if params is None:
-            return PlainTextResponse("the body is not a form", status_code=400)
-        if not self.signature.signed(request, params):
-            return PlainTextResponse("invalid signature", status_code=403)
-        params = printable(params)
+        params = await self.signature.checked(request, self.name)
+        if isinstance(params, Response):
+            return params
         sid, reported = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()
         status = STATUSES.get(reported)
         if not sid or status is None:

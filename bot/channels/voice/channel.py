@@ -17,9 +17,9 @@ from datetime import datetime
 import aiohttp
 from starlette.routing import BaseRoute, Route
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from bot.channels.sms.client import TwilioClient
 from bot.channels.sms.send import problem
 from bot.channels.voice.calls import Calls
 from bot.channels.voice.twiml import Speaker
@@ -33,7 +33,6 @@ from bot.delivery.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
-SEND_TIMEOUT = 20.0
 CALLS_PER_SECOND = 1.0  # Twilio's default for a new account
 
 
@@ -51,19 +50,13 @@ class VoiceChannel:
         self.webhooks = Webhooks(config, inbox, metrics, self.calls, Speaker(self.voice, self.hook),
                                  clock)
         self._placing: dict[str, asyncio.Lock] = {}
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
+        self.api = TwilioClient(self.twilio)
 
     async def start(self) -> None:
-        self._http = AsyncTwilioHttpClient(timeout=SEND_TIMEOUT)
-        self._client = Client(self.twilio.account_sid, self.twilio.auth_token.get_secret_value(),
-                              http_client=self._http)
-        self._client.api.base_url = self.twilio.api_base_url
+        await self.api.start()
 
     async def stop(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self.api.stop()
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -80,13 +73,14 @@ class VoiceChannel:
         return [(f"voice:{self.config.caller_number}", CALLS_PER_SECOND, 1.0)]
 
     async def send(self, message: Outgoing) -> Sent:
-        if self._client is None:
+        client = self.api.client
+        if client is None:
             raise TryAgain("the voice channel has not started")
         lock = self._placing.setdefault(message.address, asyncio.Lock())
         async with lock:  # one call to a number at a time, whatever is queued for it
             call = self.calls.on(message.address)
             if call is None:
-                sid = await self._place(self._client, message.address)
+                sid = await self._place(client, message.address)
                 call = self.calls.open(sid, message.address)
             call.hear(message)
         return Sent(provider_id=call.sid)

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.channels.sms.media import fetch_file
-from bot.channels.sms.signature import Signature, form, printable
+from bot.channels.sms.signature import Signature
 from bot.channels.voice import keys
 from bot.channels.voice.calls import Call, Calls
 from bot.channels.voice.twiml import Speaker
@@ -60,14 +60,9 @@ class Webhooks:
         self.signature = Signature(config.twilio)
 
     async def call(self, request: Request) -> Response:
-        params = await form(request)
-        if params is None:
-            return PlainTextResponse("the body is not a form", status_code=400)
-        if not self.signature.signed(request, params):
-            log.warning("voice: a request to %s without a valid Twilio signature was refused",
-                        request.url.path)
-            return PlainTextResponse("invalid signature", status_code=403)
-        params = printable(params)
+        params = await self.signature.checked(request, "voice")
+        if isinstance(params, Response):
+            return params
         sid = params.get("CallSid")
         if not sid:
             return PlainTextResponse("CallSid is required", status_code=400)
@@ -89,12 +84,9 @@ class Webhooks:
         return PlainTextResponse("on is one of keys, silence, record", status_code=400)
 
     async def status(self, request: Request) -> Response:
-        params = await form(request)
-        if params is None:
-            return PlainTextResponse("the body is not a form", status_code=400)
-        if not self.signature.signed(request, params):
-            return PlainTextResponse("invalid signature", status_code=403)
-        params = printable(params)
+        params = await self.signature.checked(request, "voice")
+        if isinstance(params, Response):
+            return params
         sid, status = params.get("CallSid"), (params.get("CallStatus") or "").lower()
         if not sid or not status:
             return PlainTextResponse("CallSid and CallStatus are required", status_code=400)
