@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bot.engine.model import text_for
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 
-WORDS: dict[str, Mapping[str, str]] = {
+WORDS: dict[str, dict[str, str]] = {  # each a Text, as flows and bot.language.texts write them
     "desk": {"en": "copro desk", "cy": "desg copro"},
     "skip": {"en": "Skip to the main part", "cy": "Neidio i'r prif ran"},
     "menu": {"en": "Main menu", "cy": "Prif ddewislen"},
@@ -229,5 +229,4 @@ WORDS: dict[str, Mapping[str, str]] = {
 
 
 def word(key: str, lang: str) -> str:
-    texts = WORDS[key]
-    return texts.get(lang) or texts["en"]
+    return text_for(WORDS[key], lang)
