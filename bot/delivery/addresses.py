@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.config import GroupConfig
 from storage import groups, participants, updates
 from storage.db import Database
 
@@ -52,3 +53,12 @@ async def menu_given(db: Database, channel: str, address: str, given: bool) -> N
     """Record that ``address`` was given the coordinators' menu, or had it taken away."""
     async with db.transaction() as s:
         await participants.set_menu(s, channel, address, given)
+
+
+async def group_name(db: Database, words: GroupConfig, channel: str, address: str, language: str) -> str:
+    """The name of the group of whoever ``address`` is, in ``language`` (their first group's,
+    else the service's [group] name)."""
+    async with db.reading() as s:
+        person = await participants.find_by_address(s, channel, address)
+        theirs = await groups.speaking_for(s, [person.id]) if person is not None else {}
+    return words.words(language, theirs.get(person.id) if person is not None else None)[0]

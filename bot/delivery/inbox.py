@@ -217,6 +217,16 @@ class Inbox:
         """The ``channel`` addresses of coordinators and admins."""
         return await addresses.staff(self.conversations.db, channel)
 
+    async def group_name(self, channel: str, address: str, language: str) -> str:
+        """The name of the group of whoever ``address`` is, in ``language`` (the service's
+        [group] name for someone in no group, or if the database cannot say)."""
+        try:
+            return await addresses.group_name(self.conversations.db, self.conversations.config.group,
+                                              channel, address, language)
+        except Exception as exc:  # a name to say on an answering machine: never worth failing for
+            log.warning("inbox: could not look up the group of %s: %s", mask(address), type(exc).__name__)
+            return self.conversations.config.group.words(language)[0]
+
     async def with_menu(self, channel: str) -> set[str]:
         """The ``channel`` addresses recorded as having the coordinators' menu."""
         return await addresses.with_menu(self.conversations.db, channel)

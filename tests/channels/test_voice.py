@@ -236,6 +236,15 @@ async def test_an_answering_machine_gets_a_short_message_and_a_call_later(rig: R
     await rig.ring(calls=2)
 
 
+@pytest.mark.parametrize("rig", [{"answering_machine": "message"}], indirect=True)
+async def test_an_answering_machine_hears_the_name_of_the_persons_own_group(rig: Rig) -> None:
+    walkers = await people.group(rig.db, "Hill Walkers")  # the service is "Riverside Voices"
+    await rig.check_in(await people.member(rig.db, walkers, ANN, channel="voice", hours=ALL_DAY))
+    machine = await (await rig.ring()).answer(answered_by="machine_end_beep")
+    assert machine.said == ("Hello. This is Hill Walkers, calling for your check-in. We "
+                            "will call again another time. Goodbye.",)
+
+
 async def test_a_call_waits_for_contact_hours(rig: Rig) -> None:
     rig.clock.set(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))  # 7am in London
     await rig.check_in(await member(rig, hours=(time(9), time(17))))

@@ -120,8 +120,8 @@ class Webhooks:
             self.calls.end(sid)
             await self._call_again(sid, "an answering machine took the call", placed=True)
             if self.voice.answering_machine == "message":
-                return _twiml(self.speaker.farewell(spoken.MACHINE, call.language,
-                                                    group=self.config.group.words(call.language)[0]))
+                group = await self.inbox.group_name(NAME, call.address, call.language)
+                return _twiml(self.speaker.farewell(spoken.MACHINE, call.language, group=group))
             return _twiml('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>')
         call.answered = True
         return await self._next(call)
