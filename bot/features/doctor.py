@@ -218,6 +218,14 @@ def _group_problems(service: _Service, group: Group) -> list[Problem]:
             "warning", where, "no safeguarding lead",
             "Safeguarding alerts go to its coordinators instead.",
             adding(group.name, "safeguarding"), (group.name,)))
+    welsh = any(service.people[pid].language == "cy" and service.people[pid].status == "active"
+                for (gid, _), pids in service.roles.items() if gid == group.id for pid in pids)
+    if welsh and group.coordinator and not group.coordinator_cy:
+        found.append(Problem(
+            "warning", where, f"its coordinator ({group.coordinator!r}) has no Welsh",
+            "Its Welsh speakers read it as it is written, inside their Welsh messages.",
+            f'copro groups edit {quoted(group.name)} --welsh-coordinator "Sam ar 01234 567890"',
+            (group.name,)))
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.scheduler import Scheduler
+from bot.features import doctor
 from bot.host.conversations import Conversations
 from storage import groups, participants
 from storage.db import Database
@@ -100,3 +101,17 @@ async def test_someone_in_two_groups_reads_the_group_a_meeting_is_about(
     reminders = await deliver(database, cai.address, clock.now)
     assert reminders and reminders[-1].endswith(f"If you cannot come, please tell {JO}.")
 
+
+
+async def test_doctor_warns_when_a_groups_welsh_speakers_would_read_its_coordinator_in_english(
+    database: Database,
+) -> None:
+    riverside, walkers = await two_groups(database)  # Hill Walkers has no Welsh coordinator
+    await member(database, walkers, "+447700900004", name="Gwen", language="cy")
+    await member(database, riverside, "+447700900002", name="Bryn", language="cy")
+    async with database.transaction() as s:
+        found = [str(p) for p in await doctor.check(s)]
+    [warning] = [p for p in found if "has no Welsh" in p]
+    assert warning.startswith("Warning: group \"Hill Walkers\": its coordinator ('Jo on 07700 900999') "
+                              "has no Welsh.")
+    assert 'copro groups edit "Hill Walkers" --welsh-coordinator' in warning
