@@ -9,7 +9,18 @@ from pathlib import Path
 import click
 
 from bot.cli import _csv
-from bot.cli._common import DAY, State, database, day_range, deciding, group_named, host, pass_state, run
+from bot.cli._common import (
+    DAY,
+    State,
+    actor,
+    database,
+    day_range,
+    deciding,
+    group_named,
+    host,
+    pass_state,
+    run,
+)
 from bot.core.files import private_folder, write_private
 from bot.engine.definition import text_for
 from bot.features import roles
@@ -115,9 +126,9 @@ def mark_paid(state: State, claim_ids: tuple[int, ...]) -> None:
                         raise click.ClickException(
                             f"claim {claim_id} is {claim.status}, not approved; nothing was marked")
                     found.append(claim)
-                handler = Claims(conversations, state.config)
+                handler, by = Claims(conversations, state.config), await actor(s, state)
                 for claim in found:
-                    await handler.mark_paid(s, claim)
+                    await handler.mark_paid(s, claim, by=by)
         click.echo(f"Marked {len(claim_ids)} claim(s) paid.")
 
     run(work())

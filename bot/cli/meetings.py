@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import click
 
-from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
+from bot.cli._common import State, actor, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import parse_duration
@@ -61,7 +61,7 @@ def add(
                     meeting = await Meetings(conversations, state.config).add(
                         s, group, title=title, starts_at=starts, minutes=minutes, place=place,
                         online_link=online_link, access_info=access_info,
-                        allow_duplicate=allow_duplicate,
+                        allow_duplicate=allow_duplicate, by=await actor(s, state),
                     )
                 except DuplicateMeeting as exc:
                     raise click.ClickException(f"{exc}; give --allow-duplicate to add another") from None
@@ -108,7 +108,7 @@ def list_meetings(state: State, group_name: str | None, everything: bool) -> Non
 def move(state: State, meeting_id: int, at: str) -> None:
     """Move a meeting: everyone already invited is told, and asked again who can come."""
     starts = local_time(at, state.config.timezone)
-    told = _change(state, meeting_id, lambda handler, s, m: handler.move(s, m, starts))
+    told = _change(state, meeting_id, lambda handler, s, m, by: handler.move(s, m, starts, by=by))
     click.echo(f"Meeting {meeting_id} moved to {when.spoken(starts)}; {told} people will be told.")
 
 
@@ -117,11 +117,11 @@ def move(state: State, meeting_id: int, at: str) -> None:
 @pass_state
 def cancel(state: State, meeting_id: int) -> None:
     """Cancel a meeting: everyone already invited is told, and nothing more is sent."""
-    told = _change(state, meeting_id, lambda handler, s, m: handler.cancel(s, m))
+    told = _change(state, meeting_id, lambda handler, s, m, by: handler.cancel(s, m, by=by))
     click.echo(f"Meeting {meeting_id} cancelled; {told} people will be told.")
 
 
-Change = Callable[[Meetings, Tx, Meeting], Awaitable[int]]
+Change = Callable[[Meetings, Tx, Meeting, str], Awaitable[int]]  # (..., who is deciding)
 
 
 def _change(state: State, meeting_id: int, change: Change) -> int:
@@ -133,7 +133,8 @@ def _change(state: State, meeting_id: int, change: Change) -> int:
                 if meeting is None:
                     raise click.ClickException(f"there is no meeting {meeting_id}")
                 try:
-                    return await change(Meetings(conversations, state.config), s, meeting)
+                    return await change(Meetings(conversations, state.config), s, meeting,
+                                        await actor(s, state))
                 except MeetingError as exc:
                     raise click.ClickException(str(exc)) from None
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from bot.cli import _csv
-from bot.cli._common import State, database, group_named, host, local_time, pass_state, run
+from bot.cli._common import State, actor, database, group_named, host, local_time, pass_state, run
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import Text, text_for
@@ -124,7 +124,7 @@ def close(state: State, poll_id: int) -> None:
                     raise click.ClickException(f"there is no poll {poll_id}")
                 if poll.status != "open":
                     raise click.ClickException(f"poll {poll_id} is already {poll.status}")
-                return await Polls(conversations, state.config).close(s, poll, by="command line")
+                return await Polls(conversations, state.config).close(s, poll, by=await actor(s, state))
 
     sent = run(work())
     click.echo(f"Poll {poll_id} closed; the results went to {sent} people.")

@@ -209,10 +209,11 @@ class Claims:
                                             "person": _who(person)})
         return claim
 
-    async def mark_paid(self, s: Tx, claim: Claim) -> None:
-        """An approved claim has been paid (``copro claims mark-paid``); tells the claimant."""
+    async def mark_paid(self, s: Tx, claim: Claim, *, by: str = "command line") -> None:
+        """An approved claim has been paid (``copro claims mark-paid``, ``by`` whom); tells the
+        claimant."""
         await claims.mark_paid(s, claim, at=self.clock())
-        await audit.record(s, kind="claim_paid", actor=_actor(None),
+        await audit.record(s, kind="claim_paid", actor=by,
                            participant_id=claim.participant_id, details={"claim": claim.id},
                            at=self.clock())
         if claim.payment != "decline":

@@ -32,6 +32,13 @@ def test_a_login_name_no_one_goes_by_is_recorded_as_the_command_line(
     assert approved.output == "Claim 1 is approved by pat (command line); the claimant has been told.\n"
     assert exported(env, tmp_path)["1"]["decided_by"] == "pat (command line)"
     assert actors(env, "claim_approved") == ["pat (command line)"]
+    assert copro(pat, "claims", "mark-paid", "1").exit_code == 0
+    assert actors(env, "claim_paid") == ["pat (command line)"]
+    closes = "2030-01-01 17:00"
+    assert copro(pat, "polls", "add", "--group", "Riverside Voices", "--question", "Which?",
+                 "--option", "Tuesday", "--option", "Friday", "--closes", closes).exit_code == 0
+    assert copro(pat, "polls", "close", "1").exit_code == 0
+    assert actors(env, "poll_closed") == ["pat (command line)"]
 
 
 def test_by_names_the_coordinator_who_decided(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
