@@ -511,3 +511,12 @@ async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, date
         .group_by(Message.status, Message.error)
     )
     return [(str(status), error, until, int(n)) for status, error, until, n in rows]
+
+
+async def wrote_since(s: AsyncSession, participant_id: int, since: datetime) -> bool:
+    """Whether the person sent copro anything since ``since``."""
+    stmt = select(Message.id).where(
+        Message.direction == "in", Message.participant_id == participant_id,
+        Message.created_at >= since,
+    ).limit(1)
+    return await s.scalar(stmt) is not None

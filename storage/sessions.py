@@ -13,12 +13,19 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import FlowDefinition, FlowSession
 
+# Sessions still under way: the one a person's messages answer (``active``), one set aside to
+# come back to (``parked``), and short ones answered by their own buttons (``aside``).
+OPEN = ("active", "parked", "aside")
 
-async def _active(s: AsyncSession, participant_id: int) -> list[FlowSession]:
-    """The participant's active sessions (one, or none), newest first and locked."""
+
+async def _active(
+    s: AsyncSession, participant_id: int, statuses: Sequence[str] = ("active",)
+) -> list[FlowSession]:
+    """The participant's sessions with ``statuses`` (active: one, or none), newest first and
+    locked."""
     stmt = (
         select(FlowSession)
-        .where(FlowSession.participant_id == participant_id, FlowSession.status == "active")
+        .where(FlowSession.participant_id == participant_id, FlowSession.status.in_(statuses))
         .order_by(FlowSession.id.desc())
     )
     if s.get_bind().dialect.name != "sqlite":
@@ -95,11 +102,26 @@ async def save_session(
     await s.flush()
 
 
+async def parked_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The conversation set aside for a short one (the newest, if ever more), locked."""
+    found = await _active(s, participant_id, ("parked",))
+    return found[0] if found else None
+
+
+async def park(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
+    """Set ``session`` aside: it waits, without its nudge, until it is asked again."""
+    session.status = "parked"
+    session.timeout_at = None
+    session.updated_at = now
+    await s.flush()
+
+
 async def end_active_sessions(
-    s: AsyncSession, participant_id: int, status: str, *, now: datetime
+    s: AsyncSession, participant_id: int, status: str, *, now: datetime, every: bool = False
 ) -> int:
-    """Give every active session of the participant ``status``; how many there were."""
-    ended = await _active(s, participant_id)
+    """Give the participant's active session, and any it set aside, ``status``; ``every``:
+    their short items beside it too (STOP). How many there were."""
+    ended = await _active(s, participant_id, OPEN if every else ("active", "parked"))
     for session in ended:
         session.status = status
         session.timeout_at = None
@@ -109,14 +131,15 @@ async def end_active_sessions(
 
 
 async def claim_timers(s: AsyncSession, *, now: datetime, limit: int) -> list[FlowSession]:
-    """Active sessions whose nudge or end is due by ``now``, locked for this transaction.
+    """Sessions under way whose nudge or end is due by ``now``, locked for this transaction
+    (a parked one has no nudge: only its end).
 
     On PostgreSQL, sessions another process is handling are skipped.
     """
     stmt = (
         select(FlowSession)
         .where(
-            FlowSession.status == "active",
+            FlowSession.status.in_(OPEN),
             or_(FlowSession.timeout_at <= now, FlowSession.expires_at <= now),
         )
         .order_by(FlowSession.id)

@@ -6,6 +6,11 @@ waits for the person's contact hours to open, and a ``start-flow`` also waits
 while the person is in the middle of another conversation, rather than
 interrupting it. Both give up once their ``deadline`` has passed, and work that
 fell due more than ``scheduler.grace`` ago (copro was not running) is skipped.
+
+A ``short`` start (a poll, a meeting's RSVP: a question or two) need not wait behind
+a conversation open: ``way_in`` decides whether it goes beside it (Telegram, where a
+tap says what it answers), in front of it (the person has left it alone for
+``scheduler.idle_after``), or after it, the moment it ends (``bot.host.interleave``).
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.core import quiet
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.host.conversations import Conversations
+from bot.host.interleave import BUSY
 from bot.host.starts import Start, start_many
 from bot.language import when
 from storage import messages, participants, sessions
@@ -32,15 +38,23 @@ SAY = "say"
 
 def start_job(
     participant_id: int, flow: str, *, key: str, due_at: datetime, topic: str | None = None,
-    extra: Mapping[str, Any] | None = None, deadline: datetime | None = None,
+    extra: Mapping[str, Any] | None = None, deadline: datetime | None = None, short: bool = False,
 ) -> dict[str, Any]:
-    """The row of a job that starts ``flow`` for one person (see ``storage.jobs.plan_many``)."""
+    """The row of a job that starts ``flow`` for one person (see ``storage.jobs.plan_many``);
+    ``short``: a question or two, which need not wait behind another conversation."""
+    payload: dict[str, Any] = {"flow": flow, "extra": dict(extra or {}),
+                               "deadline": deadline.isoformat() if deadline else None}
+    if short:
+        payload["short"] = True
     return {
         "kind": START, "key": key, "due_at": due_at, "topic": topic,
-        "participant_id": participant_id,
-        "payload": {"flow": flow, "extra": dict(extra or {}),
-                    "deadline": deadline.isoformat() if deadline else None},
+        "participant_id": participant_id, "payload": payload,
     }
+
+
+# Channels whose answers say what they answer: a tapped button names its question.
+ANSWERS_NAME_THEIR_QUESTION = ("telegram",)
+Way = Literal["beside", "front"]
 
 
 def say_job(
@@ -115,8 +129,7 @@ class Outreach:
             return ready
         current = await sessions.active_session(s, ready.id)
         if current is not None:
-            return self._later(job, now + self.config.scheduler.busy_retry,
-                               f"waiting: in the middle of {current.flow_id}")
+            return await self._busy(s, job, ready, current.flow_id, now)
         flow = str(job.payload["flow"])
         started = await self.conversations.start_in(
             s, ready, flow, key=job.key, extra=job.payload.get("extra") or {}, topic=job.topic,
@@ -141,12 +154,41 @@ class Outreach:
             done = await start_many(self.conversations, s, flow_id, [start for _, start in some])
             for job, start in some:
                 result = done.get(start.person.id, "unreachable")
-                if result == "busy":
+                if result == "busy" and job.payload.get("short"):
+                    current = await sessions.active_session(s, start.person.id)
+                    outcomes[job.id] = await self._busy(
+                        s, job, start.person, current.flow_id if current else "another conversation", now)
+                elif result == "busy":
                     outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
-                                                   "waiting: in the middle of another conversation")
+                                                   f"{BUSY} another conversation")
                 else:
                     outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
         return outcomes
+
+    async def way_in(self, s: Tx, job: Job, person: Participant, now: datetime) -> Way | None:
+        """How a start gets past the conversation the person is in: ``beside`` it, in
+        ``front`` of it, or not at all (None: it waits until that conversation ends)."""
+        if not job.payload.get("short"):
+            return None
+        address = await participants.preferred_addresses(s, [person.id])
+        if person.id in address and address[person.id][0] in ANSWERS_NAME_THEIR_QUESTION:
+            return "beside"
+        since = now - self.config.scheduler.idle_after
+        return None if await messages.wrote_since(s, person.id, since) else "front"
+
+    async def _busy(
+        self, s: Tx, job: Job, person: Participant, open_flow: str, now: datetime
+    ) -> JobOutcome:
+        """A start for someone in the middle of ``open_flow``: beside it or in front of it
+        where ``way_in`` allows, else later (and sooner, the moment that conversation ends)."""
+        way = await self.way_in(s, job, person, now)
+        if way is not None and await self.conversations.start_short(
+            s, person, str(job.payload["flow"]), key=job.key, aside=way == "beside",
+            extra=job.payload.get("extra") or {}, topic=job.topic,
+        ):
+            return Done(f"sent beside {open_flow}" if way == "beside"
+                        else f"asked before {open_flow}, which waits")
+        return self._later(job, now + self.config.scheduler.busy_retry, f"{BUSY} {open_flow}")
 
     async def say(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)

@@ -114,7 +114,7 @@ class Router:
         return say
 
     async def _stop(self, s: Tx, person: Participant, to: ReplyTo) -> None:
-        await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock())
+        await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock(), every=True)
         await messages.cancel_pending(s, person.id, reason="cancelled: sent STOP", at=self.clock())
         await participants.opt_out(s, person, at=self.clock())
         await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id,

@@ -34,6 +34,7 @@ from bot.engine.events import (
 from bot.engine.runner import Context, Engine, Outcome, Session
 from bot.engine.values import from_json, to_json
 from bot.flowfiles.library import Library
+from bot.host import interleave
 from bot.host.definitions import Definitions
 from bot.host.hooks import Hooks
 from bot.host.notices import notify_staff, unheard
@@ -97,7 +98,8 @@ class Runner:
                               depth=depth)
 
     async def start_many(
-        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, interrupt: bool, depth: int = 0
+        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, interrupt: bool, depth: int = 0,
+        aside: bool = False,
     ) -> set[int]:
         """Start ``flow_id`` for each; returns the ids of the people whose session started.
 
@@ -117,8 +119,12 @@ class Runner:
         flow = self.library[flow_id].flow
         definition = await self.definitions.current(s, flow_id)
         outcomes = [self.engine.start(flow, self.context_for(b.person, b.extra)) for b in begins]
+        if aside:  # beside the conversation open: only a start whose question has choices to tap
+            kept = [(b, o) for b, o in zip(begins, outcomes, strict=True)
+                    if interleave.status_after("aside", o) == "aside"]
+            begins, outcomes = [b for b, _ in kept], [o for _, o in kept]
         started = await sessions.start_many(s, [
-            _session_row(definition, flow, begin, outcome, now)
+            _session_row(definition, flow, begin, outcome, now, aside=aside)
             for begin, outcome in zip(begins, outcomes, strict=True)
         ])
         if interrupt and len(started) < len({b.person.id for b in begins}):
@@ -172,6 +178,7 @@ class Runner:
         new: bool,
     ) -> None:
         """Apply an outcome's events in order; a ``new`` row was written with its final state."""
+        was = row.status
         refused = _refused(outcome)
         if refused:
             # No consent: keep nothing but the opt-out, then say goodbye.
@@ -218,10 +225,13 @@ class Runner:
         if sends:
             await self.outbox.queue(s, _message_rows(to, person, row.id, sends, flow), to)
         if not new:
+            status = interleave.status_after(was, outcome)
+            if was == "aside" and status == "active":
+                await interleave.to_front(s, person.id, now)
             await sessions.save_session(
                 s, row, step=outcome.session.step,
                 state=_state(outcome, row.state.get("extra") or {}, refused),
-                status=outcome.session.status, timeout_at=_timeout_at(outcome, now, refused),
+                status=status, timeout_at=_timeout_at(outcome, now, refused),
                 now=now,
             )
         if (outcome.session.status == "expired" and row.flow_id == self.config.flows.welcome
@@ -235,6 +245,13 @@ class Runner:
                 await on_end.callback(s, person, row, outcome.session.results)
         if follow_on and not refused:
             await self.start(s, person, follow_on, to, depth=depth + 1)
+        elif was == "active" and outcome.session.status != "active" and not refused:
+            await self.come_back(s, person, to, row.id)
+
+    async def come_back(self, s: Tx, person: Participant, to: ReplyTo, ended: int) -> None:
+        """After the conversation in front ends: see ``bot.host.interleave.come_back``."""
+        await interleave.come_back(s, person, to, ended, lambda row: self.definitions.flow_of(s, row),
+                                   self.resume, self.outbox.render, self.clock())
 
     async def _notify(self, s: Tx, person: Participant, row: FlowSession, event: Notify) -> str:
         """Hand the notice on; what to tell the person: ``told`` only if someone can act."""
@@ -263,14 +280,17 @@ class Runner:
 
 
 def _session_row(
-    definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime
+    definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime,
+    *, aside: bool = False,
 ) -> dict[str, Any]:
-    """The row of a session just started, as its outcome leaves it."""
+    """The row of a session just started, as its outcome leaves it (``aside``: beside the
+    conversation open, see ``bot.host.interleave``)."""
     refused = _refused(outcome)
+    status = interleave.status_after("aside", outcome) if aside else outcome.session.status
     return {
         "participant_id": begin.person.id, "definition_id": definition.id,
         "flow_id": definition.flow_id, "flow_version": definition.version,
-        "step": outcome.session.step, "status": outcome.session.status,
+        "step": outcome.session.step, "status": status,
         "state": _state(outcome, to_json(dict(begin.extra)), refused),
         "started_at": now, "updated_at": now,
         "expires_at": now + flow.expires_after if flow.expires_after else None,

@@ -77,6 +77,12 @@ BAD_INVITE = {
 
 # --- answer buttons (Telegram) -------------------------------------------------------------
 
+# A conversation set aside for a short question comes back (``title``: the flow's, as a name).
+BACK_TO = {
+    "en": "Now, back to your {{ title }}.",
+    "cy": "Nawr, yn ôl at y sgwrs: {{ title }}.",
+}
+
 TAP_CLOSED = {
     "en": "That question has closed. Please answer the latest one.",
     "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",
