@@ -355,3 +355,24 @@ async def test_a_closed_poll_in_front_brings_the_checkin_back(rig: Rig) -> None:
     [back] = await deliver(rig.db, quiet.address, rig.clock.now)
     assert back.startswith(BACK + WORTHWHILE)
     assert await rig.open_sessions(quiet) == {CHECKIN: "active"}
+
+
+async def test_an_invitation_beside_that_asks_for_typed_words_comes_in_front(rig: Rig) -> None:
+    """Telegram: "Something else" asks what is needed in the person's own words; typed words
+    must answer that, so the check-in is set aside until it is answered, then comes back."""
+    [ann], [], [] = await people(rig, telegram=1, idle=0, busy=0)
+    meeting_id = await rig.meeting()
+    chat = int(ann.address)
+    await rig.tap(chat, "Yes, I can come")
+    said = await rig.tap(chat, "Something else, or more than one thing")
+    assert said == ["What do you need? Tell us in your own words."]
+    assert await rig.open_sessions(ann) == {CHECKIN: "parked", "meeting-rsvp": "active"}
+    await rig.conversations.receive("telegram", ann.address, "a space for my wheelchair")
+    await rig.sender.drain()
+    async with rig.db.transaction() as s:
+        [reply] = await meetings.replies(s, meeting_id)
+    assert (reply.answer, reply.access, reply.access_detail) == ("yes", "other",
+                                                                 "a space for my wheelchair")
+    assert rig.api.texts(chat)[-1].startswith(BACK + WORTHWHILE)
+    assert "worthwhile" not in await rig.answers(ann)
+    assert await rig.open_sessions(ann) == {CHECKIN: "active"}
