@@ -116,12 +116,22 @@ async def park(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
     await s.flush()
 
 
+async def unpark(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
+    """Put back a session parked for a short item that could not start after all."""
+    session.status = "active"
+    session.updated_at = now
+    await s.flush()
+
+
 async def end_active_sessions(
     s: AsyncSession, participant_id: int, status: str, *, now: datetime, every: bool = False
 ) -> int:
-    """Give the participant's active session, and any it set aside, ``status``; ``every``:
-    their short items beside it too (STOP). How many there were."""
-    ended = await _active(s, participant_id, OPEN if every else ("active", "parked"))
+    """Give the participant's active session ``status``; ``every``: every session of theirs
+    under way, set aside or beside it too (STOP). How many there were.
+
+    A conversation parked for a short item outlives a new conversation started in front of
+    it (VOTE asking a poll again, say), and comes back when that ends."""
+    ended = await _active(s, participant_id, OPEN if every else ("active",))
     for session in ended:
         session.status = status
         session.timeout_at = None

@@ -353,10 +353,11 @@ class Conversations:
                                   priority=messages.BULK)
         if to is None:
             return False
-        if not aside:
-            await interleave.to_front(s, person.id, self.clock())
+        parked = None if aside else await interleave.to_front(s, person.id, self.clock())
         started = await self.runner.start_many(s, flow_id, [Begin(person, to, extra or {})],
                                                interrupt=False, aside=aside)
+        if not started and parked is not None:
+            await sessions.unpark(s, parked, now=self.clock())  # as it was: nothing in front
         return bool(started)
 
     async def come_back(self, s: Tx, person: Participant, *, key: str) -> None:

@@ -51,11 +51,13 @@ def status_after(was: str, outcome: Outcome) -> str:
     return outcome.session.status
 
 
-async def to_front(s: Tx, person_id: int, now: datetime) -> None:
-    """Make room in front for a short item: the conversation open, if any, is parked."""
+async def to_front(s: Tx, person_id: int, now: datetime) -> FlowSession | None:
+    """Make room in front for a short item: the conversation open, if any, is parked (and
+    returned)."""
     current = await sessions.active_session(s, person_id)
     if current is not None:
         await sessions.park(s, current, now=now)
+    return current
 
 
 async def answer_aside(

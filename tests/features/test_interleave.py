@@ -376,3 +376,15 @@ async def test_an_invitation_beside_that_asks_for_typed_words_comes_in_front(rig
     assert rig.api.texts(chat)[-1].startswith(BACK + WORTHWHILE)
     assert "worthwhile" not in await rig.answers(ann)
     assert await rig.open_sessions(ann) == {CHECKIN: "active"}
+
+
+async def test_vote_asking_the_poll_again_in_front_keeps_the_checkin_to_come_back_to(rig: Rig) -> None:
+    [], [quiet], [] = await people(rig, telegram=0, idle=1, busy=0)
+    poll_id = await rig.poll()
+    await deliver(rig.db, quiet.address, rig.clock.now)
+    [again] = await rig.text(quiet, "VOTE")
+    assert again.startswith("Which day suits you?")
+    said = await rig.text(quiet, "3")
+    assert said[-1].startswith(BACK + WORTHWHILE)
+    assert (await rig.votes(poll_id))[quiet.id] == [3]
+    assert await rig.open_sessions(quiet) == {CHECKIN: "active"}
