@@ -80,7 +80,7 @@ BAD_INVITE = {
 # A conversation set aside for a short question comes back (``title``: the flow's, as a name).
 BACK_TO = {
     "en": "Now, back to your {{ title }}.",
-    "cy": "Nawr, yn ôl at y sgwrs: {{ title }}.",
+    "cy": "Nawr, i barhau gyda'r sgwrs: {{ title }}.",
 }
 
 TAP_CLOSED = {

@@ -45,7 +45,7 @@ WORTHWHILE = "Overall, to what extent do you feel the things you do in your life
 WORTHWHILE_CY = "Yn gyffredinol, i ba raddau ydych chi'n teimlo bod y pethau"
 INVITE = "We would like to invite you to a meeting."
 BACK = "Now, back to your weekly check-in.\n"
-BACK_CY = "Nawr, yn ôl at y sgwrs: Holi sut rydych chi bob wythnos.\n"
+BACK_CY = "Nawr, i barhau gyda'r sgwrs: Holi sut rydych chi bob wythnos.\n"
 SORRY_YOU_CANNOT = "We are sorry you cannot come."
 FIRST_CHAT = 2001
 
