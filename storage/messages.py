@@ -513,10 +513,16 @@ async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, date
     return [(str(status), error, until, int(n)) for status, error, until, n in rows]
 
 
-async def wrote_since(s: AsyncSession, participant_id: int, since: datetime) -> bool:
-    """Whether the person sent copro anything since ``since``."""
-    stmt = select(Message.id).where(
-        Message.direction == "in", Message.participant_id == participant_id,
-        Message.created_at >= since,
-    ).limit(1)
-    return await s.scalar(stmt) is not None
+async def wrote_since(s: AsyncSession, participant_ids: Sequence[int], since: datetime) -> set[int]:
+    """Which of the people sent copro anything since ``since``."""
+    wrote: set[int] = set()
+    for start in range(0, len(participant_ids), 1000):
+        rows = await s.scalars(
+            select(Message.participant_id).distinct().where(
+                Message.direction == "in",
+                Message.participant_id.in_(participant_ids[start : start + 1000]),
+                Message.created_at >= since,
+            )
+        )
+        wrote.update(int(pid) for pid in rows if pid is not None)
+    return wrote

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select, text
+from sqlalchemy import Table, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -116,11 +116,45 @@ async def park(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
     await s.flush()
 
 
-async def unpark(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
-    """Put back a session parked for a short item that could not start after all."""
-    session.status = "active"
-    session.updated_at = now
-    await s.flush()
+async def park_many(
+    s: AsyncSession, participant_ids: Sequence[int], *, now: datetime
+) -> dict[int, int]:
+    """``park`` the active session of each person, with one statement: the parked session's
+    id by participant id (someone with none is left out)."""
+    parked: dict[int, int] = {}
+    for start in range(0, len(participant_ids), 1000):
+        result = await s.execute(
+            update(FlowSession)
+            .where(FlowSession.participant_id.in_(participant_ids[start : start + 1000]),
+                   FlowSession.status == "active")
+            .values(status="parked", timeout_at=None, updated_at=now)
+            .returning(FlowSession.participant_id, FlowSession.id)
+        )
+        parked.update({int(pid): int(sid) for pid, sid in result})
+    return parked
+
+
+async def unpark_many(s: AsyncSession, session_ids: Sequence[int], *, now: datetime) -> None:
+    """Put back sessions parked for short items that could not start after all."""
+    if session_ids:
+        await s.execute(
+            update(FlowSession)
+            .where(FlowSession.id.in_(session_ids), FlowSession.status == "parked")
+            .values(status="active", updated_at=now)
+        )
+
+
+async def active_flows(s: AsyncSession, participant_ids: Sequence[int]) -> dict[int, str]:
+    """The flow of each person's active session, by participant id (none: left out)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(participant_ids), 1000):
+        rows = await s.execute(
+            select(FlowSession.participant_id, FlowSession.flow_id)
+            .where(FlowSession.participant_id.in_(participant_ids[start : start + 1000]),
+                   FlowSession.status == "active")
+        )
+        found.update({int(pid): str(flow) for pid, flow in rows})
+    return found
 
 
 async def end_active_sessions(

@@ -8,7 +8,7 @@ interrupting it. Both give up once their ``deadline`` has passed, and work that
 fell due more than ``scheduler.grace`` ago (copro was not running) is skipped.
 
 A ``short`` start (a poll, a meeting's RSVP: a question or two) need not wait behind
-a conversation open: ``way_in`` decides whether it goes beside it (Telegram, where a
+a conversation open: ``ways_in`` decides whether it goes beside it (Telegram, where a
 tap says what it answers), in front of it (the person has left it alone for
 ``scheduler.idle_after``), or after it, the moment it ends (``bot.host.interleave``).
 """
@@ -26,7 +26,7 @@ from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.host.conversations import Conversations
 from bot.host.interleave import BUSY
-from bot.host.starts import Start, start_many
+from bot.host.starts import Start, start_many, start_short
 from bot.language import when
 from storage import messages, participants, sessions
 from storage.db import Tx
@@ -127,9 +127,8 @@ class Outreach:
         ready = await self._ready(s, job, now)
         if not isinstance(ready, Participant):
             return ready
-        current = await sessions.active_session(s, ready.id)
-        if current is not None:
-            return await self._busy(s, job, ready, current.flow_id, now)
+        if await sessions.active_session(s, ready.id) is not None:
+            return (await self._busy(s, [(job, ready)], now))[job.id]
         flow = str(job.payload["flow"])
         started = await self.conversations.start_in(
             s, ready, flow, key=job.key, extra=job.payload.get("extra") or {}, topic=job.topic,
@@ -150,45 +149,66 @@ class Outreach:
                 continue
             start = Start(ready, job.key, job.payload.get("extra") or {}, job.topic)
             flows.setdefault(str(job.payload["flow"]), []).append((job, start))
+        busy: list[tuple[Job, Participant]] = []
         for flow_id, some in flows.items():
             done = await start_many(self.conversations, s, flow_id, [start for _, start in some])
             for job, start in some:
                 result = done.get(start.person.id, "unreachable")
-                if result == "busy" and job.payload.get("short"):
-                    current = await sessions.active_session(s, start.person.id)
-                    outcomes[job.id] = await self._busy(
-                        s, job, start.person, current.flow_id if current else "another conversation", now)
-                elif result == "busy":
-                    outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
-                                                   f"{BUSY} another conversation")
+                if result == "busy":
+                    busy.append((job, start.person))
                 else:
                     outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
+        if busy:
+            outcomes.update(await self._busy(s, busy, now))
         return outcomes
 
-    async def way_in(self, s: Tx, job: Job, person: Participant, now: datetime) -> Way | None:
-        """How a start gets past the conversation the person is in: ``beside`` it, in
-        ``front`` of it, or not at all (None: it waits until that conversation ends)."""
-        if not job.payload.get("short"):
-            return None
-        address = await participants.preferred_addresses(s, [person.id])
-        if person.id in address and address[person.id][0] in ANSWERS_NAME_THEIR_QUESTION:
-            return "beside"
-        since = now - self.config.scheduler.idle_after
-        return None if await messages.wrote_since(s, person.id, since) else "front"
+    async def ways_in(
+        self, s: Tx, waiting: list[tuple[Job, Participant]], now: datetime
+    ) -> dict[int, Way | None]:
+        """How each start gets past the conversation its person is in, by job id: ``beside``
+        it, in ``front`` of it, or not at all (None: it waits until that conversation ends)."""
+        ids = [person.id for job, person in waiting if job.payload.get("short")]
+        addresses = await participants.preferred_addresses(s, ids) if ids else {}
+        wrote = await messages.wrote_since(s, ids, now - self.config.scheduler.idle_after) if ids else set()
+        ways: dict[int, Way | None] = {}
+        for job, person in waiting:
+            channel = addresses[person.id][0] if person.id in addresses else None
+            if not job.payload.get("short"):
+                ways[job.id] = None
+            elif channel in ANSWERS_NAME_THEIR_QUESTION:
+                ways[job.id] = "beside"
+            else:
+                ways[job.id] = None if person.id in wrote else "front"
+        return ways
 
     async def _busy(
-        self, s: Tx, job: Job, person: Participant, open_flow: str, now: datetime
-    ) -> JobOutcome:
-        """A start for someone in the middle of ``open_flow``: beside it or in front of it
-        where ``way_in`` allows, else later (and sooner, the moment that conversation ends)."""
-        way = await self.way_in(s, job, person, now)
-        if way is not None and await self.conversations.start_short(
-            s, person, str(job.payload["flow"]), key=job.key, aside=way == "beside",
-            extra=job.payload.get("extra") or {}, topic=job.topic,
-        ):
-            return Done(f"sent beside {open_flow}" if way == "beside"
-                        else f"asked before {open_flow}, which waits")
-        return self._later(job, now + self.config.scheduler.busy_retry, f"{BUSY} {open_flow}")
+        self, s: Tx, waiting: list[tuple[Job, Participant]], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """Starts for people in the middle of another conversation: beside it or in front of
+        it where ``ways_in`` allows, the rest later (and sooner: the moment it ends)."""
+        open_flows = await sessions.active_flows(s, [person.id for _, person in waiting])
+        ways = await self.ways_in(s, waiting, now)
+        outcomes: dict[int, JobOutcome] = {}
+        for way in ("beside", "front"):
+            by_flow: dict[str, list[tuple[Job, Participant]]] = {}
+            for job, person in waiting:
+                if ways[job.id] == way:
+                    by_flow.setdefault(str(job.payload["flow"]), []).append((job, person))
+            for flow_id, some in by_flow.items():
+                started = await start_short(self.conversations, s, flow_id, [
+                    Start(person, job.key, job.payload.get("extra") or {}, job.topic)
+                    for job, person in some], aside=way == "beside")
+                for job, person in some:
+                    if person.id in started:
+                        open_flow = open_flows.get(person.id, "another conversation")
+                        outcomes[job.id] = Done(f"sent beside {open_flow}" if way == "beside"
+                                                else f"asked before {open_flow}, which waits")
+        for job, person in waiting:
+            if job.id not in outcomes:
+                open_flow = open_flows.get(person.id, "another conversation")
+                outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
+                                               f"{BUSY} {open_flow}")
+        return outcomes
 
     async def say(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
         ready = await self._ready(s, job, now)

@@ -50,7 +50,7 @@ from bot.host.hooks import (
 )
 from bot.host.replies import Outbox, ReplyTo, preferred_address, staff_address
 from bot.host.router import Router
-from bot.host.running import Begin, Runner
+from bot.host.running import Runner
 from bot.host.screening import Screening
 from bot.language import texts
 from storage import audit, groups, invites, messages, participants, sessions, windows
@@ -340,25 +340,6 @@ class Conversations:
             return False
         await self.runner.start(s, person, flow_id, to, extra)
         return bool(to.queued)
-
-    async def start_short(
-        self, s: Tx, person: Participant, flow_id: str, *, key: str, aside: bool,
-        extra: Mapping[str, Any] | None = None, topic: str | None = None,
-    ) -> bool:
-        """Start a short item while the person is in another conversation (see
-        ``bot.host.interleave``): ``aside`` it, answered by its own buttons, or in front,
-        the conversation open parked until it ends. False if it did not start (it cannot
-        go aside: its first question must be typed; or they cannot be reached)."""
-        to = await self._reply_to(s, person, key, quiet=True, topic=topic,
-                                  priority=messages.BULK)
-        if to is None:
-            return False
-        parked = None if aside else await interleave.to_front(s, person.id, self.clock())
-        started = await self.runner.start_many(s, flow_id, [Begin(person, to, extra or {})],
-                                               interrupt=False, aside=aside)
-        if not started and parked is not None:
-            await sessions.unpark(s, parked, now=self.clock())  # as it was: nothing in front
-        return bool(started)
 
     async def come_back(self, s: Tx, person: Participant, *, key: str) -> None:
         """A short item in front ended without an answer (its poll closed, its meeting moved):
