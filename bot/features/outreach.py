@@ -54,6 +54,7 @@ def start_job(
 
 # Channels whose answers say what they answer: a tapped button names its question.
 ANSWERS_NAME_THEIR_QUESTION = ("telegram",)
+BY_CALL = "voice"
 Way = Literal["beside", "front"]
 
 
@@ -177,6 +178,8 @@ class Outreach:
                 ways[job.id] = None
             elif channel in ANSWERS_NAME_THEIR_QUESTION:
                 ways[job.id] = "beside"
+            elif channel == BY_CALL:
+                ways[job.id] = None  # a call asks one conversation at a time: it waits
             else:
                 ways[job.id] = None if person.id in wrote else "front"
         return ways

@@ -1,7 +1,8 @@
 """Short items and the conversation open: beside it, in front of it, or straight after it.
 
 A person's messages answer one conversation, their ``active`` session. A short item
-(a poll, a meeting's RSVP) need not wait behind it:
+(a poll, a meeting's RSVP) need not wait behind it. Which way it goes is decided in
+``bot.features.outreach``, and ``bot.host.starts.start_short`` starts it:
 
 - **beside**: where an answer carries what it answers (Telegram's buttons and its own
   polls name their message), the item starts ``aside``: it is sent at once, and a tap is
@@ -12,7 +13,9 @@ A person's messages answer one conversation, their ``active`` session. A short i
   the item ends, the parked conversation comes back (``come_back``): its question asked
   again after "Now, back to your weekly check-in.", its nudge and end as before.
 - **after**: someone answering now is not interrupted. The item waits (its job's note
-  starts ``BUSY``) and is brought forward the moment their conversation ends.
+  starts ``BUSY``) and is brought forward the moment their conversation ends. So is a
+  long item (a check-in) that waited. A phone call asks one thing at a time: by call,
+  a short item waits too.
 """
 
 from __future__ import annotations
