@@ -253,6 +253,14 @@ async def test_thirty_people_mid_checkin_get_a_meeting_invitation_each_the_right
     await rig.text(quiet[0], "9")
     assert (await rig.answers(quiet[0]))["worthwhile"] == 9
 
+    # What the coordinators' records say of each invitation is what happened.
+    notes = {}
+    for person in [*telegram, *quiet, *answering]:
+        [job] = [j for j in await rig.jobs_of(person, f"meeting:{meeting_id}") if j.kind == "start-flow"]
+        notes[job.note] = notes.get(job.note, 0) + 1
+    assert notes == {f"sent beside {CHECKIN}": 10, f"asked before {CHECKIN}, which waits": 10,
+                     f"waiting: in the middle of {CHECKIN}": 10}
+
     # By SMS, answering now: not interrupted; the invitation waits for the check-in to end.
     person = answering[0]
     assert await deliver(rig.db, person.address, rig.clock.now) == []
