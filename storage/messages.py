@@ -526,3 +526,12 @@ async def wrote_since(s: AsyncSession, participant_ids: Sequence[int], since: da
         )
         wrote.update(int(pid) for pid in rows if pid is not None)
     return wrote
+
+
+async def last_topic_to(s: AsyncSession, participant_id: int) -> str | None:
+    """The topic of the newest message copro queued for the person (None: none, or no topic)."""
+    return await s.scalar(
+        select(Message.topic).where(Message.participant_id == participant_id,
+                                    Message.direction == "out")
+        .order_by(Message.id.desc()).limit(1)
+    )

@@ -108,6 +108,19 @@ async def parked_session(s: AsyncSession, participant_id: int) -> FlowSession | 
     return found[0] if found else None
 
 
+async def aside_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The person's newest short item beside their conversation, if any."""
+    found = await _active(s, participant_id, ("aside",))
+    return found[0] if found else None
+
+
+async def bring_to_front(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
+    """Make a short item set beside a conversation that has ended the one replies answer."""
+    session.status = "active"
+    session.updated_at = now
+    await s.flush()
+
+
 async def park(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
     """Set ``session`` aside: it waits, without its nudge, until it is asked again."""
     session.status = "parked"

@@ -7,7 +7,10 @@ A person's messages answer one conversation, their ``active`` session. A short i
 - **beside**: where an answer carries what it answers (Telegram's buttons and its own
   polls name their message), the item starts ``aside``: it is sent at once, and a tap is
   taken to its session (``answer_aside``), never to the conversation open. Should it come
-  to a question that must be typed, it moves in front (``status_after``).
+  to a question that must be typed, it moves in front (``status_after``), and once the
+  conversation ends it is the one open. A typed reply that only the item takes as an
+  answer ("yes" while a check-in waits for a number) answers the item; one both would
+  take is not guessed: the person is asked which (``typed_for``).
 - **in front**: where answers are typed (SMS), a conversation the person has left alone
   for ``scheduler.idle_after`` is ``parked`` (without its nudge) and the item asked. When
   the item ends, the parked conversation comes back (``come_back``): its question asked
@@ -23,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Literal
 
 from bot.engine.definition import Flow, text_for
 from bot.engine.events import Expired, Resume, Returned, SendText, Waiting
@@ -35,6 +39,8 @@ from storage.models import FlowSession, Participant
 
 # The note of a job put off because its person is in the middle of a conversation.
 BUSY = "waiting: in the middle of"
+# The topic of the message asking which question a typed reply answers.
+WHICH = "which-question"
 
 Resumer = Callable[[Tx, Participant, FlowSession, Resume, ReplyTo], Awaitable[None]]
 
@@ -78,6 +84,24 @@ async def answer_aside(
     return True
 
 
+async def typed_for(
+    s: Tx, person: Participant, accepts: Callable[[FlowSession], Awaitable[bool]]
+) -> FlowSession | Literal["ask"] | None:
+    """Where a typed reply goes while a short item is beside the conversation open: the
+    item, if only it takes the reply as an answer ("yes" while a check-in waits for a
+    number); ``ask``, if both would (which one is meant is asked, not guessed), unless the
+    person was asked that already and sent it again; None: the conversation open, as ever."""
+    aside = await sessions.aside_session(s, person.id)
+    if aside is None or not await accepts(aside):
+        return None
+    active = await sessions.active_session(s, person.id)
+    if active is None or not await accepts(active):
+        return aside
+    if await messages.last_topic_to(s, person.id) == WHICH:
+        return None  # sent again after being asked: for the conversation open
+    return "ask"
+
+
 async def come_back(
     s: Tx, person: Participant, to: ReplyTo, ended: int, flow_of: Callable[[FlowSession],
     Awaitable[Flow | None]], resume: Resumer, render: Callable[..., str], now: datetime,
@@ -89,6 +113,9 @@ async def come_back(
         return
     parked = await sessions.parked_session(s, person.id)
     if parked is None:
+        aside = await sessions.aside_session(s, person.id)
+        if aside is not None:  # the item beside is all that is open: typed replies answer it
+            await sessions.bring_to_front(s, aside, now=now)
         return
     back = replace(to, key=f"back:{parked.id}:{ended}")
     if parked.expires_at is not None and parked.expires_at <= now:

@@ -24,6 +24,7 @@ from bot.engine.events import (
     Notify,
     Problem,
     RecordConsent,
+    Reply,
     Resume,
     SaveResult,
     SendText,
@@ -160,6 +161,17 @@ class Runner:
         extra = from_json(row.state.get("extra") or {})
         outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra))
         await self._apply(s, person, row, flow, outcome, to, 0, new=False)
+
+    async def accepts(self, s: Tx, person: Participant, row: FlowSession, reply: Reply) -> bool:
+        """Whether ``row``'s question would take ``reply`` as an answer (the engine is pure:
+        nothing is kept)."""
+        flow = await self.definitions.flow_of(s, row)
+        if flow is None or row.step is None:
+            return False
+        session = Session.restore(row.flow_id, row.flow_version, row.step, "active", row.state)
+        extra = from_json(row.state.get("extra") or {})
+        outcome = self.engine.resume(flow, session, reply, self.context_for(person, extra))
+        return any(isinstance(e, SaveResult) and e.status == "answered" for e in outcome.events)
 
     def context_for(self, person: Participant, extra: Mapping[str, Any] | None) -> Context:
         return Context(participant=view(person), today=self._today(person),

@@ -396,3 +396,33 @@ async def test_vote_asking_the_poll_again_in_front_keeps_the_checkin_to_come_bac
     assert said[-1].startswith(BACK + WORTHWHILE)
     assert (await rig.votes(poll_id))[quiet.id] == [3]
     assert await rig.open_sessions(quiet) == {CHECKIN: "active"}
+
+
+async def test_a_typed_reply_beside_a_checkin_goes_where_it_can_only_mean_one_thing(rig: Rig) -> None:
+    """Telegram, an invitation beside a check-in that waits for a number from 0 to 10: "yes"
+    can only be the RSVP; "2" could be either, so copro asks, and "2" sent again is the
+    check-in's; once the check-in ends, typed words answer the invitation."""
+    [ann, bob], [], [] = await people(rig, telegram=2, idle=0, busy=0)
+    meeting_id = await rig.meeting()
+    await rig.conversations.receive("telegram", ann.address, "yes")
+    await rig.sender.drain()
+    assert rig.api.texts(int(ann.address))[-1] == (
+        "Thank you. Do you need anything to help you take part? Reply with a number.")
+    assert (await rig.rsvps(meeting_id))[ann.id] == ("yes", None)
+    assert (await rig.checkin(ann)).step == "worthwhile"  # untouched
+
+    await rig.conversations.receive("telegram", bob.address, "2")
+    await rig.sender.drain()
+    assert rig.api.texts(int(bob.address))[-1].startswith(
+        "Thank you. Is that your answer to the question with buttons?")
+    assert await rig.rsvps(meeting_id) == {ann.id: ("yes", None)} and "worthwhile" not in (
+        await rig.answers(bob))  # nothing recorded on a guess
+    await rig.conversations.receive("telegram", bob.address, "2")
+    assert (await rig.answers(bob))["worthwhile"] == 2  # sent again: the check-in's
+    assert bob.id not in await rig.rsvps(meeting_id)
+
+    while (await rig.checkin(bob)).status == "active":
+        await rig.conversations.receive("telegram", bob.address, "SKIP")
+    assert await rig.open_sessions(bob) == {"meeting-rsvp": "active"}
+    await rig.conversations.receive("telegram", bob.address, "maybe")
+    assert (await rig.rsvps(meeting_id))[bob.id] == ("maybe", None)
