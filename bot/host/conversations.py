@@ -218,16 +218,6 @@ class Conversations:
                 s, person, answers, lambda row: self.runner.resume(s, person, row, reply, to),
             ):
                 return person.id
-            if command is None and not self.router.screening.urgent(person, text):
-                aside = await interleave.typed_for(
-                    s, person, lambda row: self.runner.accepts(s, person, row, reply))
-                if aside == "ask":
-                    await self.outbox.say(s, person, replace(to, topic=interleave.WHICH),
-                                          texts.WHICH_QUESTION)
-                    return person.id
-                if aside is not None:
-                    await self.runner.resume(s, person, aside, reply, to)
-                    return person.id
             await self.router.dispatch(s, person, to, command, text, tuple(media), is_new)
             return person.id
 

@@ -85,17 +85,17 @@ async def answer_aside(
 
 
 async def typed_for(
-    s: Tx, person: Participant, accepts: Callable[[FlowSession], Awaitable[bool]]
+    s: Tx, person: Participant, active: FlowSession,
+    accepts: Callable[[FlowSession], Awaitable[bool]],
 ) -> FlowSession | Literal["ask"] | None:
-    """Where a typed reply goes while a short item is beside the conversation open: the
+    """Where a typed reply goes while a short item is beside the conversation ``active``: the
     item, if only it takes the reply as an answer ("yes" while a check-in waits for a
     number); ``ask``, if both would (which one is meant is asked, not guessed), unless the
     person was asked that already and sent it again; None: the conversation open, as ever."""
     aside = await sessions.aside_session(s, person.id)
     if aside is None or not await accepts(aside):
         return None
-    active = await sessions.active_session(s, person.id)
-    if active is None or not await accepts(active):
+    if not await accepts(active):
         return aside
     if await messages.last_topic_to(s, person.id) == WHICH:
         return None  # sent again after being asked: for the conversation open
