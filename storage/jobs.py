@@ -221,3 +221,18 @@ async def cancel_key(s: AsyncSession, key: str, *, at: datetime, note: str = "ca
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def bring_forward(
+    s: AsyncSession, *, participant_id: int, note_prefix: str, at: datetime
+) -> int:
+    """Make a person's pending jobs put off with a note starting ``note_prefix`` (waiting for a
+    conversation to end) due at ``at``; returns how many."""
+    result = await s.execute(
+        update(Job)
+        .where(Job.participant_id == participant_id, Job.status == "pending",
+               Job.note.startswith(note_prefix), Job.due_at > at)
+        .values(due_at=at, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -511,3 +511,27 @@ async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, date
         .group_by(Message.status, Message.error)
     )
     return [(str(status), error, until, int(n)) for status, error, until, n in rows]
+
+
+async def wrote_since(s: AsyncSession, participant_ids: Sequence[int], since: datetime) -> set[int]:
+    """Which of the people sent copro anything since ``since``."""
+    wrote: set[int] = set()
+    for start in range(0, len(participant_ids), 1000):
+        rows = await s.scalars(
+            select(Message.participant_id).distinct().where(
+                Message.direction == "in",
+                Message.participant_id.in_(participant_ids[start : start + 1000]),
+                Message.created_at >= since,
+            )
+        )
+        wrote.update(int(pid) for pid in rows if pid is not None)
+    return wrote
+
+
+async def last_topic_to(s: AsyncSession, participant_id: int) -> str | None:
+    """The topic of the newest message copro queued for the person (None: none, or no topic)."""
+    return await s.scalar(
+        select(Message.topic).where(Message.participant_id == participant_id,
+                                    Message.direction == "out")
+        .order_by(Message.id.desc()).limit(1)
+    )

@@ -41,6 +41,7 @@ from storage.models import (
     Rsvp,
     Vote,
 )
+from storage.sessions import OPEN
 
 
 @dataclass
@@ -126,7 +127,7 @@ async def forget(
         state={}, timeout_at=None, updated_at=at,
     ))
     await s.execute(update(FlowSession).where(
-        FlowSession.participant_id == pid, FlowSession.status == "active",
+        FlowSession.participant_id == pid, FlowSession.status.in_(OPEN),
     ).values(status="stopped"))
     await run("jobs", update(Job).where(Job.participant_id == pid, Job.status == "pending")
               .values(status="cancelled", note="participant forgotten", done_at=at, updated_at=at))

@@ -6,19 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select, text
+from sqlalchemy import Table, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import FlowDefinition, FlowSession
 
+# Sessions still under way: the one a person's messages answer (``active``), one set aside to
+# come back to (``parked``), and short ones answered by their own buttons (``aside``).
+OPEN = ("active", "parked", "aside")
 
-async def _active(s: AsyncSession, participant_id: int) -> list[FlowSession]:
-    """The participant's active sessions (one, or none), newest first and locked."""
+
+async def _active(
+    s: AsyncSession, participant_id: int, statuses: Sequence[str] = ("active",)
+) -> list[FlowSession]:
+    """The participant's sessions with ``statuses`` (active: one, or none), newest first and
+    locked."""
     stmt = (
         select(FlowSession)
-        .where(FlowSession.participant_id == participant_id, FlowSession.status == "active")
+        .where(FlowSession.participant_id == participant_id, FlowSession.status.in_(statuses))
         .order_by(FlowSession.id.desc())
     )
     if s.get_bind().dialect.name != "sqlite":
@@ -95,11 +102,83 @@ async def save_session(
     await s.flush()
 
 
+async def parked_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The conversation set aside for a short one (the newest, if ever more), locked."""
+    found = await _active(s, participant_id, ("parked",))
+    return found[0] if found else None
+
+
+async def aside_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
+    """The person's newest short item beside their conversation, if any."""
+    found = await _active(s, participant_id, ("aside",))
+    return found[0] if found else None
+
+
+async def bring_to_front(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
+    """Make a short item set beside a conversation that has ended the one replies answer."""
+    session.status = "active"
+    session.updated_at = now
+    await s.flush()
+
+
+async def park(s: AsyncSession, session: FlowSession, *, now: datetime) -> None:
+    """Set ``session`` aside: it waits, without its nudge, until it is asked again."""
+    session.status = "parked"
+    session.timeout_at = None
+    session.updated_at = now
+    await s.flush()
+
+
+async def park_many(
+    s: AsyncSession, participant_ids: Sequence[int], *, now: datetime
+) -> dict[int, int]:
+    """``park`` the active session of each person, with one statement: the parked session's
+    id by participant id (someone with none is left out)."""
+    parked: dict[int, int] = {}
+    for start in range(0, len(participant_ids), 1000):
+        result = await s.execute(
+            update(FlowSession)
+            .where(FlowSession.participant_id.in_(participant_ids[start : start + 1000]),
+                   FlowSession.status == "active")
+            .values(status="parked", timeout_at=None, updated_at=now)
+            .returning(FlowSession.participant_id, FlowSession.id)
+        )
+        parked.update({int(pid): int(sid) for pid, sid in result})
+    return parked
+
+
+async def unpark_many(s: AsyncSession, session_ids: Sequence[int], *, now: datetime) -> None:
+    """Put back sessions parked for short items that could not start after all."""
+    if session_ids:
+        await s.execute(
+            update(FlowSession)
+            .where(FlowSession.id.in_(session_ids), FlowSession.status == "parked")
+            .values(status="active", updated_at=now)
+        )
+
+
+async def active_flows(s: AsyncSession, participant_ids: Sequence[int]) -> dict[int, str]:
+    """The flow of each person's active session, by participant id (none: left out)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(participant_ids), 1000):
+        rows = await s.execute(
+            select(FlowSession.participant_id, FlowSession.flow_id)
+            .where(FlowSession.participant_id.in_(participant_ids[start : start + 1000]),
+                   FlowSession.status == "active")
+        )
+        found.update({int(pid): str(flow) for pid, flow in rows})
+    return found
+
+
 async def end_active_sessions(
-    s: AsyncSession, participant_id: int, status: str, *, now: datetime
+    s: AsyncSession, participant_id: int, status: str, *, now: datetime, every: bool = False
 ) -> int:
-    """Give every active session of the participant ``status``; how many there were."""
-    ended = await _active(s, participant_id)
+    """Give the participant's active session ``status``; ``every``: every session of theirs
+    under way, set aside or beside it too (STOP). How many there were.
+
+    A conversation parked for a short item outlives a new conversation started in front of
+    it (VOTE asking a poll again, say), and comes back when that ends."""
+    ended = await _active(s, participant_id, OPEN if every else ("active",))
     for session in ended:
         session.status = status
         session.timeout_at = None
@@ -109,14 +188,15 @@ async def end_active_sessions(
 
 
 async def claim_timers(s: AsyncSession, *, now: datetime, limit: int) -> list[FlowSession]:
-    """Active sessions whose nudge or end is due by ``now``, locked for this transaction.
+    """Sessions under way whose nudge or end is due by ``now``, locked for this transaction
+    (a parked one has no nudge: only its end).
 
     On PostgreSQL, sessions another process is handling are skipped.
     """
     stmt = (
         select(FlowSession)
         .where(
-            FlowSession.status == "active",
+            FlowSession.status.in_(OPEN),
             or_(FlowSession.timeout_at <= now, FlowSession.expires_at <= now),
         )
         .order_by(FlowSession.id)

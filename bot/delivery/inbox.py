@@ -51,6 +51,7 @@ class Inbound:
     media: tuple[str, ...] = field(default=())
     provider_id: str | None = None
     unread: int = 0  # photos that came with it but could not be had (the person is told)
+    answers: int | None = None  # a tapped button: the outbox message it was under
 
 
 class Spool:
@@ -105,7 +106,8 @@ class Spool:
         return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
                        text=data.get("text") or "", media=tuple(data.get("media") or ()),
                        unread=int(data.get("unread") or 0),
-                       provider_id=data.get("provider_id"))
+                       provider_id=data.get("provider_id"),
+                       answers=data.get("answers") if isinstance(data.get("answers"), int) else None)
 
     @staticmethod
     def error(path: Path) -> str:
@@ -295,7 +297,7 @@ class Inbox:
         c = self.conversations
         if item.kind == "message":
             await c.receive(item.channel, item.address, item.text, item.media, item.provider_id,
-                            unread=item.unread)
+                            unread=item.unread, answers=item.answers)
         elif item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:

@@ -135,4 +135,13 @@ class Expired:
     type = "expired"
 
 
-Resume = Reply | TimedOut | Expired
+@dataclass(frozen=True)
+class Returned:
+    """A conversation set aside comes back: the question it waits at is asked again, after
+    ``lead`` ("Now, back to your weekly check-in.")."""
+
+    type = "returned"
+    lead: str = ""
+
+
+Resume = Reply | TimedOut | Expired | Returned

@@ -24,6 +24,7 @@ from bot.engine.events import (
     Reply,
     ResultStatus,
     Resume,
+    Returned,
     SaveResult,
     SendText,
     TimedOut,
@@ -59,6 +60,8 @@ class Engine:
             turn.nudge(resume.step)
         elif isinstance(resume, Expired):
             turn.end("expired", "the conversation was left unfinished")
+        elif isinstance(resume, Returned):
+            turn.again(resume.lead)
         return turn.outcome()
 
 
@@ -237,6 +240,20 @@ class _Turn:
             return
         self.send(step, step.timeout.nudge, "nudge", ask=True)
         self.session = replace(self.session, nudged=True)
+
+    def again(self, lead: str) -> None:
+        """The question the session waits at, asked again (after ``lead``), its nudge afresh."""
+        step = self.flow.step(self.session.step or "")
+        if step.ask is None:
+            return
+        first = len(self.events)
+        self.send(step, step.ask, "ask", ask=True)
+        if lead and len(self.events) > first:
+            asked = self.events[first]
+            if isinstance(asked, SendText):
+                self.events[first] = replace(asked, text=f"{lead}\n{asked.text}")
+        self.events.append(Waiting(step.id, step.timeout.after if step.timeout else None))
+        self.session = replace(self.session, nudged=False)
 
     # --- actions (the ``Run`` an action sees) ---------------------------------------
 

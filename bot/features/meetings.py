@@ -162,9 +162,13 @@ class Meetings:
                                              since=meeting.created_at)
         await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
         for row in asked:
-            if row.status == "active":
+            if row.status in ("active", "aside"):
+                was = row.status
                 await sessions.save_session(s, row, step=row.step, state=row.state,
                                             status="interrupted", timeout_at=None, now=now)
+                person = await participants.get(s, row.participant_id) if was == "active" else None
+                if person is not None:  # a conversation it was asked in front of comes back
+                    await self.conversations.come_back(s, person, key=f"{topic(meeting)}:withdrawn:{row.id}")
         return people
 
     async def _tell(
@@ -219,7 +223,7 @@ class Meetings:
         if job.payload.get("first"):
             rows = [outreach.start_job(pid, FLOW, key=f"{prefix}{pid}", due_at=now,
                                        topic=topic(meeting), extra={"meeting": view},
-                                       deadline=meeting.starts_at) for pid in members]
+                                       deadline=meeting.starts_at, short=True) for pid in members]
         else:
             said_no = {r.participant_id for r in await meetings.replies(
                 s, meeting.id, version=meeting.version) if r.answer == "no"}

@@ -6,6 +6,11 @@ waits for the person's contact hours to open, and a ``start-flow`` also waits
 while the person is in the middle of another conversation, rather than
 interrupting it. Both give up once their ``deadline`` has passed, and work that
 fell due more than ``scheduler.grace`` ago (copro was not running) is skipped.
+
+A ``short`` start (a poll, a meeting's RSVP: a question or two) need not wait behind
+a conversation open: ``ways_in`` decides whether it goes beside it (Telegram, where a
+tap says what it answers), in front of it (the person has left it alone for
+``scheduler.idle_after``), or after it, the moment it ends (``bot.host.interleave``).
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.core import quiet
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
 from bot.engine.definition import Text
 from bot.host.conversations import Conversations
-from bot.host.starts import Start, start_many
+from bot.host.interleave import BUSY
+from bot.host.starts import Start, start_many, start_short
 from bot.language import when
 from storage import messages, participants, sessions
 from storage.db import Tx
@@ -32,15 +38,24 @@ SAY = "say"
 
 def start_job(
     participant_id: int, flow: str, *, key: str, due_at: datetime, topic: str | None = None,
-    extra: Mapping[str, Any] | None = None, deadline: datetime | None = None,
+    extra: Mapping[str, Any] | None = None, deadline: datetime | None = None, short: bool = False,
 ) -> dict[str, Any]:
-    """The row of a job that starts ``flow`` for one person (see ``storage.jobs.plan_many``)."""
+    """The row of a job that starts ``flow`` for one person (see ``storage.jobs.plan_many``);
+    ``short``: a question or two, which need not wait behind another conversation."""
+    payload: dict[str, Any] = {"flow": flow, "extra": dict(extra or {}),
+                               "deadline": deadline.isoformat() if deadline else None}
+    if short:
+        payload["short"] = True
     return {
         "kind": START, "key": key, "due_at": due_at, "topic": topic,
-        "participant_id": participant_id,
-        "payload": {"flow": flow, "extra": dict(extra or {}),
-                    "deadline": deadline.isoformat() if deadline else None},
+        "participant_id": participant_id, "payload": payload,
     }
+
+
+# Channels whose answers say what they answer: a tapped button names its question.
+ANSWERS_NAME_THEIR_QUESTION = ("telegram",)
+BY_CALL = "voice"
+Way = Literal["beside", "front"]
 
 
 def say_job(
@@ -113,10 +128,8 @@ class Outreach:
         ready = await self._ready(s, job, now)
         if not isinstance(ready, Participant):
             return ready
-        current = await sessions.active_session(s, ready.id)
-        if current is not None:
-            return self._later(job, now + self.config.scheduler.busy_retry,
-                               f"waiting: in the middle of {current.flow_id}")
+        if await sessions.active_session(s, ready.id) is not None:
+            return (await self._busy(s, [(job, ready)], now))[job.id]
         flow = str(job.payload["flow"])
         started = await self.conversations.start_in(
             s, ready, flow, key=job.key, extra=job.payload.get("extra") or {}, topic=job.topic,
@@ -137,15 +150,67 @@ class Outreach:
                 continue
             start = Start(ready, job.key, job.payload.get("extra") or {}, job.topic)
             flows.setdefault(str(job.payload["flow"]), []).append((job, start))
+        busy: list[tuple[Job, Participant]] = []
         for flow_id, some in flows.items():
             done = await start_many(self.conversations, s, flow_id, [start for _, start in some])
             for job, start in some:
                 result = done.get(start.person.id, "unreachable")
                 if result == "busy":
-                    outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
-                                                   "waiting: in the middle of another conversation")
+                    busy.append((job, start.person))
                 else:
                     outcomes[job.id] = Done() if result == "started" else Skipped("cannot be reached")
+        if busy:
+            outcomes.update(await self._busy(s, busy, now))
+        return outcomes
+
+    async def ways_in(
+        self, s: Tx, waiting: list[tuple[Job, Participant]], now: datetime
+    ) -> dict[int, Way | None]:
+        """How each start gets past the conversation its person is in, by job id: ``beside``
+        it, in ``front`` of it, or not at all (None: it waits until that conversation ends)."""
+        ids = [person.id for job, person in waiting if job.payload.get("short")]
+        addresses = await participants.preferred_addresses(s, ids) if ids else {}
+        wrote = await messages.wrote_since(s, ids, now - self.config.scheduler.idle_after) if ids else set()
+        ways: dict[int, Way | None] = {}
+        for job, person in waiting:
+            channel = addresses[person.id][0] if person.id in addresses else None
+            if not job.payload.get("short"):
+                ways[job.id] = None
+            elif channel in ANSWERS_NAME_THEIR_QUESTION:
+                ways[job.id] = "beside"
+            elif channel == BY_CALL:
+                ways[job.id] = None  # a call asks one conversation at a time: it waits
+            else:
+                ways[job.id] = None if person.id in wrote else "front"
+        return ways
+
+    async def _busy(
+        self, s: Tx, waiting: list[tuple[Job, Participant]], now: datetime
+    ) -> dict[int, JobOutcome]:
+        """Starts for people in the middle of another conversation: beside it or in front of
+        it where ``ways_in`` allows, the rest later (and sooner: the moment it ends)."""
+        open_flows = await sessions.active_flows(s, [person.id for _, person in waiting])
+        ways = await self.ways_in(s, waiting, now)
+        outcomes: dict[int, JobOutcome] = {}
+        for way in ("beside", "front"):
+            by_flow: dict[str, list[tuple[Job, Participant]]] = {}
+            for job, person in waiting:
+                if ways[job.id] == way:
+                    by_flow.setdefault(str(job.payload["flow"]), []).append((job, person))
+            for flow_id, some in by_flow.items():
+                started = await start_short(self.conversations, s, flow_id, [
+                    Start(person, job.key, job.payload.get("extra") or {}, job.topic)
+                    for job, person in some], aside=way == "beside")
+                for job, person in some:
+                    if person.id in started:
+                        open_flow = open_flows.get(person.id, "another conversation")
+                        outcomes[job.id] = Done(f"sent beside {open_flow}" if way == "beside"
+                                                else f"asked before {open_flow}, which waits")
+        for job, person in waiting:
+            if job.id not in outcomes:
+                open_flow = open_flows.get(person.id, "another conversation")
+                outcomes[job.id] = self._later(job, now + self.config.scheduler.busy_retry,
+                                               f"{BUSY} {open_flow}")
         return outcomes
 
     async def say(self, s: Tx, job: Job, now: datetime) -> JobOutcome:

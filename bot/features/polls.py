@@ -137,7 +137,8 @@ class Polls:
         view = self.view(poll)
         await jobs.plan_many(s, [
             outreach.start_job(pid, FLOW, key=f"poll:{poll.id}:{pid}", due_at=now,
-                               topic=f"poll:{poll.id}", extra={"poll": view}, deadline=closes_at)
+                               topic=f"poll:{poll.id}", extra={"poll": view}, deadline=closes_at,
+                               short=True)
             for pid in await groups.taking_part(s, group.id, roles=("member", "coordinator", "safeguarding"))
         ], at=now)
         await jobs.plan(s, kind=CLOSE, key=f"poll:{poll.id}:close", due_at=closes_at,
@@ -192,9 +193,13 @@ class Polls:
                                              since=poll.created_at)
         await messages.withdraw_sessions(s, [row.id for row in asked], reason=WITHDRAWN, at=now)
         for row in asked:
-            if row.status == "active":
+            if row.status in ("active", "aside"):
+                was = row.status
                 await sessions.save_session(s, row, step=row.step, state=row.state,
                                             status="interrupted", timeout_at=None, now=now)
+                person = await participants.get(s, row.participant_id) if was == "active" else None
+                if person is not None:  # a conversation it was asked in front of comes back
+                    await self.conversations.come_back(s, person, key=f"poll:{poll.id}:withdrawn:{row.id}")
 
     async def _stop_native(self, s: Tx, poll: Poll, now: datetime) -> None:
         """Telegram's own polls that asked it take no more votes."""
@@ -266,7 +271,7 @@ class Polls:
         else:
             await polls.unvote(s, poll, person.id)
         session = await sessions.get(s, asked.session_id) if asked.session_id else None
-        if session is not None and session.status == "active":
+        if session is not None and session.status in ("active", "aside"):
             await sessions.save_session(s, session, step=session.step, state=session.state,
                                         status="completed", timeout_at=None, now=now)
 

@@ -23,11 +23,11 @@ from bot.core.config import Config
 from bot.core.logs import mask
 from bot.core.phones import twin
 from bot.engine.definition import LANGUAGES, Text
-from bot.engine.events import Expired, Resume
+from bot.engine.events import Expired, Reply, Resume
 from bot.engine.runner import Engine
 from bot.engine.templates import Templates
 from bot.flowfiles.library import Library
-from bot.host import keywords, robots
+from bot.host import interleave, keywords, robots
 from bot.host.definitions import Definitions
 from bot.host.hooks import (
     Action,
@@ -161,11 +161,13 @@ class Conversations:
         provider_id: str | None = None,
         *,
         unread: int = 0,
+        answers: int | None = None,
     ) -> int:
         """Handle one inbound message; returns the participant's id.
 
         ``unread`` photos came with it but could not be had: the person is told so
-        plainly before their message is handled (without the photos)."""
+        plainly before their message is handled (without the photos). ``answers``: the
+        outbox message a tapped button was under, which a short item aside answers."""
         if invites.looks_like_code(text) and await self._may_link(channel, address):
             linked = await self.link(channel, address, text)  # an invite code typed on its own
             if linked is not None:
@@ -210,6 +212,11 @@ class Conversations:
                 now=self.clock(), tell=self.say_in,
             ):
                 await self.router.screen(s, person, to, text)  # muted, but never deaf to risk
+                return person.id
+            reply = Reply(text, tuple(media))
+            if answers is not None and command is None and await interleave.answer_aside(
+                s, person, answers, lambda row: self.runner.resume(s, person, row, reply, to),
+            ):
                 return person.id
             await self.router.dispatch(s, person, to, command, text, tuple(media), is_new)
             return person.id
@@ -333,6 +340,13 @@ class Conversations:
             return False
         await self.runner.start(s, person, flow_id, to, extra)
         return bool(to.queued)
+
+    async def come_back(self, s: Tx, person: Participant, *, key: str) -> None:
+        """A short item in front ended without an answer (its poll closed, its meeting moved):
+        what waited for it goes on (``bot.host.interleave.come_back``)."""
+        to = await self._reply_to(s, person, key, quiet=True, topic=None)
+        if to is not None:
+            await self.runner.come_back(s, person, to, 0)
 
     async def resume_in(
         self, s: Tx, person: Participant, row: FlowSession, resume: Resume

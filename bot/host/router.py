@@ -20,7 +20,7 @@ from bot.answers import normalise
 from bot.core.config import Config
 from bot.engine.events import Reply
 from bot.flowfiles.library import Library
-from bot.host import keywords
+from bot.host import interleave, keywords
 from bot.host.hooks import Hooks, Say
 from bot.host.replies import Outbox, ReplyTo
 from bot.host.running import Runner
@@ -86,6 +86,17 @@ class Router:
         current = await sessions.active_session(s, person.id)
         if current is not None and responded:
             return  # words of risk are not a wrong answer: the question waits, no "Sorry"
+        if current is not None and not left_to_flow:
+            reply = Reply(text, media)
+            beside = await interleave.typed_for(s, person, current,
+                                                lambda row: self.runner.accepts(s, person, row, reply))
+            if beside == "ask":
+                await self.outbox.say(s, person, replace(to, topic=interleave.WHICH),
+                                      texts.WHICH_QUESTION)
+                return
+            if beside is not None:
+                await self.runner.resume(s, person, beside, reply, to)
+                return
         if current is not None:
             before = await self.screening.raised(s, person) if left_to_flow else 0
             await self.runner.resume(s, person, current, Reply(text, media), to)
@@ -114,7 +125,7 @@ class Router:
         return say
 
     async def _stop(self, s: Tx, person: Participant, to: ReplyTo) -> None:
-        await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock())
+        await sessions.end_active_sessions(s, person.id, "stopped", now=self.clock(), every=True)
         await messages.cancel_pending(s, person.id, reason="cancelled: sent STOP", at=self.clock())
         await participants.opt_out(s, person, at=self.clock())
         await audit.record(s, kind="opt_out", actor="participant", participant_id=person.id,

@@ -24,6 +24,7 @@ from bot.engine.events import (
     Notify,
     Problem,
     RecordConsent,
+    Reply,
     Resume,
     SaveResult,
     SendText,
@@ -34,6 +35,7 @@ from bot.engine.events import (
 from bot.engine.runner import Context, Engine, Outcome, Session
 from bot.engine.values import from_json, to_json
 from bot.flowfiles.library import Library
+from bot.host import interleave
 from bot.host.definitions import Definitions
 from bot.host.hooks import Hooks
 from bot.host.notices import notify_staff, unheard
@@ -60,14 +62,14 @@ class Begin:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _topic_of(extra: Mapping[str, Any] | None, to: ReplyTo) -> str | None:
+def _topic_of(extra: Mapping[str, Any] | None, to: ReplyTo | None) -> str | None:
     """What a conversation is about, for its group's words: the meeting or poll it was
     started with, else what its replies are about."""
     for kind in ("meeting", "poll"):
         about = (extra or {}).get(kind)
         if isinstance(about, Mapping) and about.get("id") is not None:
             return f"{kind}:{about['id']}"
-    return to.topic
+    return to.topic if to is not None else None
 
 
 class SessionTaken(RuntimeError):
@@ -107,7 +109,8 @@ class Runner:
                               depth=depth)
 
     async def start_many(
-        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, interrupt: bool, depth: int = 0
+        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, interrupt: bool, depth: int = 0,
+        aside: bool = False,
     ) -> set[int]:
         """Start ``flow_id`` for each; returns the ids of the people whose session started.
 
@@ -130,8 +133,12 @@ class Runner:
                  for topic in {_topic_of(b.extra, b.to) for b in begins}}
         outcomes = [self.engine.start(flow, self.context_for(
             b.person, b.extra, words[_topic_of(b.extra, b.to)][b.person.id])) for b in begins]
+        if aside:  # beside the conversation open: only a start whose question has choices to tap
+            kept = [(b, o) for b, o in zip(begins, outcomes, strict=True)
+                    if interleave.status_after("aside", o) == "aside"]
+            begins, outcomes = [b for b, _ in kept], [o for _, o in kept]
         started = await sessions.start_many(s, [
-            _session_row(definition, flow, begin, outcome, now)
+            _session_row(definition, flow, begin, outcome, now, aside=aside)
             for begin, outcome in zip(begins, outcomes, strict=True)
         ])
         if interrupt and len(started) < len({b.person.id for b in begins}):
@@ -169,6 +176,18 @@ class Runner:
         outcome = self.engine.resume(flow, session, resume, self.context_for(person, extra, settings))
         await self._apply(s, person, row, flow, outcome, to, 0, new=False)
 
+    async def accepts(self, s: Tx, person: Participant, row: FlowSession, reply: Reply) -> bool:
+        """Whether ``row``'s question would take ``reply`` as an answer (the engine is pure:
+        nothing is kept)."""
+        flow = await self.definitions.flow_of(s, row)
+        if flow is None or row.step is None:
+            return False
+        session = Session.restore(row.flow_id, row.flow_version, row.step, "active", row.state)
+        extra = from_json(row.state.get("extra") or {})
+        settings = await self.outbox.settings_of(s, person, _topic_of(extra, None))
+        outcome = self.engine.resume(flow, session, reply, self.context_for(person, extra, settings))
+        return any(isinstance(e, SaveResult) and e.status == "answered" for e in outcome.events)
+
     def context_for(
         self, person: Participant, extra: Mapping[str, Any] | None, settings: Mapping[str, Any]
     ) -> Context:
@@ -188,6 +207,7 @@ class Runner:
         new: bool,
     ) -> None:
         """Apply an outcome's events in order; a ``new`` row was written with its final state."""
+        was = row.status
         refused = _refused(outcome)
         if refused:
             # No consent: keep nothing but the opt-out, then say goodbye.
@@ -234,10 +254,13 @@ class Runner:
         if sends:
             await self.outbox.queue(s, _message_rows(to, person, row.id, sends, flow), to)
         if not new:
+            status = interleave.status_after(was, outcome)
+            if was == "aside" and status == "active":
+                await interleave.to_front(s, person.id, now)
             await sessions.save_session(
                 s, row, step=outcome.session.step,
                 state=_state(outcome, row.state.get("extra") or {}, refused),
-                status=outcome.session.status, timeout_at=_timeout_at(outcome, now, refused),
+                status=status, timeout_at=_timeout_at(outcome, now, refused),
                 now=now,
             )
         if (outcome.session.status == "expired" and row.flow_id == self.config.flows.welcome
@@ -251,6 +274,13 @@ class Runner:
                 await on_end.callback(s, person, row, outcome.session.results)
         if follow_on and not refused:
             await self.start(s, person, follow_on, to, depth=depth + 1)
+        elif was == "active" and outcome.session.status != "active" and not refused:
+            await self.come_back(s, person, to, row.id)
+
+    async def come_back(self, s: Tx, person: Participant, to: ReplyTo, ended: int) -> None:
+        """After the conversation in front ends: see ``bot.host.interleave.come_back``."""
+        await interleave.come_back(s, person, to, ended, lambda row: self.definitions.flow_of(s, row),
+                                   self.resume, self.outbox.render, self.clock())
 
     async def _notify(self, s: Tx, person: Participant, row: FlowSession, event: Notify) -> str:
         """Hand the notice on; what to tell the person: ``told`` only if someone can act."""
@@ -279,14 +309,17 @@ class Runner:
 
 
 def _session_row(
-    definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime
+    definition: FlowDefinition, flow: Flow, begin: Begin, outcome: Outcome, now: datetime,
+    *, aside: bool = False,
 ) -> dict[str, Any]:
-    """The row of a session just started, as its outcome leaves it."""
+    """The row of a session just started, as its outcome leaves it (``aside``: beside the
+    conversation open, see ``bot.host.interleave``)."""
     refused = _refused(outcome)
+    status = interleave.status_after("aside", outcome) if aside else outcome.session.status
     return {
         "participant_id": begin.person.id, "definition_id": definition.id,
         "flow_id": definition.flow_id, "flow_version": definition.version,
-        "step": outcome.session.step, "status": outcome.session.status,
+        "step": outcome.session.step, "status": status,
         "state": _state(outcome, to_json(dict(begin.extra)), refused),
         "started_at": now, "updated_at": now,
         "expires_at": now + flow.expires_after if flow.expires_after else None,

@@ -5,7 +5,8 @@ The same as ``Conversations.start_in`` for each person, through the same code
 of a dozen a person: their addresses are read together, the engine runs for each
 (it is pure and quick), and the new sessions and their first messages are written
 together. Unlike ``start_in`` it interrupts no one: a person in the middle of
-another conversation is left out.
+another conversation is left out. ``start_short`` is the way past it for a short
+item (``bot.host.interleave``): beside that conversation, or in front of it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from bot.host.conversations import Conversations
 from bot.host.replies import ReplyTo
 from bot.host.running import Begin
-from storage import messages, participants
+from storage import messages, participants, sessions
 from storage.db import Tx
 from storage.models import Participant
 
@@ -55,3 +56,23 @@ async def start_many(
     started = await c.runner.start_many(s, flow_id, begins, interrupt=False)
     done.update({b.person.id: "started" if b.person.id in started else "busy" for b in begins})
     return done
+
+
+async def start_short(
+    c: Conversations, s: Tx, flow_id: str, starts: list[Start], *, aside: bool
+) -> set[int]:
+    """Start a short item for people in another conversation: ``aside`` it (answered by its
+    own buttons), or in front, each one's conversation parked until it ends. Returns who it
+    started for; not for someone whose first question must be typed (``aside``) or who
+    cannot be reached, whose conversation stays as it was."""
+    ids = [start.person.id for start in starts]
+    addresses = await participants.preferred_addresses(s, ids)
+    now = c.clock()
+    parked = {} if aside else await sessions.park_many(s, ids, now=now)
+    begins = [Begin(start.person, ReplyTo(*addresses[start.person.id], start.key, quiet=True,
+                                          topic=start.topic, priority=messages.BULK), start.extra)
+              for start in starts if start.person.id in addresses]
+    started = await c.runner.start_many(s, flow_id, begins, interrupt=False, aside=aside)
+    await sessions.unpark_many(s, [sid for pid, sid in parked.items() if pid not in started],
+                               now=now)
+    return started

@@ -2,7 +2,8 @@
 
 A question's choices go out as buttons that name the outbox message they came
 under. A tap counts only while that message is the latest thing its flow said
-in a session still under way: once the flow says anything more (the next
+in a session still under way (the conversation open, or a short item beside it: see
+``bot.host.interleave``): once the flow says anything more (the next
 question, or this one asked again with new buttons), the old buttons are closed
 and the person is told so, in their language, rather than have an old question's
 answer taken for the new one's.
@@ -44,7 +45,8 @@ async def choice(s: Tx, channel: str, address: str, message_id: int | None, numb
         return closed
     session = await sessions.get(s, tapped.session_id)
     latest = await messages.latest_in_session(s, tapped.session_id)
-    if session is None or session.status != "active" or latest is None or latest.id != tapped.id:
+    if (session is None or session.status not in ("active", "aside") or latest is None
+            or latest.id != tapped.id):
         return closed
     index = number - 1 if number is not None else -1
     options = tapped.options or []

@@ -77,6 +77,21 @@ BAD_INVITE = {
 
 # --- answer buttons (Telegram) -------------------------------------------------------------
 
+# A conversation set aside for a short question comes back (``title``: the flow's, as a name).
+BACK_TO = {
+    "en": "Now, back to your {{ title }}.",
+    "cy": "Nawr, i barhau gyda'r sgwrs: {{ title }}.",
+}
+
+# A typed reply that answers both the question with buttons beside a conversation and the
+# conversation's own question: which one it is for is asked, never guessed.
+WHICH_QUESTION = {
+    "en": "Thank you. Is that your answer to the question with buttons? If it is, please tap "
+          "a button under it. If it is your answer to my last question, please send it again.",
+    "cy": "Diolch. Ai dyna eich ateb i'r cwestiwn gyda botymau? Os felly, pwyswch fotwm oddi "
+          "tano. Os mai dyna eich ateb i fy nghwestiwn olaf, anfonwch e eto.",
+}
+
 TAP_CLOSED = {
     "en": "That question has closed. Please answer the latest one.",
     "cy": "Mae'r cwestiwn yna wedi cau. Atebwch yr un diweddaraf, os gwelwch yn dda.",

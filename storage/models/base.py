@@ -19,7 +19,10 @@ PARTICIPANT_STATUSES = ("active", "opted_out", "erased")
 CHANNELS = ("sms", "telegram", "console", "whatsapp", "voice")
 ADDRESS_STATUSES = ("ok", "unreachable", "opted_out")
 ROLES = ("member", "coordinator", "safeguarding")
-SESSION_STATUSES = ("active", "completed", "expired", "stopped", "interrupted", "errored")
+# ``parked``: set aside while a short item is asked, to come back after; ``aside``: a short item
+# answered only by its own buttons, beside the conversation open (``bot.host.interleave``).
+SESSION_STATUSES = ("active", "completed", "expired", "stopped", "interrupted", "errored", "parked",
+                    "aside")
 RESULT_STATUSES = ("answered", "skipped", "no_answer")
 DIRECTIONS = ("in", "out")
 MESSAGE_STATUSES = ("received", "queued", "sending", "sent", "delivered", "failed", "held")

@@ -17,6 +17,7 @@ from bot.engine.events import (
     Problem,
     RecordConsent,
     Reply,
+    Returned,
     SaveResult,
     SendText,
     SetField,
@@ -277,6 +278,22 @@ def test_timeout_nudges_once_and_stale_timers_do_nothing() -> None:
     chat.session = nudged.session
     chat.reply("5")
     assert engine.resume(f, chat.session, TimedOut("q"), chat.context).events == ()
+
+
+def test_coming_back_asks_the_waiting_question_again_after_the_lead_with_its_nudge_afresh() -> None:
+    options = [{"value": "low", "label": "Low"}, {"value": "high", "label": "High"}]
+    f = flow({"id": "q", "ask": "Score?", "expect": {"type": "choice", "options": options},
+              "save_as": "n", "timeout": {"after": "24h", "nudge": "Just checking in."}})
+    chat = Chat(f)
+    nudged = chat.engine.resume(f, chat.session, TimedOut("q"), chat.context).session
+    back = chat.engine.resume(f, nudged, Returned("Now, back to your test."), chat.context)
+    [asked] = back.of(SendText)
+    assert (asked.text, asked.kind, asked.options) == ("Now, back to your test.\nScore?", "ask",
+                                                       ("Low", "High"))
+    assert back.of(Waiting) == [Waiting("q", timedelta(hours=24))]
+    assert back.session.step == "q" and back.session.results == {} and not back.session.nudged
+    chat.session = back.session
+    assert chat.reply("2").of(SaveResult)[0].value == "high"  # answered as before
 
 
 def test_expiry_ends_quietly_keeping_answers() -> None:

@@ -209,7 +209,7 @@ class Updates:
         chosen = InlineKeyboardMarkup([[InlineKeyboardButton(f"✓ {tap.label}", callback_data=CHOSEN)]])
         await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
         await self._hand_in(Inbound("message", self.name, address, data.rsplit(":", 1)[1],
-                                    provider_id=f"tap:{query.id}"))
+                                    provider_id=f"tap:{query.id}", answers=message_id))
 
 
     async def _vote(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,7 +242,7 @@ class Updates:
         await _quietly(query.edit_message_reply_markup(reply_markup=chosen))
         await self._hand_in(Inbound("message", self.name, address,
                                     ", ".join(str(n) for n, _ in marked),
-                                    provider_id=f"tap:{query.id}"))
+                                    provider_id=f"tap:{query.id}", answers=message_id))
 
 
 def _choices(markup: InlineKeyboardMarkup | None) -> list[tuple[int, InlineKeyboardButton]]:
