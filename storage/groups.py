@@ -98,14 +98,17 @@ async def all_groups(s: AsyncSession) -> list[Group]:
 
 
 async def taking_part(
-    s: AsyncSession, group_id: int, roles: Sequence[str] = ("member",)
+    s: AsyncSession, group_id: int, roles: Sequence[str] = ("member",), *, after: int = 0,
+    limit: int | None = None,
 ) -> list[int]:
-    """Who gets the group's messages: active people who gave consent, holding ``roles``."""
+    """Who gets the group's messages: active people who gave consent, holding ``roles``;
+    in order of id, from the first after ``after``, at most ``limit`` of them."""
     rows = await s.scalars(
         select(Participant.id)
         .where(
             Participant.status == "active",
             Participant.consent_at.is_not(None),
+            Participant.id > after,
             Participant.id.in_(
                 select(Membership.participant_id).where(
                     Membership.group_id == group_id, Membership.role.in_(roles)
@@ -113,6 +116,7 @@ async def taking_part(
             ),
         )
         .order_by(Participant.id)
+        .limit(limit)
     )
     return list(rows)
 

@@ -134,6 +134,25 @@ async def postpone(
     await s.flush()
 
 
+async def progress(
+    s: AsyncSession, job: Job, *, payload: dict[str, Any], note: str | None, at: datetime
+) -> None:
+    """Part of the job is done: it keeps ``payload`` (where it got to) and stays due."""
+    job.payload = payload
+    job.note = note
+    job.updated_at = at
+    await s.flush()
+
+
+async def planned(s: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a job was ever planned with."""
+    found: set[str] = set()
+    listed = list(keys)
+    for start in range(0, len(listed), 1000):
+        found.update(await s.scalars(select(Job.key).where(Job.key.in_(listed[start : start + 1000]))))
+    return found
+
+
 async def _finish_many(
     s: AsyncSession, job_ids: Sequence[int], *, status: str, note: str | None, at: datetime
 ) -> None:

@@ -125,6 +125,17 @@ async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: dat
                              unique_on=("idempotency_key",))
 
 
+async def used_keys(s: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` a message was ever queued or kept with."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        found.update(k for k in await s.scalars(
+            select(Message.idempotency_key)
+            .where(Message.idempotency_key.in_(keys[start : start + 1000]))
+        ) if k is not None)
+    return found
+
+
 async def queued_for(
     s: AsyncSession, channel: str, *, limit: int = 100, now: datetime
 ) -> list[Message]:

@@ -25,6 +25,11 @@ _NO_DISPLAY: dict[str, Any] = {}
 _NO_MEDIA: list[str] = []
 
 
+def message_key(key: str, n: int) -> str:
+    """The idempotency key of the ``n``-th message (from 1) of the transaction keyed ``key``."""
+    return f"{key}:{n}"
+
+
 @dataclass(slots=True)
 class ReplyTo:
     """Where the answers of one transaction go, and how many there were.
@@ -57,7 +62,7 @@ class ReplyTo:
         return {
             "participant_id": participant_id, "session_id": session_id,
             "channel": self.channel, "address": self.address, "body": body,
-            "options": list(options), "idempotency_key": f"{self.key}:{self.count}",
+            "options": list(options), "idempotency_key": message_key(self.key, self.count),
             "quiet": self.quiet, "topic": self.topic, "display": display or _NO_DISPLAY,
             "kind": "photo" if photo else "poll" if display and "poll" in display else "text",
             "media": [photo] if photo else _NO_MEDIA,
