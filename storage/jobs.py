@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.insert import insert_many, insert_new
+from storage.insert import insert_many, insert_new, keys_in
 from storage.models import Job
 
 
@@ -146,11 +146,7 @@ async def progress(
 
 async def planned(s: AsyncSession, keys: Collection[str]) -> set[str]:
     """Which of ``keys`` a job was ever planned with."""
-    found: set[str] = set()
-    listed = list(keys)
-    for start in range(0, len(listed), 1000):
-        found.update(await s.scalars(select(Job.key).where(Job.key.in_(listed[start : start + 1000]))))
-    return found
+    return set(await keys_in(s, Job.key, list(keys)))
 
 
 async def _finish_many(

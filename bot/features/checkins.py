@@ -30,7 +30,7 @@ from bot.core.scheduler import Done, JobOutcome, Progress, Scheduler, Skipped
 from bot.features import fanout, outreach
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import groups, jobs, participants
+from storage import groups, jobs
 from storage.db import Database, Tx
 from storage.models import FlowSession, Group, Job, Participant
 
@@ -155,18 +155,17 @@ class Checkins:
         if schedule.flow not in self.library:
             return Skipped(f"there is no flow {schedule.flow!r}")
         week = _week(at, schedule)
-        after = int(job.payload.get("after") or 0)
-        ids = await groups.taking_part(s, group.id, after=after,
-                                       limit=self.config.scheduler.fanout_chunk)
-        people = await participants.get_many(s, ids)
+        chunk = self.config.scheduler.fanout_chunk
+        people = await groups.next_taking_part(s, group.id, after=int(job.payload.get("after") or 0),
+                                               limit=chunk)
         counts = Counter(job.payload.get("counts") or {})
         counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
-            schedule.flow, {pid: _person_key(pid, schedule, at) for pid in people},
+            schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
             topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
             deadline=at + WEEK - timedelta(hours=1),
-        ), [people[pid] for pid in ids if pid in people], now=now)
-        if len(ids) == self.config.scheduler.fanout_chunk:
-            return Progress({**job.payload, "after": ids[-1], "counts": dict(counts)},
+        ), people, now=now)
+        if len(people) == chunk:
+            return Progress({**job.payload, "after": people[-1].id, "counts": dict(counts)},
                             f"under way: {_tally(counts)}")
         return Done(_tally(counts))
 
