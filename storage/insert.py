@@ -3,6 +3,7 @@ which unique keys are taken already."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -101,7 +102,8 @@ async def _copy_rows(
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     records = [tuple(convert(value) for convert, value in zip(converters, values(row), strict=True))
                for row in rows]
-    staging = f"copro_copy_{table.name}"
+    # One table for each set of columns: another insert in this transaction may give others.
+    staging = f"copro_copy_{table.name}_{zlib.crc32(','.join(names).encode()):08x}"
     listed = ", ".join(f'"{name}"' for name in names)
     await s.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
                          f"SELECT {listed} FROM {table.name} WITH NO DATA"))

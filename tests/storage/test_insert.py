@@ -74,3 +74,21 @@ async def test_sessions_start_only_for_those_with_none_under_way(
         assert kept is not None
         assert (kept.participant_id, kept.state, kept.expires_at, kept.timeout_at) == (
             ids[1], {"results": {}, "extra": {"scheduled": True}}, NOW + timedelta(hours=48), None)
+
+
+async def test_inserts_with_other_columns_in_one_transaction(database: Database) -> None:
+    """A fan-out's messages and, in the same transaction, others held until later: each kept
+    with its own columns."""
+    later = NOW + timedelta(hours=9)
+    async with database.transaction() as s:
+        plain = [{k: v for k, v in outbox_row(n).items() if k != "next_attempt_at"}
+                 for n in range(COPY_FROM)]
+        held = [{**outbox_row(n), "next_attempt_at": later, "status": "held"}
+                for n in range(COPY_FROM, 2 * COPY_FROM)]
+        assert await messages.queue_many(s, plain, at=NOW) == COPY_FROM
+        assert await messages.queue_many(s, held, at=NOW) == COPY_FROM
+    async with database.transaction() as s:
+        [first] = await records.messages_of_address(s, outbox_row(0)["address"])  # type: ignore[arg-type]
+        [last] = await records.messages_of_address(s, outbox_row(2 * COPY_FROM - 1)["address"])  # type: ignore[arg-type]
+    assert (first.status, first.next_attempt_at) == ("queued", None)
+    assert (last.status, last.next_attempt_at) == ("held", later)
