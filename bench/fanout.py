@@ -7,9 +7,10 @@ Run by hand (or as a smoke run in CI) and read the figures:
     .venv/bin/python bench/fanout.py --backend postgresql --pg-url postgresql+asyncpg://...
 
 One group of ``--people`` members who have all given consent. The scheduler's
-tick at the group's check-in time plans one job a member and runs them all: each
+tick at the group's check-in time starts them all, a chunk at a time: each
 member's weekly-checkin session starts and its first message goes into the
-outbox. The figure is the time from the tick to the last message queued, and
+outbox. The figures are the time from the tick to the last message queued, the
+CPU time of this process in it (SQLite's work included, PostgreSQL's not), and
 the peak memory (RSS) of the process. PostgreSQL runs use a database that is
 wiped first: never point ``--pg-url`` at data you want to keep.
 """
