@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import time
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
@@ -154,22 +154,37 @@ async def all_groups(s: AsyncSession) -> list[Group]:
     return list(await s.scalars(select(Group).order_by(Group.name)))
 
 
+def _taking_part(group_id: int, roles: Sequence[str]) -> ColumnElement[bool]:
+    return and_(
+        Participant.status == "active",
+        Participant.consent_at.is_not(None),
+        Participant.id.in_(
+            select(Membership.participant_id).where(
+                Membership.group_id == group_id, Membership.role.in_(roles)
+            )
+        ),
+    )
+
+
 async def taking_part(
     s: AsyncSession, group_id: int, roles: Sequence[str] = ("member",)
 ) -> list[int]:
     """Who gets the group's messages: active people who gave consent, holding ``roles``."""
     rows = await s.scalars(
-        select(Participant.id)
-        .where(
-            Participant.status == "active",
-            Participant.consent_at.is_not(None),
-            Participant.id.in_(
-                select(Membership.participant_id).where(
-                    Membership.group_id == group_id, Membership.role.in_(roles)
-                )
-            ),
-        )
+        select(Participant.id).where(_taking_part(group_id, roles)).order_by(Participant.id)
+    )
+    return list(rows)
+
+
+async def next_taking_part(
+    s: AsyncSession, group_id: int, *, after: int, limit: int, roles: Sequence[str] = ("member",)
+) -> list[Participant]:
+    """``taking_part``, a part at a time: the first ``limit`` of them (by id) after ``after``."""
+    rows = await s.scalars(
+        select(Participant)
+        .where(_taking_part(group_id, roles), Participant.id > after)
         .order_by(Participant.id)
+        .limit(limit)
     )
     return list(rows)
 

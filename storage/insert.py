@@ -1,17 +1,24 @@
-"""INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
+"""INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike, and the look-up of
+which unique keys are taken already."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import Base
 
 M = TypeVar("M", bound=Base)
+
+# From how many rows PostgreSQL is given them by COPY rather than as an INSERT's parameters.
+COPY_FROM = 100
 
 
 async def insert_new(
@@ -37,17 +44,109 @@ async def insert_many(
 ) -> int:
     """Insert many rows, skipping those whose ``unique_on`` is taken; returns how many went in.
 
-    One cached statement for every row (SQLAlchemy sends them in large batches), so
-    a hundred thousand rows cost seconds, not minutes. Every row needs the same keys.
+    Every row needs the same keys. See ``insert_rows``.
+    """
+    table: Table = model.__table__  # type: ignore[assignment]
+    return len(await insert_rows(s, table, rows, unique_on=unique_on,
+                                 returning=list(table.primary_key.columns)))
+
+
+async def insert_rows(
+    s: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    unique_on: Sequence[str],
+    where: str | None = None,
+    returning: Sequence[ColumnElement[Any]],
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (dicts with the same keys), skipping any whose ``unique_on`` (an index,
+    partial if ``where`` is its condition) is taken; returns ``returning`` of those that went in.
+
+    SQLite gets one cached statement for every row (SQLAlchemy sends them in large batches).
+    PostgreSQL gets a hundred rows or more by ``COPY``, the quickest way in, into a table of
+    this transaction's own, then moved across with the same ``ON CONFLICT DO NOTHING``.
     """
     if not rows:
-        return 0
+        return []
     dialect = s.get_bind().dialect.name
+    if dialect == "postgresql" and len(rows) >= COPY_FROM:
+        return await _copy_rows(s, table, rows, unique_on=unique_on, where=where,
+                                returning=returning)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table: Table = model.__table__  # type: ignore[assignment]
     stmt = (
         insert(table)  # the table, not the class: no ORM bookkeeping for each row
-        .on_conflict_do_nothing(index_elements=list(unique_on))
-        .returning(*table.primary_key.columns)
+        .on_conflict_do_nothing(index_elements=list(unique_on),
+                                index_where=text(where) if where else None)
+        .returning(*returning)
     )
-    return len((await s.execute(stmt, list(rows))).all())
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), 1000):
+        found += map(tuple, await s.execute(stmt, list(rows[start : start + 1000])))
+    return found
+
+
+async def _copy_rows(
+    s: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    unique_on: Sequence[str],
+    where: str | None,
+    returning: Sequence[ColumnElement[Any]],
+) -> list[tuple[Any, ...]]:
+    """``insert_rows`` on PostgreSQL, by ``COPY`` into a temporary table dropped at commit."""
+    names = list(rows[0])
+    dialect = s.get_bind().dialect
+    converters = [_converter(table.c[name].type._cached_bind_processor(dialect)) for name in names]
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    records = [tuple(convert(value) for convert, value in zip(converters, values(row), strict=True))
+               for row in rows]
+    # One table for each set of columns: another insert in this transaction may give others.
+    staging = f"copro_copy_{table.name}_{zlib.crc32(','.join(names).encode()):08x}"
+    listed = ", ".join(f'"{name}"' for name in names)
+    await s.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                         f"SELECT {listed} FROM {table.name} WITH NO DATA"))
+    connection = await (await s.connection()).get_raw_connection()
+    await connection.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        staging, records=records, columns=names)
+    condition = f" WHERE {where}" if where else ""
+    given = ", ".join(f'"{column.name}"' for column in returning)
+    result = await s.execute(text(
+        f"WITH moved AS (DELETE FROM {staging} RETURNING {listed}) "
+        f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM moved "
+        f"ON CONFLICT ({', '.join(unique_on)}){condition} DO NOTHING RETURNING {given}"
+    ))
+    return list(map(tuple, result))
+
+
+def _converter(to: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """A column's values as the driver takes them; a dict or list (JSON) converted once for all
+    the rows that share it (by its id: every row, and so the object, lives until the COPY)."""
+    done: dict[int, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if to is None:
+            return value
+        if not isinstance(value, dict | list):
+            return to(value)
+        found = done.get(id(value))
+        if found is None:
+            found = done[id(value)] = to(value)
+        return found
+
+    return convert
+
+
+async def keys_in(s: AsyncSession, column: InstrumentedAttribute[Any], keys: Sequence[Any]) -> list[Any]:
+    """Which of ``keys`` are in ``column`` (one with a unique index), a thousand at a time.
+
+    The keys are written into the statement, not bound: a table that grows fast (the
+    outbox during a fan-out) would otherwise keep PostgreSQL on a plan it made for its
+    first, empty, executions, scanning the whole table for each thousand.
+    """
+    found: list[Any] = []
+    stmt = select(column).where(column.in_(bindparam("keys", expanding=True, literal_execute=True)))
+    for start in range(0, len(keys), 1000):
+        found += await s.scalars(stmt, {"keys": list(keys[start : start + 1000])})
+    return found

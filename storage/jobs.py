@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.insert import insert_many, insert_new
+from storage.insert import insert_many, insert_new, keys_in
 from storage.models import Job
 
 
@@ -132,6 +132,21 @@ async def postpone(
     if attempt:
         job.attempts += 1
     await s.flush()
+
+
+async def progress(
+    s: AsyncSession, job: Job, *, payload: dict[str, Any], note: str | None, at: datetime
+) -> None:
+    """Part of the job is done: it keeps ``payload`` (where it got to) and stays due."""
+    job.payload = payload
+    job.note = note
+    job.updated_at = at
+    await s.flush()
+
+
+async def planned(s: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a job was ever planned with."""
+    return set(await keys_in(s, Job.key, list(keys)))
 
 
 async def _finish_many(

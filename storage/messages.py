@@ -10,7 +10,7 @@ from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.insert import insert_many, insert_new
+from storage.insert import insert_many, insert_new, keys_in
 from storage.models import Message
 
 URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
@@ -123,6 +123,11 @@ async def queue_many(s: AsyncSession, rows: Sequence[dict[str, Any]], *, at: dat
     }
     return await insert_many(s, Message, [{**defaults, **row} for row in rows],
                              unique_on=("idempotency_key",))
+
+
+async def used_keys(s: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` a message was ever queued or kept with."""
+    return {key for key in await keys_in(s, Message.idempotency_key, keys) if key is not None}
 
 
 async def queued_for(

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from storage.insert import insert_rows
 from storage.models import FlowDefinition, FlowSession
 
 # Sessions still under way: the one a person's messages answer (``active``), one set aside to
@@ -242,20 +242,10 @@ async def start_many(s: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[in
     returns each new session's id by participant id. Someone who already has an active
     session is left out (the database's one-active-session index decides, race-free).
     """
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table: Table = FlowSession.__table__  # type: ignore[assignment]
-    stmt = (
-        insert(table)  # the table, not the class: no ORM bookkeeping for each row
-        .on_conflict_do_nothing(index_elements=["participant_id"],
-                                index_where=text("status = 'active'"))
-        .returning(table.c.participant_id, table.c.id)
-    )
-    started: dict[int, int] = {}
-    for start in range(0, len(rows), 1000):
-        result = await s.execute(stmt, list(rows[start : start + 1000]))
-        started.update({int(pid): int(sid) for pid, sid in result})
-    return started
+    found = await insert_rows(s, table, rows, unique_on=["participant_id"], where="status = 'active'",
+                              returning=[table.c.participant_id, table.c.id])
+    return {int(row[0]): int(row[1]) for row in found}
 
 
 def subject_of(row: FlowSession, name: str) -> int | None:

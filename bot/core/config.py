@@ -337,6 +337,7 @@ class SchedulerConfig(_Section):
     grace: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
     busy_retry: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=30)
     idle_after: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=15)
+    fanout_chunk: int = Field(default=2000, ge=1, le=20000)
     # A job whose handler fails is tried again after first_retry, then twice as long
     # each time (never more than max_retry), and marked failed after max_attempts tries.
     max_attempts: int = Field(default=5, ge=1, le=50)

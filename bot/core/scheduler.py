@@ -9,6 +9,10 @@ fell due while copro was down is done on the first tick (each handler decides
 whether it still makes sense), and two copro processes on one PostgreSQL
 database never do the same job twice (rows are claimed with SKIP LOCKED).
 
+A job with much to do (a check-in for a very large group) may do it a part at a time:
+its handler returns ``Progress``, with where it got to, and the job runs again at once,
+in the next batch of the same tick, each part in a transaction of its own.
+
 One job that fails never stops the others: each runs in a savepoint of its own,
 is tried again later with a growing wait, and after ``scheduler.max_attempts``
 tries is marked failed with its reason, logged at ERROR and counted in
@@ -23,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -59,7 +64,16 @@ class Later:
     note: str
 
 
-JobOutcome = Done | Skipped | Later
+@dataclass(frozen=True)
+class Progress:
+    """Part of the work is done: keep ``payload`` (where it got to) and run the job again at
+    once, in the next batch of this tick."""
+
+    payload: dict[str, Any]
+    note: str
+
+
+JobOutcome = Done | Skipped | Later | Progress
 JobHandler = Callable[[Tx, Job, datetime], Awaitable[JobOutcome]]
 # Does many jobs of one kind at once; returns each job's outcome by job id.
 BatchHandler = Callable[[Tx, list[Job], datetime], Awaitable[dict[int, JobOutcome]]]
@@ -253,7 +267,9 @@ class Scheduler:
         ends: dict[tuple[str, str | None], list[Job]] = {}
         for job in some:
             outcome = outcomes.get(job.id) or Skipped("no outcome")
-            if isinstance(outcome, Later):
+            if isinstance(outcome, Progress):
+                await jobs.progress(s, job, payload=outcome.payload, note=outcome.note, at=now)
+            elif isinstance(outcome, Later):
                 later.append((job, _again(outcome, now), outcome.note))
             else:
                 status = "skipped" if isinstance(outcome, Skipped) else "done"
@@ -262,7 +278,9 @@ class Scheduler:
 
     @staticmethod
     async def _record(s: Tx, job: Job, outcome: JobOutcome, now: datetime) -> None:
-        if isinstance(outcome, Later):
+        if isinstance(outcome, Progress):
+            await jobs.progress(s, job, payload=outcome.payload, note=outcome.note, at=now)
+        elif isinstance(outcome, Later):
             await jobs.postpone(s, job, until=_again(outcome, now), note=outcome.note, at=now)
         elif isinstance(outcome, Skipped):
             await jobs.finish(s, job, status="skipped", note=outcome.note, at=now)

@@ -7,7 +7,7 @@ applies the events it returns in one transaction. What a step's actions do is in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -32,7 +32,7 @@ from bot.engine.events import (
 )
 from bot.engine.replies import parse
 from bot.engine.session import Context, Outcome, Session, SessionStatus
-from bot.engine.templates import TemplateProblem, Templates
+from bot.engine.templates import PERSONAL, TemplateProblem, Templates
 from bot.language import texts
 
 __all__ = ["MAX_STEPS_PER_TURN", "Context", "Engine", "Outcome", "Session", "SessionStatus", "parse"]
@@ -46,9 +46,31 @@ class Engine:
         self.templates = templates or Templates()
 
     def start(self, flow: Flow, context: Context) -> Outcome:
+        return self._start(flow, context).outcome()
+
+    def start_many(self, flow: Flow, contexts: Sequence[Context]) -> list[Outcome]:
+        """``start`` for each context. A start that read nothing of its person (their name,
+        their answers) comes out the same for everyone with the same language, time zone,
+        ``settings`` and ``extra`` (the same objects): it is worked out once for them."""
+        alike: dict[tuple[Any, ...], Outcome] = {}
+        outcomes: list[Outcome] = []
+        for context in contexts:
+            # The objects' ids stand for them while ``contexts`` holds every one of them.
+            key = (context.participant.get("language"), context.participant.get("timezone"),
+                   id(context.settings), id(context.extra))
+            outcome = alike.get(key)
+            if outcome is None:
+                turn = self._start(flow, context)
+                outcome = turn.outcome()
+                if not turn.personal:
+                    alike[key] = outcome
+            outcomes.append(outcome)
+        return outcomes
+
+    def _start(self, flow: Flow, context: Context) -> _Turn:
         turn = _Turn(self.templates, flow, Session(flow.flow, flow.version), context)
         turn.enter(flow.steps[0].id)
-        return turn.outcome()
+        return turn
 
     def resume(self, flow: Flow, session: Session, resume: Resume, context: Context) -> Outcome:
         if session.status != "active" or session.step is None:
@@ -77,6 +99,7 @@ class _Turn:
         self.session = session
         self.events: list[Event] = []
         self.steps_run = 0
+        self.personal = False  # whether anything read so far was of the person (see start_many)
 
     # --- the session ---------------------------------------------------------
 
@@ -106,8 +129,10 @@ class _Turn:
         scope = self.scope()
         if language:
             scope["lang"] = language
+        source = text_for(text, scope["lang"])
+        self.personal = self.personal or self.templates.reads_person(source)
         try:
-            return self.templates.text(text_for(text, scope["lang"]), scope)
+            return self.templates.text(source, scope)
         except TemplateProblem as exc:
             self.events.append(Problem(step, str(exc)))
             return None
@@ -128,6 +153,7 @@ class _Turn:
             return []
         if expect.options_from is None:
             return [(o.value, o.label, tuple(o.aliases)) for o in expect.options]
+        self.personal = self.personal or expect.options_from.split(".")[0] in PERSONAL
         found: Any = self.scope()
         for part in expect.options_from.split("."):
             found = found.get(part) if isinstance(found, Mapping) else None
@@ -190,6 +216,7 @@ class _Turn:
 
     def holds(self, step: Step, condition: str) -> bool:
         """A branch condition; one that cannot be worked out is false, and reported."""
+        self.personal = self.personal or self.templates.reads_person(condition, expression=True)
         try:
             return bool(self.templates.value(condition, self.scope()))
         except TemplateProblem as exc:
@@ -264,6 +291,7 @@ class _Turn:
         action.execute(self, step.id)
 
     def evaluate(self, step: str, expression: str) -> Any:
+        self.personal = self.personal or self.templates.reads_person(expression, expression=True)
         try:
             return self.templates.value(expression, self.scope())
         except TemplateProblem as exc:

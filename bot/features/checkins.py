@@ -3,9 +3,11 @@
 A group's schedule (day, time, time zone, flow) is its own where set, else the
 ``[checkins]`` configuration. Each tick plans the group's next check-in as a job
 (and the last one, if it fell due within ``scheduler.grace`` and was never done:
-copro was down). When it falls due, it becomes one ``start-flow`` job a member
-(see ``bot.features.outreach``), keyed by person and week, so someone in two groups gets
-one check-in a week, and a restart never sends one twice.
+copro was down). When it falls due, it starts the members, a chunk at a time
+(``scheduler.fanout_chunk``, each in a transaction of its own), with a ``start-flow``
+job only for those who must wait (see ``bot.features.fanout``). Each start is keyed by
+person and week, so someone in two groups gets one check-in a week, and a restart
+never sends one twice.
 
 A scheduled check-in starts the flow with ``scheduled`` set, so its greeting can say
 it is time for it; someone who asks for a check-in (a keyword or the menu) is
@@ -16,14 +18,16 @@ or if it falls due within ``ASKED_COVERS`` (a day): they are not asked twice.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.config import Config
-from bot.core.scheduler import Done, JobOutcome, Scheduler, Skipped
-from bot.features import outreach
+from bot.core.scheduler import Done, JobOutcome, Progress, Scheduler, Skipped
+from bot.features import fanout, outreach
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import groups, jobs
@@ -32,7 +36,6 @@ from storage.models import FlowSession, Group, Job, Participant
 
 KIND = "checkin"
 WEEK = timedelta(days=7)
-CHUNK = 1000  # members planned at a time, so a huge group does not need much memory
 ASKED_COVERS = timedelta(days=1)  # a check-in asked for stands for a scheduled one this close
 
 
@@ -82,6 +85,17 @@ def _week(occurrence: datetime, schedule: Schedule) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _tally(counts: Mapping[str, int]) -> str:
+    """What a check-in did, in the note of its job: ``3 of 4 member(s) started, ...``."""
+    parts = [f"{counts.get(fanout.STARTED, 0)} of {sum(counts.values())} member(s) started"]
+    for name, words in ((fanout.WAITING, "waiting for their contact hours or another "
+                         "conversation to end"), (fanout.UNREACHABLE, "cannot be reached"),
+                        (fanout.LATE, "too late"), (fanout.ALREADY, "checked in with already")):
+        if counts.get(name):
+            parts.append(f"{counts[name]} {words}")
+    return ", ".join(parts)
+
+
 def _person_key(participant_id: int, schedule: Schedule, occurrence: datetime) -> str:
     """The key of one member's start of the check-in at ``occurrence``: one a person a week."""
     return f"checkin:{participant_id}:{schedule.flow}:{_week(occurrence, schedule)}"
@@ -125,7 +139,8 @@ class Checkins:
         }
 
     async def run(self, s: Tx, job: Job, now: datetime) -> JobOutcome:
-        """A group's check-in is due: one job a member, each at a good hour for them."""
+        """A group's check-in is due: start the next chunk of its members (see
+        ``bot.features.fanout``); ``Progress`` until the last chunk is done."""
         group = await groups.get_group(s, int(job.payload["group_id"]))
         if group is None:
             return Skipped("the group is gone")
@@ -140,19 +155,19 @@ class Checkins:
         if schedule.flow not in self.library:
             return Skipped(f"there is no flow {schedule.flow!r}")
         week = _week(at, schedule)
-        deadline = at + WEEK - timedelta(hours=1)
-        members = await groups.taking_part(s, group.id)
-        added = 0
-        for start in range(0, len(members), CHUNK):
-            added += await jobs.plan_many(s, [
-                outreach.start_job(
-                    pid, schedule.flow, key=_person_key(pid, schedule, at), due_at=now,
-                    topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
-                    deadline=deadline,
-                )
-                for pid in members[start : start + CHUNK]
-            ], at=now)
-        return Done(f"{added} of {len(members)} member(s) to check in with")
+        chunk = self.config.scheduler.fanout_chunk
+        people = await groups.next_taking_part(s, group.id, after=int(job.payload.get("after") or 0),
+                                               limit=chunk)
+        counts = Counter(job.payload.get("counts") or {})
+        counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
+            schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
+            topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
+            deadline=at + WEEK - timedelta(hours=1),
+        ), people, now=now)
+        if len(people) == chunk:
+            return Progress({**job.payload, "after": people[-1].id, "counts": dict(counts)},
+                            f"under way: {_tally(counts)}")
+        return Done(_tally(counts))
 
     async def answered(
         self, s: Tx, person: Participant, row: FlowSession, key: str, value: Any
@@ -172,8 +187,11 @@ class Checkins:
                 if abs(at - now) > ASKED_COVERS:
                     continue
                 week = _week(at, schedule)
+                key = _person_key(person.id, schedule, at)
+                if await fanout.used(s, [key]):
+                    continue  # the scheduled one reached them, or has a job already
                 taken = await jobs.plan(
-                    s, kind=outreach.START, key=_person_key(person.id, schedule, at), due_at=at,
+                    s, kind=outreach.START, key=key, due_at=at,
                     topic=f"checkin:{group.id}:{week}", participant_id=person.id, at=now,
                     payload={"flow": schedule.flow, "extra": {"scheduled": True}, "deadline": None},
                 )

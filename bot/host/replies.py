@@ -26,6 +26,11 @@ _NO_DISPLAY: dict[str, Any] = {}
 _NO_MEDIA: list[str] = []
 
 
+def message_key(key: str, n: int) -> str:
+    """The idempotency key of the ``n``-th message (from 1) of the transaction keyed ``key``."""
+    return f"{key}:{n}"
+
+
 @dataclass(slots=True)
 class ReplyTo:
     """Where the answers of one transaction go, and how many there were.
@@ -58,7 +63,7 @@ class ReplyTo:
         return {
             "participant_id": participant_id, "session_id": session_id,
             "channel": self.channel, "address": self.address, "body": body,
-            "options": list(options), "idempotency_key": f"{self.key}:{self.count}",
+            "options": list(options), "idempotency_key": message_key(self.key, self.count),
             "quiet": self.quiet, "topic": self.topic, "display": display or _NO_DISPLAY,
             "kind": "photo" if photo else "poll" if display and "poll" in display else "text",
             "media": [photo] if photo else _NO_MEDIA,
@@ -145,7 +150,17 @@ class Outbox:
         else their first), else the service's."""
         about = await groups.group_of_topic(s, topic)
         theirs = await groups.speaking_for(s, [p.id for p in people], about)
-        return {p.id: self.settings_in(p.language, theirs.get(p.id)) for p in people}
+        # One object for everyone with the same language and group, so that a start worked out
+        # once for them (``Engine.start_many``) stays so.
+        made: dict[tuple[str, int | None], Mapping[str, Any]] = {}
+        settings: dict[int, Mapping[str, Any]] = {}
+        for p in people:
+            group = theirs.get(p.id)
+            key = (p.language, id(group) if group is not None else None)
+            if key not in made:
+                made[key] = self.settings_in(p.language, group)
+            settings[p.id] = made[key]
+        return settings
 
     async def settings_of(self, s: Tx, person: Participant, topic: str | None = None) -> Mapping[str, Any]:
         """``settings_for`` one person."""

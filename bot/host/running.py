@@ -131,19 +131,25 @@ class Runner:
         definition = await self.definitions.current(s, flow_id)
         words = {topic: await self.outbox.settings_for(s, [b.person for b in begins], topic)
                  for topic in {_topic_of(b.extra, b.to) for b in begins}}
-        outcomes = [self.engine.start(flow, self.context_for(
-            b.person, b.extra, words[_topic_of(b.extra, b.to)][b.person.id])) for b in begins]
+        outcomes = self.engine.start_many(flow, [self.context_for(
+            b.person, b.extra, words[_topic_of(b.extra, b.to)][b.person.id]) for b in begins])
         if aside:  # beside the conversation open: only a start whose question has choices to tap
             kept = [(b, o) for b, o in zip(begins, outcomes, strict=True)
                     if interleave.status_after("aside", o) == "aside"]
             begins, outcomes = [b for b, _ in kept], [o for _, o in kept]
-        started = await sessions.start_many(s, [
-            _session_row(definition, flow, begin, outcome, now, aside=aside)
-            for begin, outcome in zip(begins, outcomes, strict=True)
-        ])
+        # Starts that came out alike (see Engine.start_many) have rows alike but for whose.
+        alike: dict[tuple[int, int], dict[str, Any]] = {}
+        rows: list[dict[str, Any]] = []
+        for begin, outcome in zip(begins, outcomes, strict=True):
+            same = alike.get((id(outcome), id(begin.extra)))
+            if same is None:
+                same = alike[id(outcome), id(begin.extra)] = _session_row(
+                    definition, flow, begin, outcome, now, aside=aside)
+            rows.append({**same, "participant_id": begin.person.id})
+        started = await sessions.start_many(s, rows)
         if interrupt and len(started) < len({b.person.id for b in begins}):
             raise SessionTaken(f"a session of someone starting {flow_id} began elsewhere")
-        rows: list[dict[str, Any]] = []
+        rows = []
         for begin, outcome in zip(begins, outcomes, strict=True):
             session_id = started.get(begin.person.id)
             if session_id is None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.config import load_config
-from bot.core.scheduler import Done, JobOutcome, Later, Scheduler, Skipped
+from bot.core.scheduler import Done, JobOutcome, Later, Progress, Scheduler, Skipped
 from storage import jobs
 from storage.db import Database, Tx
 from storage.models import Job
@@ -42,3 +42,30 @@ async def test_a_batch_of_one_kind_then_jobs_of_another_in_the_same_tick(
     assert [(found[k].status, found[k].note) for k in ("m1", "m2", "o1")] == [
         ("done", "together"), ("pending", "not yet"), ("skipped", "alone")]
     assert found["m2"].due_at > NOW  # put off: never again in the same instant
+
+
+async def test_a_job_done_in_parts_runs_again_at_once_each_part_committed(
+    tmp_path: Path, database: Database
+) -> None:
+    """A handler that does three parts and then finishes: one tick does them all, each in a
+    transaction of its own (the second part sees the first's payload, read back)."""
+    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
+                          clock=lambda: NOW)
+    seen: list[int] = []
+
+    async def parts(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        done = int(job.payload.get("done") or 0)
+        seen.append(done)
+        if done == 3:
+            return Done(f"{done} parts")
+        return Progress({**job.payload, "done": done + 1}, f"{done + 1} part(s) so far")
+
+    scheduler.handle("parts", parts)
+    async with database.transaction() as s:
+        await jobs.plan(s, kind="parts", key="p1", due_at=NOW, topic="t", payload={"of": 3}, at=NOW)
+    assert await scheduler.tick() == 4  # claimed once for each part, and once to finish
+    assert seen == [0, 1, 2, 3]
+    async with database.transaction() as s:
+        [job] = await jobs.about(s, "t")
+    assert (job.status, job.note, job.payload, job.due_at) == ("done", "3 parts",
+                                                               {"of": 3, "done": 3}, NOW)

@@ -249,7 +249,7 @@ async def test_a_schedule_set_just_after_its_time_starts_next_week(
 async def test_two_schedulers_on_one_database_check_in_with_each_member_once(
     database_url: str, tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    config = make_config(tmp_path, "[scheduler]\nbatch_size = 5\n")
+    config = make_config(tmp_path, "[scheduler]\nbatch_size = 5\nfanout_chunk = 5\n")
     dbs = [Database(database_url), Database(database_url)]
     try:
         riverside = await group(dbs[0])
@@ -262,9 +262,12 @@ async def test_two_schedulers_on_one_database_check_in_with_each_member_once(
         await schedulers[0].tick()
         clock.set(datetime(2026, 10, 19, 9, 0, tzinfo=UTC))
         ran = await asyncio.gather(*(s.tick() for s in schedulers for _ in range(3)))
-        assert sum(ran) == 1 + len(people)  # the group's job, then one a member
+        # The group's job, once for each chunk of 5, and once more to find no one left.
+        assert sum(ran) == len(people) // 5 + 1
         for p in people:
             assert len(await checkins_sent(dbs[0], p.address)) == 1
+        async with dbs[0].transaction() as s:  # each was started at once: no job a member
+            assert await jobs.about(s, f"checkin:{riverside.id}:2026-W43") == []
         assert "failed together" not in caplog.text  # each batch was started in one go
     finally:
         for db in dbs:

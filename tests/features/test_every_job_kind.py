@@ -157,8 +157,9 @@ CHECKS: dict[str, Check] = {
     alerts.REPEAT: lambda db, t, now: got(db, t.staff("alerted"), now,
                                               "STILL NOT ACKNOWLEDGED, sent 2 times."),
 }
-# The work some kinds do is to plan jobs of another kind, which do the messaging.
-NEEDS = {checkins.KIND: outreach.START, meetings.REMINDER: outreach.START}
+# The work some kinds do is to plan jobs of another kind, which do the messaging. (A group's
+# check-in starts everyone it can itself: only those who must wait get a job of their own.)
+NEEDS = {meetings.REMINDER: outreach.START}
 
 
 @pytest.fixture

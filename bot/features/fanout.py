@@ -1,0 +1,119 @@
+"""Starting one flow for a whole group at once, a chunk of members at a time.
+
+A group's weekly check-in does not plan a job for every member. Those who can be
+started now are started there and then (``bot.host.starts``: a few statements for a
+whole chunk); a ``start-flow`` job (``bot.features.outreach``) is planned only for
+someone who must wait: their contact hours are shut (it falls due when they open), or
+they are in the middle of another conversation (it falls due ``scheduler.busy_retry``
+later). Someone who cannot be reached gets a job marked skipped, with that reason,
+as the job of their own they once had was.
+
+Each member's start has a key (for a check-in, one a person a week), and a key is
+used once: by a job planned with it, or by the first message of a start keyed by it.
+A member whose key is used is left out, so a chunk started again (after a crash, or
+for someone in two groups) starts no one twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.core import quiet
+from bot.features import outreach
+from bot.host.conversations import Conversations
+from bot.host.replies import message_key
+from bot.host.starts import Start, start_many
+from storage import jobs, messages
+from storage.db import Tx
+from storage.models import Participant
+
+# What became of each member of a chunk, as counted in ``start_chunk``'s answer.
+STARTED, WAITING, UNREACHABLE, LATE, ALREADY = "started", "waiting", "unreachable", "late", "already"
+OUT_OF_HOURS = "waiting: outside their contact hours"
+BUSY = "waiting: in the middle of another conversation"
+UNREACHABLE_NOTE = "cannot be reached"
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """One flow started for many: ``keys`` gives each member's key, by participant id."""
+
+    flow: str
+    keys: Mapping[int, str]
+    topic: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    deadline: datetime | None = None
+
+
+async def used(s: Tx, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` (of starts) were used: by a job, or by a start's first message."""
+    planned = await jobs.planned(s, keys)
+    first = {message_key(key, 1): key for key in keys if key not in planned}
+    return planned | {first[found] for found in await messages.used_keys(s, list(first))}
+
+
+async def start_chunk(
+    c: Conversations, s: Tx, fanout: Fanout, people: Sequence[Participant], *, now: datetime
+) -> Counter[str]:
+    """Start ``fanout.flow`` for each of ``people`` who can start now, and plan a job for each
+    who must wait; returns how many were ``started``, ``waiting``, ``unreachable``, ``late``
+    (they would wait past the deadline) and ``already`` (their key was used before)."""
+    counts: Counter[str] = Counter()
+    taken = await used(s, [fanout.keys[person.id] for person in people])
+    starts: list[Start] = []
+    rows: list[dict[str, Any]] = []
+    for person in people:
+        key = fanout.keys[person.id]
+        if key in taken:
+            counts[ALREADY] += 1
+            continue
+        opens = quiet.opens_at(now, person.contact_start, person.contact_end,
+                               quiet.zone(person.timezone, c.config.timezone))
+        if opens is None:
+            starts.append(Start(person, key, fanout.extra, fanout.topic))
+        else:
+            rows.append(_waiting(fanout, person.id, opens, OUT_OF_HOURS, now))
+    done = await start_many(c, s, fanout.flow, starts)
+    busy = [start.key for start in starts if done.get(start.person.id) == "busy"]
+    # A start that waited for another transaction to commit (another copro starting the same
+    # person for another group, on PostgreSQL) shows as busy; what that one used shows now.
+    taken = await used(s, busy) if busy else set()
+    for start in starts:
+        result = done.get(start.person.id, "unreachable")
+        if result == "started":
+            counts[STARTED] += 1
+        elif start.key in taken:
+            counts[ALREADY] += 1
+        elif result == "busy":
+            rows.append(_waiting(fanout, start.person.id, now + c.config.scheduler.busy_retry,
+                                 BUSY, now))
+        else:
+            rows.append(_row(fanout, start.person.id, now, status="skipped",
+                             note=UNREACHABLE_NOTE, now=now))
+    for row in rows:
+        counts[WAITING if row["status"] == "pending"
+               else UNREACHABLE if row["note"] == UNREACHABLE_NOTE else LATE] += 1
+    await jobs.plan_many(s, rows, at=now)
+    return counts
+
+
+def _waiting(fanout: Fanout, participant_id: int, until: datetime, note: str,
+             now: datetime) -> dict[str, Any]:
+    """The job of someone who must wait until ``until``: skipped if that is too late."""
+    if fanout.deadline is not None and until >= fanout.deadline:
+        return _row(fanout, participant_id, until, status="skipped", now=now,
+                    note=f"too late: {note.removeprefix('waiting: ')} until the deadline")
+    return _row(fanout, participant_id, until, status="pending", note=note, now=now)
+
+
+def _row(fanout: Fanout, participant_id: int, due_at: datetime, *, status: str, note: str,
+         now: datetime) -> dict[str, Any]:
+    row = outreach.start_job(participant_id, fanout.flow, key=fanout.keys[participant_id],
+                             due_at=due_at, topic=fanout.topic, extra=fanout.extra,
+                             deadline=fanout.deadline)
+    return {**row, "status": status, "note": note,
+            "done_at": None if status == "pending" else now}

@@ -1,0 +1,216 @@
+"""A group's check-in in its new shape: members started at once, a chunk at a time, with a job
+only for those who must wait; a crash, a re-run or a second group never starts anyone twice.
+
+Runs on SQLite, and on PostgreSQL when ``COPRO_TEST_DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app.wiring import scheduler_for
+from bot.core.config import Config, load_config
+from bot.core.scheduler import Scheduler
+from bot.features import checkins, fanout, outreach
+from bot.flowfiles.library import Library
+from bot.host.conversations import Conversations
+from storage import groups, participants
+from storage.db import Database
+from storage.models import Job
+from tests.people import Clock, deliver, group, member, outbox
+
+SUNDAY = datetime(2026, 10, 18, 11, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)  # 10:00 in London (BST): the check-in
+GREETING = "Hello. It is time for your weekly check-in."
+
+
+def settings(tmp_path: Path, chunk: int) -> Config:
+    path = tmp_path / "copro.toml"
+    path.write_text('[checkins]\nday = "monday"\ntime = "10:00"\n\n'
+                    f"[scheduler]\nfanout_chunk = {chunk}\n")
+    return load_config(path, env={"COPRO_DATA_DIR": str(tmp_path)})
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(SUNDAY)
+
+
+async def copro(
+    db: Database, tmp_path: Path, clock: Clock, chunk: int = 2
+) -> tuple[Conversations, Scheduler]:
+    """A copro process on ``db``: its conversations and its scheduler."""
+    c = Conversations(db, Library.load(), settings(tmp_path, chunk), clock=clock)
+    await c.register_flows()
+    return c, scheduler_for(c, c.config, clock=clock)
+
+
+async def checkins_to(db: Database, address: str) -> list[str]:
+    return [m.body or "" for m in await outbox(db, address, statuses=("queued", "sent"))
+            if (m.body or "").startswith(GREETING)]
+
+
+async def start_jobs(db: Database) -> list[Job]:
+    async with db.transaction() as s:
+        return list(await s.scalars(select(Job).where(Job.kind == outreach.START).order_by(Job.id)))
+
+
+async def checkin_job(db: Database) -> Job:
+    async with db.transaction() as s:
+        [job] = await s.scalars(select(Job).where(Job.kind == checkins.KIND,
+                                                  Job.due_at == MONDAY))
+        return job
+
+
+async def test_those_who_can_start_now_have_no_job_and_those_who_must_wait_have_one(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Seven members, started two at a time: Ann, Bryn, Dee and Fay get the check-in at 10am
+    with no job each; Eve's evening hours and Cai's expense claim under way each give a job
+    due when they can be asked; Gwen, with no number that works, a job saying so."""
+    c, scheduler = await copro(database, tmp_path, clock)
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn")
+    cai = await member(database, riverside, "+447700900003", name="Cai")
+    dee = await member(database, riverside, "+447700900004", name="Dee")
+    eve = await member(database, riverside, "+447700900005", name="Eve", hours=(time(18), time(20)))
+    fay = await member(database, riverside, "+447700900006", name="Fay")
+    gwen = await member(database, riverside, "+447700900007", name="Gwen")
+    async with database.transaction() as s:
+        await participants.set_address_status(s, "sms", gwen.address, "unreachable")
+    await scheduler.tick()  # Sunday: plans Monday's check-in
+    clock.set(MONDAY - timedelta(minutes=5))
+    await c.receive("sms", cai.address, "expense")
+    await deliver(database, cai.address, clock.now)
+    clock.set(MONDAY)
+    await scheduler.tick()
+
+    for person in (ann, bryn, dee, fay):
+        assert await checkins_to(database, person.address) == [
+            GREETING + " There are 6 short questions. You can reply SKIP to any of them.\n"
+            "Overall, how satisfied are you with your life nowadays? Reply with a number from "
+            "0 to 10. 0 means not at all. 10 means completely."]
+    for person in (cai, eve, gwen):
+        assert await checkins_to(database, person.address) == []
+    waiting = {job.participant_id: (job.status, job.due_at, job.note)
+               for job in await start_jobs(database)}
+    assert waiting == {
+        cai.id: ("pending", MONDAY + timedelta(minutes=30),
+                 "waiting: in the middle of another conversation"),
+        eve.id: ("pending", datetime(2026, 10, 19, 17, 0, tzinfo=UTC),  # 6pm BST
+                 "waiting: outside their contact hours"),
+        gwen.id: ("skipped", MONDAY, "cannot be reached"),
+    }
+    job = await checkin_job(database)
+    assert (job.status, job.note) == (
+        "done", "4 of 7 member(s) started, 2 waiting for their contact hours or another "
+        "conversation to end, 1 cannot be reached")
+
+    # Those waiting are asked once they can be: Eve at 6pm, Cai once his claim is done.
+    await c.receive("sms", cai.address, "STOP")
+    await c.receive("sms", cai.address, "START")
+    clock.set(MONDAY + timedelta(minutes=31))
+    await scheduler.tick()
+    assert len(await checkins_to(database, cai.address)) == 1
+    clock.set(datetime(2026, 10, 19, 17, 0, tzinfo=UTC))
+    await scheduler.tick()
+    assert len(await checkins_to(database, eve.address)) == 1
+    for person in (ann, bryn, dee, fay):
+        assert len(await checkins_to(database, person.address)) == 1
+
+
+class Crash(BaseException):
+    """The process stopping dead, in the middle of a transaction."""
+
+
+async def test_a_crash_in_the_middle_starts_no_one_twice_and_loses_no_one(
+    database: Database, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten members, three at a time; copro dies while the second three are being started. The
+    first three have their check-in; the next copro to run starts the other seven, once each."""
+    _, scheduler = await copro(database, tmp_path, clock, chunk=3)
+    riverside = await group(database)
+    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
+              for n in range(10)]
+    await scheduler.tick()
+    clock.set(MONDAY)
+    real = fanout.start_chunk
+    calls = 0
+
+    async def dies_in_the_second(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        done = await real(*args, **kwargs)  # type: ignore[arg-type]
+        if calls == 2:
+            raise Crash  # its sessions and messages are written, not yet committed
+        return done
+
+    monkeypatch.setattr(fanout, "start_chunk", dies_in_the_second)
+    with pytest.raises(Crash):
+        await scheduler.tick()
+    monkeypatch.setattr(fanout, "start_chunk", real)
+    got = [len(await checkins_to(database, p.address)) for p in people]
+    assert got == [1, 1, 1] + [0] * 7
+    job = await checkin_job(database)
+    assert (job.status, job.payload["after"], job.note) == (
+        "pending", people[2].id, "under way: 3 of 3 member(s) started")
+
+    _, again = await copro(database, tmp_path, clock, chunk=3)  # copro starts again
+    await again.tick()
+    await again.tick()  # and ticks again: nothing more
+    assert [len(await checkins_to(database, p.address)) for p in people] == [1] * 10
+    job = await checkin_job(database)
+    assert (job.status, job.note) == ("done", "10 of 10 member(s) started")
+    assert await start_jobs(database) == []
+
+
+async def test_someone_in_two_groups_gets_one_check_in(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Ann is in both groups, whose check-ins fall due together: she is asked once, and the
+    second group's check-in says she was asked already."""
+    _, scheduler = await copro(database, tmp_path, clock)
+    riverside, hillside = await group(database, "Riverside"), await group(database, "Hillside")
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    async with database.transaction() as s:
+        person = await participants.get(s, ann.id)
+        assert person is not None
+        await groups.add_member(s, hillside, person)
+    bryn = await member(database, hillside, "+447700900002", name="Bryn")
+    await scheduler.tick()
+    clock.set(MONDAY)
+    await scheduler.tick()
+    assert len(await checkins_to(database, ann.address)) == 1
+    assert len(await checkins_to(database, bryn.address)) == 1
+    async with database.transaction() as s:
+        notes = sorted(job.note or "" for job in await s.scalars(
+            select(Job).where(Job.kind == checkins.KIND, Job.due_at == MONDAY)))
+    # Hillside's goes first (groups by name): Ann and Bryn; then Riverside's finds Ann asked.
+    assert notes == ["0 of 1 member(s) started, 1 checked in with already",
+                     "2 of 2 member(s) started"]
+
+
+async def test_a_schedule_moved_later_the_same_week_does_not_ask_again(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Asked at 10am on Monday; the group then moves its check-in to Wednesday. Ann, who has
+    had this week's, is not asked on Wednesday; Bryn, who joined since, is."""
+    c, scheduler = await copro(database, tmp_path, clock)
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    await scheduler.tick()
+    clock.set(MONDAY)
+    await scheduler.tick()
+    bryn = await member(database, riverside, "+447700900002", name="Bryn")
+    clock.set(MONDAY + timedelta(hours=1))
+    async with database.transaction() as s:
+        await checkins.set_schedule(s, riverside, c.config, now=clock.now, weekday=2)
+    clock.set(datetime(2026, 10, 21, 9, 0, tzinfo=UTC))  # Wednesday 10am BST
+    await scheduler.tick()
+    assert len(await checkins_to(database, ann.address)) == 1
+    assert len(await checkins_to(database, bryn.address)) == 1
