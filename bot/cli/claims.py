@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli import _csv
 from bot.cli._common import DAY, State, database, day_range, group_named, host, pass_state, run
+from bot.core import csvfiles as _csv
 from bot.core.files import private_folder, write_private
 from bot.engine.definition import text_for
 from bot.features.claims import CATEGORIES, PAYMENTS, Claims

@@ -21,6 +21,14 @@ FIXED = ("session", "participant", "name", "started", "finished")
 # The ONS personal wellbeing questions, 0 to 10; for anxiety, lower is better.
 WELLBEING = {"life_satisfaction": "life satisfaction", "worthwhile": "worthwhile",
              "happy": "happy yesterday", "anxious": "anxious yesterday"}
+LOW, ANXIOUS = 4, 6  # the ONS thresholds of low wellbeing: 0 to 4, and anxiety 6 to 10
+
+
+def low(key: str, value: int | None) -> bool:
+    """Whether ``value`` of measure ``key`` is low wellbeing (as the weekly check-in flags it)."""
+    if value is None:
+        return False
+    return value >= ANXIOUS if key == "anxious" else value <= LOW
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Meetings on the desk: add, move and cancel them; who is coming and what they need.
+"""Meetings on the desk: add, move and cancel them; who is coming and what they need; the
+reminders sent and due.
 
 The same ``Meetings`` code as ``copro meetings`` and /meeting: the invitation
 and reminders go out on their own, a move asks everyone again, a cancel tells
@@ -14,10 +15,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core.quiet import zone
-from bot.features.meetings import MeetingError, Meetings
+from bot.features.meetings import REMINDER, MeetingError, Meetings, topic
 from bot.language import when
 from bot.web.pages import Desk, Refused, Viewer
-from storage import groups, meetings
+from storage import groups, jobs, meetings
 from storage.db import Tx
 from storage.models import Meeting
 
@@ -52,9 +53,16 @@ def routes(d: Desk) -> list[BaseRoute]:
                     continue
                 group = names.get(meeting.group_id)
                 counts, needs = await planner.answers(s, meeting)
-                local = meeting.starts_at.astimezone(zone(planner.zone_of(group)))
+                place = zone(planner.zone_of(group))
+                local = meeting.starts_at.astimezone(place)
+                reminders = [{"when": when.spoken(job.due_at.astimezone(place), lang),
+                              "status": job.status, "note": job.note or "",
+                              "first": bool(job.payload.get("first"))}
+                             for job in await jobs.about(s, topic(meeting), kinds=[REMINDER])
+                             if job.payload.get("version") == meeting.version]
                 shown.append({"meeting": meeting, "group": group.name if group else "",
                               "when": when.spoken(local, lang), "counts": counts, "needs": needs,
+                              "reminders": reminders,
                               "by_need": sorted(Counter(need for _, need, _ in needs).items())})
         return d.render(request, "meetings.html", viewer, shown=shown, groups=mine,
                         done=request.query_params.get("done"))

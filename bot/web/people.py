@@ -184,10 +184,12 @@ def routes(d: Desk) -> list[BaseRoute]:
         viewer = await coordinator(request)
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
-            names = {g.id: g.name for g in await groups.all_groups(s)}
-            shown = (await _shown(s, [found], names))[0]
-        return d.render(request, "person.html", viewer, shown=shown,
-                        done=request.query_params.get("done"))
+            every = {g.id: g for g in await groups.all_groups(s)}
+            shown = (await _shown(s, [found], {g.id: g.name for g in every.values()}))[0]
+            memberships = [(every[g], role) for g, role in await groups.roles_of(s, found.id)
+                           if viewer.may_coordinate(g)]
+        return d.render(request, "person.html", viewer, shown=shown, memberships=memberships,
+                        roles=ROLES, done=request.query_params.get("done"))
 
     async def change(request: Request) -> Response:
         viewer = await coordinator(request)
