@@ -83,6 +83,7 @@ def routes(d: Desk) -> list[BaseRoute]:
             mine = every if viewer.person.admin else viewer.coordinates
             shown = [await of_group(s, g, lang) for g in mine]
         return d.render(request, "checkins.html", viewer, shown=shown, weekdays=WEEKDAYS,
+                        all_off=not d.config.checkins.enabled,
                         measures=MEASURES, flows=sorted(d.conversations.library.files),
                         done=request.query_params.get("done"))
 

@@ -57,6 +57,7 @@ WORDS: dict[str, Mapping[str, str]] = {
                   "cy": "Allwch chi ddim gweld hyn. Mae'n perthyn i grŵp nad ydych chi'n gofalu "
                         "amdano."},
     "not_found": {"en": "There is no page here.", "cy": "Does dim tudalen yma."},
+    "go_back": {"en": "Go back", "cy": "Mynd yn ôl"},
     "back_today": {"en": "Go to Today", "cy": "Mynd i Heddiw"},
     # today
     "alerts": {"en": "Safeguarding alerts not looked after yet",
@@ -301,6 +302,12 @@ WORDS: dict[str, Mapping[str, str]] = {
     # check-ins
     "checkins": {"en": "Check-ins", "cy": "Sesiynau holi"},
     "schedule": {"en": "Weekly check-in", "cy": "Holi wythnosol"},
+    "checkins_all_off": {"en": "Weekly check-ins are turned off for every group in copro's settings "
+                               "([checkins] enabled = false). A group's own schedule waits until "
+                               "they are turned on.",
+                         "cy": "Mae'r holi wythnosol wedi'i ddiffodd i bob grŵp yng ngosodiadau copro "
+                               "([checkins] enabled = false). Mae amserlen grŵp yn aros nes iddo gael "
+                               "ei droi ymlaen."},
     "checkins_off": {"en": "Off: no weekly check-in", "cy": "I ffwrdd: dim holi wythnosol"},
     "next_checkin": {"en": "Next", "cy": "Nesaf"},
     "this_week": {"en": "This week", "cy": "Yr wythnos hon"},

@@ -40,7 +40,8 @@ async def test_a_bilingual_poll_is_seen_as_a_text_and_on_telegram_with_who_gets_
     assert '<span class="button-like">Dydd Mercher</span>' in text
     # who gets it: Dee's contact hours begin at 6pm; Cai is on Telegram
     assert "Straight away</dt><dd>4 by SMS, 1 by Telegram" in text
-    assert "Waiting for their contact hours</dt><dd>1 by SMS (the first at Tuesday 24 November at 6pm)" in text
+    assert ("Waiting for their contact hours</dt><dd>1 by SMS (the first at Tuesday 24 November "
+            "at 6pm)") in text
     assert "5 by SMS × 1 SMS part(s) × £0.04: at most £0.20" in text
     async with database.transaction() as s:
         assert await polls.listed(s) == []  # a look sends nothing
