@@ -199,7 +199,8 @@ def routes(d: Desk) -> list[BaseRoute]:
                 "buttons": {code: [text_for(o, code) for o in draft.answers()] for code in texts}},
             "now": found.now, "held": found.held, "unreachable": found.unreachable,
             "held_until": spoken(found.first_held_until, viewer, lang) if found.first_held_until else None,
-            "by_sms": by_sms, "parts": parts, "price": f"£{price.normalize():f}", "most": pounds(price * parts * by_sms),
+            "by_sms": by_sms, "parts": parts, "price": f"£{price.normalize():f}",
+            "most": pounds(price * parts * by_sms),
             "sends": spoken(sends, viewer, lang) if sends else None,
             "closes": spoken(closes, viewer, lang) if closes else None,
         }
