@@ -30,7 +30,7 @@ from bot.language.render import numbered
 from bot.web.pages import Desk, Refused, Viewer
 from bot.web.words import word
 from storage import groups, polls
-from storage.db import Tx
+from storage.db import Tx, savepoint
 from storage.models import Group, Poll
 
 LANGS = ("en", "cy")
@@ -38,6 +38,10 @@ LANGS = ("en", "cy")
 
 class Unusable(ValueError):
     """A form the desk cannot use as it is; ``str()`` says why. Nothing is sent."""
+
+
+class _Trial(Exception):
+    """Undoes a poll made only to be checked: the same checks as sending, nothing kept."""
 
 
 @dataclass
@@ -176,11 +180,30 @@ def routes(d: Desk) -> list[BaseRoute]:
             texts = sms_texts(d, draft)
             async with d.db.transaction() as s:
                 group = await group_of(s, viewer, draft)
+                if draft.kind == "poll":
+                    await checked(s, group, draft, viewer, sends, closes)
                 found = await telling.preview(s, group, texts, at=sends)
         except (Unusable, ValueError) as exc:
             return await compose(request, viewer, draft=draft, problem=str(exc), status=400)
         return await compose(request, viewer, draft=draft, preview=described(
             found, texts, draft, sends, closes, viewer, lang))
+
+    async def checked(s: Tx, group: Group, draft: Draft, viewer: Viewer, sends: datetime | None,
+                      closes: datetime | None) -> None:
+        """The poll made as sending would make it, then undone: a problem shows now."""
+        assert closes is not None
+        try:
+            async with savepoint(s):
+                await make(s, group, draft, viewer, sends, closes)
+                raise _Trial
+        except _Trial:
+            pass
+
+    async def make(s: Tx, group: Group, draft: Draft, viewer: Viewer, sends: datetime | None,
+                   closes: datetime) -> Poll:
+        return await asking.create(
+            s, group, question=draft.asked(), options=draft.answers(), closes_at=closes,
+            multiple=draft.multiple, share_results=draft.share, by=viewer.person, starts_at=sends)
 
     def described(found: Preview, texts: dict[str, str], draft: Draft, sends: datetime | None,
                   closes: datetime | None, viewer: Viewer, lang: str) -> dict[str, Any]:
@@ -216,10 +239,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                     await telling.send(s, group, draft.words(), by=viewer.person, at=sends)
                     return RedirectResponse("/polls?done=broadcast_sent", status_code=303)
                 assert closes is not None
-                poll = await asking.create(
-                    s, group, question=draft.asked(), options=draft.answers(), closes_at=closes,
-                    multiple=draft.multiple, share_results=draft.share, by=viewer.person,
-                    starts_at=sends)
+                poll = await make(s, group, draft, viewer, sends, closes)
         except (Unusable, PollError, BroadcastError, ValueError) as exc:
             return await compose(request, viewer, draft=draft, problem=str(exc), status=400)
         return RedirectResponse(f"/polls/{poll.id}?done=poll_sent", status_code=303)

@@ -75,6 +75,10 @@ async def test_a_problem_keeps_what_was_written_and_sends_nothing(
     past = await client.post("/polls", data={**POLL, "send_at": "2026-11-01 9am", "csrf": csrf(page.text),
                                               "group": str(place.riverside.id)})
     assert past.status_code == 400 and "already passed" in past.text
+    same = await client.post("/polls/preview", data={**POLL, "options_en": "Tea\ntea",
+                                                      "options_cy": "", "csrf": csrf(page.text),
+                                                      "group": str(place.riverside.id)})
+    assert same.status_code == 400 and "two options are the same" in same.text  # seen before sending
     nonsense = await client.post("/polls/preview", data={**POLL, "closes": "whenever",
                                                           "csrf": csrf(page.text),
                                                           "group": str(place.riverside.id)})
