@@ -57,10 +57,10 @@ def routes(d: Desk) -> list[BaseRoute]:
                                            since=last)
         answered = len({row.participant_id for row in finished})
         people = await participants.get_many(s, members)
+        over_time = await reports.trends(s, members, flow_id=schedule.flow, last=SHOWN)
         trends = []
         for pid in members:
-            person = people[pid]
-            points = await reports.trend(s, person, flow_id=schedule.flow, last=SHOWN)
+            person, points = people[pid], over_time[pid]
             trends.append({"name": person.name or f"participant {pid}", "points": [
                 {"day": when.day(p.at.astimezone(schedule.zone).date(), lang),
                  "scores": [(key, p.scores[key], reports.low(key, p.scores[key])) for key in MEASURES],
