@@ -58,11 +58,19 @@ def routes(d: Desk) -> list[BaseRoute]:
         answered = len({row.participant_id for row in finished})
         people = await participants.get_many(s, members)
         over_time = await reports.trends(s, members, flow_id=schedule.flow, last=SHOWN)
+        days: dict[date, str] = {}  # a group's check-ins fall on few days: each said once
+
+        def day(at: datetime) -> str:
+            local = at.astimezone(schedule.zone).date()
+            if local not in days:
+                days[local] = when.day(local, lang)
+            return days[local]
+
         trends = []
         for pid in members:
             person, points = people[pid], over_time[pid]
             trends.append({"name": person.name or f"participant {pid}", "points": [
-                {"day": when.day(p.at.astimezone(schedule.zone).date(), lang),
+                {"day": day(p.at),
                  "scores": [(key, p.scores[key], reports.low(key, p.scores[key])) for key in MEASURES],
                  "lonely": p.lonely} for p in points]})
         return {

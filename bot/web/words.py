@@ -211,7 +211,7 @@ WORDS: dict[str, Mapping[str, str]] = {
     "meeting_cancelled": {"en": "Meeting cancelled. Everyone who was invited is told.",
                           "cy": "Cyfarfod wedi'i ganslo. Mae pawb a gafodd wahoddiad yn cael gwybod."},
     # polls and messages
-    "polls": {"en": "Polls and messages", "cy": "Pôl a negeseuon"},
+    "polls": {"en": "Polls and messages", "cy": "Polau a negeseuon"},
     "ask_poll": {"en": "Ask the group a question (a poll)", "cy": "Gofyn cwestiwn i'r grŵp (pôl)"},
     "send_message": {"en": "Send the group a message", "cy": "Anfon neges i'r grŵp"},
     "in_english": {"en": "In English", "cy": "Yn Saesneg"},
