@@ -31,12 +31,6 @@ MEASURES = tuple(reports.WELLBEING)
 
 
 def routes(d: Desk) -> list[BaseRoute]:
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
-
     async def theirs(s: Tx, viewer: Viewer, group_id: int) -> Group:
         if not viewer.may_coordinate(group_id):
             raise Refused("not_yours")
@@ -44,9 +38,6 @@ def routes(d: Desk) -> list[BaseRoute]:
         if group is None:
             raise Refused("not_found", 404)
         return group
-
-    def actor(viewer: Viewer) -> str:
-        return f"participant:{viewer.person.id} (desk)"
 
     async def of_group(s: Tx, group: Group, lang: str) -> dict[str, Any]:
         schedule = checkins.schedule_of(group, d.config)
@@ -84,7 +75,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         }
 
     async def page(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         lang = d.language(request, viewer)
         async with d.db.transaction() as s:
             every = await groups.all_groups(s)
@@ -99,7 +90,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         return d.render(request, "problem.html", viewer, problem=why, back="/checkins", status=400)
 
     async def schedule(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         day, at = str(form.get("day", "")).lower(), str(form.get("time", "")).strip()
         timezone, flow = str(form.get("timezone", "")).strip(), str(form.get("flow", "")).strip()
@@ -123,12 +114,12 @@ def routes(d: Desk) -> list[BaseRoute]:
             changed = await checkins.set_schedule(s, group, d.config, now=now, enabled=enabled,
                                                   weekday=WEEKDAYS.index(day), at=at_time,
                                                   timezone=timezone, flow=flow)
-            await audit.record(s, kind="checkin_schedule_changed", actor=actor(viewer), details={
+            await audit.record(s, kind="checkin_schedule_changed", actor=viewer.actor, details={
                 "group": group.id, "from": _said(was), "to": _said(changed)}, at=now)
         return RedirectResponse("/checkins?done=schedule_saved", status_code=303)
 
     async def export(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         try:
             start = _day(request.query_params.get("from", ""), date(2000, 1, 1))
             end = _day(request.query_params.get("to", ""), date(2100, 1, 1))
@@ -142,7 +133,7 @@ def routes(d: Desk) -> list[BaseRoute]:
             until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=1)
             table = await reports.table(s, d.conversations.library, group=group,
                                         flow_id=schedule.flow, since=since, until=until)
-            await audit.record(s, kind="results_exported", actor=actor(viewer), details={
+            await audit.record(s, kind="results_exported", actor=viewer.actor, details={
                 "group": group.id, "flow": schedule.flow, "rows": len(table.rows)}, at=d.clock())
         name = f"{schedule.flow}-{group.id}.csv"
         return Response(csvfiles.render(table.columns, table.rows), media_type="text/csv; charset=utf-8",

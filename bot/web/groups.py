@@ -19,15 +19,6 @@ from storage.models import Group, Participant
 
 
 def routes(d: Desk) -> list[BaseRoute]:
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
-
-    def actor(viewer: Viewer) -> str:
-        return f"participant:{viewer.person.id} (desk)"
-
     async def theirs(s: Tx, viewer: Viewer, group_id: int) -> Group:
         group = await groups.get_group(s, group_id)
         if group is None or not viewer.may_coordinate(group.id):
@@ -45,19 +36,19 @@ def routes(d: Desk) -> list[BaseRoute]:
         return d.render(request, "problem.html", viewer, problem=why, back=back, status=400)
 
     async def rename(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         try:
             async with d.db.transaction() as s:
                 group = await theirs(s, viewer, request.path_params["group"])
                 await group_work.rename(s, group, str(form.get("name", "")).strip(),
-                                        by=actor(viewer), at=d.clock())
+                                        by=viewer.actor, at=d.clock())
         except group_work.GroupError as exc:
             return problem(request, viewer, str(exc), "/people")
         return RedirectResponse("/people?done=group_renamed", status_code=303)
 
     async def remove(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         person_id = request.path_params["person"]
         back = f"/people/{person_id}"
@@ -67,7 +58,7 @@ def routes(d: Desk) -> list[BaseRoute]:
             async with d.db.transaction() as s:
                 group = await theirs(s, viewer, request.path_params["group"])
                 person = await member(s, group, person_id)
-                await group_work.remove_from(s, person, group, by=actor(viewer), at=d.clock())
+                await group_work.remove_from(s, person, group, by=viewer.actor, at=d.clock())
         except group_work.GroupError as exc:
             return problem(request, viewer, str(exc), back)
         # Out of the viewer's groups, the person may no longer be theirs to see.
@@ -78,7 +69,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                                 else "/people?done=removed_from_group", status_code=303)
 
     async def role(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         person_id = request.path_params["person"]
         back = f"/people/{person_id}"
@@ -87,7 +78,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                 group = await theirs(s, viewer, request.path_params["group"])
                 person = await member(s, group, person_id)
                 await group_work.set_role(s, person, group, str(form.get("role", "")),
-                                          by=actor(viewer), at=d.clock())
+                                          by=viewer.actor, at=d.clock())
         except group_work.GroupError as exc:
             return problem(request, viewer, str(exc), back)
         return RedirectResponse(f"{back}?done=role_changed", status_code=303)

@@ -26,12 +26,6 @@ from storage.models import Meeting
 def routes(d: Desk) -> list[BaseRoute]:
     planner = Meetings(d.conversations, d.config, d.clock)
 
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
-
     async def theirs(s: Tx, viewer: Viewer, meeting_id: int) -> Meeting:
         meeting = await meetings.get(s, meeting_id)
         if meeting is None or not viewer.may_coordinate(meeting.group_id):
@@ -42,7 +36,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         return d.render(request, "problem.html", viewer, problem=why, back="/meetings", status=400)
 
     async def listing(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         lang = d.language(request, viewer)
         shown = []
         async with d.db.transaction() as s:
@@ -68,7 +62,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                         done=request.query_params.get("done"))
 
     async def add(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         title, at = str(form.get("title", "")).strip(), str(form.get("at", "")).strip()
         place = str(form.get("place", "")).strip() or None
@@ -85,18 +79,18 @@ def routes(d: Desk) -> list[BaseRoute]:
                     raise Refused("not_found", 404)
                 starts = when.read(at, planner.zone_of(group), now=d.clock())
                 await planner.add(s, group, title=title, starts_at=starts, place=place,
-                                  by=f"participant:{viewer.person.id} (desk)")
+                                  by=viewer.actor)
         except (ValueError, MeetingError) as exc:
             return problem(request, viewer, str(exc))
         return RedirectResponse("/meetings?done=meeting_added", status_code=303)
 
     async def change(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         verb = request.path_params["verb"]
         if verb not in ("move", "cancel"):
             raise Refused("not_found", 404)
-        by = f"participant:{viewer.person.id} (desk)"
+        by = viewer.actor
         try:
             async with d.db.transaction() as s:
                 meeting = await theirs(s, viewer, request.path_params["meeting"])

@@ -110,12 +110,6 @@ def routes(d: Desk) -> list[BaseRoute]:
     asking = Polls(d.conversations, d.config, d.clock)
     telling = Broadcasts(d.conversations, d.config, d.clock)
 
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
-
     def mine(viewer: Viewer, every: list[Group]) -> list[Group]:
         return every if viewer.person.admin else viewer.coordinates
 
@@ -169,10 +163,10 @@ def routes(d: Desk) -> list[BaseRoute]:
         return when.spoken(at.astimezone(zone(viewer.person.timezone, d.config.timezone)), lang)
 
     async def listing(request: Request) -> Response:
-        return await compose(request, await coordinator(request))
+        return await compose(request, await d.coordinator(request))
 
     async def look(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         draft = Draft.read(await d.form(request, viewer))
         lang = d.language(request, viewer)
         try:
@@ -229,7 +223,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         }
 
     async def send(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         draft = Draft.read(await d.form(request, viewer))
         try:
             sends, closes = times(draft)
@@ -264,16 +258,16 @@ def routes(d: Desk) -> list[BaseRoute]:
                 "closed": spoken(poll.closed_at, viewer, lang) if poll.closed_at else None}
 
     async def one(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         return d.render(request, "poll.html", viewer, done=request.query_params.get("done"),
                         **await results(request, viewer))
 
     async def partial(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         return d.render(request, "_poll_results.html", viewer, **await results(request, viewer))
 
     async def close(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         poll_id = request.path_params["poll"]
         if str(form.get("confirm", "")) != "yes":
@@ -283,7 +277,7 @@ def routes(d: Desk) -> list[BaseRoute]:
             poll = await theirs(s, viewer, poll_id)
             if poll.status != "open":
                 return RedirectResponse(f"/polls/{poll.id}?done=poll_closed_already", status_code=303)
-            await asking.close(s, poll, by=f"participant:{viewer.person.id} (desk)")
+            await asking.close(s, poll, by=viewer.actor)
         return RedirectResponse(f"/polls/{poll_id}?done=poll_closed", status_code=303)
 
     return [
