@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from bot.cli import _csv
 from bot.cli._common import (
     DAY,
     State,
@@ -21,6 +20,7 @@ from bot.cli._common import (
     pass_state,
     run,
 )
+from bot.core import csvfiles as _csv
 from bot.core.files import private_folder, write_private
 from bot.engine.definition import text_for
 from bot.features import roles

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import click
 
-from bot.cli import _csv
 from bot.cli._common import State, actor, database, group_named, host, local_time, pass_state, run
+from bot.core import csvfiles as _csv
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
 from bot.engine.definition import Text, text_for

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from bot.cli import _csv
 from bot.cli._common import (
     DAY,
     State,
@@ -18,6 +17,7 @@ from bot.cli._common import (
     pass_state,
     run,
 )
+from bot.core import csvfiles as _csv
 from bot.features import reports
 
 

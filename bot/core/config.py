@@ -390,6 +390,7 @@ class DeskConfig(_Section):
     public_url: BaseUrl = ""
     session_lifetime: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=8)
     secret: SecretStr = SecretStr("")
+    sms_part_price: Decimal = Field(default=Decimal("0.04"), ge=0, max_digits=8, decimal_places=4)
 
     @property
     def address(self) -> str:

@@ -61,35 +61,39 @@ class Broadcasts:
         self.conversations.on_release("broadcast", self.summary_now)
 
     async def send(
-        self, s: Tx, group: Group, text: Text, *, by: Participant | None = None
+        self, s: Tx, group: Group, text: Text, *, by: Participant | None = None,
+        at: datetime | None = None,
     ) -> tuple[Broadcast, Reach]:
-        """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``; whom it reaches
-        now, whom later (contact hours) and whom not at all."""
+        """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``, now or ``at`` a
+        later time; whom it reaches then, whom later (contact hours) and whom not at all."""
         versions = _versions(text)
         now = self.clock()
+        sends = max(at or now, now)
         broadcast = await broadcasts.create(s, group_id=group.id, texts=versions,
                                             created_by=by.id if by else None, at=now)
         people = await groups.taking_part(s, group.id, roles=ROLES)
         # The words are sent as they were written: no template, so nothing in them is code.
         words = {lang: _literal(value) for lang, value in versions.items()}
         await jobs.plan_many(s, [
-            outreach.say_job(pid, words, key=f"{topic(broadcast)}:{pid}", due_at=now,
+            outreach.say_job(pid, words, key=f"{topic(broadcast)}:{pid}", due_at=sends,
                              topic=topic(broadcast))
             for pid in people
         ], at=now)
         if by is not None:
             await jobs.plan(s, kind=SUMMARY, key=f"{topic(broadcast)}:summary",
-                            due_at=now + SUMMARY_AFTER, topic=f"{topic(broadcast)}:summary",
+                            due_at=sends + SUMMARY_AFTER, topic=f"{topic(broadcast)}:summary",
                             payload={"broadcast": broadcast.id}, at=now)
         await audit.record(s, kind="broadcast_sent", actor=_actor(by),
                            details={"broadcast": broadcast.id, "group": group.id,
-                                    "people": len(people)}, at=now)
-        return broadcast, await outreach.reach(s, people, now, self.config)
+                                    "people": len(people),
+                                    **({"at": sends.isoformat()} if sends > now else {})}, at=now)
+        return broadcast, await outreach.reach(s, people, sends, self.config)
 
-    async def preview(self, s: Tx, group: Group, text: Text) -> Preview:
-        """Who ``text`` would reach if sent now, and what each language's text costs by SMS."""
+    async def preview(self, s: Tx, group: Group, text: Text, *, at: datetime | None = None) -> Preview:
+        """Who ``text`` would reach if sent now (or ``at``), and what each language's text costs
+        by SMS."""
         versions = _versions(text)
-        now, found = self.clock(), Preview()
+        now, found = max(at or self.clock(), self.clock()), Preview()
         for pid in await groups.taking_part(s, group.id, roles=ROLES):
             person = await participants.get(s, pid)
             way = await preferred_address(s, pid)

@@ -112,9 +112,11 @@ class Polls:
     async def create(
         self, s: Tx, group: Group, *, question: Text, options: Sequence[Text],
         closes_at: datetime, multiple: bool = False, share_results: bool = False,
-        by: Participant | None = None,
+        by: Participant | None = None, starts_at: datetime | None = None,
     ) -> Poll:
+        """Make the poll and ask everyone in ``group``, now or from ``starts_at``."""
         now = self.clock()
+        starts = max(starts_at or now, now)
         asked = _texts(question)
         if not asked.get("en"):
             raise PollError("a poll needs a question in English")
@@ -127,6 +129,8 @@ class Polls:
             raise PollError("two options are the same")
         if closes_at < now + SOONEST:
             raise PollError("the closing time must be at least 5 minutes from now")
+        if closes_at < starts + SOONEST:
+            raise PollError("the closing time must be at least 5 minutes after it is sent")
         poll = await polls.create(
             s, group_id=group.id, question=asked, options=[{"label": o} for o in labels],
             multiple=multiple, closes_at=closes_at, share_results=share_results,
@@ -136,7 +140,7 @@ class Polls:
                            details={"poll": poll.id, "group": group.id}, at=now)
         view = self.view(poll)
         await jobs.plan_many(s, [
-            outreach.start_job(pid, FLOW, key=f"poll:{poll.id}:{pid}", due_at=now,
+            outreach.start_job(pid, FLOW, key=f"poll:{poll.id}:{pid}", due_at=starts,
                                topic=f"poll:{poll.id}", extra={"poll": view}, deadline=closes_at,
                                short=True)
             for pid in await groups.taking_part(s, group.id, roles=("member", "coordinator", "safeguarding"))

@@ -15,12 +15,21 @@ from typing import Any
 from bot.flowfiles.library import Library
 from storage import groups, participants, results, rights, sessions
 from storage.db import Tx
-from storage.models import Group, Participant
+from storage.models import FlowSession, Group, Participant
 
 FIXED = ("session", "participant", "name", "started", "finished")
 # The ONS personal wellbeing questions, 0 to 10; for anxiety, lower is better.
 WELLBEING = {"life_satisfaction": "life satisfaction", "worthwhile": "worthwhile",
              "happy": "happy yesterday", "anxious": "anxious yesterday"}
+CHUNK = 500  # people a query, well inside every database's limit on parameters
+LOW, ANXIOUS = 4, 6  # the ONS thresholds of low wellbeing: 0 to 4, and anxiety 6 to 10
+
+
+def low(key: str, value: int | None) -> bool:
+    """Whether ``value`` of measure ``key`` is low wellbeing (as the weekly check-in flags it)."""
+    if value is None:
+        return False
+    return value >= ANXIOUS if key == "anxious" else value <= LOW
 
 
 @dataclass(frozen=True)
@@ -100,17 +109,31 @@ async def trend(
     s: Tx, person: Participant, *, flow_id: str = "weekly-checkin", last: int = 12
 ) -> list[Point]:
     """The person's last ``last`` check-ins (completed or partly answered), oldest first."""
-    done = await sessions.finished(s, flow_id=flow_id, participant_ids=[person.id],
-                                   statuses=("completed", "expired"))
-    done = done[-last:]
-    answers = await results.results_of_sessions(s, [row.id for row in done])
-    points = []
-    for row in done:
-        kept = {a.key: a.value for a in answers[row.id] if a.status == "answered"}
-        scores = {key: kept.get(key) for key in WELLBEING}
-        if any(v is not None for v in scores.values()) or kept.get("lonely"):
-            points.append(Point(row.started_at, scores, kept.get("lonely")))
-    return points
+    return (await trends(s, [person.id], flow_id=flow_id, last=last))[person.id]
+
+
+async def trends(
+    s: Tx, ids: list[int], *, flow_id: str = "weekly-checkin", last: int = 12
+) -> dict[int, list[Point]]:
+    """``trend`` for many people at once (a whole group on the desk): two queries for each
+    ``CHUNK`` of people, not two a person."""
+    theirs: dict[int, list[FlowSession]] = {pid: [] for pid in ids}
+    for start in range(0, len(ids), CHUNK):
+        for row in await sessions.finished(s, flow_id=flow_id, participant_ids=ids[start:start + CHUNK],
+                                           statuses=("completed", "expired")):
+            theirs[row.participant_id].append(row)
+    kept = {pid: rows[-last:] for pid, rows in theirs.items()}
+    answers = await results.results_of_sessions(s, [row.id for rows in kept.values() for row in rows])
+    found: dict[int, list[Point]] = {}
+    for pid, rows in kept.items():
+        points = []
+        for row in rows:
+            given = {a.key: a.value for a in answers[row.id] if a.status == "answered"}
+            scores = {key: given.get(key) for key in WELLBEING}
+            if any(v is not None for v in scores.values()) or given.get("lonely"):
+                points.append(Point(row.started_at, scores, given.get("lonely")))
+        found[pid] = points
+    return found
 
 
 def describe(points: list[Point]) -> list[str]:

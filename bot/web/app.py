@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bot.core.clock import utcnow
 from bot.core.config import Config
 from bot.host.conversations import Conversations
-from bot.web import me, meetings, people, signin, today
+from bot.web import checkins, groups, me, meetings, people, polls, signin, today
 from bot.web import simulator as practice
 from bot.web.access import Keys, load_secret
 from bot.web.pages import HERE, LANGUAGE_COOKIE, Desk, Refused, SignInNeeded
@@ -69,7 +69,8 @@ def create_desk(
         return await refused(request, Refused("not_found", exc.status_code))
 
     routes: list[BaseRoute] = [
-        *signin.routes(d), *today.routes(d), *people.routes(d), *meetings.routes(d), *me.routes(d),
+        *signin.routes(d), *today.routes(d), *people.routes(d), *groups.routes(d), *polls.routes(d),
+        *checkins.routes(d), *meetings.routes(d), *me.routes(d),
         *practice.routes(d, simulator),
         Route("/language/{code:str}", language, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -1,4 +1,5 @@
-"""Meetings on the desk: add, move and cancel them; who is coming and what they need.
+"""Meetings on the desk: add, move and cancel them; who is coming and what they need; the
+reminders sent and due.
 
 The same ``Meetings`` code as ``copro meetings`` and /meeting: the invitation
 and reminders go out on their own, a move asks everyone again, a cancel tells
@@ -14,22 +15,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core.quiet import zone
-from bot.features.meetings import MeetingError, Meetings
+from bot.features.meetings import REMINDER, MeetingError, Meetings, topic
 from bot.language import when
 from bot.web.pages import Desk, Refused, Viewer
-from storage import groups, meetings
+from storage import groups, jobs, meetings
 from storage.db import Tx
 from storage.models import Meeting
 
 
 def routes(d: Desk) -> list[BaseRoute]:
     planner = Meetings(d.conversations, d.config, d.clock)
-
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
 
     async def theirs(s: Tx, viewer: Viewer, meeting_id: int) -> Meeting:
         meeting = await meetings.get(s, meeting_id)
@@ -41,7 +36,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         return d.render(request, "problem.html", viewer, problem=why, back="/meetings", status=400)
 
     async def listing(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         lang = d.language(request, viewer)
         shown = []
         async with d.db.transaction() as s:
@@ -52,15 +47,22 @@ def routes(d: Desk) -> list[BaseRoute]:
                     continue
                 group = names.get(meeting.group_id)
                 counts, needs = await planner.answers(s, meeting)
-                local = meeting.starts_at.astimezone(zone(planner.zone_of(group)))
+                place = zone(planner.zone_of(group))
+                local = meeting.starts_at.astimezone(place)
+                reminders = [{"when": when.spoken(job.due_at.astimezone(place), lang),
+                              "status": job.status, "note": job.note or "",
+                              "first": bool(job.payload.get("first"))}
+                             for job in await jobs.about(s, topic(meeting), kinds=[REMINDER])
+                             if job.payload.get("version") == meeting.version]
                 shown.append({"meeting": meeting, "group": group.name if group else "",
                               "when": when.spoken(local, lang), "counts": counts, "needs": needs,
+                              "reminders": reminders,
                               "by_need": sorted(Counter(need for _, need, _ in needs).items())})
         return d.render(request, "meetings.html", viewer, shown=shown, groups=mine,
                         done=request.query_params.get("done"))
 
     async def add(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         title, at = str(form.get("title", "")).strip(), str(form.get("at", "")).strip()
         place = str(form.get("place", "")).strip() or None
@@ -77,18 +79,18 @@ def routes(d: Desk) -> list[BaseRoute]:
                     raise Refused("not_found", 404)
                 starts = when.read(at, planner.zone_of(group), now=d.clock())
                 await planner.add(s, group, title=title, starts_at=starts, place=place,
-                                  by=f"participant:{viewer.person.id} (desk)")
+                                  by=viewer.actor)
         except (ValueError, MeetingError) as exc:
             return problem(request, viewer, str(exc))
         return RedirectResponse("/meetings?done=meeting_added", status_code=303)
 
     async def change(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         verb = request.path_params["verb"]
         if verb not in ("move", "cancel"):
             raise Refused("not_found", 404)
-        by = f"participant:{viewer.person.id} (desk)"
+        by = viewer.actor
         try:
             async with d.db.transaction() as s:
                 meeting = await theirs(s, viewer, request.path_params["meeting"])

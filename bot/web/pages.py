@@ -74,6 +74,11 @@ class Viewer:
     def may_coordinate(self, group_id: int | None) -> bool:
         return bool(self.person.admin) or group_id in self.group_ids
 
+    @property
+    def actor(self) -> str:
+        """Who did it, for the audit log: this person, from the desk."""
+        return f"participant:{self.person.id} (desk)"
+
     def may_see_alerts_of(self, group_id: int | None) -> bool:
         return bool(self.person.admin) or group_id in self.group_ids or group_id in self.leads
 
@@ -123,6 +128,13 @@ class Desk:
         return Viewer(person=person, nonce=nonce,
                       coordinates=await roles.coordinated_groups(s, person),
                       leads=[g for g, role in held if role == "safeguarding"])
+
+    async def coordinator(self, request: Request) -> Viewer:
+        """The person signed in, who must coordinate some group (or be an admin)."""
+        viewer = await self.viewer(request)
+        if not viewer.coordinator:
+            raise Refused("not_yours")
+        return viewer
 
     def nonce(self, request: Request, viewer: Viewer | None) -> str:
         return viewer.nonce if viewer is not None else request.cookies.get(BROWSER_COOKIE, "")

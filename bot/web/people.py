@@ -64,15 +64,6 @@ async def _shown(s: Tx, people: list[Participant], names: dict[int, str]) -> lis
 def routes(d: Desk) -> list[BaseRoute]:
     people = People(d.config, d.clock)
 
-    async def coordinator(request: Request) -> Viewer:
-        viewer = await d.viewer(request)
-        if not viewer.coordinator:
-            raise Refused("not_yours")
-        return viewer
-
-    def actor(viewer: Viewer) -> str:
-        return f"participant:{viewer.person.id} (desk)"
-
     async def theirs(s: Tx, viewer: Viewer, person_id: int) -> Participant:
         within = await _within(s, viewer)
         person = await participants.get(s, person_id)
@@ -91,7 +82,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         return allowed, refused
 
     async def listing(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         query = request.query_params.get("q", "").strip()
         try:
             phone = normalise(query, d.config.twilio.default_region) if query else None
@@ -111,7 +102,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                         roles=ROLES, done=request.query_params.get("done"))
 
     async def add(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         field = {k: str(form.get(k, "")).strip() for k in
                  ("name", "phone", "telegram", "language", "group", "role")}
@@ -124,7 +115,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         if problem is None:
             try:
                 async with d.db.transaction() as s:
-                    person, _ = await people.add(s, allowed[0], by=actor(viewer))
+                    person, _ = await people.add(s, allowed[0], by=viewer.actor)
             except PeopleError as exc:
                 problem = str(exc)
         if problem is not None:
@@ -141,7 +132,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         async with d.db.transaction() as s:
             try:
                 async with savepoint(s):
-                    report = await people.import_rows(s, allowed, by=actor(viewer))
+                    report = await people.import_rows(s, allowed, by=viewer.actor)
                     if not keep:
                         raise _Preview(report)
             except _Preview as undone:
@@ -151,7 +142,7 @@ def routes(d: Desk) -> list[BaseRoute]:
         return [{"row": r, "problem": why.get(r.line)} for r in rows], report
 
     async def preview(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         upload = form.get("file")
         raw = await upload.read(MAX_CSV_BYTES + 1) if isinstance(upload, UploadFile) else b""
@@ -171,7 +162,7 @@ def routes(d: Desk) -> list[BaseRoute]:
                         good=sum(1 for c in checked if c["problem"] is None))
 
     async def save(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         try:
             checked, report = await trial(viewer, str(form.get("text", "")), keep=True)
@@ -181,16 +172,18 @@ def routes(d: Desk) -> list[BaseRoute]:
         return d.render(request, "imported.html", viewer, checked=checked, report=report)
 
     async def person(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
-            names = {g.id: g.name for g in await groups.all_groups(s)}
-            shown = (await _shown(s, [found], names))[0]
-        return d.render(request, "person.html", viewer, shown=shown,
-                        done=request.query_params.get("done"))
+            every = {g.id: g for g in await groups.all_groups(s)}
+            shown = (await _shown(s, [found], {g.id: g.name for g in every.values()}))[0]
+            memberships = [(every[g], role) for g, role in await groups.roles_of(s, found.id)
+                           if viewer.may_coordinate(g)]
+        return d.render(request, "person.html", viewer, shown=shown, memberships=memberships,
+                        roles=ROLES, done=request.query_params.get("done"))
 
     async def change(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         values = {k: str(form.get(k, "")).strip() for k in ("name", "phone", "telegram", "language")}
         try:
@@ -199,39 +192,39 @@ def routes(d: Desk) -> list[BaseRoute]:
                 await people.change(s, found, name=values["name"] or None,
                                     phone=values["phone"] or None,
                                     telegram=values["telegram"] or None,
-                                    language=values["language"] or None, by=actor(viewer))
+                                    language=values["language"] or None, by=viewer.actor)
         except PeopleError as exc:
             return d.render(request, "problem.html", viewer, problem=str(exc),
                             back=f"/people/{request.path_params['person']}", status=400)
         return RedirectResponse(f"/people/{found.id}?done=saved", status_code=303)
 
     async def invite(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         await d.form(request, viewer)
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
-            made = await people.invite(s, found, by=actor(viewer))
+            made = await people.invite(s, found, by=viewer.actor)
         link = deep_link(await bot_username(d.config), made.code)
         qr = segno.make(link, error="m").svg_inline(scale=6, title=link) if link else None
         return d.render(request, "invite.html", viewer, person=found, code=made.code, link=link, qr=qr)
 
     async def export(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
             kept = await rights.export(s, found, now=d.clock())
-            await audit.record(s, kind="data_exported", actor=actor(viewer),
+            await audit.record(s, kind="data_exported", actor=viewer.actor,
                                participant_id=found.id, details={"by": "desk"}, at=d.clock())
         return download(kept, f"copro-participant-{found.id}.json")
 
     async def forget(request: Request) -> Response:
-        viewer = await coordinator(request)
+        viewer = await d.coordinator(request)
         form = await d.form(request, viewer)
         if str(form.get("confirm", "")).strip().upper() != "FORGET":
             raise Refused("not_forgotten", 400)
         async with d.db.transaction() as s:
             found = await theirs(s, viewer, request.path_params["person"])
-            await rights.forget(s, found, by=actor(viewer), media_dir=d.config.media_dir,
+            await rights.forget(s, found, by=viewer.actor, media_dir=d.config.media_dir,
                                 spool_dir=d.config.spool_dir, now=d.clock())
         return RedirectResponse("/people?done=forgotten", status_code=303)
 

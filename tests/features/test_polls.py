@@ -17,7 +17,7 @@ from bot.features.polls import PollError, Polls
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from bot.language import texts
-from storage import broadcasts, participants, polls
+from storage import audit, broadcasts, participants, polls
 from storage.db import Database, Tx
 from storage.models import Group
 from tests import records
@@ -314,3 +314,56 @@ async def test_with_two_polls_open_vote_asks_which_and_vote_with_a_number_reopen
     await conversations.receive("sms", bryn.address, "pleidlais")
     [which] = await deliver(database, bryn.address, clock.now)
     assert which.startswith("Mae gennych chi 2 pôl i'w hateb:\n2. Te neu goffi?")
+
+
+# --- sent at a later time ---------------------------------------------------------------
+
+LATER = NOW + timedelta(days=1)
+
+
+async def test_a_poll_sent_later_asks_no_one_before_its_time(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
+) -> None:
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    async with database.transaction() as s:
+        await Polls(conversations, conversations.config, clock).create(
+            s, riverside, question="Tea or coffee?", options=["Tea", "Coffee"], closes_at=CLOSES,
+            starts_at=LATER)
+    await scheduler.tick()
+    assert await deliver(database, ann.address, clock.now) == []
+    clock.set(LATER)
+    await scheduler.tick()
+    [asked] = await deliver(database, ann.address, clock.now)
+    assert asked.startswith("Tea or coffee? Please reply with a number.")
+
+
+async def test_a_poll_must_stay_open_five_minutes_after_it_is_sent(
+    database: Database, conversations: Conversations, clock: Clock
+) -> None:
+    riverside = await group(database)
+    async with database.transaction() as s:
+        with pytest.raises(PollError, match="at least 5 minutes after it is sent"):
+            await Polls(conversations, conversations.config, clock).create(
+                s, riverside, question="Tea or coffee?", options=["Tea", "Coffee"],
+                closes_at=LATER + timedelta(minutes=4), starts_at=LATER)
+
+
+async def test_a_broadcast_sent_later_goes_then_and_says_when_in_the_audit(
+    database: Database, conversations: Conversations, scheduler: Scheduler, clock: Clock
+) -> None:
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    async with database.transaction() as s:
+        sam = await participants.get(s, ann.id)
+        _, reach = await Broadcasts(conversations, conversations.config, clock).send(
+            s, riverside, "The café opens at 10.", by=sam, at=LATER)
+        assert reach.now == 1  # reached as things will be then
+    await scheduler.tick()
+    assert await deliver(database, ann.address, clock.now) == []
+    clock.set(LATER)
+    await scheduler.tick()
+    assert await deliver(database, ann.address, clock.now) == ["The café opens at 10."]
+    async with database.transaction() as s:
+        [event] = await audit.recent(s, kinds=("broadcast_sent",), since=NOW - timedelta(days=1))
+        assert event.details["at"] == LATER.isoformat()

@@ -14,6 +14,7 @@ import pytest
 from bot.app.wiring import scheduler_for
 from bot.core.config import Config, load_config
 from bot.core.phones import normalise
+from bot.core.scheduler import Scheduler
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from bot.web.app import create_desk
@@ -52,11 +53,21 @@ def config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-async def conversations(database: Database, config: Config, clock: Clock) -> Conversations:
+async def wired(database: Database, config: Config, clock: Clock) -> tuple[Conversations, Scheduler]:
     c = Conversations(database, Library.load(), config, clock=clock)
     await c.register_flows()
-    scheduler_for(c, config, clock=clock)
-    return c
+    return c, scheduler_for(c, config, clock=clock)
+
+
+@pytest.fixture
+def conversations(wired: tuple[Conversations, Scheduler]) -> Conversations:
+    return wired[0]
+
+
+@pytest.fixture
+def scheduler(wired: tuple[Conversations, Scheduler]) -> Scheduler:
+    """The scheduler of the desk's service: ``tick()`` does the work that is due."""
+    return wired[1]
 
 
 @pytest.fixture

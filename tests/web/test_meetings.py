@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from bot.core.scheduler import Scheduler
 from storage import audit, meetings
 from storage.db import Database
+from tests.people import Clock
 from tests.web.conftest import HAL, NOW, SAM, Place, csrf, sign_in
 
 
@@ -69,3 +71,28 @@ async def test_another_groups_coordinator_cannot_see_or_change_the_meeting(
                                                  "group": str(place.riverside.id),
                                                  "title": "Mine now", "at": "2026-12-08 2pm"})
     assert other.status_code == 403
+
+
+async def test_each_meeting_shows_its_reminders_sent_and_due(
+    client: httpx.AsyncClient, database: Database, place: Place, scheduler: Scheduler, clock: Clock
+) -> None:
+    await sign_in(client, database, SAM)
+    page = await client.get("/meetings")
+    await client.post("/meetings", data={"csrf": csrf(page.text), "group": str(place.riverside.id),
+                                         "title": "Planning day", "at": "2026-12-08 2pm"})
+    shown = await client.get("/meetings")
+    planned = shown.text.split("Invitation and reminders")[1].split("</dd>")[0]
+    assert "Invitation, Sunday 6 December at 2pm: due" in planned  # two days before
+    assert "Reminder, Tuesday 8 December at 12pm: due" in planned  # two hours before
+    clock.set(datetime(2026, 12, 6, 14, 0, tzinfo=UTC))
+    await scheduler.tick()
+    await sign_in(client, database, SAM)  # days later: a new sign-in
+    page = await client.get("/meetings")
+    sent = page.text.split("Invitation and reminders")[1].split("</dd>")[0]
+    assert "Invitation, Sunday 6 December at 2pm: sent" in sent
+    assert "Reminder, Tuesday 8 December at 12pm: due" in sent
+    moved = await client.post("/meetings/1/move", data={"csrf": csrf(page.text), "at": "2026-12-09 2pm"},
+                              follow_redirects=True)
+    again = moved.text.split("Invitation and reminders")[1].split("</dd>")[0]
+    assert "Sunday 6 December" not in again  # what was planned for the old time is not shown
+    assert "Invitation, Sunday 6 December" not in again and "Wednesday 9 December at 12pm: due" in again

@@ -1,4 +1,5 @@
-"""Every CSV copro writes: UTF-8 with a byte-order mark, and no cell a spreadsheet would run.
+"""Every CSV copro writes (the command line and the desk): UTF-8 with a byte-order mark, and no
+cell a spreadsheet would run.
 
 Excel reads a CSV without a BOM as Windows-1252 ("Cyfarfod Ã¢'r bwrdd"), so each file
 starts with one. A cell beginning ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
