@@ -332,7 +332,8 @@ async def withdraw(s: AsyncSession, *, topic: str, reason: str, at: datetime) ->
 async def set_delivery(
     s: AsyncSession, channel: str, provider_id: str, status: str, *, error: str | None, at: datetime
 ) -> Message | None:
-    """A provider's delivery report for a message it accepted earlier."""
+    """A provider's delivery report for a message it accepted earlier: ``sent``, ``delivered``,
+    ``failed``, or ``read`` (delivered, and read at ``at``)."""
     message = (
         await s.scalars(
             select(Message).where(
@@ -344,6 +345,9 @@ async def set_delivery(
     ).first()
     if message is None:
         return None
+    if status == "read":  # read is delivered, and when: kept however late it comes
+        message.read_at = message.read_at or at
+        status = "delivered" if message.status != "failed" else "failed"
     # Reports can arrive out of order: "sent" after "delivered" changes nothing.
     if not (message.status in ("delivered", "failed") and status == "sent"):
         message.status = status
@@ -501,6 +505,14 @@ async def about_topic(s: AsyncSession, topic: str) -> list[Message]:
     return list(await s.scalars(
         select(Message).where(Message.topic == topic, Message.direction == "out").order_by(Message.id)
     ))
+
+
+async def read_about(s: AsyncSession, topic: str) -> int:
+    """How many of the messages about ``topic`` the provider said were read."""
+    return int(await s.scalar(
+        select(func.count()).select_from(Message)
+        .where(Message.topic == topic, Message.direction == "out", Message.read_at.is_not(None))
+    ) or 0)
 
 
 async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, datetime | None, int]]:

@@ -290,13 +290,15 @@ POLL_NONE = {
 }
 
 BROADCAST_SUMMARY = {
-    "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered, "
-    "{{ counts.failed }} failed, {{ counts.opted_out }} not sent (opted out or no way to reach "
-    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
+    "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered"
+    "{% if counts.read %} ({{ counts.read }} read){% endif %}, {{ counts.failed }} failed, "
+    "{{ counts.opted_out }} not sent (opted out or no way to reach them)"
+    "{% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
     "{% if until %} (the last until {{ until }}){% endif %}{% endif %}.",
     "cy": "Eich neges i {{ group }}: {{ counts.sent }} wedi'u hanfon, {{ counts.delivered }} wedi "
-    "cyrraedd, {{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis "
-    "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
+    "cyrraedd{% if counts.read %} ({{ counts.read }} wedi'u darllen){% endif %}, "
+    "{{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis peidio "
+    "neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
     "aros am eu horiau cyswllt{% if until %} (yr olaf tan {{ until }}){% endif %}{% endif %}.",
 }
 

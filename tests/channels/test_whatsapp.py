@@ -265,9 +265,18 @@ async def test_read_receipts_and_rate_limits(rig: Rig) -> None:
     await rig.sender.drain()  # ...so it is tried again a little later
     hook = f"{rig.url}/webhooks/twilio/whatsapp/status"
     [sent] = rig.twilio.whatsapp_to(ANN)
+    rig.clock.now += timedelta(minutes=1)
     assert (await rig.twilio.report(rig.client, hook, sent, "read")).status_code == 204
     [out] = await rig.out()
-    assert (out.status, out.attempts) == ("delivered", 2)
+    assert (out.status, out.attempts) == ("delivered", 2)  # read is delivered, and when
+    assert out.read_at is not None
+    read_at = out.read_at
+    for late in ("delivered", "sent", "read"):  # reports out of order keep the first read time
+        assert (await rig.twilio.report(rig.client, hook, sent, late)).status_code == 204
+    [out] = await rig.out()
+    assert (out.status, out.read_at) == ("delivered", read_at)
+    shown = (await rig.client.get(f"{rig.url}/metrics")).text
+    assert 'copro_messages_out_total{channel="whatsapp",status="read"} 2.0' in shown
 
 
 async def test_someone_a_coordinator_added_is_first_sent_the_opt_in_template(rig: Rig) -> None:

@@ -35,7 +35,7 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MAX_SID = 64  # Twilio's MessageSids are 34 characters; a longer one is not Twilio's
 STATUSES = {  # Twilio's message statuses, as copro keeps them
     "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
-    "delivered": "delivered", "read": "delivered",
+    "delivered": "delivered", "read": "read",  # read (WhatsApp): delivered, and when
     "undelivered": "failed", "failed": "failed", "canceled": "failed",
 }
 
