@@ -187,6 +187,28 @@ async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
     )
 
 
+async def sent_as(s: AsyncSession, channel: str, provider_id: str) -> Message | None:
+    """The message copro sent on ``channel`` that the provider knows as ``provider_id``."""
+    return await s.scalar(
+        select(Message)
+        .where(Message.direction == "out", Message.channel == channel,
+               Message.provider_id == provider_id)
+        .limit(1)
+    )
+
+
+async def latest_question_to(s: AsyncSession, channel: str, address: str) -> Message | None:
+    """The newest message with choices a flow sent to ``address`` on ``channel``."""
+    rows = await s.scalars(
+        select(Message)
+        .where(Message.direction == "out", Message.channel == channel, Message.address == address,
+               Message.session_id.is_not(None), Message.status.in_(("sent", "delivered")))
+        .order_by(Message.id.desc())
+        .limit(5)
+    )
+    return next((m for m in rows if m.options), None)
+
+
 async def readdress(s: AsyncSession, participant_id: int, channel: str, address: str) -> int:
     """Send ``participant_id``'s messages still waiting on ``channel`` to ``address``."""
     result = await s.execute(

@@ -44,6 +44,9 @@ class WhatsAppConfig(_Section):
     # The WhatsApp sender registered with Twilio, such as "+447700900123"; empty: WhatsApp off.
     from_number: str = ""
     messages_per_second: Annotated[float, Field(gt=0)] = 20
+    # A question of one to three short choices goes with WhatsApp's quick-reply buttons (made
+    # once in Twilio's Content API); off: choices are numbered, as on SMS.
+    quick_replies: bool = True
     templates: dict[Literal[PURPOSES], dict[Literal[LANGUAGES], Template]] = Field(  # type: ignore[valid-type]
         default_factory=dict)
 

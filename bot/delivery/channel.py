@@ -54,6 +54,8 @@ class Outgoing:
     content_variables: str = ""
     answer: Mapping[str, Any] | None = None
     done: str = ""  # with ``multiple``: the label of the button that sends the choices made
+    payloads: tuple[str, ...] = ()  # what each choice's button carries back (WhatsApp)
+    media_url: str = ""  # where the provider may fetch ``media[0]`` (WhatsApp: signed, expiring)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """What became of the messages copro sent about one thing (an alert, a message to one person):
-delivered (and read, where the provider says), sent (the provider took it; no report yet), waiting (until when) or failed (why).
+delivered (and read, where the provider says), sent (the provider took it; no report yet),
+waiting (until when) or failed (why).
 
 Said the same way wherever copro reports sending, so that "sent" is never said of a message
 still waiting for someone's contact hours, or of one that failed.

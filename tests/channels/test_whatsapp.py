@@ -88,6 +88,7 @@ def settings(tmp_path: Path, twilio_url: str, templates: bool) -> Config:
     lines = [
         "[twilio]", f'account_sid = "{ACCOUNT}"', f'auth_token = "{TOKEN}"',
         f'from_number = "{SENDER}"', f'api_base_url = "{twilio_url}"',
+        f'content_api_url = "{twilio_url}"',
         "segments_per_second = 1000", "max_inbound_per_minute = 1000",
         "[whatsapp]", f'from_number = "whatsapp:{SENDER}"',
         "[outbox]", "first_retry_seconds = 0.01", "max_retry_seconds = 0.05", "max_attempts = 4",
@@ -139,8 +140,13 @@ async def start_checkin(rig: Rig, address: str = ANN) -> None:
 @pytest.mark.parametrize("language", ["en", "cy"])
 async def test_a_whole_welcome_and_check_in_over_whatsapp(rig: Rig, language: str) -> None:
     [greeting] = await rig.say("Hello")
-    assert "1. English\n2. Cymraeg" in greeting  # choices numbered: free-form has no buttons
-    for answer in WELCOME[language]:
+    [asked] = rig.twilio.whatsapp_to(ANN)
+    assert "Which language would you like?" in greeting and "1. English" not in greeting
+    assert asked.buttons == [("English", "en"), ("Cymraeg", "cy")]  # payloads: the values
+    chosen = {"en": "English", "cy": "Cymraeg"}[language]
+    await rig.twilio.tap(rig.client, f"{rig.url}/webhooks/twilio/whatsapp", asked, chosen)
+    await rig.sender.drain()
+    for answer in WELCOME[language][1:]:
         await rig.say(answer)
     said = await rig.say("check in")
     asked = {"en": "how satisfied are you with your life nowadays?",
@@ -162,8 +168,16 @@ async def test_a_whole_welcome_and_check_in_over_whatsapp(rig: Rig, language: st
     assert kept == {"life_satisfaction": 7, "worthwhile": 8, "happy": 6, "anxious": 2,
                     "lonely": "hardly_ever", "note": None}
     sent = rig.twilio.whatsapp_to(ANN)
-    assert all(t.sender == f"whatsapp:{SENDER}" and t.content_sid is None for t in sent)
+    assert all(t.sender == f"whatsapp:{SENDER}" for t in sent)
+    [buttons] = [t for t in sent if t.content_sid]  # only the language has few enough choices
+    assert buttons.content_sid in rig.twilio.contents
     assert rig.twilio.texts == sent  # nothing went by SMS
+    async with rig.db.transaction() as s:
+        welcome = await records.last_session(s, person.id, "welcome")
+        assert welcome is not None
+        chosen_raw = [(r.value, r.raw) for r in await records.results_of(s, welcome.id)
+                      if r.key == "language"]
+    assert chosen_raw == [(language, "1" if language == "en" else "2")]  # the tap, as its number
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -215,7 +229,7 @@ async def test_a_purpose_with_no_template_goes_by_sms_to_someone_who_has_a_numbe
         "sent by SMS instead: WhatsApp's 24-hour window is shut and there is no 'broadcast' "
         "template in English")
     assert rig.twilio.to(PHONE)[-1] == "News from the group: the garden opens on Friday."
-    assert not any(t.content_sid for t in rig.twilio.texts)
+    assert not any(t.content_sid in rig.twilio.templates for t in rig.twilio.texts)  # no template
 
 
 @pytest.mark.parametrize("rig", [False], indirect=True)
@@ -228,7 +242,7 @@ async def test_with_no_templates_and_no_number_the_message_fails_saying_why(rig:
     assert (question.status, question.error) == ("failed", (
         "not sent: WhatsApp's 24-hour window is shut and there is no 'checkin' template in "
         "English, and they have no number for texts to send it to instead"))
-    assert not any(t.content_sid for t in rig.twilio.texts)
+    assert not any(t.content_sid in rig.twilio.templates for t in rig.twilio.texts)  # no template
 
 
 async def test_whatsapp_refusing_a_message_sends_it_by_sms(rig: Rig) -> None:

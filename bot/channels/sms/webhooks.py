@@ -74,16 +74,18 @@ class Webhooks:
             return _twiml()
         media = await fetch_media(self.twilio, self.config.media_dir / self.name, sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
-        await self.inbox.hand_in(Inbound("message", self.name, address, self.text(params),
-                                         tuple(media.saved), sid, unread=media.unread))
+        text = await self.said(address, sid, params)
+        if text is not None:
+            await self.inbox.hand_in(Inbound("message", self.name, address, text,
+                                             tuple(media.saved), sid, unread=media.unread))
         return _twiml()
 
     def address(self, sender: str) -> str:
         """The address copro keeps for Twilio's ``From``; ``InvalidNumber`` if it has none."""
         return normalise(sender, self.twilio.default_region)
 
-    def text(self, params: dict[str, str]) -> str:
-        """What the person said."""
+    async def said(self, address: str, sid: str, params: dict[str, str]) -> str | None:
+        """What the person said; None when the channel has already dealt with it."""
         return params.get("Body") or ""
 
     async def status(self, request: Request) -> Response:

@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels.sms.twilio import SmsChannel
 from bot.channels.whatsapp import send as wa_send
+from bot.channels.whatsapp.quick_replies import QuickReplies
 from bot.channels.whatsapp.webhooks import WhatsAppWebhooks
 from bot.core.config import Config
 from bot.core.metrics import Metrics
@@ -20,6 +21,7 @@ class WhatsAppChannel(SmsChannel):
     def __init__(self, config: Config, inbox: Inbox, metrics: Metrics) -> None:
         super().__init__(config, inbox, metrics)
         self.webhooks = WhatsAppWebhooks(self.name, config, inbox, metrics)
+        self.quick_replies = QuickReplies(config)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -36,4 +38,4 @@ class WhatsAppChannel(SmsChannel):
     async def send(self, message: Outgoing) -> Sent:
         if self._client is None:
             raise TryAgain("the WhatsApp channel has not started")
-        return await wa_send.send(self._client, self.config, message)
+        return await wa_send.send(self._client, self.config, message, self.quick_replies)
