@@ -114,6 +114,7 @@ class TwilioDouble:
     clock: Callable[[], datetime] = _now
     # The Content API: what was made there (sid: the resource, as Twilio keeps it), in order.
     contents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    content_down: bool = False  # the Content API answers 503
 
     def __post_init__(self) -> None:
         prefix = f"/2010-04-01/Accounts/{self.account}"
@@ -233,6 +234,8 @@ class TwilioDouble:
         """Twilio's Content API: ``POST /v1/Content`` makes one (JSON), ``GET`` lists them."""
         if not self._authorised(request):
             return _error(401, 20003, "Authenticate")
+        if self.content_down:
+            return _error(503, None, "Service Unavailable")
         if request.method == "GET":
             size = int(request.query_params.get("PageSize") or 50)
             page = int(request.query_params.get("Page") or 0)
@@ -341,13 +344,15 @@ class TwilioDouble:
         return await self.post(client, url, params, signed_for=signed_for, signature=signature)
 
     async def tap(
-        self, client: httpx.AsyncClient, url: str, text: Text, title: str,
+        self, client: httpx.AsyncClient, url: str, text: Text, title: str, *,
+        sid: str | None = None,
     ) -> httpx.Response:
         """The person taps the quick-reply button ``title`` under ``text``, as WhatsApp sends it:
-        the words as the Body and ButtonText, the button's id as the ButtonPayload."""
+        the words as the Body and ButtonText, the button's id as the ButtonPayload (``sid``: the
+        MessageSid, to send one tap twice)."""
         [payload] = [id_ for shown, id_ in text.buttons if shown == title]
-        return await self.text_copro(client, url, text.to, title, button=(title, payload),
-                                     replied=text.sid)
+        return await self.text_copro(client, url, text.to, title, sid=sid,
+                                     button=(title, payload), replied=text.sid)
 
     async def report(
         self, client: httpx.AsyncClient, url: str, text: Text, status: str, code: int | None = None,
