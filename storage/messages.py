@@ -144,9 +144,10 @@ async def queued_for(
 
 async def mark_sent(
     s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime,
-    provider_ref: str | None = None, status: str = "sent",
+    provider_ref: str | None = None, status: str = "sent", note: str | None = None,
 ) -> None:
-    """The provider took the message; ``status`` ``delivered`` if it says so at once."""
+    """The provider took the message; ``status`` ``delivered`` if it says so at once; ``note``
+    what of it did not go, and why (kept as its ``error``)."""
     s.add(message)
     message.status = status
     message.provider_id = provider_id or message.provider_id
@@ -154,7 +155,7 @@ async def mark_sent(
     message.sent_at = at
     message.updated_at = at
     message.attempts += 1
-    message.error = None
+    message.error = note
     message.next_attempt_at = None
     await s.flush()
 

@@ -75,7 +75,14 @@ BAD_INVITE = {
     "wedi'i ddefnyddio'n barod, neu'n rhy hen. Gofynnwch i {{ settings.coordinator }} am un newydd.",
 }
 
-# --- answer buttons (Telegram) -------------------------------------------------------------
+# --- pictures on WhatsApp ------------------------------------------------------------------
+
+PICTURE_NOT_SENT = {
+    "en": "(This message comes with a picture, but copro cannot send pictures on WhatsApp yet.)",
+    "cy": "(Mae llun gyda'r neges hon, ond nid yw copro yn gallu anfon lluniau ar WhatsApp eto.)",
+}
+
+# --- answer buttons (Telegram and WhatsApp) -------------------------------------------------------------
 
 TAP_CLOSED = {
     "en": "That question has closed. Please answer the latest one.",

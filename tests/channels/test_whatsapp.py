@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.models import Message
 from tests import records
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, Fault, Text, TwilioDouble
-from tests.servers import serve_asgi
+from tests.servers import free_port, serve_asgi
 
 PHONE = "+447700900001"
 ANN = f"whatsapp:{PHONE}"
@@ -84,9 +84,10 @@ class Rig:
                     if m.direction == "out"]
 
 
-def settings(tmp_path: Path, twilio_url: str, templates: bool) -> Config:
+def settings(tmp_path: Path, twilio_url: str, templates: bool, public_url: str = "") -> Config:
     lines = [
         "[twilio]", f'account_sid = "{ACCOUNT}"', f'auth_token = "{TOKEN}"',
+        f'public_url = "{public_url}"',
         f'from_number = "{SENDER}"', f'api_base_url = "{twilio_url}"',
         f'content_api_url = "{twilio_url}"',
         "segments_per_second = 1000", "max_inbound_per_minute = 1000",
@@ -102,11 +103,16 @@ def settings(tmp_path: Path, twilio_url: str, templates: bool) -> Config:
 
 @pytest.fixture
 async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """copro with WhatsApp and SMS on a real server. ``request.param``: False for no templates;
+    "public" for copro at a public address (``twilio.public_url``: its own)."""
     clock = Clock()
     twilio = TwilioDouble(templates={sid: words for sid, words in TEMPLATES.values()}, clock=clock)
+    param = getattr(request, "param", True)
+    port = free_port()
     async with serve_asgi(twilio.app) as twilio_url:
         twilio.base_url = twilio_url
-        config = settings(tmp_path, twilio_url, getattr(request, "param", True))
+        config = settings(tmp_path, twilio_url, param is not False,
+                          f"http://127.0.0.1:{port}" if param == "public" else "")
         conversations = Conversations(database, Library.load(), config, clock=clock)
         await conversations.register_flows()
         scheduler_for(conversations, config)
@@ -120,7 +126,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         routes = [r for c in channels.values() for r in c.routes()]
         app = create_app(database, metrics, routes, list(channels))
         try:
-            async with serve_asgi(app) as url, httpx.AsyncClient() as client:
+            async with serve_asgi(app, port) as url, httpx.AsyncClient() as client:
                 yield Rig(twilio, url, client, database, conversations, sender, clock)
         finally:
             for channel in channels.values():

@@ -14,6 +14,7 @@ or refused may reach the person by SMS instead.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -21,9 +22,12 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from bot.channels.sms import send as sms_send
+from bot.channels.whatsapp.media import MediaLinks
 from bot.channels.whatsapp.quick_replies import QuickReplies
 from bot.core.config import Config
 from bot.delivery.channel import Outgoing, Sent, TryAgain, Undeliverable
+from bot.engine.definition import text_for
+from bot.language import texts
 from bot.language.render import numbered
 
 log = logging.getLogger(__name__)
@@ -45,7 +49,7 @@ def limits(config: Config) -> list[tuple[str, float, float]]:
 
 
 async def send(client: Client, config: Config, message: Outgoing,
-               quick: QuickReplies | None = None) -> Sent:
+               quick: QuickReplies | None = None, links: MediaLinks | None = None) -> Sent:
     """Hand ``message`` to Twilio; raise ``TryAgain`` or ``Undeliverable`` if it is refused.
 
     A question that ``quick`` can give buttons goes with them; if Twilio no longer has
@@ -53,6 +57,15 @@ async def send(client: Client, config: Config, message: Outgoing,
     options: dict[str, Any] = {}
     if config.twilio.public_url:
         options["status_callback"] = f"{config.twilio.public_url}/webhooks/twilio/whatsapp/status"
+    note = None
+    if message.kind == "photo" and message.media and not message.media_url:
+        link = links.url(message.media[0]) if links is not None else None
+        if link is not None:
+            message = replace(message, media_url=link)
+        else:
+            note = picture_not_sent(config, message.media[0])
+            message = replace(message, body=f"{message.body}\n\n"
+                              f"{text_for(texts.PICTURE_NOT_SENT, message.language)}".strip())
     buttons = None if message.content_sid or quick is None else await quick.content_sid(message)
     if message.content_sid:
         options["content_sid"] = message.content_sid
@@ -79,7 +92,15 @@ async def send(client: Client, config: Config, message: Outgoing,
         raise problem(exc) from None
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         raise TryAgain(f"cannot reach Twilio: {type(exc).__name__}: {exc}") from None
-    return Sent(provider_id=created.sid)
+    return Sent(provider_id=created.sid, note=note)
+
+
+def picture_not_sent(config: Config, file: str) -> str:
+    """Why a picture went without its picture, as kept on the message."""
+    if not config.twilio.public_url:
+        return ("sent without its picture: WhatsApp fetches pictures from copro's public "
+                "address, and twilio.public_url is not set")
+    return "sent without its picture: the picture's file is gone from the media directory"
 
 
 def words(message: Outgoing) -> dict[str, Any]:
