@@ -18,7 +18,6 @@ the question.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 import logging
@@ -113,8 +112,8 @@ class QuickReplies:
         return self._made[wanted]
 
     def _authorization(self) -> str:
-        pair = f"{self.twilio.account_sid}:{self.twilio.auth_token.get_secret_value()}"
-        return "Basic " + base64.b64encode(pair.encode()).decode()
+        return aiohttp.encode_basic_auth(self.twilio.account_sid,
+                                         self.twilio.auth_token.get_secret_value())
 
     def forget(self, message: Outgoing) -> None:
         """Twilio no longer has ``message``'s Content: make it again next time."""
