@@ -13,11 +13,9 @@ new on WhatsApp is still answered with the welcome and its buttons.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -42,6 +40,7 @@ from bot.host.conversations import Conversations
 from storage import participants
 from storage.db import Database
 from storage.models import Message
+from tests.channels import test_fuzz_webhooks as fuzz_webhooks
 from tests.channels.test_fuzz_webhooks import (
     CONTENT_TYPES,
     GARBAGE,
@@ -82,32 +81,13 @@ PAYLOADS = st.one_of(
 
 
 @dataclass
-class Rig:
-    url: str
-    client: httpx.AsyncClient
-    twilio: TwilioDouble
-    db: Database
-    sender: Sender
-    spool: Spool
-    elsewhere: str  # a server that is not Twilio's: every request it gets is in ``asked``
-    asked: list[dict[str, str]]
+class Rig(fuzz_webhooks.Rig):
+    """The fuzz rig of ``test_fuzz_webhooks`` (its ``post``, ``received``, ``nothing_set_aside``)
+    with the WhatsApp channel instead of Telegram, and a server that is not Twilio's:
+    every request it gets is in ``asked``."""
 
-    async def post(self, path: str, **request: Any) -> httpx.Response:
-        """POST to copro; the answer, which is never a 5xx."""
-        answer = await self.client.post(f"{self.url}{path}", **request)
-        assert 200 <= answer.status_code < 500, (answer.status_code, answer.text[:200])
-        return answer
-
-    async def received(self) -> int:
-        async with self.db.transaction() as s:
-            count = await s.scalar(select(func.count()).select_from(Message)
-                                   .where(Message.direction == "in"))
-        return int(count or 0)
-
-    def nothing_set_aside(self) -> None:
-        failed = sorted(self.spool.failed.glob("*.json")) if self.spool.failed.is_dir() else []
-        assert failed == [], [json.loads(p.read_text())["error"] for p in failed]
-        assert self.spool.waiting() == []
+    elsewhere: str = ""
+    asked: list[dict[str, str]] = field(default_factory=list)
 
     async def still_answers(self, address: str) -> None:
         """Someone new writes on WhatsApp: the welcome comes back, with its buttons."""
@@ -155,7 +135,8 @@ async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
         app = create_app(database, metrics, routes, list(channels))
         try:
             async with serve_asgi(app) as url, httpx.AsyncClient(timeout=60) as client:
-                yield Rig(url, client, twilio, database, sender, spool, elsewhere, asked)
+                yield Rig(url, client, twilio, None, database, sender, spool, [],  # type: ignore[arg-type]
+                          elsewhere, asked)
         finally:
             for channel in channels.values():
                 await channel.stop()
