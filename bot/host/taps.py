@@ -21,7 +21,7 @@ from datetime import datetime
 from bot.engine.definition import text_for
 from bot.host.replies import Outbox, ReplyTo
 from bot.language import texts
-from storage import messages, participants, sessions
+from storage import messages, participants, sessions, windows
 from storage.db import Tx
 
 
@@ -101,6 +101,7 @@ async def tapped_closed(s: Tx, outbox: Outbox, channel: str, address: str, words
         body=words, media=[], provider_id=provider_id, at=at)
     if inbound is None:
         return False
+    await windows.release(s, channel, address, at=at)  # an answer to a template, all the same
     if person is not None and person.status == "active":
         await outbox.say(s, person, ReplyTo(channel, address, f"in:{inbound.id}"), texts.TAP_CLOSED)
     return True
