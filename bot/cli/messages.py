@@ -19,8 +19,7 @@ from storage.models import Message, Participant
 
 @click.group("messages")
 def messages_group() -> None:
-    """See messages that did not reach their person, with why, and send them again; or what
-    became of one message."""
+    """See failed messages with why and send them again, or what became of any one."""
 
 
 @messages_group.command("failed")

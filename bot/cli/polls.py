@@ -246,7 +246,8 @@ def show(state: State, broadcast_id: int) -> None:
     for lang in sorted(words, key=lambda lang: (lang != "en", lang)):  # English first
         click.echo(f"[{lang}] {words[lang]}")
     click.echo(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in
-                         ("sent", "delivered", "read", "failed", "opted_out", "waiting"))
+                         ("sent", "delivered", "read", "failed", "opted_out", "waiting")
+                         if k != "read" or counts[k])  # read: where the provider says (WhatsApp)
                + (f" (for their contact hours, the last until {waiting:%Y-%m-%d %H:%M} UTC)"
                   if counts["waiting"] and waiting else ""))
     click.echo(f"(as of {utcnow():%Y-%m-%d %H:%M} UTC)")
