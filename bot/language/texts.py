@@ -78,8 +78,8 @@ BAD_INVITE = {
 # --- pictures on WhatsApp ------------------------------------------------------------------
 
 PICTURE_NOT_SENT = {
-    "en": "(This message comes with a picture, but copro cannot send pictures on WhatsApp yet.)",
-    "cy": "(Mae llun gyda'r neges hon, ond nid yw copro yn gallu anfon lluniau ar WhatsApp eto.)",
+    "en": "(This message comes with a picture, but the picture could not be sent on WhatsApp.)",
+    "cy": "(Mae llun gyda'r neges hon, ond nid oedd modd anfon y llun ar WhatsApp.)",
 }
 
 # --- answer buttons (Telegram and WhatsApp) -------------------------------------------------------------

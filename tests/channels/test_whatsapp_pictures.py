@@ -79,10 +79,10 @@ async def test_without_a_public_address_the_words_go_saying_the_picture_could_no
     rig: Rig, language: str
 ) -> None:
     sent, _ = await send_chart(rig, language)
-    note = {"en": "(This message comes with a picture, but copro cannot send pictures on "
-                  "WhatsApp yet.)",
-            "cy": "(Mae llun gyda'r neges hon, ond nid yw copro yn gallu anfon lluniau ar "
-                  "WhatsApp eto.)"}[language]
+    note = {"en": "(This message comes with a picture, but the picture could not be sent on "
+                  "WhatsApp.)",
+            "cy": "(Mae llun gyda'r neges hon, ond nid oedd modd anfon y llun ar "
+                  "WhatsApp.)"}[language]
     assert sent.body == f"The poll has closed: Tuesday won.\n\n{note}"
     assert sent.media == []
     [out] = [m for m in await rig.out() if m.topic == "poll:1"]

@@ -37,6 +37,7 @@ TOO_FAST = 63018  # WhatsApp's rate for the sender, or for this person, was pass
 OUTSIDE_WINDOW = 63016  # free-form more than 24 hours after the person last wrote
 NOT_ON_WHATSAPP = (63003, 63024)  # the number has no WhatsApp, or cannot take messages
 TEMPLATE_REFUSED = (21654, 63027, 63028, 63029, 63030, 63032, 63041, 63042)
+CONTENT_INVALID = (21655, 21656)  # the ContentSid (or its variables) is not one Twilio has
 
 
 def render(message: Outgoing) -> str:
@@ -80,7 +81,8 @@ async def send(client: Client, config: Config, message: Outgoing,
                 to=message.address, from_=f"{PREFIX}{config.whatsapp.from_number}", **options,
             )
         except TwilioRestException as exc:
-            if not (buttons and quick is not None and exc.code in TEMPLATE_REFUSED):
+            if not (buttons and quick is not None
+                    and exc.code in (*TEMPLATE_REFUSED, *CONTENT_INVALID)):
                 raise
             quick.forget(message)
             options.pop("content_sid")
@@ -100,7 +102,7 @@ def picture_not_sent(config: Config, file: str) -> str:
     if not config.twilio.public_url:
         return ("sent without its picture: WhatsApp fetches pictures from copro's public "
                 "address, and twilio.public_url is not set")
-    return "sent without its picture: the picture's file is gone from the media directory"
+    return "sent without its picture: its file is not in copro's media directory (gone?)"
 
 
 def words(message: Outgoing) -> dict[str, Any]:
