@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import messages
 from storage.models import Broadcast, Job, Message
 
 
@@ -24,12 +25,15 @@ async def get(s: AsyncSession, broadcast_id: int) -> Broadcast | None:
 
 
 async def message_statuses(s: AsyncSession, topic: str) -> dict[str, int]:
-    """How many of the messages about ``topic`` are in each status."""
+    """How many of the messages about ``topic`` are in each status, and how many were ``read``
+    (of those delivered)."""
     rows = await s.execute(
         select(Message.status, func.count()).where(Message.topic == topic, Message.direction == "out")
         .group_by(Message.status)
     )
-    return {str(status): int(n) for status, n in rows}
+    found = {str(status): int(n) for status, n in rows}
+    found["read"] = await messages.read_about(s, topic)
+    return found
 
 
 async def job_statuses(s: AsyncSession, topic: str, kind: str) -> dict[tuple[str, str], int]:

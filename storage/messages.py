@@ -149,9 +149,10 @@ async def queued_for(
 
 async def mark_sent(
     s: AsyncSession, message: Message, *, provider_id: str | None = None, at: datetime,
-    provider_ref: str | None = None, status: str = "sent",
+    provider_ref: str | None = None, status: str = "sent", note: str | None = None,
 ) -> None:
-    """The provider took the message; ``status`` ``delivered`` if it says so at once."""
+    """The provider took the message; ``status`` ``delivered`` if it says so at once; ``note``
+    what of it did not go, and why (kept as its ``error``)."""
     s.add(message)
     message.status = status
     message.provider_id = provider_id or message.provider_id
@@ -159,7 +160,7 @@ async def mark_sent(
     message.sent_at = at
     message.updated_at = at
     message.attempts += 1
-    message.error = None
+    message.error = note
     message.next_attempt_at = None
     await s.flush()
 
@@ -190,6 +191,28 @@ async def latest_in_session(s: AsyncSession, session_id: int) -> Message | None:
         .order_by(Message.id.desc())
         .limit(1)
     )
+
+
+async def sent_as(s: AsyncSession, channel: str, provider_id: str) -> Message | None:
+    """The message copro sent on ``channel`` that the provider knows as ``provider_id``."""
+    return await s.scalar(
+        select(Message)
+        .where(Message.direction == "out", Message.channel == channel,
+               Message.provider_id == provider_id)
+        .limit(1)
+    )
+
+
+async def latest_question_to(s: AsyncSession, channel: str, address: str) -> Message | None:
+    """The newest message with choices a flow sent to ``address`` on ``channel``."""
+    rows = await s.scalars(
+        select(Message)
+        .where(Message.direction == "out", Message.channel == channel, Message.address == address,
+               Message.session_id.is_not(None), Message.status.in_(("sent", "delivered")))
+        .order_by(Message.id.desc())
+        .limit(5)
+    )
+    return next((m for m in rows if m.options), None)
 
 
 async def readdress(s: AsyncSession, participant_id: int, channel: str, address: str) -> int:
@@ -337,7 +360,8 @@ async def withdraw(s: AsyncSession, *, topic: str, reason: str, at: datetime) ->
 async def set_delivery(
     s: AsyncSession, channel: str, provider_id: str, status: str, *, error: str | None, at: datetime
 ) -> Message | None:
-    """A provider's delivery report for a message it accepted earlier."""
+    """A provider's delivery report for a message it accepted earlier: ``sent``, ``delivered``,
+    ``failed``, or ``read`` (delivered, and read at ``at``)."""
     message = (
         await s.scalars(
             select(Message).where(
@@ -349,6 +373,9 @@ async def set_delivery(
     ).first()
     if message is None:
         return None
+    if status == "read":  # read is delivered, and when: kept however late it comes
+        message.read_at = message.read_at or at
+        status = "delivered" if message.status != "failed" else "failed"
     # Reports can arrive out of order: "sent" after "delivered" changes nothing.
     if not (message.status in ("delivered", "failed") and status == "sent"):
         message.status = status
@@ -506,6 +533,14 @@ async def about_topic(s: AsyncSession, topic: str) -> list[Message]:
     return list(await s.scalars(
         select(Message).where(Message.topic == topic, Message.direction == "out").order_by(Message.id)
     ))
+
+
+async def read_about(s: AsyncSession, topic: str) -> int:
+    """How many of the messages about ``topic`` the provider said were read."""
+    return int(await s.scalar(
+        select(func.count()).select_from(Message)
+        .where(Message.topic == topic, Message.direction == "out", Message.read_at.is_not(None))
+    ) or 0)
 
 
 async def fates(s: AsyncSession, topic: str) -> list[tuple[str, str | None, datetime | None, int]]:

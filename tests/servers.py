@@ -24,9 +24,10 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve_asgi(app: Any) -> AsyncIterator[str]:
-    """Serve ``app`` on 127.0.0.1 until the block ends; yields its base URL."""
-    port = free_port()
+async def serve_asgi(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """Serve ``app`` on 127.0.0.1 (on ``port``, or a free one) until the block ends; yields its
+    base URL."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )

@@ -42,7 +42,7 @@ COMMANDS = {
     "message": ("bot.cli.message:message",
                 "Send one participant a message from you, audited, keeping STOP and contact hours."),
     "messages": ("bot.cli.messages:messages_group",
-                 "See messages that did not reach their person, with why, and send them again."),
+                 "See failed messages with why and send them again, or what became of any one."),
     "participants": ("bot.cli.participants:participants_group",
                      "Add, list, export and forget participants."),
     "polls": ("bot.cli.polls:polls_group",

@@ -229,7 +229,7 @@ def broadcasts_group() -> None:
 @click.argument("broadcast_id", type=int)
 @pass_state
 def show(state: State, broadcast_id: int) -> None:
-    """A broadcast's words and its delivery: sent, delivered, failed, not sent, waiting."""
+    """A broadcast's words and its delivery: sent, delivered, read, failed, not sent, waiting."""
 
     async def work() -> tuple[dict[str, str], dict[str, int], datetime | None]:
         async with database(state.config) as db:
@@ -246,7 +246,8 @@ def show(state: State, broadcast_id: int) -> None:
     for lang in sorted(words, key=lambda lang: (lang != "en", lang)):  # English first
         click.echo(f"[{lang}] {words[lang]}")
     click.echo(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in
-                         ("sent", "delivered", "failed", "opted_out", "waiting"))
+                         ("sent", "delivered", "read", "failed", "opted_out", "waiting")
+                         if k != "read" or counts[k])  # read: where the provider says (WhatsApp)
                + (f" (for their contact hours, the last until {waiting:%Y-%m-%d %H:%M} UTC)"
                   if counts["waiting"] and waiting else ""))
     click.echo(f"(as of {utcnow():%Y-%m-%d %H:%M} UTC)")

@@ -230,6 +230,8 @@ class TwilioConfig(_Section):
     default_region: str = Field(default="GB", pattern=r"^[A-Z]{2}$")
     from_number: str = ""
     api_base_url: BaseUrl = "https://api.twilio.com"
+    # Twilio's Content API, where copro makes WhatsApp's quick-reply buttons.
+    content_api_url: BaseUrl = "https://content.twilio.com"
     public_url: BaseUrl = ""
     segments_per_second: Rate = 10
     max_per_participant_per_hour: int = Field(default=30, ge=1)

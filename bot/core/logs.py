@@ -21,7 +21,10 @@ NUMBER = re.compile(r"(?<![\w.])[+-]?\d(?: ?\d){6,}(?![\w])")
 
 
 def mask(address: str) -> str:
-    """``+447700900789`` → ``+44******789``; short or odd addresses keep even less."""
+    """``+447700900789`` → ``+44******789`` (``whatsapp:+44******789`` on WhatsApp); short or
+    odd addresses keep even less."""
+    if address.startswith("whatsapp:"):
+        return "whatsapp:" + mask(address.removeprefix("whatsapp:"))
     if len(address) <= 6:
         return "*" * len(address)
     return address[:3] + "*" * (len(address) - 6) + address[-3:]

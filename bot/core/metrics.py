@@ -20,7 +20,7 @@ class Metrics:
         )
         self.messages_out = Counter(
             "copro_messages_out",
-            "Outbound messages by channel and what happened (sent, delivered, failed, retried).",
+            "Outbound messages by channel and what happened (sent, delivered, read, failed, retried).",
             ["channel", "status"], registry=self.registry,
         )
         self.send_seconds = Histogram(

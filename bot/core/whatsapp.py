@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.core.phones import InvalidNumber, normalise
+from bot.engine.definition import Duration
 
 # Why copro opens a conversation: what each template is for (docs/whatsapp.md has their words).
 PURPOSES = ("optin", "checkin", "meeting", "poll", "broadcast", "nudge", "message")
@@ -44,6 +45,11 @@ class WhatsAppConfig(_Section):
     # The WhatsApp sender registered with Twilio, such as "+447700900123"; empty: WhatsApp off.
     from_number: str = ""
     messages_per_second: Annotated[float, Field(gt=0)] = 20
+    # A question of one to three short choices goes with WhatsApp's quick-reply buttons (made
+    # once in Twilio's Content API); off: choices are numbered, as on SMS.
+    quick_replies: bool = True
+    # How long the link to a picture copro sends on WhatsApp works (WhatsApp fetches it at once).
+    media_link_lasts: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=1)
     templates: dict[Literal[PURPOSES], dict[Literal[LANGUAGES], Template]] = Field(  # type: ignore[valid-type]
         default_factory=dict)
 

@@ -54,15 +54,19 @@ class Outgoing:
     content_variables: str = ""
     answer: Mapping[str, Any] | None = None
     done: str = ""  # with ``multiple``: the label of the button that sends the choices made
+    payloads: tuple[str, ...] = ()  # what each choice's button carries back (WhatsApp)
+    media_url: str = ""  # where the provider may fetch ``media[0]`` (WhatsApp: signed, expiring)
 
 
 @dataclass(frozen=True)
 class Sent:
-    """Accepted by the provider; ``ref`` is a second id it gave (a Telegram poll's)."""
+    """Accepted by the provider; ``ref`` is a second id it gave (a Telegram poll's); ``note``
+    says what of the message did not go with it (a picture WhatsApp could not be given)."""
 
     provider_id: str | None = None
     status: str = "sent"  # or "delivered" where the provider says so at once
     ref: str | None = None
+    note: str | None = None  # what of the message could not go, and why (kept on it)
 
 
 class SendError(Exception):

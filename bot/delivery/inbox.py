@@ -180,6 +180,32 @@ class Inbox:
             return await taps.choice(s, channel, address, message_id, number,
                                      self.conversations.config.language)
 
+    async def quick_reply(self, channel: str, address: str, provider_id: str | None,
+                          payload: str) -> taps.QuickReply | None:
+        """The choice a quick-reply button carrying ``payload`` stands for, and whether its
+        question is still live (``bot.host.taps.quick_reply``); None if it is no question's, or
+        if the database is away (the tap then goes in as the words on the button, as if typed,
+        and waits in the spool with everything else)."""
+        try:
+            async with self.conversations.db.reading() as s:
+                return await taps.quick_reply(s, channel, address, provider_id, payload,
+                                              self.conversations.config.language)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("inbox: a %s button tap could not be checked: %s", channel,
+                        type(exc).__name__)
+            return None
+
+    async def tapped_closed(self, channel: str, address: str, words: str,
+                            provider_id: str | None) -> None:
+        """Keep a tap on a closed question's button, and tell the person the question closed."""
+        conversations = self.conversations
+        async with conversations.db.transaction() as s:
+            if await taps.tapped_closed(s, conversations.outbox, channel, address, words,
+                                        provider_id, at=conversations.clock()):
+                conversations.wake_after(s)
+
     async def tapped_again(self, channel: str, address: str) -> str:
         """What to tell someone who taps the mark of a choice they made already."""
         async with self.conversations.db.reading() as s:

@@ -331,7 +331,7 @@ class Sender:
             if message is not None:
                 await messages.mark_sent(s, message, provider_id=sent.provider_id,
                                          at=self.clock(), provider_ref=sent.ref,
-                                         status=sent.status)
+                                         status=sent.status, note=sent.note)
 
         if await self._record(row, "sent", write):
             self._count(row.channel, "sent")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.delivery.channel import Button, Outgoing
+from bot.host.taps import button_ids
 from storage.models import Message
 
 
@@ -26,5 +27,7 @@ def as_outgoing(row: Message) -> Outgoing:
         content_sid=str(template.get("content_sid") or ""),
         content_variables=json.dumps(template.get("variables") or {}, ensure_ascii=False)
         if template else "",
-        language=str(voice.get("language") or "en"), answer=voice.get("answer"),
+        language=str(voice.get("language") or display.get("language") or "en"),
+        answer=voice.get("answer"),
+        payloads=tuple(button_ids(row.options or (), display.get("values") or ())),
     )

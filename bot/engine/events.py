@@ -15,7 +15,8 @@ EndStatus = Literal["completed", "expired", "errored"]
 class SendText:
     """Send ``text`` to the participant; ``options`` are the choices of a question. ``poll`` is
     the question as a channel's own poll shows it, where it has one (``multiple``: several
-    choices may be made)."""
+    choices may be made). ``values`` are the options' stored values, in the same order (what a
+    channel's button may carry back instead of the words on it)."""
 
     type = "send_text"
     text: str
@@ -24,6 +25,7 @@ class SendText:
     options: tuple[str, ...] = ()
     poll: str = ""
     multiple: bool = False
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

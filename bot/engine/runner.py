@@ -143,7 +143,8 @@ class _Turn:
         poll = (self.render(step.id, step.poll) or "") if ask and step.poll and options else ""
         if body or options:
             self.events.append(SendText(body or "", step.id, kind, options, poll,
-                                        bool(options) and step.answer.type == "choices"))
+                                        bool(options) and step.answer.type == "choices",
+                                        self.values(step) if ask else ()))
 
     def items(self, step: Step) -> list[tuple[str, Text, tuple[str, ...]]]:
         """A choice question's options as (value, label, aliases): given in the flow, or by
@@ -169,6 +170,9 @@ class _Turn:
 
     def options(self, step: Step) -> tuple[str, ...]:
         return tuple(text_for(label, self.language) for _, label, _ in self.items(step))
+
+    def values(self, step: Step) -> tuple[str, ...]:
+        return tuple(value for value, _, _ in self.items(step))
 
     def choices(self, step: Step) -> list[answers.ChoiceOption]:
         return [
@@ -251,7 +255,8 @@ class _Turn:
         body = "\n".join(t for t in (sorry, question) if t)
         options = self.options(step)
         self.events.append(SendText(body, step.id, "retry", options,
-                                    multiple=bool(options) and step.answer.type == "choices"))
+                                    multiple=bool(options) and step.answer.type == "choices",
+                                    values=self.values(step)))
 
     def save(self, step: Step, value: Any, raw: str | None, status: ResultStatus) -> None:
         if step.save_as is None:

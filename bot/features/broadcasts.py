@@ -113,7 +113,8 @@ class Broadcasts:
         return found
 
     async def summary(self, s: Tx, broadcast: Broadcast) -> dict[str, int]:
-        """What became of a broadcast: sent, delivered, failed, opted_out, waiting."""
+        """What became of a broadcast: sent, delivered (read: of those, read, where the provider
+        says), failed, opted_out, waiting."""
         sent = await broadcasts.message_statuses(s, topic(broadcast))
         planned = await broadcasts.job_statuses(s, topic(broadcast), outreach.SAY)
         not_sent = sum(n for (status, _), n in planned.items() if status == "skipped")
@@ -121,6 +122,7 @@ class Broadcasts:
         return {
             "sent": sent.get("sent", 0) + sent.get("delivered", 0),
             "delivered": sent.get("delivered", 0),
+            "read": sent.get("read", 0),
             "failed": sent.get("failed", 0),
             "opted_out": not_sent,
             "waiting": pending_jobs + sum(sent.get(k, 0) for k in ("queued", "sending", "held")),

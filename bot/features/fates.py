@@ -1,5 +1,6 @@
 """What became of the messages copro sent about one thing (an alert, a message to one person):
-delivered, sent (the provider took it; no report yet), waiting (until when) or failed (why).
+delivered (and read, where the provider says), sent (the provider took it; no report yet),
+waiting (until when) or failed (why).
 
 Said the same way wherever copro reports sending, so that "sent" is never said of a message
 still waiting for someone's contact hours, or of one that failed.
@@ -21,6 +22,7 @@ class Fate:
     waiting: int = 0
     until: datetime | None = None  # the last of those waiting is held until then
     failed: dict[str, int] = field(default_factory=dict)  # why: how many
+    read: int = 0  # of those delivered, read (where the provider says: WhatsApp)
 
     @property
     def reached(self) -> int:
@@ -28,7 +30,7 @@ class Fate:
 
     def words(self) -> str:
         """``1 delivered, 2 waiting (until 2026-12-02 08:00 UTC), 1 failed (opted out)``."""
-        said = [f"{self.delivered} delivered"]
+        said = [f"{self.delivered} delivered" + (f" ({self.read} read)" if self.read else "")]
         if self.sent:
             said.append(f"{self.sent} sent (no delivery report yet)")
         if self.waiting:
@@ -58,4 +60,4 @@ async def fate(s: Tx, topic: str) -> Fate:
             waiting += n
             if status == "held" and held_until is not None:
                 until = held_until if until is None else max(until, held_until)
-    return Fate(delivered, sent, waiting, until, failed)
+    return Fate(delivered, sent, waiting, until, failed, await messages.read_about(s, topic))

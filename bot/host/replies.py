@@ -179,6 +179,8 @@ class Outbox:
         """Queue ``text`` (a template) for ``person``, outside any flow."""
         if to.channel == "voice":  # read out in their language
             display = {**(display or {}), "voice": {"language": person.language, "answer": None}}
+        elif photo:  # where a channel cannot show the picture, it says so in their language
+            display = {**(display or {}), "language": person.language}
         settings = await self.settings_of(s, person, to.topic)
         row = to.message_row(person.id, None, self.render(person, text, extra, settings), (), display,
                              photo)

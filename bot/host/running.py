@@ -341,9 +341,11 @@ def _message_rows(
 
 
 def _display(to: ReplyTo, person: Participant, flow: Flow, event: SendText) -> dict[str, Any] | None:
-    """How a channel shows ``event`` beyond its words: as its own poll (Telegram), or read out
-    by phone."""
+    """How a channel shows ``event`` beyond its words: as its own poll (Telegram), with its
+    choices' values (WhatsApp's quick replies), or read out by phone."""
     display: dict[str, Any] = _several(person.language) if event.multiple else {}
+    if event.values:  # what a WhatsApp quick-reply button carries back, and their language
+        display |= {"values": list(event.values), "language": person.language}
     if event.poll:
         display["poll"] = {"question": event.poll, "multiple": event.multiple}
     display |= _by_phone(to, person, flow, event) or {}

@@ -75,7 +75,14 @@ BAD_INVITE = {
     "wedi'i ddefnyddio'n barod, neu'n rhy hen. Gofynnwch i {{ settings.coordinator }} am un newydd.",
 }
 
-# --- answer buttons (Telegram) -------------------------------------------------------------
+# --- pictures on WhatsApp ------------------------------------------------------------------
+
+PICTURE_NOT_SENT = {
+    "en": "(This message comes with a picture, but the picture could not be sent on WhatsApp.)",
+    "cy": "(Mae llun gyda'r neges hon, ond nid oedd modd anfon y llun ar WhatsApp.)",
+}
+
+# --- answer buttons (Telegram and WhatsApp) -------------------------------------------------------------
 
 # A conversation set aside for a short question comes back (``title``: the flow's, as a name).
 BACK_TO = {
@@ -305,13 +312,15 @@ POLL_NONE = {
 }
 
 BROADCAST_SUMMARY = {
-    "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered, "
-    "{{ counts.failed }} failed, {{ counts.opted_out }} not sent (opted out or no way to reach "
-    "them){% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
+    "en": "Your message to {{ group }}: {{ counts.sent }} sent, {{ counts.delivered }} delivered"
+    "{% if counts.read %} ({{ counts.read }} read){% endif %}, {{ counts.failed }} failed, "
+    "{{ counts.opted_out }} not sent (opted out or no way to reach them)"
+    "{% if counts.waiting %}, {{ counts.waiting }} still waiting for their contact hours"
     "{% if until %} (the last until {{ until }}){% endif %}{% endif %}.",
     "cy": "Eich neges i {{ group }}: {{ counts.sent }} wedi'u hanfon, {{ counts.delivered }} wedi "
-    "cyrraedd, {{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis "
-    "peidio neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
+    "cyrraedd{% if counts.read %} ({{ counts.read }} wedi'u darllen){% endif %}, "
+    "{{ counts.failed }} wedi methu, {{ counts.opted_out }} heb eu hanfon (wedi dewis peidio "
+    "neu dim ffordd o'u cyrraedd){% if counts.waiting %}, {{ counts.waiting }} yn dal i "
     "aros am eu horiau cyswllt{% if until %} (yr olaf tan {{ until }}){% endif %}{% endif %}.",
 }
 

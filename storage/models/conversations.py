@@ -137,6 +137,8 @@ class Message(Base):
     created_at: Mapped[datetime] = created()
     updated_at: Mapped[datetime] = updated()
     sent_at: Mapped[datetime | None]
+    # When the person read it, where the provider says so (WhatsApp); its status stays delivered.
+    read_at: Mapped[datetime | None]
     # Sent on copro's own initiative (not a reply): held while the person's contact hours are shut.
     quiet: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # What the message is about, such as "meeting:12", so it can be found again (withdrawn, counted).

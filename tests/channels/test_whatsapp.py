@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.models import Message
 from tests import records
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, Fault, Text, TwilioDouble
-from tests.servers import serve_asgi
+from tests.servers import free_port, serve_asgi
 
 PHONE = "+447700900001"
 ANN = f"whatsapp:{PHONE}"
@@ -84,10 +84,12 @@ class Rig:
                     if m.direction == "out"]
 
 
-def settings(tmp_path: Path, twilio_url: str, templates: bool) -> Config:
+def settings(tmp_path: Path, twilio_url: str, templates: bool, public_url: str = "") -> Config:
     lines = [
         "[twilio]", f'account_sid = "{ACCOUNT}"', f'auth_token = "{TOKEN}"',
+        f'public_url = "{public_url}"',
         f'from_number = "{SENDER}"', f'api_base_url = "{twilio_url}"',
+        f'content_api_url = "{twilio_url}"',
         "segments_per_second = 1000", "max_inbound_per_minute = 1000",
         "[whatsapp]", f'from_number = "whatsapp:{SENDER}"',
         "[outbox]", "first_retry_seconds = 0.01", "max_retry_seconds = 0.05", "max_attempts = 4",
@@ -101,11 +103,16 @@ def settings(tmp_path: Path, twilio_url: str, templates: bool) -> Config:
 
 @pytest.fixture
 async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """copro with WhatsApp and SMS on a real server. ``request.param``: False for no templates;
+    "public" for copro at a public address (``twilio.public_url``: its own)."""
     clock = Clock()
     twilio = TwilioDouble(templates={sid: words for sid, words in TEMPLATES.values()}, clock=clock)
+    param = getattr(request, "param", True)
+    port = free_port()
     async with serve_asgi(twilio.app) as twilio_url:
         twilio.base_url = twilio_url
-        config = settings(tmp_path, twilio_url, getattr(request, "param", True))
+        config = settings(tmp_path, twilio_url, param is not False,
+                          f"http://127.0.0.1:{port}" if param == "public" else "")
         conversations = Conversations(database, Library.load(), config, clock=clock)
         await conversations.register_flows()
         scheduler_for(conversations, config)
@@ -119,7 +126,7 @@ async def rig(database: Database, tmp_path: Path, request: pytest.FixtureRequest
         routes = [r for c in channels.values() for r in c.routes()]
         app = create_app(database, metrics, routes, list(channels))
         try:
-            async with serve_asgi(app) as url, httpx.AsyncClient() as client:
+            async with serve_asgi(app, port) as url, httpx.AsyncClient() as client:
                 yield Rig(twilio, url, client, database, conversations, sender, clock)
         finally:
             for channel in channels.values():
@@ -139,8 +146,13 @@ async def start_checkin(rig: Rig, address: str = ANN) -> None:
 @pytest.mark.parametrize("language", ["en", "cy"])
 async def test_a_whole_welcome_and_check_in_over_whatsapp(rig: Rig, language: str) -> None:
     [greeting] = await rig.say("Hello")
-    assert "1. English\n2. Cymraeg" in greeting  # choices numbered: free-form has no buttons
-    for answer in WELCOME[language]:
+    [asked] = rig.twilio.whatsapp_to(ANN)
+    assert "Which language would you like?" in greeting and "1. English" not in greeting
+    assert asked.buttons == [("English", "en"), ("Cymraeg", "cy")]  # payloads: the values
+    chosen = {"en": "English", "cy": "Cymraeg"}[language]
+    await rig.twilio.tap(rig.client, f"{rig.url}/webhooks/twilio/whatsapp", asked, chosen)
+    await rig.sender.drain()
+    for answer in WELCOME[language][1:]:
         await rig.say(answer)
     said = await rig.say("check in")
     asked = {"en": "how satisfied are you with your life nowadays?",
@@ -162,8 +174,16 @@ async def test_a_whole_welcome_and_check_in_over_whatsapp(rig: Rig, language: st
     assert kept == {"life_satisfaction": 7, "worthwhile": 8, "happy": 6, "anxious": 2,
                     "lonely": "hardly_ever", "note": None}
     sent = rig.twilio.whatsapp_to(ANN)
-    assert all(t.sender == f"whatsapp:{SENDER}" and t.content_sid is None for t in sent)
+    assert all(t.sender == f"whatsapp:{SENDER}" for t in sent)
+    [buttons] = [t for t in sent if t.content_sid]  # only the language has few enough choices
+    assert buttons.content_sid in rig.twilio.contents
     assert rig.twilio.texts == sent  # nothing went by SMS
+    async with rig.db.transaction() as s:
+        welcome = await records.last_session(s, person.id, "welcome")
+        assert welcome is not None
+        chosen_raw = [(r.value, r.raw) for r in await records.results_of(s, welcome.id)
+                      if r.key == "language"]
+    assert chosen_raw == [(language, "1" if language == "en" else "2")]  # the tap, as its number
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -215,7 +235,7 @@ async def test_a_purpose_with_no_template_goes_by_sms_to_someone_who_has_a_numbe
         "sent by SMS instead: WhatsApp's 24-hour window is shut and there is no 'broadcast' "
         "template in English")
     assert rig.twilio.to(PHONE)[-1] == "News from the group: the garden opens on Friday."
-    assert not any(t.content_sid for t in rig.twilio.texts)
+    assert not any(t.content_sid in rig.twilio.templates for t in rig.twilio.texts)  # no template
 
 
 @pytest.mark.parametrize("rig", [False], indirect=True)
@@ -228,7 +248,7 @@ async def test_with_no_templates_and_no_number_the_message_fails_saying_why(rig:
     assert (question.status, question.error) == ("failed", (
         "not sent: WhatsApp's 24-hour window is shut and there is no 'checkin' template in "
         "English, and they have no number for texts to send it to instead"))
-    assert not any(t.content_sid for t in rig.twilio.texts)
+    assert not any(t.content_sid in rig.twilio.templates for t in rig.twilio.texts)  # no template
 
 
 async def test_whatsapp_refusing_a_message_sends_it_by_sms(rig: Rig) -> None:
@@ -265,9 +285,18 @@ async def test_read_receipts_and_rate_limits(rig: Rig) -> None:
     await rig.sender.drain()  # ...so it is tried again a little later
     hook = f"{rig.url}/webhooks/twilio/whatsapp/status"
     [sent] = rig.twilio.whatsapp_to(ANN)
+    rig.clock.now += timedelta(minutes=1)
     assert (await rig.twilio.report(rig.client, hook, sent, "read")).status_code == 204
     [out] = await rig.out()
-    assert (out.status, out.attempts) == ("delivered", 2)
+    assert (out.status, out.attempts) == ("delivered", 2)  # read is delivered, and when
+    assert out.read_at is not None
+    read_at = out.read_at
+    for late in ("delivered", "sent", "read"):  # reports out of order keep the first read time
+        assert (await rig.twilio.report(rig.client, hook, sent, late)).status_code == 204
+    [out] = await rig.out()
+    assert (out.status, out.read_at) == ("delivered", read_at)
+    shown = (await rig.client.get(f"{rig.url}/metrics")).text
+    assert 'copro_messages_out_total{channel="whatsapp",status="read"} 2.0' in shown
 
 
 async def test_someone_a_coordinator_added_is_first_sent_the_opt_in_template(rig: Rig) -> None:

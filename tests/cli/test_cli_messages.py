@@ -92,3 +92,46 @@ def test_a_failed_message_can_be_sent_again_and_a_wrong_id_changes_nothing(
     assert again.exit_code == 0 and "1 message(s) back in the outbox" in again.output
     assert asyncio.run(status_of(database_url, first)) == "queued"
     assert "3 message(s) failed" in copro(env, "messages", "failed").output
+
+
+async def sent_and_read(url: str) -> tuple[int, int]:
+    """A WhatsApp message read at 10:05 London time, and one still without a report."""
+    from datetime import UTC, datetime
+
+    db = Database(url)
+    try:
+        async with db.transaction() as s:
+            ann = await participants.create(s, channel="whatsapp", address=f"whatsapp:{ANN}",
+                                            name="Ann")
+            ids = []
+            for n in range(2):
+                row = await messages.queue_outbound(
+                    s, participant_id=ann.id, session_id=None, channel="whatsapp",
+                    address=f"whatsapp:{ANN}", body=f"private words {n}", options=[],
+                    idempotency_key=f"w{n}", at=utcnow())
+                assert row is not None
+                await messages.mark_sent(s, row, provider_id=f"SM{n}",
+                                         at=datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+                ids.append(row.id)
+            await messages.set_delivery(s, "whatsapp", "SM0", "read", error=None,
+                                        at=datetime(2026, 12, 1, 10, 5, tzinfo=UTC))
+            return ids[0], ids[1]
+    finally:
+        await db.close()
+
+
+def test_one_message_shows_when_it_was_sent_delivered_and_read(
+    env: dict[str, str], database_url: str
+) -> None:
+    read, unreported = asyncio.run(sent_and_read(database_url))
+    shown = copro(env, "messages", "show", str(read))
+    assert shown.exit_code == 0
+    assert shown.output == (f"{read:>6}  whatsapp to Ann (whatsapp:+44*******001)\n"
+                            "        sent 2026-12-01 10:00, delivered, read 2026-12-01 10:05\n")
+    assert "sent 2026-12-01 10:00, no delivery report yet" in copro(
+        env, "messages", "show", str(unreported)).output
+    [failed_id, *_] = asyncio.run(failures(database_url))
+    assert "failed: They asked for no more messages (STOP)." in copro(
+        env, "messages", "show", str(failed_id)).output
+    missing = copro(env, "messages", "show", "999")
+    assert missing.exit_code == 1 and "copro sent no message with ID 999" in missing.output

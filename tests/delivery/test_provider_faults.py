@@ -331,8 +331,8 @@ async def check_outbox(db: Database, config: Config, conversations: Conversation
     for row in rows:
         assert (row.status, row.provider_id, row.attempts) == (
             "sent", provider_ids[row.address], len(planned[row.address]) + 1), row.address
-    assert summary == {"sent": len(planned), "delivered": 0, "failed": 0, "opted_out": 0,
-                       "waiting": 0}
+    assert summary == {"sent": len(planned), "delivered": 0, "read": 0, "failed": 0,
+                       "opted_out": 0, "waiting": 0}
 
 
 # --- the tests ------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ template is sent by ``ContentSid`` (one it knows, filled with ``ContentVariables
 an unknown one is refused with 63027, as a template not approved); a number not
 on WhatsApp is refused with 63003. People can tap a template's quick-reply
 buttons (``ButtonText``/``ButtonPayload``), and it can report a message ``read``.
+Its Content API (``/v1/Content``) makes and lists quick-reply Contents: a message
+naming one (``ContentSid``) goes only inside the window, as WhatsApp allows for
+Content not approved, and shows its buttons. A picture (``MediaUrl``) is fetched
+as WhatsApp fetches it: a plain GET, with no credentials.
 Calls copro places (``calls.create``) are recorded in ``calls``; the phones that
 answer them are in ``tests.doubles.twilio_voice``.
 """
@@ -67,6 +71,9 @@ class Text:
     segments: int
     content_sid: str | None = None  # a WhatsApp template, sent instead of a Body
     variables: dict[str, str] | None = None
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # quick replies: title, id
+    # Pictures (MediaUrl), as the double fetched them: (url, HTTP status, content type, bytes).
+    media: list[tuple[str, int, str, bytes]] = field(default_factory=list)
 
 
 def _now() -> datetime:
@@ -105,6 +112,9 @@ class TwilioDouble:
     wrote: dict[str, datetime] = field(default_factory=dict)
     not_on_whatsapp: set[str] = field(default_factory=set)
     clock: Callable[[], datetime] = _now
+    # The Content API: what was made there (sid: the resource, as Twilio keeps it), in order.
+    contents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    content_down: bool = False  # the Content API answers 503
 
     def __post_init__(self) -> None:
         prefix = f"/2010-04-01/Accounts/{self.account}"
@@ -113,6 +123,7 @@ class TwilioDouble:
             Route(f"{prefix}/Messages/{{sid}}/Media/{{media}}", self._media, methods=["GET"]),
             Route(f"{prefix}/Calls.json", self._call, methods=["POST"]),
             Route(f"{prefix}/Recordings/{{media}}.wav", self._media, methods=["GET"]),
+            Route("/v1/Content", self._content, methods=["GET", "POST"]),
         ])
 
     # --- what tests tell it --------------------------------------------------------------
@@ -173,12 +184,19 @@ class TwilioDouble:
                 self.refused.append((to, 400, refused[0]))
                 self.answered.append((to, 400, arrived))
                 return _error(400, *refused)
-            if content_sid:
+            if content_sid in self.templates:
                 body = re.sub(r"\{\{(\d+)\}\}", lambda m: str((variables or {}).get(m[1], "")),
                               self.templates[content_sid])
+        buttons: list[tuple[str, str]] = []
+        if content_sid in self.contents:
+            quick = self.contents[content_sid]["types"]["twilio/quick-reply"]
+            body = quick["body"]
+            buttons = [(a["title"], a["id"]) for a in quick["actions"]]
+        media = [await self._fetch(link) for key, link in form.items()
+                 if key == "MediaUrl"] if to.startswith(WHATSAPP) else []
         text = Text(f"SM{uuid.uuid4().hex}", to, form.get("From", ""), body,
                     form.get("StatusCallback"), time.monotonic(), gsm.segments(body),
-                    content_sid, variables)
+                    content_sid, variables, buttons, media)
         self.texts.append(text)
         self.answered.append((to, 201, arrived))
         return JSONResponse(status_code=201, content={
@@ -191,16 +209,60 @@ class TwilioDouble:
     def _whatsapp_refusal(self, to: str, body: str, content_sid: str | None) -> tuple[int, str] | None:
         if to in self.not_on_whatsapp:
             return 63003, "Channel could not find To address"
-        if content_sid:
+        if content_sid and content_sid not in self.contents:
             if content_sid not in self.templates:
                 return 63027, "Template does not exist for a language and locale"
             return None
+        # Free-form words, and Content made in the Content API but not approved: window only.
         last = self.wrote.get(to)
         if last is None or self.clock() > last + WINDOW:
             return 63016, ("Failed to send freeform message because you are outside the "
                            "allowed window. If you are using WhatsApp, please use a Message "
                            "Template.")
         return None
+
+    async def _fetch(self, link: str) -> tuple[str, int, str, bytes]:
+        """Fetch a picture a message links to, as WhatsApp does: a plain GET, no credentials."""
+        async with httpx.AsyncClient(timeout=10) as fetcher:
+            try:
+                got = await fetcher.get(link)
+            except httpx.HTTPError:
+                return link, 0, "", b""
+        return link, got.status_code, got.headers.get("content-type", ""), got.content
+
+    async def _content(self, request: Request) -> Response:
+        """Twilio's Content API: ``POST /v1/Content`` makes one (JSON), ``GET`` lists them."""
+        if not self._authorised(request):
+            return _error(401, 20003, "Authenticate")
+        if self.content_down:
+            return _error(503, None, "Service Unavailable")
+        if request.method == "GET":
+            size = int(request.query_params.get("PageSize") or 50)
+            page = int(request.query_params.get("Page") or 0)
+            found = list(self.contents.values())
+            chunk = found[page * size:(page + 1) * size]
+            more = (page + 1) * size < len(found)
+            following = (f"{self.base_url}/v1/Content?PageSize={size}&Page={page + 1}"
+                         if more else None)
+            return JSONResponse({"contents": chunk, "meta": {
+                "key": "contents", "page": page, "page_size": size,
+                "next_page_url": following, "url": str(request.url)}})
+        if request.headers.get("content-type", "").split(";")[0] != "application/json":
+            return _error(400, 20001, "The Content API takes JSON")
+        try:
+            made = json.loads(await request.body())
+            quick = made["types"]["twilio/quick-reply"]
+            actions = quick["actions"]
+            assert isinstance(quick["body"], str) and 1 <= len(quick["body"]) <= 1024
+            assert 1 <= len(actions) <= 10 and made.get("language")
+            assert all(1 <= len(a["title"]) <= 20 and a["id"] and a.get("type") == "QUICK_REPLY"
+                       for a in actions)
+        except (ValueError, KeyError, TypeError, AssertionError):
+            return _error(400, 20001, "Invalid content")
+        sid = f"HX{uuid.uuid4().hex}"
+        self.contents[sid] = {**made, "sid": sid, "account_sid": self.account,
+                              "url": f"{self.base_url}/v1/Content/{sid}"}
+        return JSONResponse(self.contents[sid], status_code=201)
 
     def whatsapp_to(self, address: str) -> list[Text]:
         """What went to a WhatsApp ``address`` (``whatsapp:+44…``)."""
@@ -255,11 +317,13 @@ class TwilioDouble:
         signed_for: str | None = None,
         signature: str | None = None,
         button: tuple[str, str] | None = None,
+        replied: str | None = None,
     ) -> httpx.Response:
         """A text from ``sender`` arriving at copro's webhook ``url``, signed as Twilio signs.
 
         A ``whatsapp:`` sender opens their 24-hour window; ``button`` is the words and payload
-        of a quick-reply button they tapped. ``signed_for`` is the URL Twilio believes it
+        of a quick-reply button they tapped, under the message ``replied`` names.
+        ``signed_for`` is the URL Twilio believes it
         called (copro's public address, when a proxy sits in between); ``signature``
         overrides the signature.
         """
@@ -272,10 +336,23 @@ class TwilioDouble:
             self.wrote[sender] = self.clock()
             if button is not None:
                 params["ButtonText"], params["ButtonPayload"] = button
+            if replied is not None:
+                params["OriginalRepliedMessageSid"] = replied
         for n, link in enumerate(media):
             params[f"MediaUrl{n}"] = link
             params[f"MediaContentType{n}"] = "image/jpeg"
         return await self.post(client, url, params, signed_for=signed_for, signature=signature)
+
+    async def tap(
+        self, client: httpx.AsyncClient, url: str, text: Text, title: str, *,
+        sid: str | None = None,
+    ) -> httpx.Response:
+        """The person taps the quick-reply button ``title`` under ``text``, as WhatsApp sends it:
+        the words as the Body and ButtonText, the button's id as the ButtonPayload (``sid``: the
+        MessageSid, to send one tap twice)."""
+        [payload] = [id_ for shown, id_ in text.buttons if shown == title]
+        return await self.text_copro(client, url, text.to, title, sid=sid,
+                                     button=(title, payload), replied=text.sid)
 
     async def report(
         self, client: httpx.AsyncClient, url: str, text: Text, status: str, code: int | None = None,

@@ -88,7 +88,8 @@ def test_choice_question_carries_its_options_in_the_language_of_the_participant(
         languages=["en", "cy"],
     )
     chat = Chat(f, ctx(language="cy"))
-    assert chat.last.of(SendText) == [SendText("Allwch chi ddod?", "q", "ask", ("Gallaf", "Na allaf"))]
+    assert chat.last.of(SendText) == [SendText("Allwch chi ddod?", "q", "ask", ("Gallaf", "Na allaf"),
+                                                values=("yes", "no"))]
     assert chat.reply("2").of(SaveResult)[0].value == "no"
 
 
@@ -152,7 +153,8 @@ def test_default_re_ask_repeats_the_question_with_its_options() -> None:
         {"value": "a", "label": "Apples"}, {"value": "b", "label": "Pears"}]}, "save_as": "x"})
     out = Chat(f).reply("bananas")
     assert out.of(SendText) == [
-        SendText("Sorry, I did not understand that.\nWhich?", "q", "retry", ("Apples", "Pears"))
+        SendText("Sorry, I did not understand that.\nWhich?", "q", "retry", ("Apples", "Pears"),
+                 values=("a", "b"))
     ]
 
 

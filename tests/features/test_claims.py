@@ -73,7 +73,7 @@ async def test_a_confirmed_claim_goes_to_the_coordinator_with_its_receipt_and_bu
     assert offer.display == {"buttons": [
         {"label": "Approve", "data": "claim:1:approve"},
         {"label": "Turn down", "data": "claim:1:reject"},
-    ]}
+    ], "language": "en"}  # where the receipt cannot be shown, a channel says so in English
 
 
 async def test_approving_by_button_tells_the_claimant(

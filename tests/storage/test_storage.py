@@ -641,3 +641,33 @@ async def test_groups_whose_names_differ_only_in_case_keep_their_rows_when_keys_
         with pytest.raises(IntegrityError):
             async with savepoint(s):
                 await groups.create_group(s, "Hill  walkers")
+
+
+async def test_a_read_report_keeps_when_it_was_read_and_is_counted_where_delivery_is(
+    database: Database,
+) -> None:
+    from bot.features.fates import fate
+    from storage import broadcasts
+
+    async with database.transaction() as s:
+        for n in range(3):
+            row = await _queue(s, f"b{n}", f"news {n}", channel="whatsapp", at=NOW)
+            assert row is not None
+            row.topic = "broadcast:1"
+            await messages.mark_sent(s, row, provider_id=f"SM{n}", at=NOW)
+        read = await messages.set_delivery(s, "whatsapp", "SM0", "read", error=None,
+                                           at=NOW + timedelta(minutes=5))
+        await messages.set_delivery(s, "whatsapp", "SM1", "delivered", error=None, at=NOW)
+        assert read is not None and (read.status, read.read_at) == (
+            "delivered", NOW + timedelta(minutes=5))
+        # a late "delivered" or a second "read" keeps the first read time
+        await messages.set_delivery(s, "whatsapp", "SM0", "delivered", error=None, at=NOW)
+        await messages.set_delivery(s, "whatsapp", "SM0", "read", error=None,
+                                    at=NOW + timedelta(hours=1))
+    async with database.transaction() as s:
+        [first] = await s.scalars(select(Message).where(Message.provider_id == "SM0"))
+        assert (first.status, first.read_at) == ("delivered", NOW + timedelta(minutes=5))
+        said = await fate(s, "broadcast:1")
+        assert said.words() == "2 delivered (1 read), 1 sent (no delivery report yet)"
+        counted = await broadcasts.message_statuses(s, "broadcast:1")
+        assert (counted["delivered"], counted["sent"], counted["read"]) == (2, 1, 1)

@@ -35,7 +35,7 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MAX_SID = 64  # Twilio's MessageSids are 34 characters; a longer one is not Twilio's
 STATUSES = {  # Twilio's message statuses, as copro keeps them
     "accepted": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
-    "delivered": "delivered", "read": "delivered",
+    "delivered": "delivered", "read": "read",  # read (WhatsApp): delivered, and when
     "undelivered": "failed", "failed": "failed", "canceled": "failed",
 }
 
@@ -69,16 +69,18 @@ class Webhooks:
             return _twiml()
         media = await fetch_media(self.twilio, self.config.media_dir / self.name, sid, params)
         self.metrics.messages_in.labels(channel=self.name).inc()
-        await self.inbox.hand_in(Inbound("message", self.name, address, self.text(params),
-                                         tuple(media.saved), sid, unread=media.unread))
+        text = await self.said(address, sid, params)
+        if text is not None:
+            await self.inbox.hand_in(Inbound("message", self.name, address, text,
+                                             tuple(media.saved), sid, unread=media.unread))
         return _twiml()
 
     def address(self, sender: str) -> str:
         """The address copro keeps for Twilio's ``From``; ``InvalidNumber`` if it has none."""
         return normalise(sender, self.twilio.default_region)
 
-    def text(self, params: dict[str, str]) -> str:
-        """What the person said."""
+    async def said(self, address: str, sid: str, params: dict[str, str]) -> str | None:
+        """What the person said; None when the channel has already dealt with it."""
         return params.get("Body") or ""
 
     async def status(self, request: Request) -> Response:

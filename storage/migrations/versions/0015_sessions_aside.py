@@ -2,7 +2,7 @@
 after) or ``aside`` (a short item answered by its own buttons, beside the conversation open).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-01
 """
 
