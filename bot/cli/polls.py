@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from bot.cli._common import State, actor, database, group_named, host, local_time, pass_state, run
+from bot.cli._common import State, actor, database, deciding, group_named, host, local_time, pass_state, run
 from bot.core import csvfiles as _csv
 from bot.core.clock import utcnow
 from bot.core.quiet import zone
@@ -58,10 +58,12 @@ def add(
             conversations = await host(db, state)
             async with db.transaction() as s:
                 group = await group_named(s, group_name)
+                by, name = await deciding(s, state)
                 try:
                     poll = await Polls(conversations, state.config).create(
                         s, group, question=asked, options=answers, closes_at=closes_at,
-                        multiple=multiple, share_results=share_results,
+                        multiple=multiple, share_results=share_results, by=by,
+                        actor=None if by else name,
                     )
                 except PollError as exc:
                     raise click.ClickException(str(exc)) from None
@@ -172,8 +174,10 @@ def broadcast(state: State, group_name: str, text: str, welsh: str | None, yes: 
             conversations = await host(db, state)
             async with db.transaction() as s:
                 group = await group_named(s, group_name)
+                by, name = await deciding(s, state)
                 try:
-                    sent, reach = await Broadcasts(conversations, state.config).send(s, group, words)
+                    sent, reach = await Broadcasts(conversations, state.config).send(
+                        s, group, words, by=by, actor=None if by else name)
                 except BroadcastError as exc:
                     raise click.ClickException(str(exc)) from None
                 return sent.id, reach

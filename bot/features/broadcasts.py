@@ -62,10 +62,11 @@ class Broadcasts:
 
     async def send(
         self, s: Tx, group: Group, text: Text, *, by: Participant | None = None,
-        at: datetime | None = None,
+        at: datetime | None = None, actor: str | None = None,
     ) -> tuple[Broadcast, Reach]:
         """Send ``text`` (a string, or ``{"en": ..., "cy": ...}``) to ``group``, now or ``at`` a
-        later time; whom it reaches then, whom later (contact hours) and whom not at all."""
+        later time; whom it reaches then, whom later (contact hours) and whom not at all.
+        ``actor`` names who sent it for the audit trail where ``by`` cannot."""
         versions = _versions(text)
         now = self.clock()
         sends = max(at or now, now)
@@ -83,7 +84,7 @@ class Broadcasts:
             await jobs.plan(s, kind=SUMMARY, key=f"{topic(broadcast)}:summary",
                             due_at=sends + SUMMARY_AFTER, topic=f"{topic(broadcast)}:summary",
                             payload={"broadcast": broadcast.id}, at=now)
-        await audit.record(s, kind="broadcast_sent", actor=_actor(by),
+        await audit.record(s, kind="broadcast_sent", actor=actor or _actor(by),
                            details={"broadcast": broadcast.id, "group": group.id,
                                     "people": len(people),
                                     **({"at": sends.isoformat()} if sends > now else {})}, at=now)

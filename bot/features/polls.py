@@ -112,9 +112,10 @@ class Polls:
     async def create(
         self, s: Tx, group: Group, *, question: Text, options: Sequence[Text],
         closes_at: datetime, multiple: bool = False, share_results: bool = False,
-        by: Participant | None = None, starts_at: datetime | None = None,
+        by: Participant | None = None, starts_at: datetime | None = None, actor: str | None = None,
     ) -> Poll:
-        """Make the poll and ask everyone in ``group``, now or from ``starts_at``."""
+        """Make the poll and ask everyone in ``group``, now or from ``starts_at``; ``actor``
+        names who made it for the audit trail where ``by`` cannot ("ann (command line)")."""
         now = self.clock()
         starts = max(starts_at or now, now)
         asked = _texts(question)
@@ -136,7 +137,7 @@ class Polls:
             multiple=multiple, closes_at=closes_at, share_results=share_results,
             created_by=by.id if by else None, at=now,
         )
-        await audit.record(s, kind="poll_created", actor=_actor(by),
+        await audit.record(s, kind="poll_created", actor=actor or _actor(by),
                            details={"poll": poll.id, "group": group.id}, at=now)
         view = self.view(poll)
         await jobs.plan_many(s, [

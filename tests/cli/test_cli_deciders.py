@@ -38,7 +38,25 @@ def test_a_login_name_no_one_goes_by_is_recorded_as_the_command_line(
     assert copro(pat, "polls", "add", "--group", "Riverside Voices", "--question", "Which?",
                  "--option", "Tuesday", "--option", "Friday", "--closes", closes).exit_code == 0
     assert copro(pat, "polls", "close", "1").exit_code == 0
+    assert actors(env, "poll_created") == ["pat (command line)"]
     assert actors(env, "poll_closed") == ["pat (command line)"]
+    assert copro(pat, "broadcast", "--group", "Riverside Voices", "--yes", "--text", "Tea at 3.").exit_code == 0
+    assert actors(env, "broadcast_sent") == ["pat (command line)"]
+
+
+def test_a_poll_and_a_broadcast_from_the_command_line_say_who_sent_them(
+    env: dict[str, str]  # noqa: F811
+) -> None:
+    a_busy_group(env)
+    copro(env, "participants", "add", "--name", "Cara Jones", "--phone", "07700 900009",
+          "--group", "Riverside Voices", "--role", "coordinator")
+    assert copro(env, "--by", "Cara Jones", "polls", "add", "--group", "Riverside Voices",
+                 "--question", "Which?", "--option", "Tuesday", "--option", "Friday",
+                 "--closes", "2030-01-01 17:00").exit_code == 0
+    assert actors(env, "poll_created") == ["participant:4"]
+    assert copro(env, "--by", "Cara Jones", "broadcast", "--group", "Riverside Voices", "--yes",
+                 "--text", "Tea at 3.").exit_code == 0
+    assert actors(env, "broadcast_sent") == ["participant:4"]
 
 
 def test_by_names_the_coordinator_who_decided(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
