@@ -62,7 +62,12 @@ def create_desk(
 
     async def sign_in(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInNeeded)
-        return RedirectResponse("/signin?expired=1" if exc.expired else "/signin", status_code=303)
+        where = "/signin?expired=1" if exc.expired else "/signin"
+        if request.headers.get("HX-Request") == "true":
+            # A part of a page refreshing itself (a poll's live answers): the whole page goes
+            # to sign in, rather than the sign-in page appearing inside that part.
+            return Response(status_code=204, headers={"HX-Redirect": where})
+        return RedirectResponse(where, status_code=303)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -111,6 +111,11 @@ async def test_an_expired_or_tampered_session_is_sent_to_sign_in_again(
     clock.advance(hours=8, minutes=1)
     expired = await client.get("/")
     assert expired.status_code == 303 and expired.headers["location"] == "/signin?expired=1"
+    # A poll's live answers refreshing themselves send the whole page to sign in, not the
+    # sign-in page into the answers.
+    part = await client.get("/polls/1/results", headers={"HX-Request": "true"})
+    assert part.status_code == 204 and part.headers["HX-Redirect"] == "/signin?expired=1"
+    assert part.text == ""
 
 
 async def test_a_coordinator_is_refused_another_groups_people(
