@@ -51,6 +51,8 @@ class Inbound:
     media: tuple[str, ...] = field(default=())
     provider_id: str | None = None
     unread: int = 0  # photos that came with it but could not be had (the person is told)
+    # Writing shows the address works again (Telegram: someone who had blocked the bot).
+    revives: bool = False
 
 
 class Spool:
@@ -89,7 +91,7 @@ class Spool:
         return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
                        text=data.get("text") or "", media=tuple(data.get("media") or ()),
                        unread=int(data.get("unread") or 0),
-                       provider_id=data.get("provider_id"))
+                       provider_id=data.get("provider_id"), revives=bool(data.get("revives")))
 
     @staticmethod
     def error(path: Path) -> str:
@@ -254,10 +256,13 @@ class Inbox:
 
     async def _handle(self, item: Inbound) -> None:
         c = self.conversations
-        if item.kind == "message":
+        if item.kind == "message":  # its address made good again inside its own transaction
             await c.receive(item.channel, item.address, item.text, item.media, item.provider_id,
-                            unread=item.unread)
-        elif item.kind == "action":
+                            unread=item.unread, revives=item.revives)
+            return
+        if item.revives and await self.reachable_again(item.channel, item.address):
+            log.info("inbox: %s %s can be reached again", item.channel, mask(item.address))
+        if item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:
             await c.refuse_invite(item.channel, item.address)

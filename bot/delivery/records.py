@@ -85,6 +85,9 @@ class Records:
         outcomes: list[tuple[_Record, BaseException | None]] = []
         try:
             async with self.db.transaction() as s:
+                if len(due) == 1:  # alone, its failure is the transaction's: no savepoint needed
+                    await due[0].write(s)
+                    return [(due[0], None)]
                 for record in due:
                     try:
                         async with savepoint(s):
