@@ -32,6 +32,7 @@ from bot.delivery.receipts import Receipt
 from bot.host import taps
 from bot.host.conversations import Conversations
 from bot.host.taps import Tap
+from storage import invites
 from storage.db import unavailable
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,11 @@ class Inbox:
     async def reachable_again(self, channel: str, address: str) -> bool:
         """An address marked unreachable sent something: it works again. True if it was marked."""
         return await addresses.reachable_again(self.conversations.db, channel, address)
+
+    @staticmethod
+    def may_link(text: str) -> bool:
+        """Whether ``text`` could be an invite code typed on its own, which links a chat."""
+        return invites.looks_like_code(text)
 
     async def first_time(self, channel: str, update_id: int) -> bool:
         """Whether a provider's update is new: one delivered again (after a restart, say) is

@@ -235,7 +235,10 @@ class TelegramChannel:
 
     async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every kind of update is handled once, by its id, across restarts: one Telegram
-        delivers again (a poll not confirmed before a restart, a webhook retried) stops here."""
+        delivers again (a poll not confirmed before a restart, a webhook retried) stops here.
+        A plain text is taken once by its own turn instead, which saves a write a text."""
+        if self.updates.once_by_its_turn(update):
+            return
         if not await self.inbox.first_time(self.name, update.update_id):
             log.info("telegram: update %s came again; handled once", update.update_id)
             raise ApplicationHandlerStop

@@ -91,6 +91,15 @@ class Updates:
             PollAnswerHandler(self._vote),
         ]
 
+    def once_by_its_turn(self, update: Update) -> bool:
+        """Whether ``update`` is a new text in a private chat (not a command, not an invite
+        code): the turn that handles it keeps it by its message's id and takes it once, so it
+        needs no note of its own that it came."""
+        message, chat = update.message, update.effective_chat
+        return (message is not None and chat is not None and chat.type == "private"
+                and bool(message.text) and not (message.text or "").startswith("/")
+                and not self.inbox.may_link(message.text or ""))
+
     async def _hand_in(self, item: Inbound) -> None:
         # No one types a NUL character, and PostgreSQL cannot keep one in text. Anything a
         # chat sends shows it works again (someone who had blocked the bot writes again).
