@@ -13,6 +13,20 @@ from tests.channels.test_telegram import Rig, rig  # noqa: F401 (the fixture)
 SAM, ANN = 7001, 7002
 
 
+async def after_a_restart(rig: Rig, *updates: dict[str, object]) -> list[str]:  # noqa: F811
+    """copro restarts (a new channel, nothing in memory), Telegram delivers ``updates`` again,
+    then Ann says "yes" after them; what copro answers her."""
+    assert rig.channel.app.updater is not None
+    await rig.channel.app.updater.stop()
+    again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
+    await again.start()
+    try:
+        rig.api.queue(*updates)
+        return await rig.deliver(ANN, rig.api.message(ANN, "yes"))  # after them, in order
+    finally:
+        await again.stop()
+
+
 async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handled_once(
     rig: Rig,  # noqa: F811
 ) -> None:
@@ -32,15 +46,7 @@ async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handle
     assert "Do you agree?" in consent[-1]
 
     # copro restarts: a new channel, with nothing in memory, and Telegram sends both again.
-    assert rig.channel.app.updater is not None
-    await rig.channel.app.updater.stop()
-    again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
-    await again.start()
-    try:
-        rig.api.queue(link, tap)
-        answered = await rig.deliver(ANN, rig.api.message(ANN, "yes"))  # after them, in order
-    finally:
-        await again.stop()
+    answered = await after_a_restart(rig, link, tap)
     assert rig.api.texts(SAM) == [linked]  # not "Sorry, that invite code does not work."
     assert "What name would you like us to call you?" in answered[-1]
     assert not [c for c in rig.api.sent(None, "answerCallbackQuery")
@@ -78,15 +84,7 @@ async def test_a_text_and_a_typed_code_delivered_again_after_a_restart_are_handl
     assert await rig.channel.inbox.first_time("telegram", hello["update_id"])
 
     # copro restarts, and Telegram sends both again.
-    assert rig.channel.app.updater is not None
-    await rig.channel.app.updater.stop()
-    again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
-    await again.start()
-    try:
-        rig.api.queue(code, hello)
-        answered = await rig.deliver(ANN, rig.api.message(ANN, "yes"))  # after them, in order
-    finally:
-        await again.stop()
+    answered = await after_a_restart(rig, code, hello)
     # Sam is not told his code does not work; Ann's "1" is not read as an answer again.
     assert rig.api.texts(SAM) == [linked]
     assert "What name would you like us to call you?" in answered[-1]
