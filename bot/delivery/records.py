@@ -2,16 +2,17 @@
 
 However many sends finish together, the sender needs one connection to record them, so
 it never asks the pool for more than it has (the webhooks share that pool), and on SQLite
-it takes the single writer once for the batch, not once a send. Each send's record is
-written in a savepoint of its own: one that fails is tried again on its own, after a
-pause, without undoing the others; a send whose record still cannot be written after
-the last pause stays leased, to be sent again when its lease runs out.
+it takes the single writer once for the batch, not once a send. If the batch fails, each
+send's record is written again in a savepoint of its own: one that fails is tried again
+on its own, after a pause, without undoing the others; a send whose record still cannot
+be written after the last pause stays leased, to be sent again when its lease runs out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -53,7 +54,10 @@ class Records:
         self._waiting.append(_Record(label, write, done))
         self._more.set()
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._run(), name="outbox records")
+            # A context of its own: never taken for part of whatever transaction its first
+            # caller might be in.
+            self._writer = asyncio.create_task(self._run(), name="outbox records",
+                                               context=contextvars.Context())
         return await asyncio.shield(done)
 
     async def flush(self) -> None:
@@ -79,15 +83,22 @@ class Records:
                     self._again(record, error)
 
     async def _batch(self, due: list[_Record]) -> list[tuple[_Record, BaseException | None]]:
-        """Each record in a savepoint of one transaction; what went wrong with each, if anything.
-        A transaction that fails as a whole (the connection lost, the commit refused) fails
+        """The records in one transaction; what went wrong with each, if anything. If it fails,
+        each is written again in a savepoint of its own, to keep those that can be kept. A
+        transaction that fails as a whole (the connection lost, the commit refused) fails
         every record in it."""
+        try:
+            async with self.db.transaction() as s:
+                for record in due:
+                    await record.write(s)
+        except Exception as exc:
+            if len(due) == 1:
+                return [(due[0], exc)]
+        else:
+            return [(record, None) for record in due]
         outcomes: list[tuple[_Record, BaseException | None]] = []
         try:
             async with self.db.transaction() as s:
-                if len(due) == 1:  # alone, its failure is the transaction's: no savepoint needed
-                    await due[0].write(s)
-                    return [(due[0], None)]
                 for record in due:
                     try:
                         async with savepoint(s):

@@ -138,10 +138,11 @@ async def test_one_record_that_fails_is_tried_again_alone_and_the_rest_of_its_ba
         records.write("telegram message b was sent", marking(ids[1], 1)),
         records.write("telegram message c was sent", marking(ids[2], 5)),
     )
-    # The first is written once; the second once more after its failure; the third gives up
-    # after the last pause, and stays as it was (to be sent again when its lease runs out).
+    # The batch fails at the second, so all are written again, each in a savepoint: the first
+    # is kept, the second now goes through, and the third, failing on its own, gives up after
+    # the last pause and stays as it was (to be sent again when its lease runs out).
     assert done == [True, True, False]
-    assert tries == {ids[0]: 1, ids[1]: 2, ids[2]: 3}
+    assert tries == {ids[0]: 2, ids[1]: 2, ids[2]: 3}
     assert [(await row(database, mid)).status for mid in ids] == ["sent", "sent", "queued"]
     assert "could not record that telegram message c was sent" in caplog.text
 
