@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -202,7 +203,9 @@ def measure(bot: str, people: int, backend: str, pg_url: str, webhook: bool,
             port = free_port()
             config = copro_config(folder, api, url, port, webhook)
             log = (folder / "copro.log").open("w")
-            profiler = ["-m", "pyinstrument", "-o", str(profile)] if profile else []
+            # pyinstrument if it is installed (it is not in the lock files), else cProfile.
+            tool = "pyinstrument" if importlib.util.find_spec("pyinstrument") else "cProfile"
+            profiler = ["-m", tool, "-o", str(profile)] if profile else []
             process = subprocess.Popen([sys.executable, *profiler, "-m", "bot", "--config",
                                         str(config), "run"],
                                        cwd=folder, stdout=log, stderr=log,
@@ -265,7 +268,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg-url", default=PG_URL, help="a scratch PostgreSQL database (wiped)")
     parser.add_argument("--webhook", action="store_true", help="copro takes updates by webhook")
-    parser.add_argument("--profile", type=Path, help="copro run under pyinstrument, to this file")
+    parser.add_argument("--profile", type=Path, help="copro run under a profiler, to this file")
     parser.add_argument("--double", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--reference", help=argparse.SUPPRESS)
     args = parser.parse_args()

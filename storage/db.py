@@ -43,6 +43,11 @@ _holding: ContextVar[frozenset[int]] = ContextVar("copro_holding", default=froze
 _PG_MIGRATION_LOCK = 0x636F70726F
 
 
+# The most connections a Database opens at once, unless told otherwise (SQLAlchemy's own default
+# of five kept open and ten more when needed).
+POOL_SIZE = 15
+_POOL_KEPT = 5
+
 # PostgreSQL's error codes for "not now": a statement or lock wait cut short, a deadlock,
 # the server shutting down or full; and class 08, the connection lost.
 _PG_NOT_NOW = {"57014", "55P03", "40P01", "40001", "57P01", "57P02", "57P03", "53300"}
@@ -104,10 +109,15 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 class Database:
-    """One database, by URL: SQLite (``sqlite+aiosqlite``) or PostgreSQL (``+asyncpg``)."""
+    """One database, by URL: SQLite (``sqlite+aiosqlite``) or PostgreSQL (``+asyncpg``).
 
-    def __init__(self, url: str, waits: Waits | None = None, **engine_options: Any) -> None:
+    ``pool_size``: the most connections open at once (a SQLite file or PostgreSQL); a task
+    that needs one more waits up to ``Waits.pool`` for one to come back."""
+
+    def __init__(self, url: str, waits: Waits | None = None, *, pool_size: int = POOL_SIZE,
+                 **engine_options: Any) -> None:
         self.url = url
+        self.pool_size = pool_size
         self.waits = waits = waits or Waits()
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -116,6 +126,7 @@ class Database:
             path = parsed.database
             if path and path != ":memory:":
                 engine_options.setdefault("pool_timeout", waits.pool)
+                engine_options.update(_pool(pool_size))
                 if not parsed.query.get("uri"):
                     self.sqlite_file = Path(path).expanduser()
                     folder = self.sqlite_file.parent
@@ -125,6 +136,7 @@ class Database:
         else:
             engine_options.setdefault("pool_pre_ping", True)
             engine_options.setdefault("pool_timeout", waits.pool)
+            engine_options.update(_pool(pool_size))
             engine_options.setdefault("connect_args", _pg_connect_args(waits))
         # Errors and SQL logs never show the values bound to a statement (numbers, texts).
         engine_options.setdefault("hide_parameters", True)
@@ -308,6 +320,14 @@ def _sqlite_pragma(connection: Connection, pragma: str) -> None:
         cursor.execute(f"PRAGMA {pragma}")
     finally:
         cursor.close()
+
+
+def _pool(size: int) -> dict[str, int]:
+    """At most ``size`` connections: up to five kept open between uses, the rest closed after."""
+    if size < 1:
+        raise ValueError(f"a pool needs at least one connection, not {size}")
+    kept = min(size, _POOL_KEPT)
+    return {"pool_size": kept, "max_overflow": size - kept}
 
 
 def _pg_connect_args(waits: Waits) -> dict[str, Any]:

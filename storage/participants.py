@@ -299,6 +299,17 @@ async def set_address_status(s: AsyncSession, channel: str, address: str, status
     return bool(getattr(result, "rowcount", 0))
 
 
+async def reachable_again(s: AsyncSession, channel: str, address: str) -> bool:
+    """An address marked ``unreachable`` wrote to copro: it is ``ok`` again. True if it was
+    marked (one statement, whether or not it was)."""
+    result = await s.execute(
+        update(Address)
+        .where(Address.channel == channel, Address.address == address, Address.status == "unreachable")
+        .values(status="ok")
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def address_statuses(s: AsyncSession, channel: str, addresses: Sequence[str]) -> dict[str, str]:
     """The status of each of ``addresses`` on ``channel`` that someone has."""
     found: dict[str, str] = {}

@@ -48,7 +48,8 @@ class RunningChannel(Channel, Protocol):
 
 async def open_database(config: Config) -> Database:
     """The configured database, ready: the embedded default sets itself up."""
-    db = Database(config.database_url, config.database.waits, echo=config.database.echo)
+    db = Database(config.database_url, config.database.waits, echo=config.database.echo,
+                  pool_size=config.database.pool_size)
     try:
         if db.is_sqlite:
             await db.upgrade()

@@ -281,7 +281,8 @@ def db_upgrade(state: State) -> None:
 
 
     async def upgrade() -> str:
-        database = Database(state.config.database_url, state.config.database.waits)
+        database = Database(state.config.database_url, state.config.database.waits,
+                            pool_size=state.config.database.pool_size)
         try:
             await database.upgrade()
         finally:

@@ -30,7 +30,7 @@ from pydantic import (
 from bot.core.phones import InvalidNumber, normalise
 from bot.core.whatsapp import WhatsAppConfig
 from bot.engine.definition import Duration
-from storage.db import Waits, default_sqlite_url
+from storage.db import POOL_SIZE, Waits, default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
 FILE_VARIABLE = "COPRO_CONFIG"
@@ -112,6 +112,8 @@ class DatabaseConfig(_Section):
     connect_timeout: Seconds = 5
     statement_timeout: Annotated[float, Field(ge=0)] = 60
     lock_timeout: Annotated[float, Field(ge=0)] = 10
+    # The most connections copro opens to the database at once; see config.example.toml.
+    pool_size: int = Field(default=POOL_SIZE, ge=3, le=1000)
 
     @property
     def waits(self) -> Waits:

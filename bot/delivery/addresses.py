@@ -18,10 +18,7 @@ async def reachable_again(db: Database, channel: str, address: str) -> bool:
         if await participants.address_status(s, channel, address) != "unreachable":
             return False
     async with db.transaction() as s:
-        if await participants.address_status(s, channel, address) != "unreachable":
-            return False
-        await participants.set_address_status(s, channel, address, "ok")
-    return True
+        return await participants.reachable_again(s, channel, address)
 
 
 async def staff(db: Database, channel: str) -> list[str]:

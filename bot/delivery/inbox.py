@@ -32,6 +32,7 @@ from bot.delivery.receipts import Receipt
 from bot.host import taps
 from bot.host.conversations import Conversations
 from bot.host.taps import Tap
+from storage import invites
 from storage.db import unavailable
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class Inbound:
     provider_id: str | None = None
     unread: int = 0  # photos that came with it but could not be had (the person is told)
     answers: int | None = None  # a tapped button: the outbox message it was under
+    # Writing shows the address works again (Telegram: someone who had blocked the bot).
+    revives: bool = False
 
 
 class Spool:
@@ -106,7 +109,7 @@ class Spool:
         return Inbound(kind=data["kind"], channel=data["channel"], address=data["address"],
                        text=data.get("text") or "", media=tuple(data.get("media") or ()),
                        unread=int(data.get("unread") or 0),
-                       provider_id=data.get("provider_id"),
+                       provider_id=data.get("provider_id"), revives=bool(data.get("revives")),
                        answers=data.get("answers") if isinstance(data.get("answers"), int) else None)
 
     @staticmethod
@@ -230,6 +233,11 @@ class Inbox:
         False if no one has that address yet."""
         return await addresses.known_as(self.conversations.db, channel, address, username)
 
+    @staticmethod
+    def may_link(text: str) -> bool:
+        """Whether ``text`` could be an invite code typed on its own, which links a chat."""
+        return invites.looks_like_code(text)
+
     async def first_time(self, channel: str, update_id: int) -> bool:
         """Whether a provider's update is new: one delivered again (after a restart, say) is
         not. While the database is away, every update is taken as new (and spooled)."""
@@ -321,10 +329,13 @@ class Inbox:
 
     async def _handle(self, item: Inbound) -> None:
         c = self.conversations
-        if item.kind == "message":
+        if item.kind == "message":  # its address made good again inside its own transaction
             await c.receive(item.channel, item.address, item.text, item.media, item.provider_id,
-                            unread=item.unread, answers=item.answers)
-        elif item.kind == "action":
+                            unread=item.unread, answers=item.answers, revives=item.revives)
+            return
+        if item.revives and await self.reachable_again(item.channel, item.address):
+            log.info("inbox: %s %s can be reached again", item.channel, mask(item.address))
+        if item.kind == "action":
             await c.act(item.channel, item.address, item.text)
         elif item.kind == "link" and await c.link(item.channel, item.address, item.text) is None:
             await c.refuse_invite(item.channel, item.address)

@@ -37,13 +37,14 @@ from datetime import datetime, timedelta
 from bot.core import quiet
 from bot.core.clock import utcnow
 from bot.core.config import Config
-from bot.core.logs import mask, reason
+from bot.core.logs import mask
 from bot.core.metrics import Metrics
 from bot.delivery import charts, fallback, window
 from bot.delivery.channel import Channel, Sent, TryAgain, Undeliverable
 from bot.delivery.outgoing import as_outgoing
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.reasons import plain
+from bot.delivery.records import Records
 from bot.host.hooks import Hooks
 from storage import messages, participants
 from storage.db import Database, Tx
@@ -55,9 +56,6 @@ SEND_TIMEOUT = 30.0  # seconds a provider has to accept one message
 HOUR = timedelta(hours=1)
 HOLD = timedelta(minutes=10)  # how long a message over the hourly cap waits before a new look
 MAX_RETRY_AFTER = 3600.0  # a provider asking for longer than an hour is asked again then
-# Pauses between tries at writing down what became of a send, when the database has a blip:
-# giving up leaves the row leased, to be sent again when the lease runs out.
-RECORD_PAUSES = (0.1, 0.3, 1.0, 2.0, 4.0)
 
 
 class Sender:
@@ -85,6 +83,7 @@ class Sender:
         self.jitter = jitter
         # Features' checks of a message as it goes (``ReleaseHook``): still true, and worded now.
         self.hooks = hooks or Hooks()
+        self.records = Records(db)  # what became of each send, written a batch at a time
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -130,6 +129,7 @@ class Sender:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            await self.records.flush()  # a send the provider took is written down as sent
             unfinished = [mid for mid, task in tasks.items() if task in pending]
             if unfinished:
                 async with self.db.transaction() as s:
@@ -294,24 +294,10 @@ class Sender:
         return going
 
     async def _record(self, row: Message, what: str, write: Callable[[Tx], Awaitable[None]]) -> bool:
-        """Write what became of a send in a transaction of its own, trying again (in memory, a
-        few times) through a passing database fault, so that a message the provider took is
-        not sent twice and the person's next messages need not wait for its lease."""
-        for pause in (*RECORD_PAUSES, None):
-            try:
-                async with self.db.transaction() as s:
-                    await write(s)
-                return True
-            except Exception as exc:
-                if pause is None:
-                    log.error("outbox: could not record that %s message %s was %s: %s; it stays "
-                              "reserved until its lease runs out", row.channel, row.id, what,
-                              reason(exc))
-                    return False
-                log.warning("outbox: recording that %s message %s was %s failed (%s); trying "
-                            "again in %.1f s", row.channel, row.id, what, reason(exc), pause)
-                await asyncio.sleep(pause)
-        return False  # pragma: no cover - the loop returns
+        """Write what became of a send with the next batch of records (``Records``), tried again
+        through a passing database fault, so that a message the provider took is not sent
+        twice and the person's next messages need not wait for its lease."""
+        return await self.records.write(f"{row.channel} message {row.id} was {what}", write)
 
     async def _still_true(self, s: Tx, row: Message, now: datetime) -> bool:
         """Look again at a message as it goes (it may have waited all night): a notice no

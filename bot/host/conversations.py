@@ -162,18 +162,24 @@ class Conversations:
         *,
         unread: int = 0,
         answers: int | None = None,
+        revives: bool = False,
     ) -> int:
         """Handle one inbound message; returns the participant's id.
 
         ``unread`` photos came with it but could not be had: the person is told so
         plainly before their message is handled (without the photos). ``answers``: the
-        outbox message a tapped button was under, which a short item aside answers."""
+        outbox message a tapped button was under, which a short item aside answers.
+        ``revives``: the message shows that an address marked unreachable works again (on
+        Telegram, someone who had blocked the bot writes again)."""
         if invites.looks_like_code(text) and await self._may_link(channel, address):
             linked = await self.link(channel, address, text)  # an invite code typed on its own
             if linked is not None:
                 return linked
         async with self._lock(channel, address), self.db.transaction() as s:
             person = await self._find(s, channel, address)
+            if revives and person is not None and await participants.reachable_again(
+                    s, channel, address):
+                log.info("%s %s can be reached again", channel, mask(address))
             is_new = person is None
             if person is None:
                 person = await self._new_person(s, channel, address)

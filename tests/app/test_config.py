@@ -223,6 +223,43 @@ def test_port_range() -> None:
     assert problems("[http]\nport = 0\n").startswith("copro.toml: http.port: ")
 
 
+def test_a_pool_too_small_for_the_sender_is_refused() -> None:
+    said = problems("[database]\npool_size = 2\n")
+    assert said.startswith("copro.toml: database.pool_size: "), said
+    assert "3" in said  # the least it may be
+
+
+async def test_copro_opens_at_most_pool_size_connections(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.app.service import open_database
+
+    config = load_config(write("[database]\npool_size = 4\npool_timeout = 0.2\n"),
+                         env={"COPRO_DATA_DIR": str(tmp_path / "data")})
+    db = await open_database(config)
+    try:
+        holding: list[int] = []
+        all_held = asyncio.Event()
+        done = asyncio.Event()
+
+        async def hold() -> None:
+            async with db.reading():
+                holding.append(1)
+                if len(holding) == 4:
+                    all_held.set()
+                await done.wait()
+
+        holders = [asyncio.create_task(hold()) for _ in range(4)]
+        await asyncio.wait_for(all_held.wait(), timeout=10)
+        # A fifth waits for pool_timeout, then gives up: the database never sees a fifth.
+        assert not await db.ping(seconds=1)
+        done.set()
+        await asyncio.gather(*holders)
+        assert await db.ping()
+    finally:
+        await db.close()
+
+
 def test_extra_dir_must_exist() -> None:
     message = problems('[flows]\nextra_dir = "nowhere"\n')
     assert message.startswith("copro.toml: flows.extra_dir: no such directory")

@@ -13,6 +13,20 @@ from tests.channels.test_telegram import Rig, rig  # noqa: F401 (the fixture)
 SAM, ANN = 7001, 7002
 
 
+async def after_a_restart(rig: Rig, *updates: dict[str, object]) -> list[str]:  # noqa: F811
+    """copro restarts (a new channel, nothing in memory), Telegram delivers ``updates`` again,
+    then Ann says "yes" after them; what copro answers her."""
+    assert rig.channel.app.updater is not None
+    await rig.channel.app.updater.stop()
+    again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
+    await again.start()
+    try:
+        rig.api.queue(*updates)
+        return await rig.deliver(ANN, rig.api.message(ANN, "yes"))  # after them, in order
+    finally:
+        await again.stop()
+
+
 async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handled_once(
     rig: Rig,  # noqa: F811
 ) -> None:
@@ -32,15 +46,7 @@ async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handle
     assert "Do you agree?" in consent[-1]
 
     # copro restarts: a new channel, with nothing in memory, and Telegram sends both again.
-    assert rig.channel.app.updater is not None
-    await rig.channel.app.updater.stop()
-    again = TelegramChannel(rig.config, rig.channel.inbox, Metrics())
-    await again.start()
-    try:
-        rig.api.queue(link, tap)
-        answered = await rig.deliver(ANN, rig.api.message(ANN, "yes"))  # after them, in order
-    finally:
-        await again.stop()
+    answered = await after_a_restart(rig, link, tap)
     assert rig.api.texts(SAM) == [linked]  # not "Sorry, that invite code does not work."
     assert "What name would you like us to call you?" in answered[-1]
     assert not [c for c in rig.api.sent(None, "answerCallbackQuery")
@@ -49,3 +55,38 @@ async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handle
     async with rig.db.transaction() as s:
         linked_sam = await participants.find_by_address(s, "telegram", str(SAM))
     assert linked_sam is not None and linked_sam.id == sam.id
+
+
+async def test_a_text_and_a_typed_code_delivered_again_after_a_restart_are_handled_once(
+    rig: Rig,  # noqa: F811
+) -> None:
+    async with rig.db.transaction() as s:
+        sam = await participants.create(s, channel="sms", address="+447700900009", name="Sam")
+        await participants.record_consent(s, sam, utcnow())
+        invite = await invites.create(s, sam, at=utcnow())
+    code = rig.api.message(SAM, invite.code)  # the code typed on its own, not after /start
+    rig.api.queue(code)
+
+    async def answered_sam() -> bool:
+        await rig.sender.drain()
+        return bool(rig.api.texts(SAM))
+
+    await rig.until(answered_sam)
+    [linked] = rig.api.texts(SAM)
+    assert linked.startswith("Hello Sam. This chat is now linked to")
+    await rig.deliver(ANN, rig.api.message(ANN, "/start"))  # Ann, someone new
+    hello = rig.api.message(ANN, "1")  # English, typed
+    consent = await rig.deliver(ANN, hello)
+    assert "Do you agree?" in consent[-1]
+    # A plain text is taken once by its own turn (by its message's id), so it writes no note
+    # of its update; a typed code, which may link a chat, is noted as every other update is.
+    assert not await rig.channel.inbox.first_time("telegram", code["update_id"])
+    assert await rig.channel.inbox.first_time("telegram", hello["update_id"])
+
+    # copro restarts, and Telegram sends both again.
+    answered = await after_a_restart(rig, code, hello)
+    # Sam is not told his code does not work; Ann's "1" is not read as an answer again.
+    assert rig.api.texts(SAM) == [linked]
+    assert "What name would you like us to call you?" in answered[-1]
+    assert len(answered) == 1
+    assert await rig.inbound(ANN) == 3  # /start, 1, yes

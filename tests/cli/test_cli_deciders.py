@@ -40,7 +40,8 @@ def test_a_login_name_no_one_goes_by_is_recorded_as_the_command_line(
     assert copro(pat, "polls", "close", "1").exit_code == 0
     assert actors(env, "poll_created") == ["pat (command line)"]
     assert actors(env, "poll_closed") == ["pat (command line)"]
-    assert copro(pat, "broadcast", "--group", "Riverside Voices", "--yes", "--text", "Tea at 3.").exit_code == 0
+    assert copro(pat, "broadcast", "--group", "Riverside Voices", "--yes",
+                 "--text", "Tea at 3.").exit_code == 0
     assert actors(env, "broadcast_sent") == ["pat (command line)"]
 
 

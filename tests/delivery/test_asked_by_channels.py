@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.config import load_config
-from bot.delivery.inbox import Inbox, Spool
+from bot.delivery.inbox import Inbound, Inbox, Spool
 from bot.delivery.receipts import Receipt
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
@@ -102,6 +102,32 @@ async def test_an_unreachable_chat_that_writes_again_works_again(inbox: Inbox, d
     assert await inbox.reachable_again("telegram", CHAT)
     async with database.transaction() as s:
         assert await participants.address_status(s, "telegram", CHAT) == "ok"
+
+
+async def test_a_message_that_revives_its_address_makes_it_good_in_its_own_turn(
+    inbox: Inbox, database: Database
+) -> None:
+    async with database.transaction() as s:
+        await participants.create(s, channel="telegram", address=CHAT)
+        await participants.set_address_status(s, "telegram", CHAT, "unreachable")
+        await participants.create(s, channel="sms", address="+447700900002")
+        await participants.set_address_status(s, "sms", "+447700900002", "unreachable")
+    # A Telegram chat that writes again works again, in the transaction that handles what it
+    # said, so it is answered: the welcome's first question goes to it.
+    await inbox.hand_in(Inbound("message", "telegram", CHAT, "hello", revives=True))
+    async with database.transaction() as s:
+        assert await participants.address_status(s, "telegram", CHAT) == "ok"
+        said = [m for m in await records.messages_of_address(s, CHAT) if m.direction == "out"]
+    assert [m.status for m in said] == ["queued"]
+    assert said[0].body.startswith("Hello")
+    # A button tapped (not a message) revives its chat too; a text by SMS revives nothing.
+    async with database.transaction() as s:
+        await participants.set_address_status(s, "telegram", CHAT, "unreachable")
+    await inbox.hand_in(Inbound("action", "telegram", CHAT, "nothing:1", revives=True))
+    await inbox.hand_in(Inbound("message", "sms", "+447700900002", "hello"))
+    async with database.transaction() as s:
+        assert await participants.address_status(s, "telegram", CHAT) == "ok"
+        assert await participants.address_status(s, "sms", "+447700900002") == "unreachable"
 
 
 async def test_the_coordinators_chats_are_known(inbox: Inbox, database: Database) -> None:

@@ -244,8 +244,10 @@ class TelegramChannel:
 
     async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every kind of update is handled once, by its id, across restarts: one Telegram
-        delivers again (a poll not confirmed before a restart, a webhook retried) stops here."""
-        if not await self.inbox.first_time(self.name, update.update_id):
+        delivers again (a poll not confirmed before a restart, a webhook retried) stops here.
+        A plain text is taken once by its own turn instead, which saves a write a text."""
+        if not self.updates.once_by_its_turn(update) and not await self.inbox.first_time(
+                self.name, update.update_id):
             log.info("telegram: update %s came again; handled once", update.update_id)
             raise ApplicationHandlerStop
         chat, user = update.effective_chat, update.effective_user

@@ -91,20 +91,21 @@ class Updates:
             PollAnswerHandler(self._vote),
         ]
 
-    async def _hand_in(self, item: Inbound) -> None:
-        # No one types a NUL character, and PostgreSQL cannot keep one in text.
-        item = dataclasses.replace(item, text=item.text.replace("\x00", ""))
-        self.metrics.messages_in.labels(channel=self.name).inc()
-        await self._reachable_again(item.address)
-        await self.inbox.hand_in(item)
+    def once_by_its_turn(self, update: Update) -> bool:
+        """Whether ``update`` is a new text in a private chat (not a command, not an invite
+        code): the turn that handles it keeps it by its message's id and takes it once, so it
+        needs no note of its own that it came."""
+        message, chat = update.message, update.effective_chat
+        return (message is not None and chat is not None and chat.type == "private"
+                and bool(message.text) and not (message.text or "").startswith("/")
+                and not self.inbox.may_link(message.text or ""))
 
-    async def _reachable_again(self, chat: str) -> None:
-        """Someone who had blocked the bot writes again: their chat works again."""
-        try:
-            if await self.inbox.reachable_again(self.name, chat):
-                log.info("telegram: %s can be reached again", mask(chat))
-        except Exception as exc:  # the database may be away: the inbox keeps the message anyway
-            log.warning("telegram: could not check whether %s can be reached: %s", mask(chat), exc)
+    async def _hand_in(self, item: Inbound) -> None:
+        # No one types a NUL character, and PostgreSQL cannot keep one in text. Anything a
+        # chat sends shows it works again (someone who had blocked the bot writes again).
+        item = dataclasses.replace(item, text=item.text.replace("\x00", ""), revives=True)
+        self.metrics.messages_in.labels(channel=self.name).inc()
+        await self.inbox.hand_in(item)
 
     async def _not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group, supergroup or channel: never a conversation. A coordinator's command there
