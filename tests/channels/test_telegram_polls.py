@@ -5,7 +5,6 @@ one, closing the poll stops Telegram's, and buttons stay where Telegram's poll c
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,22 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.wiring import scheduler_for
-from bot.channels.telegram.channel import TelegramChannel
-from bot.core.config import load_config
-from bot.core.metrics import Metrics
 from bot.core.scheduler import Scheduler
-from bot.delivery.inbox import Inbox, Spool
 from bot.delivery.outbox import Sender
 from bot.features.polls import Polls
-from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import polls
 from storage.db import Database
 from storage.models import Group
-from tests.doubles.bot_api import TOKEN, BotApiDouble, Call
-from tests.people import Clock, deliver, group, member
-from tests.servers import serve_asgi
+from tests.doubles.bot_api import BotApiDouble, Call
+from tests.people import Clock, deliver, member
+from tests.telegram_copro import telegram_copro
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # inside everyone's contact hours
 ANN, CAI = 1001, 1003
@@ -75,28 +68,10 @@ class Rig:
 
 @pytest.fixture
 async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
-    api = BotApiDouble()
     clock = Clock(NOW)
-    async with serve_asgi(api.app) as api_url:
-        keys = {"token": TOKEN, "api_base_url": api_url, "polling_timeout": 1,
-                "messages_per_second": 1000, "chat_messages_per_second": 1000}
-        (tmp_path / "copro.toml").write_text(
-            "[telegram]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in keys.items())
-            + "\n[checkins]\nenabled = false\n")
-        config = load_config(tmp_path / "copro.toml", env={"COPRO_DATA_DIR": str(tmp_path)})
-        conversations = Conversations(database, Library.load(), config, clock=clock)
-        await conversations.register_flows()
-        scheduler = scheduler_for(conversations, config, clock=clock)
-        channel = TelegramChannel(config, Inbox(conversations, Spool(tmp_path / "spool")), Metrics())
-        sender = Sender(database, {"telegram": channel}, config, clock=clock)
-        riverside = await group(database)
-        await channel.start()
-        try:
-            yield Rig(api, database, conversations, scheduler, sender,
-                      Polls(conversations, config, clock), clock, riverside)
-        finally:
-            api.hang_up()
-            await channel.stop()
+    async with telegram_copro(database, tmp_path, clock) as c:
+        yield Rig(c.api, database, c.conversations, c.scheduler, c.sender,
+                  Polls(c.conversations, c.config, clock), clock, c.riverside)
 
 
 async def test_telegram_votes_in_its_own_poll_count_with_texted_answers(rig: Rig) -> None:
