@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli._common import State, database, one_participant, pass_state, run
+from bot.cli._common import State, actor, database, one_participant, pass_state, run
 from bot.core.clock import utcnow
 from storage import audit, participants
 
@@ -32,6 +32,7 @@ def login(state: State, who: str | None) -> None:
     async def work() -> tuple[str, str, bool]:
         async with database(config) as db, db.transaction() as s:
             made = False
+            by = await actor(s, state)
             if who is not None:
                 person = await one_participant(s, who)
             else:
@@ -42,14 +43,14 @@ def login(state: State, who: str | None) -> None:
                     person = await participants.create_without_address(
                         s, name="Admin", language=config.language, timezone=config.timezone)
                     await participants.set_admin(s, person, True)
-                    await audit.record(s, kind="participant_added", actor="command line",
+                    await audit.record(s, kind="participant_added", actor=by,
                                        participant_id=person.id, details={"admin": True},
                                        at=utcnow())
                     made = True
             if person.status != "active":
                 raise click.ClickException(f"participant {person.id} cannot sign in: they are "
                                            f"{person.status.replace('_', ' ')}")
-            link = await login_link(s, keys_for(config), config, person, now=utcnow())
+            link = await login_link(s, keys_for(config), config, person, by=by, now=utcnow())
             return link, person.name or f"participant {person.id}", made
 
     link, described, made = run(work())

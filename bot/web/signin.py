@@ -38,11 +38,14 @@ def link_digest(keys: Keys, token: str) -> str:
     return keys.digest(f"link:{token}")
 
 
-async def login_link(s: Tx, keys: Keys, config: Config, person: Participant, *, now: datetime) -> str:
-    """A one-time sign-in link for ``person`` (``copro desk login``), for ten minutes."""
+async def login_link(
+    s: Tx, keys: Keys, config: Config, person: Participant, *, by: str, now: datetime
+) -> str:
+    """A one-time sign-in link for ``person`` (``copro desk login``), for ten minutes; ``by``:
+    who asked for it, for the audit trail ("pat (command line)")."""
     token = new_link_token()
     await desk.make_code(s, person.id, link_digest(keys, token), expires_at=now + LASTS, at=now)
-    await audit.record(s, kind="desk_link_made", actor="command line", participant_id=person.id,
+    await audit.record(s, kind="desk_link_made", actor=by, participant_id=person.id,
                        at=now)
     return f"{config.desk.address}/signin/link/{token}"
 

@@ -17,6 +17,8 @@ from bot.host.conversations import Conversations
 from bot.web.access import SESSION_COOKIE
 from bot.web.app import create_desk
 from storage.db import Database
+from tests import records
+from tests.cli.test_cli_records import look
 
 
 @pytest.fixture
@@ -65,3 +67,13 @@ def test_the_first_login_makes_an_admin_and_the_link_works_once(env: dict[str, s
 def test_login_for_someone_unknown_says_so(env: dict[str, str]) -> None:
     result = copro(env, "desk", "login", "Nobody")
     assert result.exit_code == 1 and "no participant matches 'Nobody'" in result.output
+
+
+def test_the_audit_trail_says_who_made_the_admin_and_asked_for_the_link(env: dict[str, str]) -> None:
+    pat = {**env, "LOGNAME": "pat", "USER": "pat"}
+    assert copro(pat, "desk", "login").exit_code == 0
+    assert copro({**env, "COPRO_BY": "Admin"}, "desk", "login").exit_code == 0
+    events = [(e.kind, e.actor) for e in look(env, records.audit_events)]
+    assert ("participant_added", "pat (command line)") in events
+    assert [actor for kind, actor in events if kind == "desk_link_made"] == [
+        "pat (command line)", "participant:1"]
