@@ -22,6 +22,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage import sqlite_connection
+
 # An open transaction, as every storage function takes it; code outside storage names it so.
 Tx = AsyncSession
 T = TypeVar("T")
@@ -140,6 +142,8 @@ class Database:
             engine_options.setdefault("connect_args", _pg_connect_args(waits))
         # Errors and SQL logs never show the values bound to a statement (numbers, texts).
         engine_options.setdefault("hide_parameters", True)
+        if self.is_sqlite:  # a trip to the connection's thread a statement, not four
+            engine_options.setdefault("async_creator", self._sqlite_connect)
         self.engine: AsyncEngine = create_async_engine(url, **engine_options)
         # SQLite lets one writer in at a time. Writers of this process queue here,
         # in order, rather than in SQLite's busy handler, which polls with growing
@@ -149,6 +153,11 @@ class Database:
             new = self.sqlite_file is not None and not self.sqlite_file.exists()
             _sqlite_hooks(self.engine, self.sqlite_file if new else None,
                           busy_ms=round(waits.busy * 1000))
+
+    async def _sqlite_connect(self) -> sqlite_connection.Connection:
+        sync = self.engine.sync_engine
+        args, kwargs = sync.dialect.create_connect_args(sync.url)
+        return await sqlite_connection.connect(args, kwargs)
 
     @property
     def safe_url(self) -> str:
