@@ -10,27 +10,35 @@ from sqlalchemy import Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
+from storage import remembered
 from storage.insert import insert_rows
 from storage.models import FlowDefinition, FlowSession
 
 # Sessions still under way: the one a person's messages answer (``active``), one set aside to
 # come back to (``parked``), and short ones answered by their own buttons (``aside``).
 OPEN = ("active", "parked", "aside")
+_OPEN_KEY = "open sessions"
 
 
 async def _active(
     s: AsyncSession, participant_id: int, statuses: Sequence[str] = ("active",)
 ) -> list[FlowSession]:
     """The participant's sessions with ``statuses`` (active: one, or none), newest first and
-    locked."""
-    stmt = (
-        select(FlowSession)
-        .where(FlowSession.participant_id == participant_id, FlowSession.status.in_(statuses))
-        .order_by(FlowSession.id.desc())
-    )
-    if s.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    return list(await s.scalars(stmt))
+    locked. Their open sessions are read once a transaction, until it writes."""
+    found: list[FlowSession] | None = await remembered.recall(s, (_OPEN_KEY, participant_id))
+    if found is None:
+        stmt = (
+            select(FlowSession)
+            .where(FlowSession.participant_id == participant_id, FlowSession.status.in_(OPEN))
+            .order_by(FlowSession.id.desc())
+        )
+        if s.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        found = list(await s.scalars(stmt))
+        remembered.keep(s, (_OPEN_KEY, participant_id), found)
+    if not set(statuses) <= set(OPEN):
+        raise ValueError(f"not a status of an open session: {statuses}")
+    return [row for row in found if row.status in statuses]
 
 
 async def get(s: AsyncSession, session_id: int) -> FlowSession | None:

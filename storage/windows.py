@@ -14,6 +14,8 @@ from storage.models import Message
 # The topic of a template sent to open a conversation, and why the messages behind it wait.
 OPENER_TOPIC = "whatsapp:open"
 WAITING_FOR_ANSWER = "held: waiting for them to answer on WhatsApp (its 24-hour window is shut)"
+# The one channel whose messages wait for the person's answer.
+WAITING_CHANNEL = "whatsapp"
 
 
 async def last_inbound(
@@ -58,6 +60,8 @@ async def waiting(s: AsyncSession, channel: str, address: str) -> list[Message]:
 
 async def release(s: AsyncSession, channel: str, address: str, *, at: datetime) -> int:
     """The person answered: the messages waiting for it may go now. Returns how many."""
+    if channel != WAITING_CHANNEL:
+        return 0  # no other channel holds messages for an answer: nothing to look for
     result = await s.execute(
         update(Message)
         .where(Message.channel == channel, Message.address == address,
