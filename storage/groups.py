@@ -102,16 +102,18 @@ async def speaking_for(
     if not participant_ids:
         return {}
     rows = await s.execute(
-        select(Membership.participant_id, Group)
-        .join(Group, Group.id == Membership.group_id)
+        select(Membership.participant_id, Membership.group_id)
         .where(Membership.participant_id.in_(set(participant_ids)))
         .order_by(Membership.id)
     )
-    chosen: dict[int, Group] = {}
-    for pid, group in rows:
-        if pid not in chosen or group.id == about:
-            chosen[int(pid)] = group
-    return chosen
+    chosen: dict[int, int] = {}
+    for pid, group_id in rows:
+        if pid not in chosen or group_id == about:
+            chosen[int(pid)] = int(group_id)
+    if not chosen:
+        return {}
+    found = {g.id: g for g in await s.scalars(select(Group).where(Group.id.in_(set(chosen.values()))))}
+    return {pid: found[group_id] for pid, group_id in chosen.items()}
 
 
 async def set_checkin_schedule(
