@@ -164,10 +164,11 @@ class Checkins:
 
         counts = Counter(job.payload.get("counts") or {})
         with collector.paused():  # see bot.core.collector: a chunk is a burst of objects
-            chunk = await self.ahead.chunk(s, job.id, members, int(job.payload.get("after") or 0))
+            chunk = await self.ahead.chunk(s, job.id, members, int(job.payload.get("after") or 0),
+                                           now=now)
             people = chunk.people
             if len(people) == size:  # read the next chunk while this one is written
-                self.ahead.read(job.id, members, people[-1].id)
+                self.ahead.read(job.id, members, people[-1].id, now=now)
             counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
                 schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
                 topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},

@@ -77,23 +77,25 @@ class ReadAhead:
     """The next chunk of a fan-out, read on a connection of its own while this one is written.
 
     One read ahead at a time, for one job: with the scheduler's connection, a fan-out holds
-    two at most. ``chunk`` gives the read ahead for ``(job_id, after)`` if there is one (and
-    drops any other), else reads it in ``s``.
+    two at most. ``chunk`` gives the read ahead for the job's chunk after ``after`` if it was
+    made in the same tick (``now``), else reads the chunk in ``s``: a chunk run again later (its
+    job failed, copro started again) reads who is in it afresh.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._ahead: tuple[tuple[int, int], asyncio.Task[Chunk]] | None = None
+        self._ahead: tuple[tuple[int, int, datetime], asyncio.Task[Chunk]] | None = None
 
-    async def chunk(self, s: Tx, job_id: int, members: ReadChunk, after: int) -> Chunk:
-        if self._ahead is not None and self._ahead[0] == (job_id, after):
+    async def chunk(self, s: Tx, job_id: int, members: ReadChunk, after: int, *,
+                    now: datetime) -> Chunk:
+        if self._ahead is not None and self._ahead[0] == (job_id, after, now):
             task = self._ahead[1]
             self._ahead = None
             with contextlib.suppress(Exception):  # read again here, where a failure is the job's
                 return await task
         return await read_chunk(s, members, after)
 
-    def read(self, job_id: int, members: ReadChunk, after: int) -> None:
+    def read(self, job_id: int, members: ReadChunk, after: int, *, now: datetime) -> None:
         """Start reading the chunk after ``after``, unless another job's read is under way."""
         if self._ahead is not None:
             task = self._ahead[1]
@@ -101,7 +103,7 @@ class ReadAhead:
                 return
             if not task.cancelled():
                 task.exception()  # looked at: a read ahead that failed is just not used
-        self._ahead = ((job_id, after), asyncio.create_task(self._read(members, after)))
+        self._ahead = ((job_id, after, now), asyncio.create_task(self._read(members, after)))
 
     async def _read(self, members: ReadChunk, after: int) -> Chunk:
         async with self.db.reading() as s:
