@@ -6,7 +6,8 @@ meanwhile run again and again, now and then over every object copro holds (a thi
 CPU of a 100,000-member check-in). ``paused`` turns it off for the block and back on after,
 so the objects left over are looked at once, by the next ordinary collection. Nothing else
 about the collector changes, so a long-running ``copro run`` collects as it always has
-between bursts.
+between bursts. The collector is the whole process's: other tasks that run while the block
+waits for the database go without it too, for the fraction of a second a chunk lasts.
 """
 
 from __future__ import annotations
