@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Table, bindparam, select, text
@@ -98,10 +97,13 @@ async def _copy_rows(
     """``insert_rows`` on PostgreSQL, by ``COPY`` into a temporary table dropped at commit."""
     names = list(rows[0])
     dialect = s.get_bind().dialect
-    converters = [_converter(table.c[name].type._cached_bind_processor(dialect)) for name in names]
-    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    records = [tuple(convert(value) for convert, value in zip(converters, values(row), strict=True))
-               for row in rows]
+    # Column by column: one that needs no converting is taken as it is.
+    columns = [[row[name] for row in rows] for name in names]
+    for n, name in enumerate(names):
+        to = table.c[name].type._cached_bind_processor(dialect)
+        if to is not None:
+            columns[n] = list(map(_converter(to), columns[n]))
+    records = list(zip(*columns, strict=True))
     # One table for each set of columns: another insert in this transaction may give others.
     staging = f"copro_copy_{table.name}_{zlib.crc32(','.join(names).encode()):08x}"
     listed = ", ".join(f'"{name}"' for name in names)
@@ -120,18 +122,15 @@ async def _copy_rows(
     return list(map(tuple, result))
 
 
-def _converter(to: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """A column's values as the driver takes them; a dict or list (JSON) converted once for all
-    the rows that share it (by its id: every row, and so the object, lives until the COPY)."""
+def _converter(to: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A column's values as the driver takes them, each object converted once for all the
+    rows that share it (the time of the fan-out, a dict of JSON): by its id, as every row,
+    and so the object, lives until the COPY."""
     done: dict[int, Any] = {}
 
     def convert(value: Any) -> Any:
-        if to is None:
-            return value
-        if not isinstance(value, dict | list):
-            return to(value)
-        found = done.get(id(value))
-        if found is None:
+        found = done.get(id(value), done)
+        if found is done:
             found = done[id(value)] = to(value)
         return found
 

@@ -72,6 +72,8 @@ def plain_name(value: str) -> str:
     could make a name show as something else in a coordinator's notice
     ("Ann" + U+202E + "gnp.exe"), so they never reach the database or the screen.
     """
+    if value.isprintable():  # no control, format or line-breaking character: the usual name
+        return " ".join(value.split())
     kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
                    for c in value if unicodedata.category(c) != "Cf")
     return " ".join(kept.split())

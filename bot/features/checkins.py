@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core import collector
 from bot.core.config import Config
 from bot.core.scheduler import Done, JobOutcome, Progress, Scheduler, Skipped
 from bot.features import fanout, outreach
@@ -109,6 +110,7 @@ class Checkins:
         self.library = library
         self.config = config
         self.conversations = conversations
+        self.ahead = fanout.ReadAhead(db)
 
     def register(self, scheduler: Scheduler) -> None:
         scheduler.sweep("planning check-ins", self.plan)
@@ -155,16 +157,24 @@ class Checkins:
         if schedule.flow not in self.library:
             return Skipped(f"there is no flow {schedule.flow!r}")
         week = _week(at, schedule)
-        chunk = self.config.scheduler.fanout_chunk
-        people = await groups.next_taking_part(s, group.id, after=int(job.payload.get("after") or 0),
-                                               limit=chunk)
+        size, group_id = self.config.scheduler.fanout_chunk, group.id
+
+        async def members(s: Tx, after: int) -> list[Participant]:
+            return await groups.next_taking_part(s, group_id, after=after, limit=size)
+
         counts = Counter(job.payload.get("counts") or {})
-        counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
-            schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
-            topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
-            deadline=at + WEEK - timedelta(hours=1),
-        ), people, now=now)
-        if len(people) == chunk:
+        with collector.paused():  # see bot.core.collector: a chunk is a burst of objects
+            chunk = await self.ahead.chunk(s, job.id, members, int(job.payload.get("after") or 0),
+                                           now=now)
+            people = chunk.people
+            if len(people) == size:  # read the next chunk while this one is written
+                self.ahead.read(job.id, members, people[-1].id, now=now)
+            counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
+                schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
+                topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
+                deadline=at + WEEK - timedelta(hours=1),
+            ), chunk, now=now)
+        if len(people) == size:
             return Progress({**job.payload, "after": people[-1].id, "counts": dict(counts)},
                             f"under way: {_tally(counts)}")
         return Done(_tally(counts))

@@ -12,12 +12,20 @@ Each member's start has a key (for a check-in, one a person a week), and a key i
 used once: by a job planned with it, or by the first message of a start keyed by it.
 A member whose key is used is left out, so a chunk started again (after a crash, or
 for someone in two groups) starts no one twice.
+
+While one chunk is written and committed, the next one's members and their addresses are
+read on a second connection (``ReadAhead``), so that PostgreSQL reads the one while it
+writes the other and copro works meanwhile. Only reading is done ahead: each chunk is
+still started, and its keys looked up, in its own transaction, after the one before
+it committed; a read ahead that is not used (a crash, the chunk run again) is dropped.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,8 +35,8 @@ from bot.features import outreach
 from bot.host.conversations import Conversations
 from bot.host.replies import message_key
 from bot.host.starts import Start, start_many
-from storage import jobs, messages
-from storage.db import Tx
+from storage import jobs, messages, participants
+from storage.db import Database, Tx
 from storage.models import Participant
 
 # What became of each member of a chunk, as counted in ``start_chunk``'s answer.
@@ -49,6 +57,59 @@ class Fanout:
     deadline: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """The members of one chunk, and where each can be reached (``preferred_addresses``)."""
+
+    people: list[Participant]
+    addresses: dict[int, tuple[str, str]]
+
+
+ReadChunk = Callable[[Tx, int], Awaitable[list[Participant]]]  # the members after an id
+
+
+async def read_chunk(s: Tx, members: ReadChunk, after: int) -> Chunk:
+    people = await members(s, after)
+    return Chunk(people, await participants.preferred_addresses(s, [p.id for p in people]))
+
+
+class ReadAhead:
+    """The next chunk of a fan-out, read on a connection of its own while this one is written.
+
+    One read ahead at a time, for one job: with the scheduler's connection, a fan-out holds
+    two at most. ``chunk`` gives the read ahead for the job's chunk after ``after`` if it was
+    made in the same tick (``now``), else reads the chunk in ``s``: a chunk run again later (its
+    job failed, copro started again) reads who is in it afresh.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._ahead: tuple[tuple[int, int, datetime], asyncio.Task[Chunk]] | None = None
+
+    async def chunk(self, s: Tx, job_id: int, members: ReadChunk, after: int, *,
+                    now: datetime) -> Chunk:
+        if self._ahead is not None and self._ahead[0] == (job_id, after, now):
+            task = self._ahead[1]
+            self._ahead = None
+            with contextlib.suppress(Exception):  # read again here, where a failure is the job's
+                return await task
+        return await read_chunk(s, members, after)
+
+    def read(self, job_id: int, members: ReadChunk, after: int, *, now: datetime) -> None:
+        """Start reading the chunk after ``after``, unless another job's read is under way."""
+        if self._ahead is not None:
+            task = self._ahead[1]
+            if not task.done():
+                return
+            if not task.cancelled():
+                task.exception()  # looked at: a read ahead that failed is just not used
+        self._ahead = ((job_id, after, now), asyncio.create_task(self._read(members, after)))
+
+    async def _read(self, members: ReadChunk, after: int) -> Chunk:
+        async with self.db.reading() as s:
+            return await read_chunk(s, members, after)
+
+
 async def used(s: Tx, keys: Collection[str]) -> set[str]:
     """Which of ``keys`` (of starts) were used: by a job, or by a start's first message."""
     planned = await jobs.planned(s, keys)
@@ -57,12 +118,13 @@ async def used(s: Tx, keys: Collection[str]) -> set[str]:
 
 
 async def start_chunk(
-    c: Conversations, s: Tx, fanout: Fanout, people: Sequence[Participant], *, now: datetime
+    c: Conversations, s: Tx, fanout: Fanout, chunk: Chunk, *, now: datetime
 ) -> Counter[str]:
-    """Start ``fanout.flow`` for each of ``people`` who can start now, and plan a job for each
-    who must wait; returns how many were ``started``, ``waiting``, ``unreachable``, ``late``
-    (they would wait past the deadline) and ``already`` (their key was used before)."""
+    """Start ``fanout.flow`` for each of ``chunk``'s people who can start now, and plan a job
+    for each who must wait; returns how many were ``started``, ``waiting``, ``unreachable``,
+    ``late`` (they would wait past the deadline) and ``already`` (their key was used before)."""
     counts: Counter[str] = Counter()
+    people = chunk.people
     taken = await used(s, [fanout.keys[person.id] for person in people])
     starts: list[Start] = []
     rows: list[dict[str, Any]] = []
@@ -77,7 +139,7 @@ async def start_chunk(
             starts.append(Start(person, key, fanout.extra, fanout.topic))
         else:
             rows.append(_waiting(fanout, person.id, opens, OUT_OF_HOURS, now))
-    done = await start_many(c, s, fanout.flow, starts)
+    done = await start_many(c, s, fanout.flow, starts, addresses=chunk.addresses)
     busy = [start.key for start in starts if done.get(start.person.id) == "busy"]
     # A start that waited for another transaction to commit (another copro starting the same
     # person for another group, on PostgreSQL) shows as busy; what that one used shows now.

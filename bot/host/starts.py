@@ -32,17 +32,20 @@ class Start:
 
 
 async def start_many(
-    c: Conversations, s: Tx, flow_id: str, starts: list[Start]
+    c: Conversations, s: Tx, flow_id: str, starts: list[Start],
+    *, addresses: Mapping[int, tuple[str, str]] | None = None,
 ) -> dict[int, str]:
     """Start ``flow_id`` for each person; returns what happened by participant id:
     ``started``, ``busy`` (in another conversation: not started) or ``unreachable``.
+    ``addresses``: where each is reached, if read already (``preferred_addresses``).
 
     A person with a conversation under way is not interrupted: the database's
     one-active-session index leaves them out of the insert.
     """
     if flow_id not in c.library:
         raise KeyError(f"no flow {flow_id!r} to start for {len(starts)} people")
-    addresses = await participants.preferred_addresses(s, [start.person.id for start in starts])
+    if addresses is None:
+        addresses = await participants.preferred_addresses(s, [start.person.id for start in starts])
     done: dict[int, str] = {}
     begins: list[Begin] = []
     for start in starts:

@@ -6,6 +6,7 @@ Runs on SQLite, and on PostgreSQL when ``COPRO_TEST_DATABASE_URL`` is set.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -214,3 +215,59 @@ async def test_a_schedule_moved_later_the_same_week_does_not_ask_again(
     await scheduler.tick()
     assert len(await checkins_to(database, ann.address)) == 1
     assert len(await checkins_to(database, bryn.address)) == 1
+
+
+async def test_a_chunk_run_again_later_reads_who_is_in_it_afresh(
+    database: Database, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six members, two at a time. While the first two are written, the next two (P2, P3) are
+    read ahead; then the check-in's next run fails before it starts them, and P2 leaves the
+    group before it is tried again, five minutes later. P2 is not asked; everyone else once."""
+    _, scheduler = await copro(database, tmp_path, clock, chunk=2)
+    riverside = await group(database)
+    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
+              for n in range(6)]
+    await scheduler.tick()
+    clock.set(MONDAY)
+    real = checkins.groups.get_group
+    calls = 0
+
+    async def fails_the_second_time(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("the database went away for a moment")
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkins.groups, "get_group", fails_the_second_time)
+    await scheduler.tick()
+    assert [len(await checkins_to(database, p.address)) for p in people] == [1, 1, 0, 0, 0, 0]
+    async with database.transaction() as s:
+        assert await groups.remove_member(s, riverside.id, people[2].id) == 1
+    clock.set(MONDAY + scheduler.backoff(1))  # when a job that failed once is tried again
+    await scheduler.tick()
+    assert [len(await checkins_to(database, p.address)) for p in people] == [1, 1, 0, 1, 1, 1]
+    async with database.transaction() as s:
+        [job] = await s.scalars(select(Job).where(Job.kind == checkins.KIND,
+                                                  Job.key == f"checkin:{riverside.id}:"
+                                                  "2026-10-19T10:00"))
+    assert (job.status, job.note) == ("done", "5 of 5 member(s) started")
+
+
+async def test_two_copros_ticking_together_start_everyone_once(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Two copro processes on one database tick at the check-in time together, each reading
+    chunks ahead while it writes: each of the nine members is asked once."""
+    _, first = await copro(database, tmp_path, clock, chunk=2)
+    _, second = await copro(database, tmp_path, clock, chunk=2)
+    riverside = await group(database)
+    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
+              for n in range(9)]
+    await first.tick()
+    clock.set(MONDAY)
+    await asyncio.gather(first.tick(), second.tick())
+    assert [len(await checkins_to(database, p.address)) for p in people] == [1] * 9
+    job = await checkin_job(database)
+    assert (job.status, job.note) == ("done", "9 of 9 member(s) started")
+    assert await start_jobs(database) == []

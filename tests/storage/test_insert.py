@@ -92,3 +92,21 @@ async def test_inserts_with_other_columns_in_one_transaction(database: Database)
         [last] = await records.messages_of_address(s, outbox_row(2 * COPY_FROM - 1)["address"])  # type: ignore[arg-type]
     assert (first.status, first.next_attempt_at) == ("queued", None)
     assert (last.status, last.next_attempt_at) == ("held", later)
+
+
+async def test_each_row_keeps_its_own_values_whether_shared_with_others_or_not(
+    database: Database,
+) -> None:
+    """Rows that share one object (one dict, one time) and rows with their own: each row's
+    columns go in as given, by COPY or not."""
+    shared = {"poll": {"question": "Tea?", "multiple": False}}
+    rows = [{**outbox_row(n), "display": shared if n % 2 else {"n": n},
+             "next_attempt_at": NOW if n % 2 else NOW + timedelta(minutes=n)}
+            for n in range(2 * COPY_FROM)]
+    async with database.transaction() as s:
+        assert await messages.queue_many(s, rows, at=NOW) == 2 * COPY_FROM
+    async with database.transaction() as s:
+        for n in (0, 1, 2, 2 * COPY_FROM - 1):
+            [row] = await records.messages_of_address(s, outbox_row(n)["address"])  # type: ignore[arg-type]
+            assert (row.display, row.next_attempt_at) == (
+                (shared, NOW) if n % 2 else ({"n": n}, NOW + timedelta(minutes=n)))
