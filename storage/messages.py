@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -177,17 +177,18 @@ async def record_sent(
                                    "at": at, "note": note})
 
 
-_table = Message.__table__.c
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_columns = _MESSAGES.c
 _RECORD_SENT = (
-    update(Message.__table__)
-    .where(_table.id == bindparam("message_id"))
+    update(_MESSAGES)
+    .where(_columns.id == bindparam("message_id"))
     .values(
         status=bindparam("new_status"),
-        provider_id=func.coalesce(bindparam("new_provider_id", type_=String), _table.provider_id),
-        provider_ref=func.coalesce(bindparam("new_provider_ref", type_=String), _table.provider_ref),
+        provider_id=func.coalesce(bindparam("new_provider_id", type_=String), _columns.provider_id),
+        provider_ref=func.coalesce(bindparam("new_provider_ref", type_=String), _columns.provider_ref),
         sent_at=bindparam("at"),
         updated_at=bindparam("at"),
-        attempts=_table.attempts + 1,
+        attempts=_columns.attempts + 1,
         error=bindparam("note", type_=Text),
         next_attempt_at=None,
     )
@@ -335,13 +336,12 @@ def _claim_statement(postgresql: bool, urgent_only: bool) -> Any:
     )
     if postgresql:
         due = due.with_for_update(skip_locked=True, of=candidate)
-    table = Message.__table__
     take = (
-        update(table)
-        .where(table.c.id.in_(due.scalar_subquery()))
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id.in_(due.scalar_subquery()))
         .values(status="sending", next_attempt_at=bindparam("until"),
                 updated_at=bindparam("at"))
-        .returning(*table.c)
+        .returning(*_MESSAGES.c)
     )
     return select(Message).from_statement(take).execution_options(populate_existing=True)
 
