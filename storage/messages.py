@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import Integer, String, Table, Text, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -165,6 +166,35 @@ async def mark_sent(
     await s.flush()
 
 
+async def record_sent(
+    s: AsyncSession, message_id: int, *, provider_id: str | None = None, at: datetime,
+    provider_ref: str | None = None, status: str = "sent", note: str | None = None,
+) -> None:
+    """``mark_sent`` by the message's id, in one statement without loading it (the sender's
+    record of a send)."""
+    await s.execute(_RECORD_SENT, {"message_id": message_id, "new_status": status,
+                                   "new_provider_id": provider_id, "new_provider_ref": provider_ref,
+                                   "at": at, "note": note})
+
+
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_columns = _MESSAGES.c
+_RECORD_SENT = (
+    update(_MESSAGES)
+    .where(_columns.id == bindparam("message_id"))
+    .values(
+        status=bindparam("new_status"),
+        provider_id=func.coalesce(bindparam("new_provider_id", type_=String), _columns.provider_id),
+        provider_ref=func.coalesce(bindparam("new_provider_ref", type_=String), _columns.provider_ref),
+        sent_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        attempts=_columns.attempts + 1,
+        error=bindparam("note", type_=Text),
+        next_attempt_at=None,
+    )
+)
+
+
 async def mark_failed(
     s: AsyncSession,
     message: Message,
@@ -244,7 +274,11 @@ PENDING = ("queued", "sending")  # still to be sent
 OPT_OUT_TOPIC = "opt-out"
 WAITING = (*PENDING, "held")  # not sent, and not given up on
 # The order the sender takes messages in: urgent first, bulk last.
-_RANK = case((Message.priority == URGENT, 0), (Message.priority == BULK, 2), else_=1)
+_ORDER = {URGENT: 0, BULK: 2}
+
+
+def _rank(m: Any) -> Any:
+    return case((m.priority == URGENT, 0), (m.priority == BULK, 2), else_=1)
 
 
 async def claim(
@@ -268,37 +302,48 @@ async def claim(
     queued before it. On PostgreSQL, rows another sender holds are skipped, not
     waited for. ``urgent_only``: only urgent messages.
     """
-    earlier = aliased(Message)
+    take = _claim_statement(s.get_bind().dialect.name == "postgresql", urgent_only)
+    rows = list(await s.scalars(take, {"on_channel": channel, "at": now, "until": lease_until,
+                                       "most": limit}))
+    return sorted(rows, key=lambda m: (_ORDER.get(m.priority, 1), m.id))
+
+
+@functools.cache
+def _claim_statement(postgresql: bool, urgent_only: bool) -> Any:
+    """The claim as one statement, built once: the due rows taken and marked ``sending``
+    together (``UPDATE ... RETURNING``, which gives them in no particular order)."""
+    candidate, earlier = aliased(Message), aliased(Message)
     blocked = exists().where(
         earlier.direction == "out",
-        earlier.channel == Message.channel,
-        earlier.address == Message.address,
+        earlier.channel == candidate.channel,
+        earlier.address == candidate.address,
         earlier.status.in_(PENDING),
-        earlier.id < Message.id,
-        or_(Message.priority != URGENT, earlier.priority == URGENT),
+        earlier.id < candidate.id,
+        or_(candidate.priority != URGENT, earlier.priority == URGENT),
     )
-    stmt = (
-        select(Message)
+    due = (
+        select(candidate.id)
         .where(
-            Message.direction == "out",
-            Message.channel == channel,
-            Message.status.in_(WAITING),
-            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            candidate.direction == "out",
+            candidate.channel == bindparam("on_channel"),
+            candidate.status.in_(WAITING),
+            or_(candidate.next_attempt_at.is_(None), candidate.next_attempt_at <= bindparam("at")),
             ~blocked,
-            *([Message.priority == URGENT] if urgent_only else []),
+            *([candidate.priority == URGENT] if urgent_only else []),
         )
-        .order_by(_RANK, Message.id)
-        .limit(limit)
+        .order_by(_rank(candidate), candidate.id)
+        .limit(bindparam("most", type_=Integer))
     )
-    if s.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=Message)
-    rows = list(await s.scalars(stmt))
-    for message in rows:
-        message.status = "sending"
-        message.next_attempt_at = lease_until
-        message.updated_at = now
-    await s.flush()
-    return rows
+    if postgresql:
+        due = due.with_for_update(skip_locked=True, of=candidate)
+    take = (
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id.in_(due.scalar_subquery()))
+        .values(status="sending", next_attempt_at=bindparam("until"),
+                updated_at=bindparam("at"))
+        .returning(*_MESSAGES.c)
+    )
+    return select(Message).from_statement(take).execution_options(populate_existing=True)
 
 
 async def get(s: AsyncSession, message_id: int) -> Message | None:

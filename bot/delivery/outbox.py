@@ -313,11 +313,8 @@ class Sender:
 
     async def _sent(self, row: Message, sent: Sent) -> None:
         async def write(s: Tx) -> None:
-            message = await messages.get(s, row.id)
-            if message is not None:
-                await messages.mark_sent(s, message, provider_id=sent.provider_id,
-                                         at=self.clock(), provider_ref=sent.ref,
-                                         status=sent.status, note=sent.note)
+            await messages.record_sent(s, row.id, provider_id=sent.provider_id, at=self.clock(),
+                                       provider_ref=sent.ref, status=sent.status, note=sent.note)
 
         if await self._record(row, "sent", write):
             self._count(row.channel, "sent")

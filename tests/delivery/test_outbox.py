@@ -374,7 +374,7 @@ async def test_a_database_blip_after_a_send_is_retried_so_each_text_goes_once(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.delivery.records.PAUSES", (0.01, 0.01, 0.01))
-    monkeypatch.setattr(messages, "mark_sent", failing_first(15, messages.mark_sent))
+    monkeypatch.setattr(messages, "record_sent", failing_first(15, messages.record_sent))
     channel = Scripted()
     ids = [mid for n in range(15) for mid in await queue(database, f"{n:03}", "first", "next")]
     sender = Sender(database, {"telegram": channel}, config(tmp_path))
@@ -389,7 +389,7 @@ async def test_a_send_whose_outcome_cannot_be_recorded_stays_leased_and_raises_n
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr("bot.delivery.records.PAUSES", (0.01,))
-    monkeypatch.setattr(messages, "mark_sent", failing_first(99, messages.mark_sent))
+    monkeypatch.setattr(messages, "record_sent", failing_first(99, messages.record_sent))
     channel = Scripted()
     [mid] = await queue(database, "100", "hello")
     sender = Sender(database, {"telegram": channel}, config(tmp_path))

@@ -519,6 +519,32 @@ async def test_the_outbox_is_oldest_first_and_waits_for_retries(database: Databa
         assert len(await messages.queued_for(s, "sms", now=bst)) == 3
 
 
+async def test_the_senders_record_of_a_send_writes_what_mark_sent_does(database: Database) -> None:
+    async with database.transaction() as s:
+        rows = [await _queue(s, f"r{n}", f"m{n}", at=NOW) for n in range(3)]
+        ids = [row.id for row in rows if row is not None]
+        await messages.retry_later(s, rows[0], error="Twilio 503", retry_at=NOW, at=NOW)  # type: ignore[arg-type]
+    async with database.transaction() as s:
+        await messages.record_sent(s, ids[0], provider_id="SM1", at=NOW + timedelta(seconds=1))
+        await messages.record_sent(s, ids[1], provider_id="SM2", provider_ref="poll-7",
+                                   status="delivered", note="the picture was left out", at=NOW)
+        await messages.record_sent(s, ids[2], provider_id=None, at=NOW)
+    async with database.transaction() as s:
+        first, second, third = [await messages.get(s, mid) for mid in ids]
+        assert first is not None and second is not None and third is not None
+        assert (first.status, first.provider_id, first.error, first.attempts, first.sent_at,
+                first.updated_at, first.next_attempt_at) == (
+            "sent", "SM1", None, 2, NOW + timedelta(seconds=1), NOW + timedelta(seconds=1), None)
+        assert (second.status, second.provider_id, second.provider_ref, second.error) == (
+            "delivered", "SM2", "poll-7", "the picture was left out")
+        assert (third.status, third.provider_id, third.attempts) == ("sent", None, 1)
+        # an id the provider gave before is kept when this send gives none
+        await messages.record_sent(s, ids[0], provider_id=None, at=NOW)
+    async with database.transaction() as s:
+        again = await messages.get(s, ids[0])
+        assert again is not None and (again.provider_id, again.attempts) == ("SM1", 3)
+
+
 async def test_inbound_messages_are_kept_in_order(database: Database) -> None:
     p = await person(database)
     async with database.transaction() as s:
