@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Draft
+
+_OF_PERSON = select(Draft).where(Draft.participant_id == bindparam("participant_id"))
 
 
 async def current(s: AsyncSession, participant_id: int, *, now: datetime) -> Draft | None:
@@ -19,7 +21,7 @@ async def current(s: AsyncSession, participant_id: int, *, now: datetime) -> Dra
     cache = s.info.setdefault("drafts", {})
     if participant_id in cache:
         return cache[participant_id]  # type: ignore[no-any-return]
-    draft = await s.scalar(select(Draft).where(Draft.participant_id == participant_id))
+    draft = await s.scalar(_OF_PERSON, {"participant_id": participant_id})
     cache[participant_id] = draft
     if draft is not None and draft.expires_at <= now:
         await s.delete(draft)

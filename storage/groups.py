@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import time
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert import insert_many, insert_new
@@ -202,17 +202,17 @@ async def add_member(
     return existing
 
 
+_GROUPS_OF = (
+    select(Group)
+    .where(Group.id.in_(
+        select(Membership.group_id).where(Membership.participant_id == bindparam("participant_id"))
+    ))
+    .order_by(Group.name)
+)
+
+
 async def groups_of(s: AsyncSession, participant_id: int) -> list[Group]:
-    rows = await s.scalars(
-        select(Group)
-        .where(
-            Group.id.in_(
-                select(Membership.group_id).where(Membership.participant_id == participant_id)
-            )
-        )
-        .order_by(Group.name)
-    )
-    return list(rows)
+    return list(await s.scalars(_GROUPS_OF, {"participant_id": participant_id}))
 
 
 async def people_with_role(

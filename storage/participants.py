@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.messages import WAITING
@@ -16,12 +16,16 @@ SETTABLE = frozenset({"name", "called", "language", "timezone", "contact_start",
                       "work_channel"})
 
 
+# Built once: asked of every message that comes in.
+_BY_ADDRESS = (
+    select(Participant)
+    .join(Address, Address.participant_id == Participant.id)
+    .where(Address.channel == bindparam("channel"), Address.address == bindparam("address"))
+)
+
+
 async def find_by_address(s: AsyncSession, channel: str, address: str) -> Participant | None:
-    return await s.scalar(
-        select(Participant)
-        .join(Address, Address.participant_id == Participant.id)
-        .where(Address.channel == channel, Address.address == address)
-    )
+    return await s.scalar(_BY_ADDRESS, {"channel": channel, "address": address})
 
 
 async def create(

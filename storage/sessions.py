@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -18,6 +18,14 @@ from storage.models import FlowDefinition, FlowSession
 # come back to (``parked``), and short ones answered by their own buttons (``aside``).
 OPEN = ("active", "parked", "aside")
 _OPEN_KEY = "open sessions"
+# A person's open sessions, newest first (built once: asked of every message that comes in);
+# locked where the database can (SQLite's writer is the lock there).
+_OPEN = (
+    select(FlowSession)
+    .where(FlowSession.participant_id == bindparam("participant_id"), FlowSession.status.in_(OPEN))
+    .order_by(FlowSession.id.desc())
+)
+_OPEN_LOCKED = _OPEN.with_for_update()
 
 
 async def _active(
@@ -27,14 +35,8 @@ async def _active(
     locked. Their open sessions are read once a transaction, until it writes."""
     found: list[FlowSession] | None = await remembered.recall(s, (_OPEN_KEY, participant_id))
     if found is None:
-        stmt = (
-            select(FlowSession)
-            .where(FlowSession.participant_id == participant_id, FlowSession.status.in_(OPEN))
-            .order_by(FlowSession.id.desc())
-        )
-        if s.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        found = list(await s.scalars(stmt))
+        stmt = _OPEN if s.get_bind().dialect.name == "sqlite" else _OPEN_LOCKED
+        found = list(await s.scalars(stmt, {"participant_id": participant_id}))
         remembered.keep(s, (_OPEN_KEY, participant_id), found)
     if not set(statuses) <= set(OPEN):
         raise ValueError(f"not a status of an open session: {statuses}")
