@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -705,7 +706,9 @@ async def test_several_choices_are_marked_tap_by_tap_and_sent_with_done(rig: Rig
     marks (or unmarks) an answer, and Done sends those marked, as one answer."""
     async with rig.db.transaction() as s:
         riverside = await groups.create_group(s, "Riverside Voices")
-        ann = await participants.create(s, channel="telegram", address=str(ANN), name="Ann")
+        # Reachable at any hour, so that the poll goes at this tick whenever the test runs.
+        ann = await participants.create(s, channel="telegram", address=str(ANN), name="Ann",
+                                        contact_start=clock_time(0, 0), contact_end=clock_time(23, 59))
         await participants.record_consent(s, ann, utcnow())
         await groups.add_member(s, riverside, ann, "member")
         # Longer than Telegram's own polls take (300 characters), so it goes with buttons.
