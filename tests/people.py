@@ -41,6 +41,11 @@ async def group(db: Database, name: str = "Riverside Voices") -> Group:
         return await groups.create_group(s, name)
 
 
+# Contact hours that hold at any time of day: for tests that run copro on the real clock and
+# expect a message to go at once, whatever the hour they run.
+ANY_HOUR = (time(0, 0), time(23, 59))
+
+
 async def member(
     db: Database,
     group: Group,

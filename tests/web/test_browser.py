@@ -30,7 +30,7 @@ from bot.host.conversations import Conversations
 from storage.db import Database
 from tests import needs
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
-from tests.people import group, member
+from tests.people import ANY_HOUR, group, member
 from tests.servers import free_port, run_env, serve_asgi, start_copro
 from tests.web.conftest import ANN, HAL, SAM, at_risk, claim
 
@@ -101,9 +101,9 @@ async def running(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
         db = Database(database_url)
         try:
             riverside, hillside = await group(db), await group(db, "Hillside Carers")
-            await member(db, riverside, SAM, name="Sam", role="coordinator")
-            await member(db, hillside, HAL, name="Hal", role="coordinator")
-            await member(db, riverside, ANN, name="Ann")
+            await member(db, riverside, SAM, name="Sam", role="coordinator", hours=ANY_HOUR)
+            await member(db, hillside, HAL, name="Hal", role="coordinator", hours=ANY_HOUR)
+            await member(db, riverside, ANN, name="Ann", hours=ANY_HOUR)
             ann = Conversations(db, Library.load(), config)
             await ann.register_flows()
             scheduler_for(ann, config)

@@ -26,7 +26,7 @@ from storage.db import Database
 from tests.doubles import bot_api
 from tests.doubles.bot_api import BotApiDouble, Call
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
-from tests.people import group, member
+from tests.people import ANY_HOUR, group, member
 from tests.servers import free_port, run_env, serve_asgi, start_copro
 from tests.web.test_browser import _need_chromium, accessible, sign_in, tail, up
 from tests.web.test_browser import page as page  # the browser tab, for this file's copro
@@ -72,10 +72,11 @@ async def running(database_url: str, tmp_path: Path) -> AsyncIterator[Running]:
         db = Database(database_url)
         try:
             riverside, hillside = await group(db), await group(db, "Hillside Carers")
-            await member(db, riverside, SAM, name="Sam", role="coordinator")
-            await member(db, hillside, HAL, name="Hal", role="coordinator")
-            await member(db, riverside, ANN, name="Ann")
-            await member(db, riverside, str(TOM), name="Tom", channel="telegram", language="cy")
+            await member(db, riverside, SAM, name="Sam", role="coordinator", hours=ANY_HOUR)
+            await member(db, hillside, HAL, name="Hal", role="coordinator", hours=ANY_HOUR)
+            await member(db, riverside, ANN, name="Ann", hours=ANY_HOUR)
+            await member(db, riverside, str(TOM), name="Tom", channel="telegram", language="cy",
+                         hours=ANY_HOUR)
             ann = Conversations(db, Library.load(), config)
             await ann.register_flows()
             scheduler_for(ann, config)
