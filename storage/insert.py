@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, bindparam, select, text
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, func, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -27,15 +28,16 @@ async def insert_new(
 
     Nothing fails, so the surrounding transaction stays usable either way.
     """
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(model)
-        .on_conflict_do_nothing(index_elements=list(unique_on))
-        .returning(model)
-    )
+    stmt = _insert_new_statement(s.get_bind().dialect.name, model, tuple(unique_on))
     # The values as parameters, not in the statement, so its compiled form is cached.
     return (await s.scalars(stmt, [values])).one_or_none()
+
+
+@lru_cache(maxsize=64)
+def _insert_new_statement(dialect: str, model: type[Base], unique_on: tuple[str, ...]) -> Executable:
+    """``insert_new``'s statement, built once for each model and unique key."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique_on)).returning(model)
 
 
 async def insert_many(
@@ -72,17 +74,26 @@ async def insert_rows(
     if dialect == "postgresql" and len(rows) >= COPY_FROM:
         return await _copy_rows(s, table, rows, unique_on=unique_on, where=where,
                                 returning=returning)
+    stmt = _insert_statement(dialect, table, tuple(unique_on), where, tuple(returning))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), 1000):
+        found += map(tuple, await s.execute(stmt, list(rows[start : start + 1000])))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(
+    dialect: str, table: Table, unique_on: tuple[str, ...], where: str | None,
+    returning: tuple[ColumnElement[Any], ...],
+) -> Executable:
+    """``insert_rows``'s statement, built once for each table and its conflict and returning."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
+    return (
         insert(table)  # the table, not the class: no ORM bookkeeping for each row
         .on_conflict_do_nothing(index_elements=list(unique_on),
                                 index_where=text(where) if where else None)
         .returning(*returning)
     )
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), 1000):
-        found += map(tuple, await s.execute(stmt, list(rows[start : start + 1000])))
-    return found
 
 
 async def _copy_rows(
@@ -142,10 +153,23 @@ async def keys_in(s: AsyncSession, column: InstrumentedAttribute[Any], keys: Seq
 
     The keys are written into the statement, not bound: a table that grows fast (the
     outbox during a fan-out) would otherwise keep PostgreSQL on a plan it made for its
-    first, empty, executions, scanning the whole table for each thousand.
+    first, empty, executions, scanning the whole table for each thousand. On PostgreSQL
+    each key is looked up on its own in the unique index, not as an ``IN`` list: for a
+    table filled since it was last analysed (the outbox in a first fan-out) PostgreSQL
+    has no figures to show that a key matches one row at most, and for a long ``IN`` list
+    (or a join) it then reads the whole table each time.
     """
     found: list[Any] = []
-    stmt = select(column).where(column.in_(bindparam("keys", expanding=True, literal_execute=True)))
+    if s.get_bind().dialect.name == "postgresql":
+        given = func.unnest(bindparam("keys", type_=postgresql.ARRAY(column.type),
+                                      literal_execute=True)).table_valued("key").render_derived()
+        # A subquery for each key, which PostgreSQL runs by its index: never joined, so never
+        # turned into one scan of the whole table for all the keys.
+        stmt = select(given.c.key).where(
+            select(true()).where(column == given.c.key).scalar_subquery())
+    else:
+        stmt = select(column).where(
+            column.in_(bindparam("keys", expanding=True, literal_execute=True)))
     for start in range(0, len(keys), 1000):
         found += await s.scalars(stmt, {"keys": list(keys[start : start + 1000])})
     return found

@@ -6,9 +6,11 @@ Runs on SQLite, and on PostgreSQL when ``COPRO_TEST_DATABASE_URL`` is set.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event, text
 
 from storage import messages, participants, sessions
 from storage.db import Database
@@ -110,3 +112,40 @@ async def test_each_row_keeps_its_own_values_whether_shared_with_others_or_not(
             [row] = await records.messages_of_address(s, outbox_row(n)["address"])  # type: ignore[arg-type]
             assert (row.display, row.next_attempt_at) == (
                 (shared, NOW) if n % 2 else ({"n": n}, NOW + timedelta(minutes=n)))
+
+
+async def test_the_keys_used_are_told_from_thousands_exactly(database: Database) -> None:
+    """``keys_in`` a thousand at a time: each key used is found once, a key never used is not,
+    and a key with a quote in it (written into the statement) is only itself."""
+    rows = [{**outbox_row(n), "idempotency_key": f"it's:{n}:1"} for n in range(2500)]
+    async with database.transaction() as s:
+        await messages.queue_many(s, rows, at=NOW)
+    asked = [f"it's:{n}:1" for n in range(0, 3000, 2)] + ["it's:1'); --:1", "it''s:2:1"]
+    async with database.transaction() as s:
+        found = await messages.used_keys(s, asked)
+    assert found == {f"it's:{n}:1" for n in range(0, 2500, 2)}
+
+
+async def test_the_keys_used_are_looked_up_in_the_index_of_a_table_never_analysed(
+    database: Database,
+) -> None:
+    """The outbox of a first fan-out has grown since PostgreSQL last counted it: the look-up
+    of a thousand keys still reads each in the unique index, not the whole table."""
+    if database.is_sqlite:
+        pytest.skip("SQLite looks each key of an IN list up in the index whatever it knows")
+    async with database.transaction() as s:
+        await messages.queue_many(s, [outbox_row(n) for n in range(20_000)], at=NOW)
+    statements: list[str] = []
+
+    def kept(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    async with database.transaction() as s:
+        connection = await s.connection()
+        event.listen(connection.sync_connection, "before_cursor_execute", kept)
+        found = await messages.used_keys(s, [f"test:{n}:1" for n in range(5000, 6000)])
+        event.remove(connection.sync_connection, "before_cursor_execute", kept)
+        [look_up] = statements
+        plan = json.dumps(await s.scalar(text(f"EXPLAIN (FORMAT JSON) {look_up}")))
+    assert len(found) == 1000
+    assert "uq_messages_idempotency_key" in plan and "Seq Scan" not in plan, plan  # key by key
