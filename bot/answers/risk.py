@@ -159,9 +159,12 @@ def slot_regex(name: str, slots: Mapping[str, list[str]], seen: tuple[str, ...])
     return "(?:" + "|".join(_compile(entry, slots, seen) for entry in entries) + ")"
 
 
+_WORD_START = r"(?<![^ ])"
+
+
 def compile_phrase(source: str, slots: Mapping[str, list[str]] | None = None) -> re.Pattern[str]:
     """One phrase of the risk data as a regular expression over ``normalise``'s text."""
-    return re.compile(r"(?<![^ ])" + _compile(source, slots or {}))
+    return re.compile(_WORD_START + _compile(source, slots or {}))
 
 
 # --- the data -------------------------------------------------------------------
@@ -187,6 +190,20 @@ class _Rules:
     vocabulary: frozenset[str]  # every word of every phrase
     typo_targets: dict[str, tuple[str, ...]]  # first letter -> words a typo may stand for
     languages: frozenset[str]
+    # Every phrase (and every softener) as one pattern, to tell at a glance whether any of
+    # them is in a note at all: most notes ("7", "a good week") hold none, and then the
+    # phrases need not be looked for one by one. None: look for each one by one.
+    any_phrase: re.Pattern[str] | None = None
+    any_softener: re.Pattern[str] | None = None
+
+
+def _any_of(phrases: Iterable[_Phrase]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``phrases`` does (each begins ``_WORD_START``)."""
+    phrases = list(phrases)
+    if not all(p.pattern.pattern.startswith(_WORD_START) for p in phrases):
+        return None
+    bodies = [p.pattern.pattern.removeprefix(_WORD_START) for p in phrases]
+    return re.compile(_WORD_START + "(?:" + "|".join(bodies) + ")") if bodies else None
 
 
 def _flatten(value: Any) -> list[str]:
@@ -221,10 +238,12 @@ def _load(folder: Path) -> _Rules:
         if len(word) >= 5 and word.isalpha():
             targets.setdefault(word[0], []).append(word)
     keys = sorted(spellings, key=len, reverse=True)
+    softeners: tuple[tuple[_Phrase, Level], ...] = (
+        *((p, "none") for p in found["idioms"]), *((p, "check") for p in found["accidents"]))
     return _Rules(
         urgent=tuple(found["urgent"]),
         check=tuple(found["check"]),
-        softeners=(*((p, "none") for p in found["idioms"]), *((p, "check") for p in found["accidents"])),
+        softeners=softeners,
         negations=words("negations"),
         not_negations=tuple(
             compile_phrase(s, slots) for _, d in data for s in _flatten(d.get("not_negations"))
@@ -237,6 +256,8 @@ def _load(folder: Path) -> _Rules:
         vocabulary=vocabulary | words("not_typos"),
         typo_targets={k: tuple(v) for k, v in targets.items()},
         languages=frozenset(language for language, _ in data),
+        any_phrase=_any_of((*found["urgent"], *found["check"])),
+        any_softener=_any_of(p for p, _ in softeners),
     )
 
 
@@ -393,13 +414,15 @@ def read_phrases(
         return Risk("none"), "", False
     rules = _RULES
     words = " " + normalise(text) + " "
-    softened = [(m.span(), level) for p, level in rules.softeners for m in p.pattern.finditer(words)]
+    softened = [(m.span(), level) for p, level in rules.softeners for m in p.pattern.finditer(words)
+                ] if rules.any_softener is None or rules.any_softener.search(words) else []
     found: dict[str, Level] = {}
 
     def note(phrase: str, level: Level) -> None:
         found[phrase] = max(level, found.get(phrase, "none"), key=LEVELS.index)
 
-    for levels, phrases in (("urgent", rules.urgent), ("check", rules.check)):
+    listed = rules.any_phrase is None or rules.any_phrase.search(words) is not None
+    for levels, phrases in (("urgent", rules.urgent), ("check", rules.check)) if listed else ():
         for phrase in phrases:
             if levels == "check" and lang in rules.languages and phrase.language not in (lang, "en"):
                 continue

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from bot.answers import risk as risk_module
 from bot.answers.risk import LEVELS, PatternError, Risk, assess, compile_phrase, normalise, read_phrases
 
 CASES_FILE = Path(__file__).with_name("risk_cases.yaml")
@@ -313,3 +315,46 @@ def test_the_second_opinion_never_overrules_an_idiom_or_makes_urgent() -> None:
             assert got.level != "urgent", text
             if idiom or kind == "idiom":
                 assert got.level == "none", text
+
+
+def _every_note() -> list[tuple[str, str | None]]:
+    """Every labelled note (and the held-out ones), each phrase's own words, and notes that
+    hold a phrase amid other words: what the screens must never miss a phrase in."""
+    heldout = yaml.safe_load(Path(__file__).parents[2].joinpath("bench", "risk_heldout.yaml")
+                             .read_text(encoding="utf-8"))
+    notes: list[tuple[str, str | None]] = [(t, lang) for t, lang, _, _ in CASES]
+    notes += [(t, g["lang"]) for g in heldout for t in g["texts"]]
+    sources = [p.source for p in (*RULES.urgent, *RULES.check, *(p for p, _ in RULES.softeners))]
+    plain = [" ".join(w for w in s.replace("(", " ").replace(")", " ").replace("|", " ").split()
+                      if not w.startswith("{") and not w.endswith("}") and w not in "?*$")
+             for s in sources]
+    notes += [(f"well {words} and that is all", lang) for words in plain for lang in (None, "en", "cy")]
+    return notes
+
+
+RULES = risk_module._RULES
+
+
+def test_a_note_is_read_the_same_with_the_screens_as_phrase_by_phrase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``any_phrase`` and ``any_softener`` only save looking for each phrase in a note that
+    holds none: every note is read exactly as it is read looking for each one by one."""
+    notes = _every_note()
+    screened = [read_phrases(t, lang) for t, lang in notes]
+    monkeypatch.setattr(risk_module, "_RULES", replace(RULES, any_phrase=None, any_softener=None))
+    one_by_one = [read_phrases(t, lang) for t, lang in notes]
+    assert screened == one_by_one
+    # The screens let phrases through, and softeners.
+    assert sum(r.level != "none" for r, _, _ in screened) >= len(notes) // 2
+    assert sum(idiom for _, _, idiom in screened) >= 100
+
+
+def test_the_screens_match_exactly_where_some_phrase_does() -> None:
+    assert RULES.any_phrase is not None and RULES.any_softener is not None
+    for text, _ in _every_note():
+        words = " " + normalise(text) + " "
+        phrase = any(p.pattern.search(words) for p in (*RULES.urgent, *RULES.check))
+        softener = any(p.pattern.search(words) for p, _ in RULES.softeners)
+        assert (RULES.any_phrase.search(words) is not None) == phrase, text
+        assert (RULES.any_softener.search(words) is not None) == softener, text
