@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import after_commit
@@ -59,13 +59,16 @@ async def record(
     return event
 
 
+_LAST_AT = select(func.max(AuditEvent.at)).where(AuditEvent.kind == bindparam("kind"))
+_LAST_ABOUT = _LAST_AT.where(AuditEvent.participant_id == bindparam("participant_id"))
+_LAST_ABOUT_NO_ONE = _LAST_AT.where(AuditEvent.participant_id.is_(None))
+
+
 async def last_at(s: AsyncSession, *, kind: str, participant_id: int | None) -> datetime | None:
     """When the latest event of ``kind`` about ``participant_id`` happened, if ever."""
-    return await s.scalar(
-        select(func.max(AuditEvent.at)).where(
-            AuditEvent.kind == kind, AuditEvent.participant_id == participant_id
-        )
-    )
+    if participant_id is None:
+        return await s.scalar(_LAST_ABOUT_NO_ONE, {"kind": kind})
+    return await s.scalar(_LAST_ABOUT, {"kind": kind, "participant_id": participant_id})
 
 
 async def count(

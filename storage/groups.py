@@ -94,6 +94,14 @@ async def group_of_topic(s: AsyncSession, topic: str | None) -> int | None:
     return None if found is None else int(found)
 
 
+_MEMBERSHIPS_OF = (
+    select(Membership.participant_id, Membership.group_id)
+    .where(Membership.participant_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Membership.id)
+)
+_GROUPS = select(Group).where(Group.id.in_(bindparam("ids", expanding=True)))
+
+
 async def speaking_for(
     s: AsyncSession, participant_ids: Sequence[int], about: int | None = None
 ) -> dict[int, Group]:
@@ -101,18 +109,14 @@ async def speaking_for(
     about) if they are in it, else the first group they joined. Someone in no group is left out."""
     if not participant_ids:
         return {}
-    rows = await s.execute(
-        select(Membership.participant_id, Membership.group_id)
-        .where(Membership.participant_id.in_(set(participant_ids)))
-        .order_by(Membership.id)
-    )
+    rows = await s.execute(_MEMBERSHIPS_OF, {"ids": list(set(participant_ids))})
     chosen: dict[int, int] = {}
     for pid, group_id in rows:
         if pid not in chosen or group_id == about:
             chosen[int(pid)] = int(group_id)
     if not chosen:
         return {}
-    found = {g.id: g for g in await s.scalars(select(Group).where(Group.id.in_(set(chosen.values()))))}
+    found = {g.id: g for g in await s.scalars(_GROUPS, {"ids": list(set(chosen.values()))})}
     return {pid: found[group_id] for pid, group_id in chosen.items()}
 
 

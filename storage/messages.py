@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, String, Table, Text, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -484,16 +484,28 @@ async def received_since(s: AsyncSession, *, channel: str, address: str, since: 
     return int(await s.scalar(stmt) or 0)
 
 
+class Exchanged(NamedTuple):
+    """A message to or from an address, as robot detection reads it."""
+
+    direction: str
+    body: str | None
+    created_at: datetime
+
+
+_EXCHANGE = (
+    select(Message.direction, Message.body, Message.created_at)
+    .where(Message.channel == bindparam("channel"), Message.address == bindparam("address"),
+           Message.created_at >= bindparam("since"))
+    .order_by(Message.id)
+)
+
+
 async def exchange_since(
     s: AsyncSession, *, channel: str, address: str, since: datetime
-) -> list[Message]:
+) -> list[Exchanged]:
     """Messages to and from one address since a time, in order (robot detection)."""
-    rows = await s.scalars(
-        select(Message)
-        .where(Message.channel == channel, Message.address == address, Message.created_at >= since)
-        .order_by(Message.id)
-    )
-    return list(rows)
+    rows = await s.execute(_EXCHANGE, {"channel": channel, "address": address, "since": since})
+    return [Exchanged(*row) for row in rows]
 
 
 async def sent_since(

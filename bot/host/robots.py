@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.core.logs import mask
@@ -24,7 +25,7 @@ from bot.engine.definition import Text
 from bot.language import texts
 from storage import audit, groups, messages
 from storage.db import Tx
-from storage.models import Message, Participant
+from storage.models import Participant
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Tell(Protocol):
     ) -> bool: ...
 
 
+@lru_cache(maxsize=4096)  # each text of an exchange is read again at every text after it
 def skeleton(text: str | None) -> str:
     """A text as a robot's repeats share it: its words, without numbers or punctuation."""
     folded = (text or "").casefold()
@@ -74,7 +76,7 @@ def echoes(inbound: str, outbound: str) -> bool:
     return len(said) >= SHORTEST_ECHO and said in skeleton(inbound)
 
 
-def judge(exchange: Sequence[Message], guard: Guard, now: datetime) -> Verdict | None:
+def judge(exchange: Sequence[messages.Exchanged], guard: Guard, now: datetime) -> Verdict | None:
     """Whether these messages to and from an address (in order) are a robot's."""
     last_out: str | None = None
     seen: dict[str, int] = {}
