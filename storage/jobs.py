@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -227,14 +227,18 @@ async def latest_about(
     )
 
 
+_CANCEL_KEY = (
+    update(Job)
+    .where(Job.key == bindparam("job_key"), Job.status == "pending")
+    .values(status="cancelled", note=bindparam("job_note"), done_at=bindparam("at"),
+            updated_at=bindparam("at"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def cancel_key(s: AsyncSession, key: str, *, at: datetime, note: str = "cancelled") -> int:
     """Cancel the job planned with ``key`` if it is still pending; returns how many (0 or 1)."""
-    result = await s.execute(
-        update(Job)
-        .where(Job.key == key, Job.status == "pending")
-        .values(status="cancelled", note=note, done_at=at, updated_at=at)
-        .execution_options(synchronize_session=False)
-    )
+    result = await s.execute(_CANCEL_KEY, {"job_key": key, "job_note": note, "at": at})
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -303,14 +303,18 @@ async def set_address_status(s: AsyncSession, channel: str, address: str, status
     return bool(getattr(result, "rowcount", 0))
 
 
+_REACHABLE_AGAIN = (
+    update(Address)
+    .where(Address.channel == bindparam("on_channel"), Address.address == bindparam("from_address"),
+           Address.status == "unreachable")
+    .values(status="ok")
+)
+
+
 async def reachable_again(s: AsyncSession, channel: str, address: str) -> bool:
     """An address marked ``unreachable`` wrote to copro: it is ``ok`` again. True if it was
     marked (one statement, whether or not it was)."""
-    result = await s.execute(
-        update(Address)
-        .where(Address.channel == channel, Address.address == address, Address.status == "unreachable")
-        .values(status="ok")
-    )
+    result = await s.execute(_REACHABLE_AGAIN, {"on_channel": channel, "from_address": address})
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -47,12 +47,15 @@ async def get(s: AsyncSession, session_id: int) -> FlowSession | None:
     return await s.get(FlowSession, session_id)
 
 
+_LATEST = (
+    select(FlowSession).where(FlowSession.participant_id == bindparam("participant_id"))
+    .order_by(FlowSession.id.desc()).limit(1)
+)
+
+
 async def latest_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
     """The person's newest session, whatever its status."""
-    return (await s.scalars(
-        select(FlowSession).where(FlowSession.participant_id == participant_id)
-        .order_by(FlowSession.id.desc()).limit(1)
-    )).first()
+    return (await s.scalars(_LATEST, {"participant_id": participant_id})).first()
 
 
 async def active_session(s: AsyncSession, participant_id: int) -> FlowSession | None:
