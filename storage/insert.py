@@ -19,7 +19,6 @@ M = TypeVar("M", bound=Base)
 
 # From how many rows PostgreSQL is given them by COPY rather than as an INSERT's parameters.
 COPY_FROM = 100
-UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a row whose unique key is taken
 
 
 async def insert_new(
@@ -46,25 +45,11 @@ async def insert_many(
 ) -> int:
     """Insert many rows, skipping those whose ``unique_on`` is taken; returns how many went in.
 
-    Every row needs the same keys. See ``insert_rows``; on PostgreSQL, a hundred rows or more
-    go by ``COPY`` straight into the table when none of them is taken (the way a fan-out's
-    messages, whose keys it looked up first, nearly always are): a savepoint undoes that
-    at the first row that is, and they go the way ``insert_rows`` takes them instead.
+    Every row needs the same keys. See ``insert_rows``.
     """
     table: Table = model.__table__  # type: ignore[assignment]
-    returning = list(table.primary_key.columns)
-    if s.get_bind().dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        return len(await insert_rows(s, table, rows, unique_on=unique_on, returning=returning))
-    names, records = _records(s, table, rows)
-    try:
-        async with s.begin_nested():
-            await _copy(s, table.name, names, records)
-    except Exception as exc:
-        if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
-            raise
-        return len(await _copy_rows(s, table, names, records, unique_on=unique_on, where=None,
-                                    returning=returning))
-    return len(records)
+    return len(await insert_rows(s, table, rows, unique_on=unique_on,
+                                 returning=list(table.primary_key.columns)))
 
 
 async def insert_rows(
@@ -87,8 +72,7 @@ async def insert_rows(
         return []
     dialect = s.get_bind().dialect.name
     if dialect == "postgresql" and len(rows) >= COPY_FROM:
-        names, records = _records(s, table, rows)
-        return await _copy_rows(s, table, names, records, unique_on=unique_on, where=where,
+        return await _copy_rows(s, table, rows, unique_on=unique_on, where=where,
                                 returning=returning)
     stmt = _insert_statement(dialect, table, tuple(unique_on), where, tuple(returning))
     found: list[tuple[Any, ...]] = []
@@ -112,11 +96,16 @@ def _insert_statement(
     )
 
 
-def _records(
-    s: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The column names of ``rows`` and their values as records for ``COPY``, each converted
-    as the driver takes it."""
+async def _copy_rows(
+    s: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    unique_on: Sequence[str],
+    where: str | None,
+    returning: Sequence[ColumnElement[Any]],
+) -> list[tuple[Any, ...]]:
+    """``insert_rows`` on PostgreSQL, by ``COPY`` into a temporary table dropped at commit."""
     names = list(rows[0])
     dialect = s.get_bind().dialect
     # Column by column: one that needs no converting is taken as it is.
@@ -125,32 +114,15 @@ def _records(
         to = table.c[name].type._cached_bind_processor(dialect)
         if to is not None:
             columns[n] = list(map(_converter(to), columns[n]))
-    return names, list(zip(*columns, strict=True))
-
-
-async def _copy(s: AsyncSession, table: str, names: list[str], records: list[tuple[Any, ...]]) -> None:
-    connection = await (await s.connection()).get_raw_connection()
-    await connection.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-        table, records=records, columns=names)
-
-
-async def _copy_rows(
-    s: AsyncSession,
-    table: Table,
-    names: list[str],
-    records: list[tuple[Any, ...]],
-    *,
-    unique_on: Sequence[str],
-    where: str | None,
-    returning: Sequence[ColumnElement[Any]],
-) -> list[tuple[Any, ...]]:
-    """``insert_rows`` on PostgreSQL, by ``COPY`` into a temporary table dropped at commit."""
+    records = list(zip(*columns, strict=True))
     # One table for each set of columns: another insert in this transaction may give others.
     staging = f"copro_copy_{table.name}_{zlib.crc32(','.join(names).encode()):08x}"
     listed = ", ".join(f'"{name}"' for name in names)
     await s.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
                          f"SELECT {listed} FROM {table.name} WITH NO DATA"))
-    await _copy(s, staging, names, records)
+    connection = await (await s.connection()).get_raw_connection()
+    await connection.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        staging, records=records, columns=names)
     condition = f" WHERE {where}" if where else ""
     given = ", ".join(f'"{column.name}"' for column in returning)
     result = await s.execute(text(

@@ -149,30 +149,3 @@ async def test_the_keys_used_are_looked_up_in_the_index_of_a_table_never_analyse
         plan = json.dumps(await s.scalar(text(f"EXPLAIN (FORMAT JSON) {look_up}")))
     assert len(found) == 1000
     assert "uq_messages_idempotency_key" in plan and "Seq Scan" not in plan, plan  # key by key
-
-
-async def test_many_new_messages_go_by_copy_straight_into_the_outbox(database: Database) -> None:
-    """None of them taken: on PostgreSQL no table of COPY's own is made. Then with one taken,
-    and one twice over: every other one goes in once, and the one taken keeps its own."""
-    if database.is_sqlite:
-        pytest.skip("SQLite has no COPY")
-    statements: list[str] = []
-
-    def kept(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    async with database.transaction() as s:
-        connection = await s.connection()
-        event.listen(connection.sync_connection, "before_cursor_execute", kept)
-        assert await messages.queue_many(s, [outbox_row(n) for n in range(300)], at=NOW) == 300
-        event.remove(connection.sync_connection, "before_cursor_execute", kept)
-    assert not [st for st in statements if "TEMPORARY" in st]
-    again = [outbox_row(n) for n in range(299, 600)] + [outbox_row(450)]
-    again[0] = {**again[0], "body": "not this one"}
-    async with database.transaction() as s:
-        assert await messages.queue_many(s, again, at=NOW) == 300  # 300..599, 450 once
-    async with database.transaction() as s:
-        [first] = await records.messages_of_address(s, outbox_row(299)["address"])
-        assert first.body == outbox_row(299)["body"]
-        assert len(await records.messages_of_address(s, outbox_row(450)["address"])) == 1
-        assert sum((await messages.outbox_depth(s)).values()) == 600
