@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.core.logs import mask
@@ -62,7 +61,6 @@ class Tell(Protocol):
     ) -> bool: ...
 
 
-@lru_cache(maxsize=4096)  # each text of an exchange is read again at every text after it
 def skeleton(text: str | None) -> str:
     """A text as a robot's repeats share it: its words, without numbers or punctuation."""
     folded = (text or "").casefold()

@@ -317,6 +317,9 @@ def test_the_second_opinion_never_overrules_an_idiom_or_makes_urgent() -> None:
                 assert got.level == "none", text
 
 
+RULES = risk_module._RULES
+
+
 def _every_note() -> list[tuple[str, str | None]]:
     """Every labelled note (and the held-out ones), each phrase's own words, and notes that
     hold a phrase amid other words: what the screens must never miss a phrase in."""
@@ -326,13 +329,10 @@ def _every_note() -> list[tuple[str, str | None]]:
     notes += [(t, g["lang"]) for g in heldout for t in g["texts"]]
     sources = [p.source for p in (*RULES.urgent, *RULES.check, *(p for p, _ in RULES.softeners))]
     plain = [" ".join(w for w in s.replace("(", " ").replace(")", " ").replace("|", " ").split()
-                      if not w.startswith("{") and not w.endswith("}") and w not in "?*$")
+                      if not w.startswith("{") and not w.endswith("}") and w not in {"?", "*", "$"})
              for s in sources]
     notes += [(f"well {words} and that is all", lang) for words in plain for lang in (None, "en", "cy")]
     return notes
-
-
-RULES = risk_module._RULES
 
 
 def test_a_note_is_read_the_same_with_the_screens_as_phrase_by_phrase(
