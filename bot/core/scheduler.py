@@ -22,7 +22,6 @@ tries is marked failed with its reason, logged at ERROR and counted in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -126,17 +125,26 @@ class Scheduler:
         self._aps.start()
 
     async def stop(self, grace: float = 5.0) -> None:
-        """Stop ticking; a tick under way gets ``grace`` seconds to finish its batch."""
+        """Stop ticking; a tick under way gets ``grace`` seconds to finish its batch.
+
+        APScheduler's own shutdown cancels a job under way at once, so it is paused
+        first (no new tick starts) and shut down only once the tick has finished or
+        been cancelled here. A cancelled batch's transaction rolls back: its jobs stay
+        due and run at the next start.
+        """
         self._stopping = True
         if self._aps is not None and self._aps.running:
+            self._aps.pause()
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            await asyncio.wait([ticking], timeout=grace)
+            if not ticking.done():
+                log.warning("scheduler: a tick did not finish within %g s of stopping; "
+                            "what it had not saved runs at the next start", grace)
+                ticking.cancel()
+                await asyncio.wait([ticking])
+        if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
-        if self._ticking is not None and not self._ticking.done():
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(asyncio.shield(self._ticking), grace)
-            if not self._ticking.done():
-                self._ticking.cancel()
-                with contextlib.suppress(BaseException):
-                    await self._ticking
 
     async def _tick_in_background(self) -> None:
         if self._stopping:
@@ -144,6 +152,10 @@ class Scheduler:
         self._ticking = asyncio.current_task()
         try:
             await self.tick()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # cancelled by stop() after its grace, which said so; nothing is lost
         except Exception as exc:
             _log_error(exc, "scheduler: a tick failed (%s); trying again next time")
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.core.config import load_config
 from bot.core.scheduler import Done, JobOutcome, Later, Progress, Scheduler, Skipped
@@ -69,3 +73,61 @@ async def test_a_job_done_in_parts_runs_again_at_once_each_part_committed(
         [job] = await jobs.about(s, "t")
     assert (job.status, job.note, job.payload, job.due_at) == ("done", "3 parts",
                                                                {"of": 3, "done": 3}, NOW)
+
+
+async def test_stopping_lets_a_tick_under_way_finish_its_job(
+    tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """copro stopping (SIGTERM) while a job runs: the job is finished and saved, not cut off,
+    and the log holds no traceback."""
+    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
+                          clock=lambda: NOW)
+    running, may_finish = asyncio.Event(), asyncio.Event()
+
+    async def slow(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        running.set()
+        await may_finish.wait()
+        return Done("finished while stopping")
+
+    scheduler.handle("slow", slow)
+    async with database.transaction() as s:
+        await jobs.plan(s, kind="slow", key="s1", due_at=NOW, topic="t", at=NOW)
+    scheduler.start()
+    await asyncio.wait_for(running.wait(), 10)
+    stopping = asyncio.create_task(scheduler.stop(grace=10))
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # it waits for the job under way
+    may_finish.set()
+    await asyncio.wait_for(stopping, 10)
+    async with database.transaction() as s:
+        [job] = await jobs.about(s, "t")
+    assert (job.status, job.note) == ("done", "finished while stopping")
+    assert "Traceback" not in caplog.text and "raised an exception" not in caplog.text
+
+
+async def test_a_tick_that_outlasts_the_grace_is_cancelled_and_its_job_stays_due(
+    tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A job still running when the grace runs out: the log says one line, and the job is
+    still pending, to run at the next start."""
+    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
+                          clock=lambda: NOW)
+    running = asyncio.Event()
+
+    async def stuck(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        running.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never reached")
+
+    scheduler.handle("stuck", stuck)
+    async with database.transaction() as s:
+        await jobs.plan(s, kind="stuck", key="s1", due_at=NOW, topic="t", at=NOW)
+    scheduler.start()
+    await asyncio.wait_for(running.wait(), 10)
+    with caplog.at_level(logging.INFO):
+        await asyncio.wait_for(scheduler.stop(grace=0.3), 10)
+    assert "scheduler: a tick did not finish within 0.3 s of stopping" in caplog.text
+    assert "Traceback" not in caplog.text and "raised an exception" not in caplog.text
+    async with database.transaction() as s:
+        [job] = await jobs.about(s, "t")
+    assert (job.status, job.due_at) == ("pending", NOW)
