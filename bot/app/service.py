@@ -250,9 +250,15 @@ class Service:
             server.should_exit = True
             if desk is not None:
                 desk[0].should_exit = True
-            await sender.stop()
-            await inbox.stop()
-            await scheduler.stop()
+            # Side by side, so that together they take no longer than the longest: sends under
+            # way and a scheduler batch under way each get http.shutdown_seconds to finish.
+            stopped = await asyncio.gather(
+                sender.stop(), inbox.stop(), scheduler.stop(grace=config.http.shutdown_seconds),
+                return_exceptions=True)
+            for part, outcome in zip(("the outbox", "the inbox", "the scheduler"), stopped,
+                                     strict=True):
+                if isinstance(outcome, BaseException):
+                    log.error("%s did not stop cleanly", part, exc_info=outcome)
             for channel in started:
                 try:
                     await channel.stop()
