@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Table, bindparam, func, select, text, true
+from sqlalchemy import ColumnElement, Executable, Table, bindparam, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage import each
 from storage.models import Base
 
 M = TypeVar("M", bound=Base)
@@ -154,19 +155,15 @@ async def keys_in(s: AsyncSession, column: InstrumentedAttribute[Any], keys: Seq
     The keys are written into the statement, not bound: a table that grows fast (the
     outbox during a fan-out) would otherwise keep PostgreSQL on a plan it made for its
     first, empty, executions, scanning the whole table for each thousand. On PostgreSQL
-    each key is looked up on its own in the unique index, not as an ``IN`` list: for a
-    table filled since it was last analysed (the outbox in a first fan-out) PostgreSQL
-    has no figures to show that a key matches one row at most, and for a long ``IN`` list
-    (or a join) it then reads the whole table each time.
+    each key is looked up on its own in the unique index, not as an ``IN`` list (see
+    ``storage.each``).
     """
     found: list[Any] = []
     if s.get_bind().dialect.name == "postgresql":
-        given = func.unnest(bindparam("keys", type_=postgresql.ARRAY(column.type),
-                                      literal_execute=True)).table_valued("key").render_derived()
-        # A subquery for each key, which PostgreSQL runs by its index: never joined, so never
-        # turned into one scan of the whole table for all the keys.
-        stmt = select(given.c.key).where(
-            select(true()).where(column == given.c.key).scalar_subquery())
+        keys_given = each.given("keys", column.type, literal=True)
+        # A subquery for each key, which PostgreSQL runs by its index (see ``storage.each``).
+        stmt = select(keys_given.c.value).where(
+            select(true()).where(column == keys_given.c.value).scalar_subquery())
     else:
         stmt = select(column).where(
             column.in_(bindparam("keys", expanding=True, literal_execute=True)))

@@ -7,9 +7,9 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, delete, func, insert, or_, select, true, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import each
 from storage.messages import WAITING
 from storage.models import Address, FlowSession, Message, Participant, Result
 
@@ -181,19 +181,18 @@ async def preferred_addresses(s: AsyncSession, ids: Sequence[int]) -> dict[int, 
     return found
 
 
-# On PostgreSQL, each person's first usable address is looked up on its own, by the index
-# on participant_id: as an IN list, addresses imported since the table was last analysed
-# (a large group just added) were read whole for every 500 people.
-_GIVEN = func.unnest(bindparam("ids", type_=postgresql.ARRAY(Integer))).table_valued(
-    "id").render_derived()
+# On PostgreSQL each person's first usable address is looked up on its own, by the index on
+# participant_id (see ``storage.each``): as an IN list, addresses imported since the table
+# was last analysed (a large group just added) were read whole for every 500 people.
+_GIVEN = each.given("ids", Integer())
 _FIRST = (
     select(Address.channel, Address.address)
-    .where(Address.participant_id == _GIVEN.c.id, Address.status == "ok")
+    .where(Address.participant_id == _GIVEN.c.value, Address.status == "ok")
     .order_by(Address.id)
     .limit(1)
     .lateral()
 )
-_FIRST_ADDRESSES = select(_GIVEN.c.id, _FIRST.c.channel, _FIRST.c.address).select_from(
+_FIRST_ADDRESSES = select(_GIVEN.c.value, _FIRST.c.channel, _FIRST.c.address).select_from(
     _GIVEN).join(_FIRST, true())
 
 

@@ -1,5 +1,5 @@
 """A large group read a part at a time, as a weekly check-in's fan-out reads it: each part
-from where the last one ended, and each member's address by the index, also on a database
+from where the last one ended, and each member's address and groups by the index, also on a database
 that has not counted its tables since they were filled (a large group just imported).
 
 Runs on SQLite, and on PostgreSQL when ``COPRO_TEST_DATABASE_URL`` is set.
@@ -34,8 +34,8 @@ async def large_group(database: Database) -> tuple[int, list[int]]:
 
 
 async def plan_of(s: Tx, run: Callable[[], Awaitable[Any]], *, analyse: bool = False) -> str:
-    """The database's plan for the one statement ``run`` sends (on PostgreSQL with ``analyse``,
-    run for real, with the rows each step read)."""
+    """The database's plan for the first statement ``run`` sends (on PostgreSQL with
+    ``analyse``, run for real, with the rows each step read)."""
     sent: list[tuple[str, Any]] = []
 
     def kept(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
@@ -47,7 +47,7 @@ async def plan_of(s: Tx, run: Callable[[], Awaitable[Any]], *, analyse: bool = F
         await run()
     finally:
         event.remove(connection.sync_connection, "before_cursor_execute", kept)
-    [(statement, parameters)] = sent
+    statement, parameters = sent[0]
     if connection.dialect.name == "sqlite":
         rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
         return " | ".join(row[-1] for row in rows)
@@ -154,3 +154,44 @@ async def test_addresses_just_imported_are_looked_up_by_the_index(database: Data
         steps = [n for n in nodes(json.loads(plan)) if n.get("Relation Name") == "addresses"]
         assert steps and all(n["Node Type"] != "Seq Scan" for n in steps), plan
         assert "ix_addresses_participant_id" in plan, plan
+
+
+async def test_each_persons_group_is_the_one_spoken_about_else_the_first_they_joined(
+    database: Database,
+) -> None:
+    """The group whose words someone reads: the group a conversation is about if they are in
+    it, else the first they joined; someone in no group is not in the answer."""
+    async with database.transaction() as s:
+        ids = await participants.create_many(s, [
+            {"name": f"P{n}", "channel": "sms", "address": f"+4477{n:08d}"} for n in range(600)
+        ], at=NOW)
+        first, second = await groups.create_group(s, "First"), await groups.create_group(s, "Second")
+        await groups.add_members(s, second, ids[200:400])  # joined Second first
+        await groups.add_members(s, first, ids[:300])
+        await groups.add_members(s, second, ids[:100], role="coordinator")
+        chosen = await groups.speaking_for(s, ids)
+        about_second = await groups.speaking_for(s, ids, second.id)
+    assert {pid: g.name for pid, g in chosen.items()} == {
+        **{pid: "First" for pid in ids[:200]}, **{pid: "Second" for pid in ids[200:400]}}
+    assert {pid: g.name for pid, g in about_second.items()} == {
+        **{pid: "Second" for pid in ids[:100]}, **{pid: "First" for pid in ids[100:200]},
+        **{pid: "Second" for pid in ids[200:400]}}
+
+
+async def test_the_groups_of_a_chunk_of_members_are_looked_up_by_the_index(
+    database: Database,
+) -> None:
+    """The group words of 2,000 members, among 20,000 memberships never counted: read by the
+    index on whose each membership is, not by reading all the memberships."""
+    group_id, ids = await large_group(database)
+    async with database.transaction() as s:
+        def look_up() -> Awaitable[dict[int, Any]]:
+            return groups.speaking_for(s, ids[9000:11000], group_id)
+
+        plan = await plan_of(s, look_up)
+    if database.is_sqlite:
+        assert "ix_memberships_participant_id" in plan and "SCAN memberships" not in plan, plan
+    else:
+        steps = [n for n in nodes(json.loads(plan)) if n.get("Relation Name") == "memberships"]
+        assert steps and all(n["Node Type"] != "Seq Scan" for n in steps), plan
+        assert "ix_memberships_participant_id" in plan, plan
