@@ -165,22 +165,19 @@ async def get_many(s: AsyncSession, ids: Sequence[int]) -> dict[int, Participant
 async def preferred_addresses(s: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Where each of ``ids`` is reached: their first address that can be used."""
     found: dict[int, tuple[str, str]] = {}
-    postgres = s.get_bind().dialect.name == "postgresql"
+    stmt = _FIRST_ADDRESSES if s.get_bind().dialect.name == "postgresql" else _ADDRESSES_OF
     for start in range(0, len(ids), 500):
-        some = list(ids[start : start + 500])
-        if postgres:
-            rows = await s.execute(_FIRST_ADDRESSES, {"ids": some})
-        else:
-            rows = await s.execute(
-                select(Address.participant_id, Address.channel, Address.address)
-                .where(Address.participant_id.in_(some), Address.status == "ok")
-                .order_by(Address.id)
-            )
+        rows = await s.execute(stmt, {"ids": list(ids[start : start + 500])})
         for pid, channel, address in rows:
             found.setdefault(pid, (channel, address))
     return found
 
 
+_ADDRESSES_OF = (
+    select(Address.participant_id, Address.channel, Address.address)
+    .where(Address.participant_id.in_(bindparam("ids", expanding=True)), Address.status == "ok")
+    .order_by(Address.id)
+)
 # On PostgreSQL each person's first usable address is looked up on its own, by the index on
 # participant_id (see ``storage.each``): as an IN list, addresses imported since the table
 # was last analysed (a large group just added) were read whole for every 500 people.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,25 +76,39 @@ async def test_a_job_done_in_parts_runs_again_at_once_each_part_committed(
                                                                {"of": 3, "done": 3}, NOW)
 
 
+async def running_one_job(
+    tmp_path: Path, database: Database, work: Callable[[], Awaitable[JobOutcome]]
+) -> Scheduler:
+    """A scheduler started (by APScheduler, as ``copro run`` does) with one job due, whose
+    handler is under way in ``work`` when this returns."""
+    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
+                          clock=lambda: NOW)
+    running = asyncio.Event()
+
+    async def handler(s: Tx, job: Job, now: datetime) -> JobOutcome:
+        running.set()
+        return await work()
+
+    scheduler.handle("work", handler)
+    async with database.transaction() as s:
+        await jobs.plan(s, kind="work", key="w1", due_at=NOW, topic="t", at=NOW)
+    scheduler.start()
+    await asyncio.wait_for(running.wait(), 10)
+    return scheduler
+
+
 async def test_stopping_lets_a_tick_under_way_finish_its_job(
     tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     """copro stopping (SIGTERM) while a job runs: the job is finished and saved, not cut off,
     and the log holds no traceback."""
-    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
-                          clock=lambda: NOW)
-    running, may_finish = asyncio.Event(), asyncio.Event()
+    may_finish = asyncio.Event()
 
-    async def slow(s: Tx, job: Job, now: datetime) -> JobOutcome:
-        running.set()
+    async def slow() -> JobOutcome:
         await may_finish.wait()
         return Done("finished while stopping")
 
-    scheduler.handle("slow", slow)
-    async with database.transaction() as s:
-        await jobs.plan(s, kind="slow", key="s1", due_at=NOW, topic="t", at=NOW)
-    scheduler.start()
-    await asyncio.wait_for(running.wait(), 10)
+    scheduler = await running_one_job(tmp_path, database, slow)
     stopping = asyncio.create_task(scheduler.stop(grace=10))
     await asyncio.sleep(0.2)
     assert not stopping.done()  # it waits for the job under way
@@ -110,20 +125,11 @@ async def test_a_tick_that_outlasts_the_grace_is_cancelled_and_its_job_stays_due
 ) -> None:
     """A job still running when the grace runs out: the log says one line, and the job is
     still pending, to run at the next start."""
-    scheduler = Scheduler(database, load_config(None, env={"COPRO_DATA_DIR": str(tmp_path)}),
-                          clock=lambda: NOW)
-    running = asyncio.Event()
-
-    async def stuck(s: Tx, job: Job, now: datetime) -> JobOutcome:
-        running.set()
+    async def stuck() -> JobOutcome:
         await asyncio.Event().wait()
         raise AssertionError("never reached")
 
-    scheduler.handle("stuck", stuck)
-    async with database.transaction() as s:
-        await jobs.plan(s, kind="stuck", key="s1", due_at=NOW, topic="t", at=NOW)
-    scheduler.start()
-    await asyncio.wait_for(running.wait(), 10)
+    scheduler = await running_one_job(tmp_path, database, stuck)
     with caplog.at_level(logging.INFO):
         await asyncio.wait_for(scheduler.stop(grace=0.3), 10)
     assert "scheduler: a tick did not finish within 0.3 s of stopping" in caplog.text

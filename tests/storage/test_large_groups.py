@@ -67,6 +67,16 @@ def nodes(plan: Any) -> list[dict[str, Any]]:
     return found
 
 
+def assert_by_index(database: Database, plan: str, table: str, index: str) -> None:
+    """``plan`` reads ``table`` by ``index`` only, never the whole table."""
+    if database.is_sqlite:
+        assert index in plan and f"SCAN {table}" not in plan, plan
+    else:
+        steps = [n for n in nodes(json.loads(plan)) if n.get("Relation Name") == table]
+        assert steps and all(n["Node Type"] != "Seq Scan" for n in steps), plan
+        assert index in plan, plan
+
+
 async def test_a_large_group_read_in_parts_gives_each_member_taking_part_once_in_order(
     database: Database,
 ) -> None:
@@ -148,12 +158,7 @@ async def test_addresses_just_imported_are_looked_up_by_the_index(database: Data
             return participants.preferred_addresses(s, ids[9000:9500])
 
         plan = await plan_of(s, look_up)
-    if database.is_sqlite:
-        assert "USING INDEX ix_addresses_participant_id" in plan and "SCAN addresses" not in plan, plan
-    else:
-        steps = [n for n in nodes(json.loads(plan)) if n.get("Relation Name") == "addresses"]
-        assert steps and all(n["Node Type"] != "Seq Scan" for n in steps), plan
-        assert "ix_addresses_participant_id" in plan, plan
+    assert_by_index(database, plan, "addresses", "ix_addresses_participant_id")
 
 
 async def test_each_persons_group_is_the_one_spoken_about_else_the_first_they_joined(
@@ -189,9 +194,4 @@ async def test_the_groups_of_a_chunk_of_members_are_looked_up_by_the_index(
             return groups.speaking_for(s, ids[9000:11000], group_id)
 
         plan = await plan_of(s, look_up)
-    if database.is_sqlite:
-        assert "ix_memberships_participant_id" in plan and "SCAN memberships" not in plan, plan
-    else:
-        steps = [n for n in nodes(json.loads(plan)) if n.get("Relation Name") == "memberships"]
-        assert steps and all(n["Node Type"] != "Seq Scan" for n in steps), plan
-        assert "ix_memberships_participant_id" in plan, plan
+    assert_by_index(database, plan, "memberships", "ix_memberships_participant_id")
