@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -289,6 +289,7 @@ async def claim(
     lease_until: datetime,
     limit: int,
     urgent_only: bool = False,
+    busy: Collection[int] = (),
 ) -> list[Message]:
     """Take messages that are due on ``channel`` for sending, marking them ``sending``.
 
@@ -300,11 +301,13 @@ async def claim(
     first, then normal ones, then bulk, each oldest first; an urgent message
     waits only for earlier urgent ones to the same address, not for a broadcast
     queued before it. On PostgreSQL, rows another sender holds are skipped, not
-    waited for. ``urgent_only``: only urgent messages.
+    waited for. ``urgent_only``: only urgent messages. ``busy``: messages the caller is
+    still sending or recording, never taken again by it (one sent and put back for a retry
+    a moment ago may be due before its sender has let go of it).
     """
     take = _claim_statement(s.get_bind().dialect.name == "postgresql", urgent_only)
     rows = list(await s.scalars(take, {"on_channel": channel, "at": now, "until": lease_until,
-                                       "most": limit}))
+                                       "most": limit, "busy": list(busy)}))
     return sorted(rows, key=lambda m: (_ORDER.get(m.priority, 1), m.id))
 
 
@@ -328,6 +331,7 @@ def _claim_statement(postgresql: bool, urgent_only: bool) -> Any:
             candidate.channel == bindparam("on_channel"),
             candidate.status.in_(WAITING),
             or_(candidate.next_attempt_at.is_(None), candidate.next_attempt_at <= bindparam("at")),
+            candidate.id.not_in(bindparam("busy", expanding=True)),
             ~blocked,
             *([candidate.priority == URGENT] if urgent_only else []),
         )

@@ -151,12 +151,14 @@ class Sender:
             while screened_out and limit > 0 and not self._stopping.is_set():
                 now = self.clock()
                 async with self.db.transaction() as s:
+                    # Never a message this process is still on: one put back for a retry a
+                    # moment ago may be due before its send has let go of it (and one whose
+                    # lease ran out mid-send is still being sent).
                     claimed = await messages.claim(
                         s, name, now=now, limit=limit, urgent_only=urgent_only,
                         lease_until=now + timedelta(seconds=self.outbox.lease_seconds),
+                        busy=self._in_flight.keys(),
                     )
-                    # Skip rows this process is already sending (a lease ran out mid-send).
-                    claimed = [m for m in claimed if m.id not in self._in_flight]
                     going = await self._screen(s, channel, claimed, now)
                 # A message held back no longer holds up the ones behind it: look again.
                 screened_out = len(going) < len(claimed)

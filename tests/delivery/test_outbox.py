@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from bot.delivery import charts
 from bot.delivery.channel import Outgoing, SendError, Sent, TryAgain, Undeliverable
 from bot.delivery.outbox import Sender
 from bot.delivery.ratelimit import MARGIN, Limit, RateLimiter, window
+from bot.delivery.records import Records
 from storage import messages, participants
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import Message
 
 
@@ -184,6 +186,18 @@ async def test_a_message_left_by_a_dead_sender_is_sent_when_its_lease_runs_out(
                    clock=lambda: utcnow() + timedelta(seconds=61))
     assert await later.drain() == 1
     assert channel.sent == [("100", "hello")]
+
+
+async def test_a_claim_leaves_alone_the_messages_its_sender_is_still_on(
+    database: Database, tmp_path: Path
+) -> None:
+    first, second = await queue(database, "100", "first", "second")
+    [other] = await queue(database, "200", "other")
+    async with database.transaction() as s:
+        claimed = await messages.claim(s, "telegram", now=utcnow(), limit=10, busy=[first],
+                                       lease_until=utcnow() + timedelta(seconds=60))
+    assert [m.id for m in claimed] == [other]  # "second" still waits its turn behind "first"
+    assert [(await row(database, m)).status for m in (first, second)] == ["queued", "queued"]
 
 
 async def test_stopping_finishes_quick_sends_and_returns_stuck_ones_to_the_queue(
@@ -399,6 +413,37 @@ async def test_a_send_whose_outcome_cannot_be_recorded_stays_leased_and_raises_n
     assert task.exception() is None  # nothing left for "Task exception was never retrieved"
     assert (await row(database, mid)).status == "sending"  # sent again when the lease runs out
     assert "could not record that telegram message" in caplog.text
+
+
+async def test_a_message_put_back_for_a_retry_is_sent_again_though_its_send_is_slow_to_let_go(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine a send can be slow to finish after its retry is written down, and
+    the retry can fall due first: the person still gets the message within moments, not
+    after it sat marked as being sent until its lease ran out (two minutes)."""
+    recorded = Records.write
+
+    async def slow_to_let_go(self: Records, label: str, write: Callable[[Tx], Awaitable[None]]) -> bool:
+        kept = await recorded(self, label, write)
+        await asyncio.sleep(0.3)  # the event loop busy elsewhere before the send task ends
+        return kept
+
+    monkeypatch.setattr(Records, "write", slow_to_let_go)
+    channel = Scripted()
+    channel.script["100"] = deque([TryAgain("HTTP 502 from the provider", retry_after=0.01)])
+    [mid] = await queue(database, "100", "hello")
+    sender = Sender(database, {"telegram": channel}, config(tmp_path, idle_seconds=0.02))
+    sender.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + 10
+        while (await row(database, mid)).status != "sent":
+            assert asyncio.get_running_loop().time() < deadline, (
+                f"still {(await row(database, mid)).status!r} after 10 s")
+            await asyncio.sleep(0.05)
+    finally:
+        await sender.stop()
+    assert channel.sent == [("100", "hello")]
+    assert (await row(database, mid)).attempts == 2
 
 
 async def test_a_held_or_failed_message_is_counted_and_logged_with_why(
