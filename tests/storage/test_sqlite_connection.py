@@ -1,8 +1,11 @@
-"""SQLite statements take one trip to their connection's thread, and still behave as SQLAlchemy
-and aiosqlite promise: rows, counts, new ids, RETURNING, many rows at once, errors."""
+"""SQLite statements take one trip to their connection's thread (none once the write lock is
+held), and still behave as SQLAlchemy and aiosqlite promise: rows, counts, new ids, RETURNING,
+many rows at once, errors."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -36,27 +39,91 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return made
 
 
-async def test_a_select_an_update_and_an_insert_are_one_trip_each(
+async def test_a_read_takes_one_trip_to_the_thread_not_four(
     sqlite_db: Database, trips: list[object]
 ) -> None:
     async with sqlite_db.transaction() as s:
         await participants.create(s, channel="sms", address="+447700900001", name="Ann")
-    async with sqlite_db.transaction() as s:
+    async with sqlite_db.reading() as s:
         await s.execute(text("SELECT 1"))  # the transaction's BEGIN goes with its first statement
         trips.clear()
         found = await s.scalar(select(Participant.name).where(Participant.name == "Ann"))
         assert found == "Ann"
         assert len(trips) == 1  # aiosqlite's own cursor took four: open, execute, fetch, close
         trips.clear()
-        changed = await s.execute(update(Participant).where(Participant.name == "Ann")
-                                  .values(called="Annie"))
-        assert changed.rowcount == 1  # type: ignore[attr-defined]
+        count = await s.scalar(select(func.count()).select_from(Participant))
+        assert count == 1
+        assert len(trips) == 1
+    await sqlite_db.close()
+
+
+async def test_while_holding_the_write_lock_statements_take_no_trip(
+    sqlite_db: Database, trips: list[object]
+) -> None:
+    async with sqlite_db.transaction() as s:
+        await s.execute(text("SELECT 1"))  # BEGIN IMMEDIATE, to the thread: it may wait for a lock
         assert len(trips) == 1
         trips.clear()
+        ann = await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+        found = await s.scalar(select(Participant.name).where(Participant.id == ann.id))
+        changed = await s.execute(update(Participant).where(Participant.name == "Ann")
+                                  .values(called="Annie"))
         added = await s.execute(text("INSERT INTO groups (name, key, created_at) VALUES "
                                      "('Riverside', 'riverside', CURRENT_TIMESTAMP) RETURNING id"))
-        assert added.scalar_one() > 0
-        assert len(trips) == 1
+        assert (found, changed.rowcount, added.scalar_one() > 0) == ("Ann", 1, True)  # type: ignore[attr-defined]
+        assert trips == []
+    assert len(trips) == 1  # the commit, to the thread
+    trips.clear()
+    async with sqlite_db.reading() as s:  # the same connection, back in the pool: trips again
+        assert await s.scalar(select(Participant.called)) == "Annie"
+        assert len(trips) == 2  # BEGIN with the first statement, and the statement
+    await sqlite_db.close()
+
+
+async def test_a_transaction_waiting_for_another_programs_lock_leaves_the_loop_free(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Another program (a ``copro`` command, a backup) holds the write lock: copro's
+    transaction waits for it in the connection's thread, and everything else goes on."""
+    other = sqlite3.connect(tmp_path / "copro.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+
+    async def write() -> None:
+        async with sqlite_db.transaction() as s:
+            await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.5)
+    assert not writing.done() and ticks >= 20  # waiting, and the loop ran all the while
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, 10)
+    ticker.cancel()
+    async with sqlite_db.reading() as s:
+        assert await s.scalar(select(Participant.name)) == "Ann"
+    await sqlite_db.close()
+
+
+async def test_a_failed_write_rolls_back_and_the_next_transaction_waits_for_the_lock_again(
+    sqlite_db: Database, tmp_path: Path, trips: list[object]
+) -> None:
+    with pytest.raises(exc.IntegrityError):
+        async with sqlite_db.transaction() as s:
+            await participants.create(s, channel="sms", address="+447700900001", name="Ann")
+            await participants.create(s, channel="sms", address="+447700900001", name="Ann again")
+    trips.clear()
+    async with sqlite_db.reading() as s:  # after the rollback the connection reads by its thread
+        assert await s.scalar(select(func.count()).select_from(Participant)) == 0
+    assert trips
     await sqlite_db.close()
 
 
