@@ -261,7 +261,7 @@ class Database:
     async def _connect(self, *, immediate: bool) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
             if self.is_sqlite:
-                begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+                begin = sqlite_connection.WRITING if immediate else "BEGIN"
                 await conn.execution_options(**{_SQLITE_BEGIN: begin})
             yield conn
 

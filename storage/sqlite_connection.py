@@ -30,7 +30,7 @@ from typing import Any
 import aiosqlite
 
 _Done = tuple[Any, list[Any], int, int | None]
-WRITING = "BEGIN IMMEDIATE"
+WRITING = "BEGIN IMMEDIATE"  # takes the write lock (see storage.db.Database.transaction)
 
 
 class Cursor:
@@ -112,8 +112,13 @@ class Connection(aiosqlite.Connection):
 
     async def run(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         """``function(sqlite3_connection, *args, **kwargs)`` in the connection's thread."""
+        return await self._execute(partial(function, self._conn, *args, **kwargs))
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every trip to the thread, aiosqlite's own included (a commit sets ``committed``
+        again once it is through)."""
         self.committed = False
-        return await self._execute(partial(function, self._conn, *args, **kwargs))  # type: ignore[no-untyped-call]
+        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 def _execute(connection: sqlite3.Connection, sql: str, parameters: Any, *,

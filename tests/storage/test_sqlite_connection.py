@@ -113,7 +113,7 @@ async def test_a_transaction_waiting_for_another_programs_lock_leaves_the_loop_f
     await sqlite_db.close()
 
 
-async def test_a_failed_write_rolls_back_and_the_next_transaction_waits_for_the_lock_again(
+async def test_after_a_failed_write_the_connection_reads_by_its_thread_again(
     sqlite_db: Database, tmp_path: Path, trips: list[object]
 ) -> None:
     with pytest.raises(exc.IntegrityError):
