@@ -1,6 +1,7 @@
 # The two commands: `make chat` to try copro, `make test` to check it.
-# Both set up .venv on first use from the lock files (the versions CI tested), and
-# reinstall only when a lock file changes. `make chat` installs only what running needs.
+# Both set up .venv on first use from the lock files (the versions CI tested), compiled to
+# bytecode as they install, and reinstall only when a lock file changes. `make chat` installs
+# only what running needs.
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,12 +35,12 @@ $(UV): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(RUN_STAMP): requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 $(DEV_STAMP): requirements-dev.lock $(RUN_STAMP)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-dev.lock
 	@touch $@
 
 install-run: $(RUN_STAMP)
@@ -54,7 +55,10 @@ run: $(RUN_STAMP)
 	COPRO_DESK_ENABLED=true $(BIN)/copro desk login
 	COPRO_DESK_ENABLED=true $(BIN)/copro run $(ARGS)
 
+# Bytecode for copro's own modules first (only what changed is compiled again): the tests start
+# many `copro` processes, and where PYTHONDONTWRITEBYTECODE is set each would compile them all.
 test: $(DEV_STAMP)
+	@$(BIN)/python -m compileall -q bot storage flows
 	$(BIN)/pytest -q $(ARGS)
 
 lint: $(DEV_STAMP)
