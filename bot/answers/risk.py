@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +35,7 @@ __all__ = [
     "leaning",
     "learn",
     "normalise",
+    "shipped_rules",
 ]
 
 Level = Literal["urgent", "check", "none"]
@@ -98,18 +99,27 @@ class PatternError(ValueError):
     """A phrase in the risk data that cannot be read."""
 
 
-def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] = ()) -> str:
+def _compile(
+    source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] = (),
+    known: dict[str, str] | None = None,
+) -> str:
+    """``source`` as a regular expression; ``known`` keeps the slots already expanded."""
     pieces = _PIECE.findall(source)
     pos = 0
+    known = {} if known is None else known
 
-    def sequence() -> str:
+    # Each part comes with whether it can match nothing at all, worked out from its shape.
+    def sequence() -> tuple[str, bool]:
         nonlocal pos
         out: list[str] = []
+        empty = True
         while pos < len(pieces) and pieces[pos] not in ("|", ")"):
-            out.append(item())
-        return "".join(out)
+            body, can_be_empty = item()
+            out.append(body)
+            empty = empty and can_be_empty
+        return "".join(out), empty
 
-    def item() -> str:
+    def item() -> tuple[str, bool]:
         nonlocal pos
         piece = pieces[pos]
         pos += 1
@@ -120,51 +130,63 @@ def _compile(source: str, slots: Mapping[str, list[str]], seen: tuple[str, ...] 
                 alternatives.append(sequence())
             if pos >= len(pieces) or pieces[pos] != ")":
                 raise PatternError(f"unclosed '(' in {source!r}")
-            if any(a != _END and re.fullmatch(a, "") for a in alternatives):
+            if any(a != _END and empty for a, empty in alternatives):
                 raise PatternError(f"a choice that can be empty in {source!r}: write (...)? instead")
             pos += 1
-            body = f"(?:{'|'.join(alternatives)})"
+            body = f"(?:{'|'.join(a for a, _ in alternatives)})"
+            empty = any(empty for _, empty in alternatives)  # "(now|$)"
         elif piece.startswith("{"):
             name = piece[1:-1].strip()
             if name not in slots:
                 raise PatternError(f"unknown slot {piece} in {source!r}")
             if name in seen:
                 raise PatternError(f"slot {piece} refers to itself")
-            body = slot_regex(name, slots, (*seen, name))
+            body, empty = slot_regex(name, slots, (*seen, name), known), False
         elif piece == "*":
-            body = _GAP
+            body, empty = _GAP, True
         elif piece == "$":
-            return _END
+            return _END, True
         elif piece == ".":
-            body = r"\. "
+            body, empty = r"\. ", False
         elif piece in ("?", "|", ")"):
             raise PatternError(f"misplaced {piece!r} in {source!r}")
         else:
-            body = re.escape(_words(piece)) + " "
+            body, empty = re.escape(_words(piece)) + " ", False
         if pos < len(pieces) and pieces[pos] == "?":
             pos += 1
-            return f"(?:{body})?"
-        return body
+            return f"(?:{body})?", True
+        return body, empty
 
-    result = sequence()
+    result, empty = sequence()
     if pos != len(pieces):
         raise PatternError(f"unmatched {pieces[pos]!r} in {source!r}")
-    if re.fullmatch(result, ""):
+    if empty:
         raise PatternError(f"{source!r} can match nothing at all")
     return result
 
 
-def slot_regex(name: str, slots: Mapping[str, list[str]], seen: tuple[str, ...]) -> str:
+def slot_regex(
+    name: str, slots: Mapping[str, list[str]], seen: tuple[str, ...],
+    known: dict[str, str] | None = None,
+) -> str:
+    """A slot's entries as one choice; none of them can be empty (``_compile`` refuses that)."""
+    if known is not None and name in known:  # a slot that expanded once has no loop in it
+        return known[name]
     entries = sorted(slots[name], key=len, reverse=True)
-    return "(?:" + "|".join(_compile(entry, slots, seen) for entry in entries) + ")"
+    regex = "(?:" + "|".join(_compile(entry, slots, seen, known) for entry in entries) + ")"
+    if known is not None:
+        known[name] = regex
+    return regex
 
 
 _WORD_START = r"(?<![^ ])"
 
 
-def compile_phrase(source: str, slots: Mapping[str, list[str]] | None = None) -> re.Pattern[str]:
+def compile_phrase(
+    source: str, slots: Mapping[str, list[str]] | None = None, known: dict[str, str] | None = None
+) -> re.Pattern[str]:
     """One phrase of the risk data as a regular expression over ``normalise``'s text."""
-    return re.compile(_WORD_START + _compile(source, slots or {}))
+    return re.compile(_WORD_START + _compile(source, slots or {}, (), known))
 
 
 # --- the data -------------------------------------------------------------------
@@ -225,10 +247,12 @@ def _load(folder: Path) -> _Rules:
         return frozenset(_words(w) for _, d in data for w in _flatten(d.get(key)))
 
     slots = {k: _flatten(v) for _, d in data for k, v in (d.get("slots") or {}).items()}
+    known: dict[str, str] = {}
     found: dict[str, list[_Phrase]] = {key: [] for key in ("urgent", "check", "idioms", "accidents")}
     for language, d in data:
         for key, phrases in found.items():
-            phrases.extend(_Phrase(compile_phrase(s, slots), s, language) for s in _flatten(d.get(key)))
+            phrases.extend(_Phrase(compile_phrase(s, slots, known), s, language)
+                           for s in _flatten(d.get(key)))
     spellings = {_words(k): _words(str(v)) for _, d in data for k, v in (d.get("spellings") or {}).items()}
     sources = [e for es in slots.values() for e in es] + [p.source for ps in found.values() for p in ps]
     plain = (_PIECE.sub(lambda m: m.group() if m.group()[0] not in "{()|?*$" else " ", s) for s in sources)
@@ -246,7 +270,7 @@ def _load(folder: Path) -> _Rules:
         softeners=softeners,
         negations=words("negations"),
         not_negations=tuple(
-            compile_phrase(s, slots) for _, d in data for s in _flatten(d.get("not_negations"))
+            compile_phrase(s, slots, known) for _, d in data for s in _flatten(d.get("not_negations"))
         ),
         joiners=words("joiners"),
         spellings=spellings,
@@ -261,7 +285,10 @@ def _load(folder: Path) -> _Rules:
     )
 
 
-_RULES = _load(DATA)
+@cache
+def shipped_rules() -> _Rules:
+    """The shipped phrases, read on first use (``copro run`` reads them as it starts)."""
+    return _load(DATA)
 
 
 # --- reading a note ---------------------------------------------------------------
@@ -273,7 +300,7 @@ _ENDINGS = ("s", "d", "es", "y", "ed", "er", "ly")
 @lru_cache(maxsize=4096)
 def _correct(token: str) -> str:
     """A word as the phrase word it is a typo of, or as it is."""
-    rules = _RULES
+    rules = shipped_rules()
     if token in rules.vocabulary or not token.isalpha():
         return token
     if token.endswith("in") and token + "g" in rules.vocabulary:  # "cuttin"
@@ -295,7 +322,7 @@ def _correct(token: str) -> str:
 
 def normalise(text: str) -> str:
     """The note as the phrases see it: folded words, texting spellings and typos corrected."""
-    rules = _RULES
+    rules = shipped_rules()
     words = _words(text)
     if rules.spelling is not None:
         words = rules.spelling.sub(lambda m: rules.spellings[m.group()], words)
@@ -304,7 +331,7 @@ def normalise(text: str) -> str:
 
 def _negated(text: str, start: int) -> bool:
     """Whether the clause before ``start`` denies what follows ("I would never ...")."""
-    rules = _RULES
+    rules = shipped_rules()
     clause_start = text.rfind(" . ", 0, start)
     clause_start = 0 if clause_start < 0 else clause_start + 3
     words = text[clause_start:start].split()
@@ -412,7 +439,7 @@ def read_phrases(
     """``assess`` by the phrases alone; also the normalised note and whether an idiom matched."""
     if not isinstance(text, str) or not text.strip():
         return Risk("none"), "", False
-    rules = _RULES
+    rules = shipped_rules()
     words = " " + normalise(text) + " "
     softened = [(m.span(), level) for p, level in rules.softeners for m in p.pattern.finditer(words)
                 ] if rules.any_softener is None or rules.any_softener.search(words) else []

@@ -19,6 +19,7 @@ from typing import Protocol
 import uvicorn
 from starlette.routing import BaseRoute
 
+from bot.answers import risk
 from bot.app.http import create_app
 from bot.app.wiring import scheduler_for
 from bot.core import files
@@ -208,6 +209,7 @@ class Service:
         channels = channels_for(config, inbox, metrics)
         await report_problems(db, list(channels))
         report_loose_files(config)
+        risk.shipped_rules()  # read now, so that the first note to come in is not kept waiting
         sender = Sender(db, channels, config, metrics, hooks=conversations.hooks)
         conversations.on_queued = sender.wake
         scheduler = scheduler_for(conversations, config, metrics=metrics)

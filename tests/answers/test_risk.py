@@ -251,6 +251,15 @@ def test_pattern_language() -> None:
     for broken in ("(a|b", "a)", "{nope}", "? a", "(ways|methods?) to die", "(a)?"):
         with pytest.raises(PatternError):
             compile_phrase(broken, slots)
+    # Whether a phrase can match nothing is worked out from its shape, slots and ends included.
+    looped = {"ways": ["{means} to"], "means": ["{ways}"], "maybe": ["(pills)?"], **slots}
+    for broken in ("$", "* $", "(x)? $", "(x|$)", "* (now|$)", "(x|$)?", "a (b|(c)?)", "{ways}",
+                   "{maybe}"):
+        with pytest.raises(PatternError):
+            compile_phrase(broken, looped)
+    shared: dict[str, str] = {}  # a slot expanded once is the same in every phrase after
+    assert compile_phrase("{self} *", slots, shared).pattern == compile_phrase("{self} *", slots).pattern
+    assert compile_phrase("hurt {self} $", slots, shared).search(" hurt myself . ")
 
 
 def _shouted(text: str) -> str:
@@ -317,7 +326,7 @@ def test_the_second_opinion_never_overrules_an_idiom_or_makes_urgent() -> None:
                 assert got.level == "none", text
 
 
-RULES = risk_module._RULES
+RULES = risk_module.shipped_rules()
 
 
 def _every_note() -> list[tuple[str, str | None]]:
@@ -342,7 +351,8 @@ def test_a_note_is_read_the_same_with_the_screens_as_phrase_by_phrase(
     holds none: every note is read exactly as it is read looking for each one by one."""
     notes = _every_note()
     screened = [read_phrases(t, lang) for t, lang in notes]
-    monkeypatch.setattr(risk_module, "_RULES", replace(RULES, any_phrase=None, any_softener=None))
+    one_at_a_time = replace(RULES, any_phrase=None, any_softener=None)
+    monkeypatch.setattr(risk_module, "shipped_rules", lambda: one_at_a_time)
     one_by_one = [read_phrases(t, lang) for t, lang in notes]
     assert screened == one_by_one
     # The screens let phrases through, and softeners.
