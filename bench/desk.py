@@ -36,7 +36,7 @@ from bot.host.conversations import Conversations
 from bot.web.access import SESSION_COOKIE
 from bot.web.app import create_desk, keys_for
 from storage import flows, groups, participants, polls, results, sessions
-from storage.db import default_sqlite_url
+from storage.settings import default_sqlite_url
 
 WAYS = ("sms", "whatsapp", "telegram")
 

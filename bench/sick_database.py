@@ -35,7 +35,7 @@ from bot.core.metrics import Metrics
 from bot.delivery.inbox import Inbox, Spool
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage.db import default_sqlite_url
+from storage.settings import default_sqlite_url
 from tests.delivery.test_sick_database import held_locked
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
 from tests.servers import serve_asgi

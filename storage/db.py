@@ -8,7 +8,6 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage import sqlite_connection
+from storage.settings import POOL_SIZE, Waits
 
 # An open transaction, as every storage function takes it; code outside storage names it so.
 Tx = AsyncSession
@@ -45,31 +45,11 @@ _holding: ContextVar[frozenset[int]] = ContextVar("copro_holding", default=froze
 _PG_MIGRATION_LOCK = 0x636F70726F
 
 
-# The most connections a Database opens at once, unless told otherwise (SQLAlchemy's own default
-# of five kept open and ten more when needed).
-POOL_SIZE = 15
 _POOL_KEPT = 5
 
 # PostgreSQL's error codes for "not now": a statement or lock wait cut short, a deadlock,
 # the server shutting down or full; and class 08, the connection lost.
 _PG_NOT_NOW = {"57014", "55P03", "40P01", "40001", "57P01", "57P02", "57P03", "53300"}
-
-
-@dataclass(frozen=True)
-class Waits:
-    """How long, in seconds, copro waits on the database before giving up on one thing.
-
-    ``pool``: for a free connection (and, on SQLite, for this process's turn to write);
-    ``busy``: on SQLite, for another process's write lock; ``connect``: for PostgreSQL to
-    accept a connection; ``statement`` and ``lock``: on PostgreSQL, for one statement and
-    for one lock (``0``: no limit).
-    """
-
-    pool: float = 10.0
-    busy: float = 5.0
-    connect: float = 5.0
-    statement: float = 60.0
-    lock: float = 10.0
 
 
 class DatabaseBusy(TimeoutError):
@@ -94,10 +74,6 @@ def _forget(task: asyncio.Future[Any]) -> None:
     """Take a cancelled task's outcome, so that nothing reports it as never retrieved."""
     if not task.cancelled():
         task.exception()
-
-
-def default_sqlite_url(data_dir: Path, name: str = "copro.db") -> str:
-    return f"sqlite+aiosqlite:///{Path(data_dir) / name}"
 
 
 def alembic_config(url: str | None = None) -> Config:

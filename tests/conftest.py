@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import make_url, text
 
-from storage.db import Database, default_sqlite_url
+from storage.db import Database
 from storage.models import Base
+from storage.settings import default_sqlite_url
 
 URL_VARIABLE = "COPRO_TEST_DATABASE_URL"
 CONNECT_SECONDS = 10

@@ -31,7 +31,8 @@ from bot.delivery.outbox import Sender
 from bot.features import doctor
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage.db import Database, default_sqlite_url
+from storage.db import Database
+from storage.settings import default_sqlite_url
 
 log = logging.getLogger(__name__)
 LOOSE_SHOWN = 10  # files named one by one in the warning at start

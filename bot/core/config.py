@@ -30,7 +30,7 @@ from pydantic import (
 from bot.core.phones import InvalidNumber, normalise
 from bot.core.whatsapp import WhatsAppConfig
 from bot.engine.definition import Duration
-from storage.db import POOL_SIZE, Waits, default_sqlite_url
+from storage.settings import POOL_SIZE, Waits, default_sqlite_url
 
 DEFAULT_FILE = "copro.toml"
 FILE_VARIABLE = "COPRO_CONFIG"

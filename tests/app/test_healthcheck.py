@@ -4,7 +4,9 @@ configured with, not a fixed one, and says why when copro is not healthy."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,3 +53,13 @@ async def test_the_healthcheck_reads_the_port_from_the_file_too(
             sys.executable, "-m", "bot.app.healthcheck", cwd=tmp_path,
             env={**env, "COPRO_CONFIG": str(tmp_path / "copro.toml")})
         assert await process.wait() == 0  # port 8080 is not where it asked
+
+
+def test_the_healthcheck_reads_the_configuration_without_loading_the_database_code() -> None:
+    # Docker runs it every 30 s in an image with no bytecode kept: all it loads, it compiles.
+    heavy = ("sqlalchemy", "alembic", "aiosqlite", "asyncpg", "telegram", "twilio", "starlette")
+    code = ("import json, sys; from bot.app.healthcheck import healthz_url; healthz_url(); "
+            f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "COPRO_CONFIG": ""})
+    assert json.loads(loaded.stdout) == []

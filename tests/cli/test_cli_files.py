@@ -16,7 +16,8 @@ from sqlalchemy import text
 from bot.app.service import report_loose_files
 from bot.core.config import load_config
 from bot.delivery.inbox import Inbound, Spool
-from storage.db import Database, default_sqlite_url
+from storage.db import Database
+from storage.settings import default_sqlite_url
 from tests.cli.test_cli_records import a_busy_group, copro, env  # noqa: F401 (the fixture)
 
 

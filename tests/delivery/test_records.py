@@ -20,7 +20,8 @@ from bot.delivery.channel import Outgoing, Sent
 from bot.delivery.outbox import Sender
 from bot.delivery.records import Records
 from storage import messages
-from storage.db import Database, Tx, Waits
+from storage.db import Database, Tx
+from storage.settings import Waits
 from tests.delivery.test_outbox import Scripted, config, queue, row
 
 

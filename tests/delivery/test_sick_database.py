@@ -23,7 +23,8 @@ from bot.core.metrics import Metrics
 from bot.delivery.inbox import Inbox, Spool
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage.db import Database, Waits
+from storage.db import Database
+from storage.settings import Waits
 from tests import records
 from tests.channels.test_sms import settings
 from tests.doubles.twilio_api import TwilioDouble

@@ -15,25 +15,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from storage import (
-    Address,
-    Database,
-    FlowSession,
-    Message,
-    Participant,
-    Result,
-    audit,
-    default_sqlite_url,
-    ensure_schema,
-    flows,
-    groups,
-    messages,
-    participants,
-    results,
-    sessions,
-)
-from storage.db import alembic_config, savepoint
-from storage.models import Base
+from storage import audit, flows, groups, messages, participants, results, sessions
+from storage.db import Database, alembic_config, ensure_schema, savepoint
+from storage.models import Address, Base, FlowSession, Message, Participant, Result
+from storage.settings import default_sqlite_url
 from tests import records
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

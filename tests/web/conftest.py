@@ -19,8 +19,9 @@ from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from bot.web.app import create_desk
 from storage import participants
-from storage.db import Database, default_sqlite_url
+from storage.db import Database
 from storage.models import Group
+from storage.settings import default_sqlite_url
 from tests.people import Clock, Member, group, member, outbox
 
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
