@@ -89,6 +89,13 @@ class Meetings:
 
     # --- what coordinators do ------------------------------------------------------------
 
+    def _passed(self, starts_at: datetime, group: Group | None) -> str:
+        """Why a time is refused, naming the day it was read as, with its year: "that time
+        has already passed: Thursday 3 December 2026 at 10:30am"."""
+        local = starts_at.astimezone(zone(self.zone_of(group)))
+        return (f"that time has already passed: {when.day(local)} {local.year} "
+                f"at {when.clock(local.time())}")
+
     async def add(
         self, s: Tx, group: Group, *, title: str, starts_at: datetime,
         minutes: int | None = None, place: str | None = None, online_link: str | None = None,
@@ -100,7 +107,7 @@ class Meetings:
         if not title.strip():
             raise MeetingError("a meeting needs a title")
         if starts_at <= now:
-            raise MeetingError("that time has already passed")
+            raise MeetingError(self._passed(starts_at, group))
         same = [m for m in await meetings.listed(s, group_id=group.id, since=starts_at)
                 if m.starts_at == starts_at and m.title.casefold() == title.strip().casefold()]
         if same and not allow_duplicate:
@@ -124,7 +131,7 @@ class Meetings:
         if meeting.status != "scheduled":
             raise MeetingError("that meeting is cancelled")
         if starts_at <= now:
-            raise MeetingError("that time has already passed")
+            raise MeetingError(self._passed(starts_at, await groups.get_group(s, meeting.group_id)))
         told = await self._withdraw(s, meeting, now)
         await meetings.move(s, meeting, starts_at=starts_at, at=now)
         await self._tell(s, meeting, told, texts.MEETING_MOVED, "moved", now)

@@ -127,7 +127,7 @@ def test_meeting_times_that_cannot_be_used_are_refused(env: dict[str, str]) -> N
     for at, words in (
         ("next tuesday", "is not a day and time"),
         ("2026-02-30 14:00", "day is out of range for month"),
-        ("2020-01-01 14:00", "that time has already passed"),
+        ("2020-01-01 14:00", "that time has already passed: Wednesday 1 January 2020 at 2pm"),
         ("2099-01-01 13pm", "the hour must be 1 to 12 with am or pm"),
     ):
         refused = copro(env, *base, "--at", at)

@@ -15,12 +15,15 @@ import re
 import shlex
 import shutil
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli.main import main
+from bot.language import when
 
 ROOT = Path(__file__).parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -116,6 +119,31 @@ def test_every_copro_command_shown_works_as_written(
         if not works or "Traceback" in said:
             failed.append(f"{page}: {command}\n  exit {code}: {said.strip()[-400:]}")
     assert not failed, "\n".join(failed)
+
+
+# The options whose value copro reads as a day and time (``bot.cli._common.local_time``).
+TIME_OPTIONS = ("--at", "--closes")
+
+
+def test_every_time_the_pages_show_is_still_to_come_on_any_day_they_are_read() -> None:
+    """A page read on 3 December at 3pm must not show "--at '3 Dec 2pm'": the command a
+    coordinator copies would be refused ("that time has already passed"). Each time shown
+    is read at the start and the end of every day of a year, leap day included."""
+    shown = []
+    for page, command in shown_commands():
+        words = shlex.split(command, comments=True)
+        shown += [(page, command, words[i + 1]) for i, word in enumerate(words[:-1])
+                  if word in TIME_OPTIONS]
+    assert len(shown) >= 3, "the pages show times for meetings and polls"
+    start = datetime(2027, 12, 31, tzinfo=ZoneInfo("Europe/London"))
+    stale = set()
+    for days in range(367):
+        for moment in (start + timedelta(days=days), start + timedelta(days=days, hours=23,
+                                                                       minutes=59)):
+            for page, command, value in shown:
+                if when.read(value, "Europe/London", now=moment) <= moment:
+                    stale.add(f"{page}: {command} (passed by {moment:%d %B %Y %H:%M})")
+    assert not stale, "\n".join(sorted(stale))
 
 
 @pytest.mark.parametrize("args", [["groups", "list", "--config", "missing.toml"],
