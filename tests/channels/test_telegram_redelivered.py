@@ -13,6 +13,16 @@ from tests.channels.test_telegram import Rig, rig  # noqa: F401 (the fixture)
 SAM, ANN = 7001, 7002
 
 
+async def texted(rig: Rig, chat: int) -> None:  # noqa: F811
+    """Wait until copro has said something to ``chat``."""
+
+    async def said() -> bool:
+        await rig.sender.drain()
+        return bool(rig.api.texts(chat))
+
+    await rig.until(said)
+
+
 async def after_a_restart(rig: Rig, *updates: dict[str, object]) -> list[str]:  # noqa: F811
     """copro restarts (a new channel, nothing in memory), Telegram delivers ``updates`` again,
     then Ann says "yes" after them; what copro answers her."""
@@ -37,6 +47,7 @@ async def test_a_start_code_and_a_tap_delivered_again_after_a_restart_are_handle
     link = rig.api.message(SAM, f"/start {invite.code}")
     rig.api.queue(link)
     await rig.deliver(ANN, rig.api.message(ANN, "/start"))  # Ann, someone new
+    await texted(rig, SAM)  # Sam's update is handled beside Ann's, not before it
     [linked] = rig.api.texts(SAM)
     assert linked.startswith("Hello Sam. This chat is now linked to")
     question = [c for c in rig.api.sent(ANN) if c.params.get("reply_markup")][-1]
@@ -66,12 +77,7 @@ async def test_a_text_and_a_typed_code_delivered_again_after_a_restart_are_handl
         invite = await invites.create(s, sam, at=utcnow())
     code = rig.api.message(SAM, invite.code)  # the code typed on its own, not after /start
     rig.api.queue(code)
-
-    async def answered_sam() -> bool:
-        await rig.sender.drain()
-        return bool(rig.api.texts(SAM))
-
-    await rig.until(answered_sam)
+    await texted(rig, SAM)
     [linked] = rig.api.texts(SAM)
     assert linked.startswith("Hello Sam. This chat is now linked to")
     await rig.deliver(ANN, rig.api.message(ANN, "/start"))  # Ann, someone new
