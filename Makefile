@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
+# Tests run side by side, one worker a core (at most 4); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 UV_VERSION := 0.13.9
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
@@ -59,7 +61,7 @@ run: $(RUN_STAMP)
 # many `copro` processes, and where PYTHONDONTWRITEBYTECODE is set each would compile them all.
 test: $(DEV_STAMP)
 	@$(BIN)/python -m compileall -q bot storage flows
-	$(BIN)/pytest -q $(ARGS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --maxprocesses=4 $(ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
