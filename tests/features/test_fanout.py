@@ -42,10 +42,11 @@ def clock() -> Clock:
 
 
 async def copro(
-    db: Database, tmp_path: Path, clock: Clock, chunk: int = 2
+    db: Database, tmp_path: Path, clock: Clock, chunk: int = 2, flows: Path | None = None
 ) -> tuple[Conversations, Scheduler]:
-    """A copro process on ``db``: its conversations and its scheduler."""
-    c = Conversations(db, Library.load(), settings(tmp_path, chunk), clock=clock)
+    """A copro process on ``db`` (with the flows in ``flows`` too): its conversations and its
+    scheduler."""
+    c = Conversations(db, Library.load(flows), settings(tmp_path, chunk), clock=clock)
     await c.register_flows()
     return c, scheduler_for(c, c.config, clock=clock)
 
@@ -271,3 +272,42 @@ async def test_two_copros_ticking_together_start_everyone_once(
     job = await checkin_job(database)
     assert (job.status, job.note) == ("done", "9 of 9 member(s) started")
     assert await start_jobs(database) == []
+
+
+async def test_each_member_reads_the_words_of_the_group_whose_check_in_it_is(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Hillside's own check-in greets by the group's name, in each member's language. Its five
+    members go two at a time, each chunk's groups read while the one before is written: each
+    is greeted by Hillside, Ann too, who joined Riverside first and reads Riverside's words
+    everywhere else; Bryn in Welsh, by Hillside's Welsh name."""
+    extra = tmp_path / "flows"
+    extra.mkdir()
+    (extra / "hillside-checkin.yaml").write_text(
+        "flow: hillside-checkin\ntitle: {en: Hillside check-in, cy: Holi Ochr y Bryn}\nversion: 1\n"
+        "languages: [en, cy]\n"
+        "steps:\n  - id: how\n    ask:\n      en: \"{{ settings.group_name }} asks: how are you?\"\n"
+        "      cy: \"Mae {{ settings.group_name }} yn gofyn: sut ydych chi?\"\n"
+        "    expect: {type: text}\n    next: end\n", encoding="utf-8")
+    _, scheduler = await copro(database, tmp_path, clock, chunk=2, flows=extra)
+    riverside, hillside = await group(database, "Riverside"), await group(database, "Hillside")
+    async with database.transaction() as s:
+        await groups.set_words(s, hillside, name_cy="Ochr y Bryn")
+        await groups.set_checkin_schedule(s, hillside, flow="hillside-checkin")
+        await groups.set_checkin_schedule(s, riverside, enabled=False)
+    others = [await member(database, hillside, f"+4477009000{n:02d}", name=f"P{n}",
+                           language="cy" if n == 3 else "en") for n in range(2, 6)]
+    ann = await member(database, riverside, "+447700900001", name="Ann")  # the last chunk
+    async with database.transaction() as s:
+        person = await participants.get(s, ann.id)
+        assert person is not None
+        await groups.add_member(s, hillside, person)
+    await scheduler.tick()
+    clock.set(MONDAY)
+    await scheduler.tick()
+    said = {m.address: [x.body for x in await outbox(database, m.address,
+                                                      statuses=("queued", "sent"))]
+            for m in [ann, *others]}
+    welsh = others[1].address  # P3
+    assert said == {m.address: ["Mae Ochr y Bryn yn gofyn: sut ydych chi?" if m.address == welsh
+                                else "Hillside asks: how are you?"] for m in [ann, *others]}
