@@ -90,11 +90,9 @@ class Meetings:
     # --- what coordinators do ------------------------------------------------------------
 
     def _passed(self, starts_at: datetime, group: Group | None) -> str:
-        """Why a time is refused, naming the day it was read as, with its year: "that time
-        has already passed: Thursday 3 December 2026 at 10:30am"."""
-        local = starts_at.astimezone(zone(self.zone_of(group)))
-        return (f"that time has already passed: {when.day(local)} {local.year} "
-                f"at {when.clock(local.time())}")
+        """Why a time is refused, naming the day it was read as: "that time has already
+        passed: Thursday 3 December 2026 at 10:30am"."""
+        return f"that time has already passed: {when.dated(starts_at.astimezone(zone(self.zone_of(group))))}"
 
     async def add(
         self, s: Tx, group: Group, *, title: str, starts_at: datetime,

@@ -128,10 +128,13 @@ class Polls:
             raise PollError("every option needs words in English")
         if len({o["en"].casefold() for o in labels}) != len(labels):
             raise PollError("two options are the same")
+        read = when.dated(closes_at.astimezone(zone(self.config.timezone)))
         if closes_at < now + SOONEST:
-            raise PollError("the closing time must be at least 5 minutes from now")
+            raise PollError(f"the closing time must be at least 5 minutes from now: it was read "
+                            f"as {read}")
         if closes_at < starts + SOONEST:
-            raise PollError("the closing time must be at least 5 minutes after it is sent")
+            raise PollError(f"the closing time must be at least 5 minutes after it is sent: it "
+                            f"was read as {read}")
         poll = await polls.create(
             s, group_id=group.id, question=asked, options=[{"label": o} for o in labels],
             multiple=multiple, closes_at=closes_at, share_results=share_results,

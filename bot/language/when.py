@@ -86,6 +86,12 @@ def spoken(value: datetime, lang: str = "en", after: str = "", reader: str | Non
     return said
 
 
+def dated(value: datetime) -> str:
+    """``value`` on its own clock, with the year, for coordinators checking what copro read:
+    ``Thursday 3 December 2026 at 10:30am``."""
+    return f"{day(value)} {value.year} at {clock(value.time())}"
+
+
 def stamp(value: datetime) -> str:
     """``value`` as ISO 8601 text, with the name of its zone if it has one (RFC 9557)."""
     if isinstance(value.tzinfo, ZoneInfo):

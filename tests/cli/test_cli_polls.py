@@ -72,7 +72,8 @@ def test_bad_polls_are_refused(env: dict[str, str]) -> None:
     one = copro(env, *base, "--option", "Tea", "--closes", later)
     assert one.exit_code == 1 and "a poll needs 2 to 10 options" in one.output
     past = copro(env, *base, "--option", "Tea", "--option", "Coffee", "--closes", "2020-01-01 10:00")
-    assert past.exit_code == 1 and "at least 5 minutes from now" in past.output
+    assert past.exit_code == 1 and ("the closing time must be at least 5 minutes from now: it was "
+                                    "read as Wednesday 1 January 2020 at 10am") in past.output
     uneven = copro(env, *base, "--option", "Tea", "--option", "Coffee", "--welsh-option", "Te",
                    "--closes", later)
     assert uneven.exit_code == 2 and "one --welsh-option for each --option" in uneven.output

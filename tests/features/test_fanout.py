@@ -278,9 +278,9 @@ async def test_each_member_reads_the_words_of_the_group_whose_check_in_it_is(
     database: Database, tmp_path: Path, clock: Clock
 ) -> None:
     """Hillside's own check-in greets by the group's name, in each member's language. Its five
-    members go two at a time, each chunk's groups read while the one before is written: each
-    is greeted by Hillside, Ann too, who joined Riverside first and reads Riverside's words
-    everywhere else; Bryn in Welsh, by Hillside's Welsh name."""
+    members go two at a time, the later chunks read ahead while the one before is written:
+    each is greeted by Hillside, Ann too (in the last chunk), who joined Riverside first and
+    reads Riverside's words everywhere else; P3 in Welsh, by Hillside's Welsh name."""
     extra = tmp_path / "flows"
     extra.mkdir()
     (extra / "hillside-checkin.yaml").write_text(

@@ -27,6 +27,7 @@ from bot.app.wiring import scheduler_for
 from bot.core.config import load_config
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
+from bot.language import texts
 from storage.db import Database
 from tests import needs
 from tests.doubles.twilio_api import ACCOUNT, TOKEN, TwilioDouble
@@ -154,8 +155,11 @@ async def accessible(page: Any) -> None:
     assert not bad, f"{page.url}: {bad}"
 
 
-# The sign-in text, in either language; a coordinator's phone also gets alerts and claims.
-SIGN_IN_CODE = re.compile(r"(?:sign in to the copro desk|fewngofnodi i ddesg copro) (?:is|yw) (\d{6})\.")
+# The sign-in text's words up to its code, as copro writes them in either language; a
+# coordinator's phone also gets alerts and claims.
+SIGN_IN_CODE = re.compile("(?:" + "|".join(
+    re.escape(words.partition("{{ code }}")[0]) for words in texts.DESK_SIGN_IN_CODE.values()
+) + r")(\d{6})")
 
 
 async def code_for(running: Running, phone: str, before: int) -> str:
