@@ -97,9 +97,11 @@ def _tally(counts: Mapping[str, int]) -> str:
     return ", ".join(parts)
 
 
-def _person_key(participant_id: int, schedule: Schedule, occurrence: datetime) -> str:
-    """The key of one member's start of the check-in at ``occurrence``: one a person a week."""
-    return f"checkin:{participant_id}:{schedule.flow}:{_week(occurrence, schedule)}"
+def _person_key(participant_id: int, schedule: Schedule, occurrence: datetime, *,
+                week: str | None = None) -> str:
+    """The key of one member's start of the check-in at ``occurrence``: one a person a week
+    (``week``: ``occurrence``'s, if worked out already)."""
+    return f"checkin:{participant_id}:{schedule.flow}:{week or _week(occurrence, schedule)}"
 
 
 class Checkins:
@@ -162,18 +164,26 @@ class Checkins:
         async def members(s: Tx, after: int) -> list[Participant]:
             return await groups.next_taking_part(s, group_id, after=after, limit=size)
 
+        def fanout_of(people: list[Participant]) -> fanout.Fanout:
+            return fanout.Fanout(
+                schedule.flow, {p.id: _person_key(p.id, schedule, at, week=week) for p in people},
+                topic=f"checkin:{group_id}:{week}", extra={"scheduled": True},
+                deadline=at + WEEK - timedelta(hours=1),
+            )
+
+        async def plan(s: Tx, chunk: fanout.Chunk) -> fanout.Plan:
+            return await fanout.plan_chunk(self.conversations, s, fanout_of(chunk.people),
+                                           chunk.people, chunk.addresses, now=now)
+
         counts = Counter(job.payload.get("counts") or {})
         with collector.paused():  # see bot.core.collector: a chunk is a burst of objects
             chunk = await self.ahead.chunk(s, job.id, members, int(job.payload.get("after") or 0),
                                            now=now)
             people = chunk.people
-            if len(people) == size:  # read the next chunk while this one is written
-                self.ahead.read(job.id, members, people[-1].id, now=now)
-            counts += await fanout.start_chunk(self.conversations, s, fanout.Fanout(
-                schedule.flow, {p.id: _person_key(p.id, schedule, at) for p in people},
-                topic=f"checkin:{group.id}:{week}", extra={"scheduled": True},
-                deadline=at + WEEK - timedelta(hours=1),
-            ), chunk, now=now)
+            if len(people) == size:  # read and work out the next chunk while this one is written
+                self.ahead.read(job.id, members, people[-1].id, now=now, plan=plan)
+            counts += await fanout.start_chunk(self.conversations, s, fanout_of(people), chunk,
+                                               now=now)
         if len(people) == size:
             return Progress({**job.payload, "after": people[-1].id, "counts": dict(counts)},
                             f"under way: {_tally(counts)}")

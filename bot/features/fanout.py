@@ -14,10 +14,13 @@ A member whose key is used is left out, so a chunk started again (after a crash,
 for someone in two groups) starts no one twice.
 
 While one chunk is written and committed, the next one's members and their addresses are
-read on a second connection (``ReadAhead``), so that PostgreSQL reads the one while it
-writes the other and copro works meanwhile. Only reading is done ahead: each chunk is
-still started, and its keys looked up, in its own transaction, after the one before
-it committed; a read ahead that is not used (a crash, the chunk run again) is dropped.
+read on a second connection (``ReadAhead``), and what its start would be for each of them
+is worked out (``plan_chunk``: their groups' words, the engine's start, their sessions'
+rows), so that copro works on the one while PostgreSQL writes the other. Nothing is written
+ahead: each chunk's keys are looked up, and its members started, in its own transaction,
+after the one before it committed; a member whose key was used in the meantime is left
+out of what was worked out for them, and a read ahead that is not used (a crash, the chunk
+run again later) is dropped.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from typing import Any
 
 from bot.core import quiet
 from bot.features import outreach
+from bot.host import starts
 from bot.host.conversations import Conversations
 from bot.host.replies import message_key
-from bot.host.starts import Start, start_many
+from bot.host.starts import Start
 from storage import jobs, messages, participants
 from storage.db import Database, Tx
 from storage.models import Participant
@@ -58,14 +62,31 @@ class Fanout:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What a chunk would do, worked out before it is written (``plan_chunk``): the jobs of
+    those who must wait, and the starts of the rest."""
+
+    waiting: list[dict[str, Any]]
+    starts: starts.Plan
+
+    def without(self, keys: Collection[str]) -> Plan:
+        """The same, but for the members whose key is one of ``keys``."""
+        return Plan([row for row in self.waiting if row["key"] not in keys],
+                    self.starts.without(keys))
+
+
+@dataclass(frozen=True)
 class Chunk:
-    """The members of one chunk, and where each can be reached (``preferred_addresses``)."""
+    """The members of one chunk, where each can be reached (``preferred_addresses``), and,
+    if it was read ahead, what it would do (``plan``) for every one of them."""
 
     people: list[Participant]
     addresses: dict[int, tuple[str, str]]
+    plan: Plan | None = None
 
 
 ReadChunk = Callable[[Tx, int], Awaitable[list[Participant]]]  # the members after an id
+PlanChunk = Callable[[Tx, Chunk], Awaitable[Plan]]  # what a chunk read ahead would do
 
 
 async def read_chunk(s: Tx, members: ReadChunk, after: int) -> Chunk:
@@ -95,19 +116,23 @@ class ReadAhead:
                 return await task
         return await read_chunk(s, members, after)
 
-    def read(self, job_id: int, members: ReadChunk, after: int, *, now: datetime) -> None:
-        """Start reading the chunk after ``after``, unless another job's read is under way."""
+    def read(self, job_id: int, members: ReadChunk, after: int, *, now: datetime,
+             plan: PlanChunk | None = None) -> None:
+        """Start reading the chunk after ``after``, and working out what it would do with
+        ``plan``, unless another job's read is under way."""
         if self._ahead is not None:
             task = self._ahead[1]
             if not task.done():
                 return
             if not task.cancelled():
                 task.exception()  # looked at: a read ahead that failed is just not used
-        self._ahead = ((job_id, after, now), asyncio.create_task(self._read(members, after)))
+        self._ahead = ((job_id, after, now),
+                       asyncio.create_task(self._read(members, after, plan)))
 
-    async def _read(self, members: ReadChunk, after: int) -> Chunk:
+    async def _read(self, members: ReadChunk, after: int, plan: PlanChunk | None) -> Chunk:
         async with self.db.reading() as s:
-            return await read_chunk(s, members, after)
+            chunk = await read_chunk(s, members, after)
+            return Chunk(chunk.people, chunk.addresses, await plan(s, chunk)) if plan else chunk
 
 
 async def used(s: Tx, keys: Collection[str]) -> set[str]:
@@ -117,34 +142,52 @@ async def used(s: Tx, keys: Collection[str]) -> set[str]:
     return planned | {first[found] for found in await messages.used_keys(s, list(first))}
 
 
+async def plan_chunk(
+    c: Conversations, s: Tx, fanout: Fanout, people: list[Participant],
+    addresses: Mapping[int, tuple[str, str]], *, now: datetime,
+) -> Plan:
+    """What starting ``fanout.flow`` for ``people`` would do, worked out without writing:
+    a job for each who must wait for their contact hours, a start for the rest. Whether
+    a member's key is used is not looked at here: ``start_chunk`` does that."""
+    waiting: list[dict[str, Any]] = []
+    ready: list[Start] = []
+    for person in people:
+        opens = quiet.opens_at(now, person.contact_start, person.contact_end,
+                               quiet.zone(person.timezone, c.config.timezone))
+        if opens is None:
+            ready.append(Start(person, fanout.keys[person.id], fanout.extra, fanout.topic))
+        else:
+            waiting.append(_waiting(fanout, person.id, opens, OUT_OF_HOURS, now))
+    return Plan(waiting, await starts.plan_many(c, s, fanout.flow, ready, addresses=addresses))
+
+
 async def start_chunk(
     c: Conversations, s: Tx, fanout: Fanout, chunk: Chunk, *, now: datetime
 ) -> Counter[str]:
     """Start ``fanout.flow`` for each of ``chunk``'s people who can start now, and plan a job
     for each who must wait; returns how many were ``started``, ``waiting``, ``unreachable``,
-    ``late`` (they would wait past the deadline) and ``already`` (their key was used before)."""
+    ``late`` (they would wait past the deadline) and ``already`` (their key was used before).
+
+    The keys are looked up here, in the chunk's own transaction, even when what the chunk
+    would do was worked out ahead (``chunk.plan``): a member whose key was used since is
+    left out of it."""
     counts: Counter[str] = Counter()
-    people = chunk.people
-    taken = await used(s, [fanout.keys[person.id] for person in people])
-    starts: list[Start] = []
-    rows: list[dict[str, Any]] = []
-    for person in people:
-        key = fanout.keys[person.id]
-        if key in taken:
-            counts[ALREADY] += 1
-            continue
-        opens = quiet.opens_at(now, person.contact_start, person.contact_end,
-                               quiet.zone(person.timezone, c.config.timezone))
-        if opens is None:
-            starts.append(Start(person, key, fanout.extra, fanout.topic))
-        else:
-            rows.append(_waiting(fanout, person.id, opens, OUT_OF_HOURS, now))
-    done = await start_many(c, s, fanout.flow, starts, addresses=chunk.addresses)
-    busy = [start.key for start in starts if done.get(start.person.id) == "busy"]
+    taken = await used(s, [fanout.keys[person.id] for person in chunk.people])
+    counts[ALREADY] += sum(1 for person in chunk.people if fanout.keys[person.id] in taken)
+    if chunk.plan is not None:
+        plan = chunk.plan.without(taken)
+    else:
+        plan = await plan_chunk(c, s, fanout, [person for person in chunk.people
+                                               if fanout.keys[person.id] not in taken],
+                                chunk.addresses, now=now)
+    rows = list(plan.waiting)
+    done = await starts.write_many(c, s, plan.starts)
+    tried = [*plan.starts.unreachable, *(Start(b.person, b.to.key) for b in plan.starts.ready.begins)]
+    busy = [start.key for start in tried if done.get(start.person.id) == "busy"]
     # A start that waited for another transaction to commit (another copro starting the same
     # person for another group, on PostgreSQL) shows as busy; what that one used shows now.
     taken = await used(s, busy) if busy else set()
-    for start in starts:
+    for start in tried:
         result = done.get(start.person.id, "unreachable")
         if result == "started":
             counts[STARTED] += 1

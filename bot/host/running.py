@@ -10,7 +10,7 @@ notices its events ask for, in the caller's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -72,6 +72,24 @@ def _topic_of(extra: Mapping[str, Any] | None, to: ReplyTo | None) -> str | None
     return to.topic if to is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """Starts of one flow worked out and not yet written (``Runner.plan_many``): each
+    begin with the engine's outcome and its session's row, in the same order."""
+
+    flow_id: str
+    flow: Flow
+    begins: list[Begin]
+    outcomes: list[Outcome]
+    rows: list[dict[str, Any]]
+
+    def without(self, keys: Collection[str]) -> Planned:
+        """The same starts but those whose messages are keyed by one of ``keys``."""
+        kept = [n for n, begin in enumerate(self.begins) if begin.to.key not in keys]
+        return Planned(self.flow_id, self.flow, [self.begins[n] for n in kept],
+                       [self.outcomes[n] for n in kept], [self.rows[n] for n in kept])
+
+
 class SessionTaken(RuntimeError):
     """Another transaction started a session for the person in the meantime."""
 
@@ -127,6 +145,17 @@ class Runner:
         if interrupt:
             for begin in begins:
                 await sessions.end_active_sessions(s, begin.person.id, "interrupted", now=now)
+        planned = await self.plan_many(s, flow_id, begins, aside=aside, now=now)
+        return await self.write_many(s, planned, interrupt=interrupt, depth=depth)
+
+    async def plan_many(
+        self, s: Tx, flow_id: str, begins: Sequence[Begin], *, aside: bool = False,
+        now: datetime | None = None,
+    ) -> Planned:
+        """``start_many``'s first half, which only reads: the engine's start for each, and
+        the rows of their sessions. ``write_many`` writes them, in ``s`` or a later
+        transaction (a fan-out works out its next chunk while this one is written)."""
+        now = now or self.clock()
         flow = self.library[flow_id].flow
         definition = await self.definitions.current(s, flow_id)
         words = {topic: await self.outbox.settings_for(s, [b.person for b in begins], topic)
@@ -146,11 +175,19 @@ class Runner:
                 same = alike[id(outcome), id(begin.extra)] = _session_row(
                     definition, flow, begin, outcome, now, aside=aside)
             rows.append({**same, "participant_id": begin.person.id})
-        started = await sessions.start_many(s, rows)
+        return Planned(flow_id, flow, list(begins), list(outcomes), rows)
+
+    async def write_many(
+        self, s: Tx, planned: Planned, *, interrupt: bool = False, depth: int = 0
+    ) -> set[int]:
+        """Write the starts ``plan_many`` worked out; returns the ids of the people whose
+        session started (see ``start_many``)."""
+        flow_id, flow, begins = planned.flow_id, planned.flow, planned.begins
+        started = await sessions.start_many(s, planned.rows)
         if interrupt and len(started) < len({b.person.id for b in begins}):
             raise SessionTaken(f"a session of someone starting {flow_id} began elsewhere")
-        rows = []
-        for begin, outcome in zip(begins, outcomes, strict=True):
+        rows: list[dict[str, Any]] = []
+        for begin, outcome in zip(begins, planned.outcomes, strict=True):
             session_id = started.get(begin.person.id)
             if session_id is None:
                 continue

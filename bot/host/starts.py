@@ -11,13 +11,13 @@ item (``bot.host.interleave``): beside that conversation, or in front of it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.host.conversations import Conversations
 from bot.host.replies import ReplyTo
-from bot.host.running import Begin
+from bot.host.running import Begin, Planned
 from storage import messages, participants, sessions
 from storage.db import Tx
 from storage.models import Participant
@@ -31,6 +31,20 @@ class Start:
     topic: str | None = None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Starts worked out and not yet written (``plan_many``): those who cannot be reached,
+    and the rest, each with the engine's start and its session's row."""
+
+    unreachable: list[Start]
+    ready: Planned
+
+    def without(self, keys: Collection[str]) -> Plan:
+        """The same, but for the starts keyed by one of ``keys``."""
+        return Plan([start for start in self.unreachable if start.key not in keys],
+                     self.ready.without(keys))
+
+
 async def start_many(
     c: Conversations, s: Tx, flow_id: str, starts: list[Start],
     *, addresses: Mapping[int, tuple[str, str]] | None = None,
@@ -42,22 +56,39 @@ async def start_many(
     A person with a conversation under way is not interrupted: the database's
     one-active-session index leaves them out of the insert.
     """
+    return await write_many(c, s, await plan_many(c, s, flow_id, starts, addresses=addresses))
+
+
+async def plan_many(
+    c: Conversations, s: Tx, flow_id: str, starts: list[Start],
+    *, addresses: Mapping[int, tuple[str, str]] | None = None,
+) -> Plan:
+    """``start_many``'s first half, which only reads; ``write_many`` writes what it gives,
+    in ``s`` or in a later transaction."""
     if flow_id not in c.library:
         raise KeyError(f"no flow {flow_id!r} to start for {len(starts)} people")
     if addresses is None:
         addresses = await participants.preferred_addresses(s, [start.person.id for start in starts])
-    done: dict[int, str] = {}
+    unreachable: list[Start] = []
     begins: list[Begin] = []
     for start in starts:
         address = addresses.get(start.person.id)
         if start.person.status != "active" or address is None:
-            done[start.person.id] = "unreachable"
+            unreachable.append(start)
             continue
         to = ReplyTo(address[0], address[1], start.key, quiet=True, topic=start.topic,
                      priority=messages.BULK)
         begins.append(Begin(start.person, to, start.extra))
-    started = await c.runner.start_many(s, flow_id, begins, interrupt=False)
-    done.update({b.person.id: "started" if b.person.id in started else "busy" for b in begins})
+    return Plan(unreachable, await c.runner.plan_many(s, flow_id, begins))
+
+
+async def write_many(c: Conversations, s: Tx, plan: Plan) -> dict[int, str]:
+    """Write the starts of ``plan``; returns what happened by participant id, as
+    ``start_many`` does."""
+    done = {start.person.id: "unreachable" for start in plan.unreachable}
+    started = await c.runner.write_many(s, plan.ready)
+    done.update({b.person.id: "started" if b.person.id in started else "busy"
+                 for b in plan.ready.begins})
     return done
 
 

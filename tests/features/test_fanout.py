@@ -19,7 +19,7 @@ from bot.core.scheduler import Scheduler
 from bot.features import checkins, fanout, outreach
 from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
-from storage import groups, participants
+from storage import groups, participants, sessions
 from storage.db import Database
 from storage.models import Job
 from tests.people import Clock, deliver, group, member, outbox
@@ -311,3 +311,44 @@ async def test_each_member_reads_the_words_of_the_group_whose_check_in_it_is(
     welsh = others[1].address  # P3
     assert said == {m.address: ["Mae Ochr y Bryn yn gofyn: sut ydych chi?" if m.address == welsh
                                 else "Hillside asks: how are you?"] for m in [ann, *others]}
+
+
+async def test_a_member_whose_key_is_used_after_their_chunk_was_worked_out_ahead_is_not_asked(
+    database: Database, tmp_path: Path, clock: Clock
+) -> None:
+    """Ann, Bryn and Cai's chunk is read and worked out ahead, as it is while the chunk before
+    it is written. Then, before it is written, Bryn texts "check in" and answers his own
+    check-in. When the chunk is written, Ann and Cai get the weekly check-in; Bryn is not
+    asked a second time, and the check-in counts him as checked in with already."""
+    c, scheduler = await copro(database, tmp_path, clock, chunk=10)
+    riverside = await group(database)
+    ann = await member(database, riverside, "+447700900001", name="Ann")
+    bryn = await member(database, riverside, "+447700900002", name="Bryn")
+    cai = await member(database, riverside, "+447700900003", name="Cai")
+    await scheduler.tick()
+    clock.set(MONDAY)
+    schedule = checkins.schedule_of(riverside, c.config)
+    weekly = fanout.Fanout(
+        schedule.flow, {p.id: checkins._person_key(p.id, schedule, MONDAY) for p in (ann, bryn, cai)},
+        topic="checkin", extra={"scheduled": True})
+    async with database.reading() as s:
+        chunk = await fanout.read_chunk(
+            s, lambda s, after: groups.next_taking_part(s, riverside.id, after=after, limit=10), 0)
+        chunk = fanout.Chunk(chunk.people, chunk.addresses, await fanout.plan_chunk(
+            c, s, weekly, chunk.people, chunk.addresses, now=MONDAY))
+    assert chunk.plan is not None and len(chunk.plan.starts.ready.begins) == 3
+
+    await c.receive("sms", bryn.address, "check in")
+    for reply in ("7", "8", "8", "2", "1", "nothing thanks"):
+        await c.receive("sms", bryn.address, reply)
+    [asked] = [m.body or "" for m in await outbox(database, bryn.address)][:1]
+    assert asked.startswith("Hello. Thank you for asking for a check-in.")
+
+    async with database.transaction() as s:
+        counts = await fanout.start_chunk(c, s, weekly, chunk, now=MONDAY)
+    assert counts == {fanout.STARTED: 2, fanout.ALREADY: 1}
+    assert len(await checkins_to(database, ann.address)) == 1
+    assert len(await checkins_to(database, cai.address)) == 1
+    assert await checkins_to(database, bryn.address) == []
+    async with database.transaction() as s:
+        assert await sessions.active_session(s, bryn.id) is None  # no second check-in open
