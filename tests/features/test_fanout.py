@@ -352,3 +352,40 @@ async def test_a_member_whose_key_is_used_after_their_chunk_was_worked_out_ahead
     assert await checkins_to(database, bryn.address) == []
     async with database.transaction() as s:
         assert await sessions.active_session(s, bryn.id) is None  # no second check-in open
+
+
+async def test_each_chunk_after_the_first_is_worked_out_once_while_the_one_before_is_written(
+    database: Database, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five members, two at a time: the first chunk is worked out in its own transaction, the
+    other two before their turn comes, while the chunk before each is written, and what was
+    worked out is what is written (nothing is worked out twice). Everyone is asked once."""
+    _, scheduler = await copro(database, tmp_path, clock, chunk=2)
+    riverside = await group(database)
+    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
+              for n in range(5)]
+    await scheduler.tick()
+    clock.set(MONDAY)
+    plan_chunk, start_chunk = fanout.plan_chunk, fanout.start_chunk
+    done: list[tuple[str, list[str]]] = []
+
+    async def planned(*args: object, **kwargs: object) -> fanout.Plan:
+        plan: fanout.Plan = await plan_chunk(*args, **kwargs)  # type: ignore[arg-type]
+        done.append(("worked out", [b.person.name or "" for b in plan.starts.ready.begins]))
+        return plan
+
+    async def written(c: Conversations, s: object, weekly: fanout.Fanout, chunk: fanout.Chunk,
+                      **kwargs: object) -> object:
+        done.append(("written", [p.name or "" for p in chunk.people]))
+        return await start_chunk(c, s, weekly, chunk, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fanout, "plan_chunk", planned)
+    monkeypatch.setattr(fanout, "start_chunk", written)
+    await scheduler.tick()
+    first, second, third = ["P0", "P1"], ["P2", "P3"], ["P4"]
+    assert sorted(done) == sorted([(what, chunk) for chunk in (first, second, third)
+                                   for what in ("worked out", "written")])
+    assert done[0] == ("written", first)  # worked out inside, in the chunk's transaction
+    for chunk in (second, third):
+        assert done.index(("worked out", chunk)) < done.index(("written", chunk))
+    assert [len(await checkins_to(database, p.address)) for p in people] == [1] * 5
