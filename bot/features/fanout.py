@@ -172,14 +172,14 @@ async def start_chunk(
     would do was worked out ahead (``chunk.plan``): a member whose key was used since is
     left out of it."""
     counts: Counter[str] = Counter()
-    taken = await used(s, [fanout.keys[person.id] for person in chunk.people])
-    counts[ALREADY] += sum(1 for person in chunk.people if fanout.keys[person.id] in taken)
+    keys = [fanout.keys[person.id] for person in chunk.people]
+    taken = await used(s, keys)  # a few of keys, if any
+    counts[ALREADY] += len(taken)
     if chunk.plan is not None:
         plan = chunk.plan.without(taken)
     else:
-        plan = await plan_chunk(c, s, fanout, [person for person in chunk.people
-                                               if fanout.keys[person.id] not in taken],
-                                chunk.addresses, now=now)
+        plan = await plan_chunk(c, s, fanout, [person for person, key in zip(chunk.people, keys, strict=True)
+                                               if key not in taken], chunk.addresses, now=now)
     rows = list(plan.waiting)
     done = await starts.write_many(c, s, plan.starts)
     tried = [*plan.starts.unreachable, *(Start(b.person, b.to.key) for b in plan.starts.ready.begins)]
