@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -17,21 +18,46 @@ import httpx
 import uvicorn
 
 
+def _ephemeral_ports() -> tuple[int, int]:
+    """The ports the system gives out for outgoing connections (Linux's range, else the
+    common default)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port on 127.0.0.1 that is free now, for a server started later (``copro run`` in a
+    process of its own). It is taken from below the range the system gives out for outgoing
+    connections, so that no connection made in the meantime (to the database, to a
+    double, by a test running beside this one) can take it first; at random, so that
+    tests running side by side do not pick the same one."""
+    low = min(_ephemeral_ports()[0], 32768)
+    while True:
+        port = random.randrange(10000, low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use: another
+            return port
 
 
 @asynccontextmanager
 async def serve_asgi(app: Any, port: int | None = None) -> AsyncIterator[str]:
     """Serve ``app`` on 127.0.0.1 (on ``port``, or a free one) until the block ends; yields its
-    base URL."""
-    port = port or free_port()
+    base URL. Without ``port`` the socket is bound here, on a port the system picks, and
+    handed to the server: no one else can take the port in between."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port or 0))
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()
@@ -41,6 +67,7 @@ async def serve_asgi(app: Any, port: int | None = None) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+        sock.close()
 
 
 def run_env(tmp_path: Path, database_url: str, port: int, **extra: str) -> dict[str, str]:
