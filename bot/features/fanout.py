@@ -178,27 +178,27 @@ async def start_chunk(
     if chunk.plan is not None:
         plan = chunk.plan.without(taken)
     else:
-        plan = await plan_chunk(c, s, fanout, [person for person, key in zip(chunk.people, keys, strict=True)
-                                               if key not in taken], chunk.addresses, now=now)
+        left = [person for person, key in zip(chunk.people, keys, strict=True) if key not in taken]
+        plan = await plan_chunk(c, s, fanout, left, chunk.addresses, now=now)
     rows = list(plan.waiting)
     done = await starts.write_many(c, s, plan.starts)
-    tried = [*plan.starts.unreachable, *(Start(b.person, b.to.key) for b in plan.starts.ready.begins)]
-    busy = [start.key for start in tried if done.get(start.person.id) == "busy"]
+    tried = [*((start.person.id, start.key) for start in plan.starts.unreachable),
+             *((begin.person.id, begin.to.key) for begin in plan.starts.ready.begins)]
+    busy = [key for person_id, key in tried if done[person_id] == "busy"]
     # A start that waited for another transaction to commit (another copro starting the same
     # person for another group, on PostgreSQL) shows as busy; what that one used shows now.
     taken = await used(s, busy) if busy else set()
-    for start in tried:
-        result = done.get(start.person.id, "unreachable")
+    for person_id, key in tried:
+        result = done[person_id]
         if result == "started":
             counts[STARTED] += 1
-        elif start.key in taken:
+        elif key in taken:
             counts[ALREADY] += 1
         elif result == "busy":
-            rows.append(_waiting(fanout, start.person.id, now + c.config.scheduler.busy_retry,
-                                 BUSY, now))
+            rows.append(_waiting(fanout, person_id, now + c.config.scheduler.busy_retry, BUSY, now))
         else:
-            rows.append(_row(fanout, start.person.id, now, status="skipped",
-                             note=UNREACHABLE_NOTE, now=now))
+            rows.append(_row(fanout, person_id, now, status="skipped", note=UNREACHABLE_NOTE,
+                             now=now))
     for row in rows:
         counts[WAITING if row["status"] == "pending"
                else UNREACHABLE if row["note"] == UNREACHABLE_NOTE else LATE] += 1

@@ -21,8 +21,8 @@ from bot.flowfiles.library import Library
 from bot.host.conversations import Conversations
 from storage import groups, participants, sessions
 from storage.db import Database
-from storage.models import Job
-from tests.people import Clock, deliver, group, member, outbox
+from storage.models import Group, Job
+from tests.people import Clock, Member, deliver, group, member, outbox
 
 SUNDAY = datetime(2026, 10, 18, 11, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 10, 19, 9, 0, tzinfo=UTC)  # 10:00 in London (BST): the check-in
@@ -49,6 +49,11 @@ async def copro(
     c = Conversations(db, Library.load(flows), settings(tmp_path, chunk), clock=clock)
     await c.register_flows()
     return c, scheduler_for(c, c.config, clock=clock)
+
+
+async def numbered(db: Database, riverside: Group, count: int) -> list[Member]:
+    """``count`` members of ``riverside``, P0, P1 and so on, each with a number of their own."""
+    return [await member(db, riverside, f"+4477009000{n:02d}", name=f"P{n}") for n in range(count)]
 
 
 async def checkins_to(db: Database, address: str) -> list[str]:
@@ -137,8 +142,7 @@ async def test_a_crash_in_the_middle_starts_no_one_twice_and_loses_no_one(
     first three have their check-in; the next copro to run starts the other seven, once each."""
     _, scheduler = await copro(database, tmp_path, clock, chunk=3)
     riverside = await group(database)
-    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
-              for n in range(10)]
+    people = await numbered(database, riverside, 10)
     await scheduler.tick()
     clock.set(MONDAY)
     real = fanout.start_chunk
@@ -226,8 +230,7 @@ async def test_a_chunk_run_again_later_reads_who_is_in_it_afresh(
     group before it is tried again, five minutes later. P2 is not asked; everyone else once."""
     _, scheduler = await copro(database, tmp_path, clock, chunk=2)
     riverside = await group(database)
-    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
-              for n in range(6)]
+    people = await numbered(database, riverside, 6)
     await scheduler.tick()
     clock.set(MONDAY)
     real = checkins.groups.get_group
@@ -263,8 +266,7 @@ async def test_two_copros_ticking_together_start_everyone_once(
     _, first = await copro(database, tmp_path, clock, chunk=2)
     _, second = await copro(database, tmp_path, clock, chunk=2)
     riverside = await group(database)
-    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
-              for n in range(9)]
+    people = await numbered(database, riverside, 9)
     await first.tick()
     clock.set(MONDAY)
     await asyncio.gather(first.tick(), second.tick())
@@ -341,8 +343,8 @@ async def test_a_member_whose_key_is_used_after_their_chunk_was_worked_out_ahead
     await c.receive("sms", bryn.address, "check in")
     for reply in ("7", "8", "8", "2", "1", "nothing thanks"):
         await c.receive("sms", bryn.address, reply)
-    [asked] = [m.body or "" for m in await outbox(database, bryn.address)][:1]
-    assert asked.startswith("Hello. Thank you for asking for a check-in.")
+    asked = (await outbox(database, bryn.address))[0]
+    assert (asked.body or "").startswith("Hello. Thank you for asking for a check-in.")
 
     async with database.transaction() as s:
         counts = await fanout.start_chunk(c, s, weekly, chunk, now=MONDAY)
@@ -362,8 +364,7 @@ async def test_each_chunk_after_the_first_is_worked_out_once_while_the_one_befor
     worked out is what is written (nothing is worked out twice). Everyone is asked once."""
     _, scheduler = await copro(database, tmp_path, clock, chunk=2)
     riverside = await group(database)
-    people = [await member(database, riverside, f"+4477009000{n:02d}", name=f"P{n}")
-              for n in range(5)]
+    people = await numbered(database, riverside, 5)
     await scheduler.tick()
     clock.set(MONDAY)
     plan_chunk, start_chunk = fanout.plan_chunk, fanout.start_chunk
