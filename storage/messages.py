@@ -11,10 +11,11 @@ from sqlalchemy import Integer, String, Table, Text, bindparam, case, exists, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.insert import insert_many, insert_new, keys_in
+from storage.insert import insert_many, insert_new, insert_rows, keys_in
 from storage.models import Message
 
 URGENT, NORMAL, BULK = "urgent", "normal", "bulk"  # the priorities, first to last
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 
 
 async def record_inbound(
@@ -27,14 +28,13 @@ async def record_inbound(
     media: Sequence[Any],
     provider_id: str | None = None,
     at: datetime,
-) -> Message | None:
-    """Keep a message that came in; None if the provider already delivered this one.
+) -> int | None:
+    """Keep a message that came in; its id, or None if the provider already delivered this one.
 
     A provider's id (Twilio's MessageSid, a Telegram update) makes a message
     unique, so a webhook delivered twice is handled once.
     """
-    now = at
-    values: dict[str, Any] = {
+    row = {
         "participant_id": participant_id,
         "direction": "in",
         "channel": channel,
@@ -44,16 +44,14 @@ async def record_inbound(
         "options": [],
         "provider_id": provider_id,
         "status": "received",
+        # No key (no provider's id) is never taken: NULLs are all different to an index.
         "idempotency_key": f"in:{channel}:{provider_id}" if provider_id else None,
-        "created_at": now,
-        "updated_at": now,
+        "created_at": at,
+        "updated_at": at,
     }
-    if provider_id is None:
-        message = Message(**values)
-        s.add(message)
-        await s.flush()
-        return message
-    return await insert_new(s, Message, unique_on=("idempotency_key",), **values)
+    kept = await insert_rows(s, _MESSAGES, [row], unique_on=("idempotency_key",),
+                             returning=(_MESSAGES.c.id,))
+    return int(kept[0][0]) if kept else None
 
 
 async def queue_outbound(
@@ -177,7 +175,6 @@ async def record_sent(
                                    "at": at, "note": note})
 
 
-_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 _columns = _MESSAGES.c
 _RECORD_SENT = (
     update(_MESSAGES)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FlowSession, Result
+
+# Keeping an answer: one INSERT built once, with no ORM object made for it.
+_ADD = insert(Result.__table__)  # type: ignore[arg-type]
 
 
 async def add_result(
@@ -21,22 +24,13 @@ async def add_result(
     raw: str | None,
     status: str,
     at: datetime,
-) -> Result:
+) -> None:
     """Keep one answer; ``value`` must already be JSON-able (None is stored as NULL)."""
-    result = Result(
-        session_id=session.id,
-        participant_id=session.participant_id,
-        flow_id=session.flow_id,
-        step=step,
-        key=key,
-        value=value,
-        raw=raw,
-        status=status,
-        created_at=at,
-    )
-    s.add(result)
-    await s.flush()
-    return result
+    await s.execute(_ADD, {
+        "session_id": session.id, "participant_id": session.participant_id,
+        "flow_id": session.flow_id, "step": step, "key": key, "value": value, "raw": raw,
+        "status": status, "created_at": at,
+    })
 
 
 async def results_of_sessions(s: AsyncSession, session_ids: list[int]) -> dict[int, list[Result]]:

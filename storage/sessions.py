@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage import remembered
 from storage.insert import insert_rows
@@ -95,6 +95,15 @@ async def start_session(
     return session
 
 
+# Saving a session where it is: one UPDATE built once, not the ORM's unit of work.
+_SAVE = (
+    update(FlowSession.__table__)  # type: ignore[arg-type]
+    .where(FlowSession.__table__.c.id == bindparam("session_id"))
+    .values(step=bindparam("step"), state=bindparam("state"), status=bindparam("status"),
+            timeout_at=bindparam("timeout_at"), updated_at=bindparam("updated_at"))
+)
+
+
 async def save_session(
     s: AsyncSession,
     session: FlowSession,
@@ -105,14 +114,14 @@ async def save_session(
     timeout_at: datetime | None,
     now: datetime,
 ) -> None:
-    s.add(session)
-    session.step = step
-    session.state = state
-    flag_modified(session, "state")  # saved even if the caller changed the same dict in place
-    session.status = status
-    session.timeout_at = timeout_at
-    session.updated_at = now
-    await s.flush()
+    """Write where ``session`` is now, and show it on the object as written."""
+    if session not in s:
+        s.add(session)
+    await s.execute(_SAVE, {"session_id": session.id, "step": step, "state": state,
+                            "status": status, "timeout_at": timeout_at, "updated_at": now})
+    for name, value in (("step", step), ("state", state), ("status", status),
+                        ("timeout_at", timeout_at), ("updated_at", now)):
+        set_committed_value(session, name, value)
 
 
 async def parked_session(s: AsyncSession, participant_id: int) -> FlowSession | None:

@@ -204,9 +204,9 @@ class Conversations:
                 log.info("%s message %s from %s came twice; handled once",
                          channel, provider_id, mask(address))
                 return person.id
-            to = ReplyTo(channel, address, f"in:{inbound.id}")
+            to = ReplyTo(channel, address, f"in:{inbound}")
             if unread:
-                await self.outbox.say(s, person, replace(to, key=f"in:{inbound.id}:unread"),
+                await self.outbox.say(s, person, replace(to, key=f"in:{inbound}:unread"),
                                       texts.PHOTO_UNREAD)
             if await windows.release(s, channel, address, at=self.clock()) and command is None:
                 # The answer to a template that opened the conversation: what waited for it
@@ -240,7 +240,7 @@ class Conversations:
         if inbound is None:
             return  # the same text came twice
         log.warning("a message of risk from opted-out participant %s: alerting the leads", person.id)
-        to = ReplyTo(channel, address, f"in:{inbound.id}")
+        to = ReplyTo(channel, address, f"in:{inbound}")
         await self.router.screening.respond(s, person, to, text, None, answer=False)
 
     async def link(self, channel: str, address: str, code: str) -> int | None:

@@ -105,7 +105,7 @@ async def tapped_closed(s: Tx, outbox: Outbox, channel: str, address: str, words
         return False
     await windows.release(s, channel, address, at=at)  # an answer to a template, all the same
     if person is not None and person.status == "active":
-        await outbox.say(s, person, ReplyTo(channel, address, f"in:{inbound.id}"), texts.TAP_CLOSED)
+        await outbox.say(s, person, ReplyTo(channel, address, f"in:{inbound}"), texts.TAP_CLOSED)
     return True
 
 

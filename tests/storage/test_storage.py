@@ -393,6 +393,63 @@ async def test_session_state_and_results_round_trip_as_json(database: Database) 
         assert await s.scalar(nulls) == 1
 
 
+async def test_a_saved_session_reads_as_written_in_its_transaction_and_after(
+    database: Database,
+) -> None:
+    """Saving writes one UPDATE: the object in hand shows what was written, a change made to
+    it by other means is still written at commit, and nothing is written twice."""
+    p = await person(database)
+    session = await started(database, p.id)
+    async with database.transaction() as s:
+        row = await sessions.active_session(s, p.id)
+        assert row is not None
+        await sessions.save_session(s, row, step="second", state={"results": {"mood": 4}},
+                                    status="parked", timeout_at=NOW, now=NOW)
+        assert (row.step, row.state, row.status, row.timeout_at, row.updated_at) == (
+            "second", {"results": {"mood": 4}}, "parked", NOW, NOW)
+        assert row not in s.dirty  # written already: a flush has nothing left to write of it
+        assert await sessions.active_session(s, p.id) is None  # the read sees the write
+        [parked] = [r for r in await records.sessions_of(s, p.id) if r.id == session.id]
+        assert parked is row and parked.status == "parked"
+        row.expires_at = NOW + timedelta(days=1)  # changed by other means, written at commit
+    async with database.transaction() as s:
+        again = await sessions.get(s, session.id)
+        assert again is not None
+        assert (again.step, again.state, again.status, again.timeout_at, again.expires_at) == (
+            "second", {"results": {"mood": 4}}, "parked", NOW, NOW + timedelta(days=1))
+    # a session from a transaction that has ended is saved all the same
+    async with database.transaction() as s:
+        await sessions.save_session(s, session, step="third", state={}, status="active",
+                                    timeout_at=None, now=NOW)
+    async with database.transaction() as s:
+        row = await sessions.active_session(s, p.id)
+        assert row is not None and (row.id, row.step, row.state) == (session.id, "third", {})
+
+
+async def test_an_inbound_message_gives_its_id_once_for_each_provider_id(database: Database) -> None:
+    p = await person(database)
+    async with database.transaction() as s:
+        first = await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hello",
+            media=[], provider_id="SM1", at=wall())
+        twice = await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hello",
+            media=[], provider_id="SM1", at=wall())
+        # messages with no provider's id are never taken for one another
+        plain = [await messages.record_inbound(
+            s, participant_id=p.id, channel="sms", address="+447700900123", body="hi",
+            media=[], at=wall()) for _ in range(2)]
+        other_channel = await messages.record_inbound(
+            s, participant_id=p.id, channel="telegram", address="42", body="hello",
+            media=[], provider_id="SM1", at=wall())
+    assert twice is None
+    assert first is not None and None not in plain and other_channel is not None
+    async with database.transaction() as s:
+        kept = await records.messages_of(s, p.id)
+        assert [m.id for m in kept] == [first, *plain, other_channel]
+        assert [m.body for m in kept] == ["hello", "hi", "hi", "hello"]
+
+
 # --- flows and sessions -----------------------------------------------------------------------
 
 
